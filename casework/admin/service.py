@@ -1,0 +1,113 @@
+"""Teams and users: what administrators do, for the pages and the CLI alike."""
+
+from __future__ import annotations
+
+import re
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..auth.service import hash_password, new_session_token, random_password, validate_password
+from ..exceptions import InvalidValue
+from ..models import COHORTS, ROLES, Team, User
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+def find_team(session: Session, name: str) -> Team | None:
+    return session.scalar(select(Team).where(func.lower(Team.name) == name.strip().lower()))
+
+
+def create_team(session: Session, name: str, cohort: str, actor: User | None = None) -> Team:
+    """Add a team; its cohort says whether it works in the pilot or in usual practice."""
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Enter the team's name"
+    elif len(name) > 100:
+        errors["name"] = "The team's name must be 100 characters or fewer"
+    elif find_team(session, name):
+        errors["name"] = f"There is already a team called {name}"
+    if cohort not in COHORTS:
+        errors["cohort"] = "Choose pilot or usual practice"
+    if errors:
+        raise InvalidValue("Check the team's details", errors)
+    team = Team(name=name, cohort=cohort)
+    session.add(team)
+    session.flush()
+    audit.record("create", "team", team.id, user=actor, name=name, cohort=cohort)
+    return team
+
+
+def update_team(session: Session, team: Team, name: str, cohort: str, actor: User) -> Team:
+    name = (name or "").strip()
+    errors = {}
+    if not name:
+        errors["name"] = "Enter the team's name"
+    elif len(name) > 100:
+        errors["name"] = "The team's name must be 100 characters or fewer"
+    else:
+        other = find_team(session, name)
+        if other is not None and other.id != team.id:
+            errors["name"] = f"There is already a team called {name}"
+    if cohort not in COHORTS:
+        errors["cohort"] = "Choose pilot or usual practice"
+    if errors:
+        raise InvalidValue("Check the team's details", errors)
+    before = {"name": team.name, "cohort": team.cohort}
+    team.name, team.cohort = name, cohort
+    audit.record("update", "team", team.id, user=actor, before=before,
+                 after={"name": name, "cohort": cohort})
+    return team
+
+
+def find_user(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    name: str,
+    role: str,
+    team: Team | None = None,
+    password: str | None = None,
+    actor: User | None = None,
+) -> tuple[User, str | None]:
+    """Add a user; returns the user and the generated password when none was given."""
+    email = (email or "").strip().lower()
+    name = (name or "").strip()
+    errors = {}
+    if not EMAIL.match(email) or len(email) > 254:
+        errors["email"] = "Enter an email address like name@example.nhs.uk"
+    elif find_user(session, email):
+        errors["email"] = "There is already a user with this email address"
+    if not name:
+        errors["name"] = "Enter the person's full name"
+    elif len(name) > 100:
+        errors["name"] = "Names must be 100 characters or fewer"
+    if role not in ROLES:
+        errors["role"] = "Choose practitioner, team manager or administrator"
+    elif role in ("practitioner", "manager") and team is None:
+        errors["team_id"] = "Practitioners and managers must belong to a team"
+    generated = None
+    if password:
+        try:
+            validate_password(password)
+        except InvalidValue as error:
+            errors.update(error.fields)
+    else:
+        password = generated = random_password()
+    if errors:
+        raise InvalidValue("Check the user's details", errors)
+    user = User(
+        email=email, name=name, role=role, team=team, active=True,
+        password_hash=hash_password(password), session_token=new_session_token(),
+    )
+    session.add(user)
+    session.flush()
+    audit.record("create", "user", user.id, user=actor, email=email, role=role,
+                 team_id=team.id if team else None)
+    return user, generated

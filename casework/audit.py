@@ -1,0 +1,34 @@
+"""The audit trail: every read of a person's record and every change, appended, never edited."""
+
+from __future__ import annotations
+
+from flask import has_request_context, request
+from flask_login import current_user
+
+from .extensions import db
+from .models import AuditEvent
+
+
+def record(
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    *,
+    person_id: int | None = None,
+    user=None,
+    **detail,
+) -> AuditEvent:
+    """Add an audit event to the current transaction (it commits with the change it describes)."""
+    if user is None and has_request_context() and current_user.is_authenticated:
+        user = current_user
+    event = AuditEvent(
+        action=action,
+        entity=entity,
+        entity_id=entity_id,
+        person_id=person_id,
+        user_id=user.id if user is not None else None,
+        detail=detail or None,
+        remote_addr=request.remote_addr if has_request_context() else "cli",
+    )
+    db.session.add(event)
+    return event

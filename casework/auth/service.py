@@ -1,0 +1,79 @@
+"""Passwords and sessions: Argon2 hashes, and session tokens that a reset revokes."""
+
+from __future__ import annotations
+
+import secrets
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+
+from ..exceptions import InvalidValue
+from ..extensions import db
+from ..models import User
+
+_hasher = PasswordHasher()
+MIN_PASSWORD_LENGTH = 12
+
+
+def hash_password(password: str) -> str:
+    return _hasher.hash(password)
+
+
+def check_password(user: User, password: str) -> bool:
+    try:
+        return _hasher.verify(user.password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+# Used to spend the same time on unknown emails as on wrong passwords.
+_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """The active user with this email and password, or None."""
+    user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+    if user is None:
+        try:
+            _hasher.verify(_DUMMY_HASH, password)
+        except VerificationError:
+            pass
+        return None
+    if not user.active or not check_password(user, password):
+        return None
+    return user
+
+
+def validate_password(password: str) -> None:
+    if len(password or "") < MIN_PASSWORD_LENGTH:
+        raise InvalidValue(
+            "Password too short",
+            {"password": f"Use a password of at least {MIN_PASSWORD_LENGTH} characters"},
+        )
+
+
+def set_password(user: User, password: str) -> None:
+    """Set a new password and end every existing session of the user."""
+    validate_password(password)
+    user.password_hash = hash_password(password)
+    user.session_token = new_session_token()
+
+
+def new_session_token() -> str:
+    return secrets.token_hex(16)
+
+
+def random_password() -> str:
+    return secrets.token_urlsafe(12)
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the session holds "id:token", so a reset logs everyone out."""
+    ident, _, token = (user_id or "").partition(":")
+    if not ident.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
+        return None
+    return user

@@ -1,0 +1,15 @@
+from flask_wtf import FlaskForm
+from wtforms import SelectField, SelectMultipleField, TextAreaField
+from wtforms.validators import InputRequired, Length
+
+
+class AllocateForm(FlaskForm):
+    """Allocate or reassign one or many cases to a worker, with a reason."""
+
+    case_ids = SelectMultipleField("Cases", coerce=int, validate_choice=False)
+    owner_id = SelectField("Give the chosen cases to", coerce=int,
+                           validators=[InputRequired("Choose who will own the cases")])
+    reason = TextAreaField(
+        "Reason for the change",
+        validators=[InputRequired("Give a reason for the change of owner"), Length(max=2000)],
+    )

@@ -1,0 +1,75 @@
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import policy
+from ..cases.service import change_owner
+from ..exceptions import DomainError
+from ..extensions import db
+from ..models import Case, User
+from . import bp, service
+from .forms import AllocateForm
+
+
+@bp.route("/")
+def index():
+    if current_user.team_id is None:
+        if current_user.is_admin:
+            return redirect(url_for("admin.users"))
+        return render_template("caseload/no_team.html")
+    return render_template(
+        "caseload/mine.html",
+        rows=service.my_cases(db.session, current_user),
+        actions=service.my_actions(db.session, current_user),
+    )
+
+
+@bp.route("/team", methods=["GET", "POST"])
+def team():
+    if not policy.manages_team(current_user, current_user.team_id):
+        abort(403)
+    team_id = current_user.team_id
+    form = AllocateForm()
+    members = service.team_members(db.session, team_id)
+    form.owner_id.choices = [(0, "Choose a worker")] + [(u.id, u.name) for u in members]
+    if form.validate_on_submit():
+        if form.owner_id.data == 0:
+            form.owner_id.errors.append("Choose who will own the cases")
+        elif not form.case_ids.data:
+            form.case_ids.errors = ["Choose at least one case"]
+        else:
+            allocated = allocate(team_id, form)
+            if allocated is not None:
+                db.session.commit()
+                flash(f"{allocated} given to {db.session.get(User, form.owner_id.data).name}.",
+                      "success")
+                return redirect(url_for("caseload.team"))
+    worker = request.args.get("worker", type=int)
+    return render_template(
+        "caseload/team.html",
+        form=form,
+        workload=service.team_workload(db.session, team_id),
+        waiting=service.awaiting_allocation(db.session, team_id),
+        orphaned=service.needs_new_owner(db.session, team_id),
+        worker=db.session.get(User, worker) if worker else None,
+        worker_rows=service.owned_by(db.session, team_id, worker) if worker else [],
+        selected=set(form.case_ids.data or []),
+    )
+
+
+def allocate(team_id: int, form: AllocateForm) -> str | None:
+    """Give every chosen case to the chosen worker; all or nothing."""
+    new_owner = db.session.get(User, form.owner_id.data)
+    cases = [db.session.get(Case, case_id) for case_id in form.case_ids.data]
+    for case in cases:
+        if case is None or case.team_id != team_id:
+            abort(403)
+        if case.owner_id == new_owner.id:
+            continue
+        try:
+            change_owner(db.session, case, current_user, new_owner=new_owner,
+                         reason=form.reason.data)
+        except DomainError as error:
+            db.session.rollback()
+            form.form_errors.append(f"Case for {case.person.name}: {error.fields and next(iter(error.fields.values())) or error.message}")
+            return None
+    return f"{len(cases)} case{'s' if len(cases) != 1 else ''}"

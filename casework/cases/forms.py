@@ -1,0 +1,92 @@
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import InputRequired, Length, NumberRange, Optional
+
+from ..forms import DateInputField, not_in_future
+
+
+class ConversationForm(FlaskForm):
+    held_on = DateInputField("Date", validators=[not_in_future],
+                             required_message="Enter the date of the conversation")
+    kind = RadioField(
+        "What kind of contact",
+        choices=[("visit", "Visit"), ("phone", "Phone"), ("video", "Video"),
+                 ("meeting", "Meeting"), ("other", "Other")],
+        default="visit",
+        validators=[InputRequired("Choose visit, phone, video, meeting or other")],
+    )
+    with_whom = StringField("Who was there (optional)", validators=[Length(max=200)])
+    minutes = IntegerField(
+        "How long, in minutes (optional)",
+        validators=[Optional(),
+                    NumberRange(0, 1440, "Enter the minutes as a whole number from 0 to 1440")],
+    )
+    what_matters = TextAreaField("What matters to them now, in their words (optional)",
+                                 validators=[Length(max=20000)])
+    notes = TextAreaField("Notes", validators=[Length(max=20000)])
+
+
+class ReferralForm(FlaskForm):
+    version = HiddenField()
+    referral_match = RadioField(
+        "Did the referral describe the real problem?",
+        choices=[("yes", "Yes"), ("partly", "Partly"), ("no", "No"), ("", "Not known yet")],
+        default="",
+    )
+    real_problem = TextAreaField("The real problem, in a sentence (optional)",
+                                 validators=[Length(max=2000)])
+
+
+class ActionForm(FlaskForm):
+    description = TextAreaField(
+        "What was agreed",
+        validators=[InputRequired("Describe the action"), Length(max=2000)],
+    )
+    by = RadioField(
+        "Who will do it",
+        choices=[("person", "The person, their family or neighbours"), ("team", "The team")],
+        validators=[InputRequired("Choose who will do it: the person or the team")],
+    )
+    assignee_id = SelectField("Colleague who will do it (team actions)", coerce=int, default=0)
+    due_on = DateInputField("Due by (optional)")
+
+
+class ActionUpdateForm(FlaskForm):
+    version = HiddenField()
+    status = RadioField(
+        "Status",
+        choices=[("done", "Done"), ("dropped", "Dropped"), ("agreed", "Still agreed, not done yet")],
+        validators=[InputRequired("Choose done, dropped or still agreed")],
+    )
+    outcome = TextAreaField("Outcome", validators=[Length(max=2000)])
+
+
+class OwnerForm(FlaskForm):
+    version = HiddenField()
+    owner_id = SelectField("New owner", coerce=int,
+                           validators=[InputRequired("Choose the new owner")])
+    reason = TextAreaField(
+        "Reason for the change",
+        validators=[InputRequired("Give a reason for the change of owner"), Length(max=2000)],
+    )
+
+
+class CloseForm(FlaskForm):
+    agreed_with_person = BooleanField(
+        "I have agreed with the person that enough has been done and they are stable"
+    )
+    agreement_note = TextAreaField("How and when the person agreed", validators=[Length(max=2000)])
+    summary = TextAreaField(
+        "What changed for the person",
+        validators=[InputRequired("Summarise what changed for the person"), Length(max=20000)],
+    )
+    closed_on = DateInputField("Date closed", validators=[not_in_future],
+                               required_message="Enter the date the case closed")

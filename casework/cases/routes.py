@@ -1,0 +1,250 @@
+import datetime as dt
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+
+from .. import audit, policy
+from ..caseload.service import team_members
+from ..exceptions import DomainError, StaleVersion
+from ..extensions import db
+from ..forms import apply_domain_errors
+from ..models import User
+from . import bp, service
+from .forms import ActionForm, ActionUpdateForm, CloseForm, ConversationForm, OwnerForm, ReferralForm
+
+
+def _version(form) -> int | None:
+    """The version the person was looking at when they started typing."""
+    raw = (form.version.data or "").strip()
+    return int(raw) if raw.isdigit() else None
+
+
+def _colleagues() -> list[User]:
+    """Anyone who can be pulled in to do an action: active workers in any team."""
+    return list(
+        db.session.scalars(
+            select(User).where(User.active.is_(True), User.team_id.is_not(None)).order_by(User.name)
+        )
+    )
+
+
+def action_form(case) -> ActionForm:
+    form = ActionForm(prefix="action")
+    owner_name = case.owner.name if case.owner else "you"
+    form.assignee_id.choices = [(0, f"The case owner ({owner_name})")] + [
+        (u.id, f"{u.name} ({u.team.name})") for u in _colleagues() if u.id != case.owner_id
+    ]
+    return form
+
+
+def render_case(case, *, referral_form=None, new_action_form=None, stale=None, status=200):
+    referral_form = referral_form or ReferralForm(prefix="referral", obj=case)
+    if referral_form.referral_match.data is None:
+        referral_form.referral_match.data = ""
+    return (
+        render_template(
+            "cases/detail.html",
+            case=case,
+            person=case.person,
+            referral_form=referral_form,
+            action_form=new_action_form or action_form(case),
+            stale=stale,
+            can_close=policy.can_close(current_user, case),
+            can_change_owner=policy.can_change_owner(current_user, case),
+        ),
+        status,
+    )
+
+
+@bp.route("/cases/<int:case_id>")
+def detail(case_id: int):
+    case = policy.get_case_for(current_user, case_id)
+    audit.record("view", "case", case.id, person_id=case.person_id)
+    db.session.commit()
+    return render_case(case)
+
+
+@bp.route("/cases/<int:case_id>/referral", methods=["POST"])
+def referral(case_id: int):
+    case = policy.get_case_for(current_user, case_id)
+    form = ReferralForm(prefix="referral")
+    if form.validate_on_submit():
+        try:
+            service.record_referral_judgement(
+                db.session, case, current_user, referral_match=form.referral_match.data or None,
+                real_problem=form.real_problem.data, version=_version(form),
+            )
+            db.session.commit()
+            flash("Saved whether the referral described the real problem.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="referral"))
+        except StaleVersion as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            form.version.data = str(case.version)
+            return render_case(case, referral_form=form, stale=True, status=409)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error.fields)
+    return render_case(case, referral_form=form, status=422)
+
+
+@bp.route("/cases/<int:case_id>/actions", methods=["POST"])
+def add_action(case_id: int):
+    case = policy.get_case_for(current_user, case_id)
+    form = action_form(case)
+    if form.validate_on_submit():
+        assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
+        try:
+            service.add_action(
+                db.session, case, current_user, description=form.description.data,
+                by=form.by.data, assignee=assignee if form.by.data == "team" else None,
+                due_on=form.due_on.data,
+            )
+            db.session.commit()
+            flash("Action agreed.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="actions"))
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error.fields)
+    return render_case(case, new_action_form=form, status=422)
+
+
+@bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
+def update_action(action_id: int):
+    action = policy.get_action_for(current_user, action_id)
+    form = ActionUpdateForm(obj=action)
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.update_action(
+                db.session, action, current_user, status=form.status.data,
+                outcome=form.outcome.data, version=_version(form),
+            )
+            db.session.commit()
+            flash(f"Action marked {form.status.data}.", "success")
+            return redirect(url_for("cases.detail", case_id=action.case_id, _anchor="actions"))
+        except StaleVersion as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            form.version.data = str(action.version)
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error.fields)
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "cases/action.html", form=form, action=action, case=action.case,
+        person=action.case.person,
+    ), status
+
+
+@bp.route("/cases/<int:case_id>/visits/new", methods=["GET", "POST"])
+def log_conversation(case_id: int):
+    case = policy.get_case_for(current_user, case_id)
+    form = ConversationForm()
+    if not form.is_submitted():
+        form.held_on.process(None, dt.date.today())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.log_conversation(
+                db.session, case, current_user, held_on=form.held_on.data, kind=form.kind.data,
+                with_whom=form.with_whom.data, minutes=form.minutes.data,
+                what_matters=form.what_matters.data, notes=form.notes.data,
+            )
+            db.session.commit()
+            flash("Conversation saved.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error.fields)
+            status = error.status
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "cases/conversation.html", form=form, case=case, person=case.person
+    ), status
+
+
+@bp.route("/cases/<int:case_id>/owner", methods=["GET", "POST"])
+def change_owner(case_id: int):
+    case = policy.get_case_for(current_user, case_id)
+    if not policy.can_change_owner(current_user, case):
+        abort(403)
+    form = OwnerForm(obj=case)
+    members = team_members(db.session, case.team_id)
+    form.owner_id.choices = [(0, "Choose a worker")] + [
+        (u.id, u.name + (" (you)" if u.id == current_user.id else ""))
+        for u in members if u.id != case.owner_id
+    ]
+    if request.method == "GET" and case.owner_id is None and current_user.team_id == case.team_id:
+        form.owner_id.data = current_user.id
+    status = 200
+    if form.validate_on_submit():
+        new_owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+        try:
+            service.change_owner(
+                db.session, case, current_user, new_owner=new_owner, reason=form.reason.data,
+                version=_version(form),
+            )
+            db.session.commit()
+            flash(f"{new_owner.name} now owns this case.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id, _anchor="owner"))
+        except StaleVersion as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            form.version.data = str(case.version)
+            status = 409
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error.fields)
+            status = error.status
+    elif form.is_submitted():
+        status = 422
+    return render_template("cases/owner.html", form=form, case=case, person=case.person), status
+
+
+@bp.route("/cases/<int:case_id>/close", methods=["GET", "POST"])
+def close(case_id: int):
+    case = policy.get_case_for(current_user, case_id)
+    if not policy.can_close(current_user, case):
+        abort(403)
+    if not case.is_open:
+        flash("This case is already closed.", "info")
+        return redirect(url_for("cases.detail", case_id=case.id))
+    form = CloseForm()
+    if not form.is_submitted():
+        form.closed_on.process(None, dt.date.today())
+    status = 200
+    if form.validate_on_submit():
+        try:
+            service.close_case(
+                db.session, case, current_user,
+                agreed_with_person=bool(form.agreed_with_person.data),
+                agreement_note=form.agreement_note.data, summary=form.summary.data,
+                closed_on=form.closed_on.data,
+            )
+            db.session.commit()
+            flash(f"Case closed by agreement with {case.person.given_name}.", "success")
+            return redirect(url_for("cases.detail", case_id=case.id))
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error.fields)
+            status = error.status
+    elif form.is_submitted():
+        # Show every problem at once: the form's own and the closure rule's.
+        errors, _ = service.closure_problems(
+            case, agreed_with_person=bool(form.agreed_with_person.data),
+            agreement_note=form.agreement_note.data, summary=form.summary.data,
+            closed_on=form.closed_on.data,
+        )
+        apply_domain_errors(form, {k: v for k, v in errors.items()
+                                   if not getattr(form, k).errors})
+        status = 422
+    open_actions = [a for a in case.actions if a.status == "agreed"]
+    return render_template(
+        "cases/close.html", form=form, case=case, person=case.person, open_actions=open_actions
+    ), status

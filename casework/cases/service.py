@@ -1,0 +1,321 @@
+"""Working a case: conversations, what matters, agreed actions, ownership and closure."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from .. import audit
+from ..formatting import uk_date
+from ..exceptions import (
+    AlreadyClosed,
+    ClosureNeedsAgreement,
+    InvalidValue,
+    ReasonRequired,
+    StaleVersion,
+)
+from ..models import (
+    ACTION_BY,
+    ACTION_STATUSES,
+    CONVERSATION_KINDS,
+    REFERRAL_MATCHES,
+    Action,
+    Case,
+    Conversation,
+    OwnershipChange,
+    User,
+)
+
+LONG_TEXT = 20_000
+
+
+def _text(value, field: str, errors: dict, *, required: str | None = None, limit=LONG_TEXT):
+    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if not isinstance(value, str):
+        errors[field] = "Enter text"
+        return None
+    if not value:
+        if required:
+            errors[field] = required
+        return None
+    if len(value) > limit:
+        errors[field] = f"Must be {limit:,} characters or fewer"
+    return value
+
+
+def _date(value, field: str, errors: dict, *, required: str | None = None, past=True):
+    if value is None:
+        if required:
+            errors[field] = required
+        return None
+    if not isinstance(value, dt.date):
+        errors[field] = "Enter a real date"
+        return None
+    if past and value > dt.date.today():
+        errors[field] = "The date must be today or in the past"
+    return value
+
+
+def check_version(record, expected: int | None, what: str) -> None:
+    """Refuse a change made from an out-of-date copy of the record."""
+    if expected is not None and expected != record.version:
+        raise StaleVersion(
+            f"Someone else changed this {what} since you opened it. "
+            "Check their change below, then make yours again.",
+            current=record,
+        )
+
+
+def flush_checked(session: Session, record, what: str) -> None:
+    """Flush, turning a lost race on the version column into StaleVersion."""
+    try:
+        session.flush()
+    except StaleDataError as error:
+        session.rollback()
+        raise StaleVersion(f"Someone else changed this {what} at the same moment.") from error
+
+
+def require_open(case: Case) -> None:
+    if not case.is_open:
+        raise AlreadyClosed(
+            f"This case was closed on {uk_date(case.closed_on)}. "
+            "A new demand from the person opens a new case."
+        )
+
+
+def log_conversation(
+    session: Session,
+    case: Case,
+    user: User,
+    *,
+    held_on: dt.date,
+    kind: str,
+    with_whom: str | None = None,
+    minutes: int | None = None,
+    what_matters: str | None = None,
+    notes: str | None = None,
+) -> Conversation:
+    """Record a visit, call or meeting; a what-matters statement becomes the current one."""
+    require_open(case)
+    errors: dict[str, str] = {}
+    held_on = _date(held_on, "held_on", errors, required="Enter the date of the conversation")
+    if held_on and held_on < case.opened_on - dt.timedelta(days=365):
+        errors["held_on"] = "The date is long before this case opened: check the year"
+    if kind not in CONVERSATION_KINDS:
+        errors["kind"] = "Choose visit, phone, video, meeting or other"
+    with_whom = _text(with_whom, "with_whom", errors, limit=200)
+    if minutes is not None and (
+        isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 1440
+    ):
+        errors["minutes"] = "Enter the minutes as a whole number from 0 to 1440"
+    what_matters = _text(what_matters, "what_matters", errors)
+    notes = _text(notes, "notes", errors)
+    if not (notes or what_matters):
+        errors["notes"] = "Write some notes, or what matters to the person, so the visit says something"
+    if errors:
+        raise InvalidValue("Check the conversation's details", errors)
+    conversation = Conversation(
+        case=case, held_on=held_on, kind=kind, with_whom=with_whom, minutes=minutes,
+        what_matters=what_matters, notes=notes, recorded_by_id=user.id,
+    )
+    session.add(conversation)
+    session.flush()
+    audit.record(
+        "create", "conversation", conversation.id, person_id=case.person_id, user=user,
+        case_id=case.id, what_matters=bool(what_matters),
+    )
+    return conversation
+
+
+def record_referral_judgement(
+    session: Session,
+    case: Case,
+    user: User,
+    *,
+    referral_match: str | None,
+    real_problem: str | None,
+    version: int | None,
+) -> Case:
+    """Record whether the referral described the real problem, and what the real problem is."""
+    check_version(case, version, "case")
+    errors: dict[str, str] = {}
+    if referral_match not in (None, *REFERRAL_MATCHES):
+        errors["referral_match"] = "Choose yes, partly or no"
+    real_problem = _text(real_problem, "real_problem", errors, limit=2000)
+    if errors:
+        raise InvalidValue("Check the referral judgement", errors)
+    before = {"referral_match": case.referral_match, "real_problem": case.real_problem}
+    case.referral_match = referral_match
+    case.real_problem = real_problem
+    flush_checked(session, case, "case")
+    audit.record(
+        "update", "case", case.id, person_id=case.person_id, user=user,
+        before=before, after={"referral_match": referral_match, "real_problem": real_problem},
+    )
+    return case
+
+
+def add_action(
+    session: Session,
+    case: Case,
+    user: User,
+    *,
+    description: str,
+    by: str,
+    assignee: User | None = None,
+    due_on: dt.date | None = None,
+) -> Action:
+    """Agree an action with the person: theirs (and their network's) or the team's."""
+    require_open(case)
+    errors: dict[str, str] = {}
+    description = _text(
+        description, "description", errors, required="Describe the action", limit=2000
+    )
+    if by not in ACTION_BY:
+        errors["by"] = "Choose who will do it: the person or the team"
+    if by == "person" and assignee is not None:
+        errors["assignee_id"] = "Only the team's actions have a named colleague"
+    if assignee is not None and not (assignee.active and assignee.team_id is not None):
+        errors["assignee_id"] = "Choose an active colleague"
+    due_on = _date(due_on, "due_on", errors, past=False)
+    if errors:
+        raise InvalidValue("Check the action's details", errors)
+    if by == "team" and assignee is None:
+        assignee = case.owner or user
+    action = Action(
+        case=case, description=description, by=by, assignee=assignee, due_on=due_on,
+        status="agreed", created_by_id=user.id, updated_by_id=user.id,
+    )
+    session.add(action)
+    session.flush()
+    audit.record(
+        "create", "action", action.id, person_id=case.person_id, user=user, case_id=case.id,
+        by=by, assignee_id=assignee.id if assignee else None,
+    )
+    return action
+
+
+def update_action(
+    session: Session,
+    action: Action,
+    user: User,
+    *,
+    status: str,
+    outcome: str | None = None,
+    version: int | None = None,
+) -> Action:
+    """Mark an action done, dropped or agreed again, with its outcome."""
+    check_version(action, version, "action")
+    errors: dict[str, str] = {}
+    if status not in ACTION_STATUSES:
+        errors["status"] = "Choose done, dropped or agreed"
+    outcome = _text(outcome, "outcome", errors, limit=2000)
+    if status == "dropped" and not outcome:
+        errors["outcome"] = "Say why the action was dropped"
+    if errors:
+        raise InvalidValue("Check the action's details", errors)
+    before = {"status": action.status, "outcome": action.outcome}
+    action.status = status
+    action.outcome = outcome
+    action.updated_by_id = user.id
+    flush_checked(session, action, "action")
+    audit.record(
+        "update", "action", action.id, person_id=action.case.person_id, user=user,
+        case_id=action.case_id, before=before, after={"status": status, "outcome": outcome},
+    )
+    return action
+
+
+def change_owner(
+    session: Session,
+    case: Case,
+    user: User,
+    *,
+    new_owner: User | None,
+    reason: str | None,
+    version: int | None = None,
+) -> OwnershipChange:
+    """Give the case a new named owner: a deliberate, recorded event with a reason."""
+    require_open(case)
+    check_version(case, version, "case")
+    errors: dict[str, str] = {}
+    reason = _text(reason, "reason", errors, limit=2000)
+    if not reason:
+        raise ReasonRequired(
+            "Give a reason for the change of owner",
+            {"reason": "Give a reason for the change of owner"},
+        )
+    if new_owner is None:
+        errors["owner_id"] = "Choose the new owner"
+    elif not (new_owner.active and new_owner.team_id == case.team_id):
+        errors["owner_id"] = f"Choose an active member of {case.team.name}"
+    elif new_owner.id == case.owner_id:
+        errors["owner_id"] = f"{new_owner.name} already owns this case"
+    if errors:
+        raise InvalidValue("Check the change of owner", errors)
+    change = OwnershipChange(
+        case=case, from_id=case.owner_id, to_id=new_owner.id, reason=reason, by_id=user.id
+    )
+    case.owner = new_owner
+    session.add(change)
+    flush_checked(session, case, "case")
+    audit.record(
+        "update", "case", case.id, person_id=case.person_id, user=user,
+        owner_from=change.from_id, owner_to=change.to_id, reason=reason,
+    )
+    return change
+
+
+def closure_problems(
+    case: Case, *, agreed_with_person, agreement_note, summary, closed_on
+) -> tuple[dict[str, str], dict]:
+    """What stops the case closing (field: message), and the cleaned closure."""
+    errors: dict[str, str] = {}
+    if agreed_with_person is not True:
+        errors["agreed_with_person"] = (
+            "A case closes only when the person agrees: confirm that you agreed it with them"
+        )
+    agreement_note = _text(
+        agreement_note, "agreement_note", errors,
+        required="Say how and when the person agreed to close the case",
+    )
+    summary = _text(summary, "summary", errors)
+    closed_on = _date(closed_on or dt.date.today(), "closed_on", errors)
+    if closed_on and closed_on < case.opened_on:
+        errors["closed_on"] = "The closing date cannot be before the case opened"
+    return errors, {"agreement_note": agreement_note, "summary": summary, "closed_on": closed_on}
+
+
+def close_case(
+    session: Session,
+    case: Case,
+    user: User,
+    *,
+    agreed_with_person,
+    agreement_note: str | None,
+    summary: str | None,
+    closed_on: dt.date | None = None,
+) -> Case:
+    """Close the case, only by mutual agreement with the person. Open actions may continue."""
+    if not case.is_open:
+        raise AlreadyClosed(f"This case was already closed on {uk_date(case.closed_on)}.")
+    errors, clean = closure_problems(
+        case, agreed_with_person=agreed_with_person, agreement_note=agreement_note,
+        summary=summary, closed_on=closed_on,
+    )
+    if errors:
+        raise ClosureNeedsAgreement("The case is still open: check the closure", errors)
+    case.closed_on = clean["closed_on"]
+    case.closure_agreed = True
+    case.closure_agreement_note = clean["agreement_note"]
+    case.closure_summary = clean["summary"]
+    case.closed_by_id = user.id
+    flush_checked(session, case, "case")
+    audit.record(
+        "close", "case", case.id, person_id=case.person_id, user=user,
+        closed_on=case.closed_on.isoformat(),
+        open_actions=[a.id for a in case.actions if a.status == "agreed"],
+    )
+    return case

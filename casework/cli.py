@@ -1,0 +1,109 @@
+"""The `casework` command: Flask's CLI with the app loaded, plus Casework's own commands."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+from flask.cli import FlaskGroup
+from sqlalchemy import func, select
+
+from .exceptions import InvalidValue
+from .extensions import db
+from .models import COHORTS, ROLES, Person
+
+
+def _fail(error: InvalidValue) -> None:
+    for field, message in error.fields.items():
+        click.echo(f"Error: {field}: {message}", err=True)
+    if not error.fields:
+        click.echo(f"Error: {error.message}", err=True)
+    sys.exit(1)
+
+
+def register_commands(app: Flask) -> None:
+    from .admin import service as admin
+
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True,
+                  help="Do nothing (and succeed) when the database already holds people.")
+    def demo_command(if_empty: bool) -> None:
+        """Load a realistic demo locality into an empty database and print the logins."""
+        from .demo import load_demo
+
+        if db.session.scalar(select(func.count(Person.id))):
+            if if_empty:
+                click.echo("The database already holds people: demo data not loaded again.")
+                logins = app.instance_path + "/demo-logins.txt"
+                try:
+                    with open(logins) as handle:
+                        click.echo(handle.read())
+                except OSError:
+                    pass
+                return
+            click.echo("Refusing: the database already holds people. "
+                       "The demo loads only into an empty database.", err=True)
+            sys.exit(1)
+        logins = load_demo(db.session)
+        db.session.commit()
+        text = "Demo logins (password for each on the right):\n" + "\n".join(
+            f"  {role:<13} {email:<32} {password}" for role, email, password in logins
+        )
+        with open(app.instance_path + "/demo-logins.txt", "w") as handle:
+            handle.write(text + "\n")
+        click.echo(text)
+
+    teams = click.Group("teams", help="Manage teams.")
+    app.cli.add_command(teams)
+
+    @teams.command("create")
+    @click.argument("name")
+    @click.option("--cohort", type=click.Choice(COHORTS), required=True)
+    def teams_create(name: str, cohort: str) -> None:
+        """Add a team to the pilot cohort or to usual practice."""
+        try:
+            team = admin.create_team(db.session, name, cohort)
+        except InvalidValue as error:
+            _fail(error)
+        db.session.commit()
+        click.echo(f"Created team {team.name} ({team.cohort}), id {team.id}")
+
+    users = click.Group("users", help="Manage users.")
+    app.cli.add_command(users)
+
+    @users.command("create")
+    @click.argument("email")
+    @click.option("--name", required=True)
+    @click.option("--role", type=click.Choice(ROLES), required=True)
+    @click.option("--team", "team_name", default=None, help="The team's name.")
+    @click.option("--password", default=None, help="Without it, a random one is printed once.")
+    def users_create(email, name, role, team_name, password) -> None:
+        """Add a user; without --password a random one is printed once."""
+        team = None
+        if team_name:
+            team = admin.find_team(db.session, team_name)
+            if team is None:
+                click.echo(f"Error: there is no team called {team_name}", err=True)
+                sys.exit(1)
+        try:
+            user, generated = admin.create_user(
+                db.session, email=email, name=name, role=role, team=team, password=password
+            )
+        except InvalidValue as error:
+            _fail(error)
+        db.session.commit()
+        click.echo(f"Created {user.role} {user.name} <{user.email}>, id {user.id}")
+        if generated:
+            click.echo(f"Password (shown once): {generated}")
+
+
+def create_cli_app() -> Flask:
+    from . import create_app
+
+    return create_app()
+
+
+main = FlaskGroup(
+    name="casework", create_app=create_cli_app, help="Casework: person-centred case management."
+)

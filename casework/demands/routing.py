@@ -1,0 +1,177 @@
+"""How a new demand is routed: the one rule every entry point uses (measures.md).
+
+1. The person has an open case in the team: the demand joins it.
+2. Otherwise, when the person's most recent case in the team is closed and its
+   owner is still an active member of the team: a new case, same worker.
+3. Otherwise: a new case owned by the worker chosen at intake, or by the
+   practitioner recording it, or awaiting allocation.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..exceptions import InvalidValue
+from ..formatting import uk_date
+from ..models import CHANNELS, DEMAND_KINDS, Case, Demand, OwnershipChange, Person, Team, User
+
+
+@dataclass(frozen=True)
+class Route:
+    """Where a demand goes: `kind` is open_case, same_worker or new_case."""
+
+    kind: str
+    owner: User | None
+    open_case: Case | None = None
+    previous_case: Case | None = None
+
+    def describe(self, person: Person, recorder: User) -> str:
+        """The routing decision in plain words, shown before the demand is saved."""
+        if self.kind == "open_case":
+            owner = self.owner.name if self.owner else "nobody yet (awaiting allocation)"
+            return f"This joins {person.given_name}'s open case, owned by {owner}."
+        if self.kind == "same_worker":
+            return (
+                f"This goes back to {self.owner.name}, who closed {person.given_name}'s case "
+                f"on {uk_date(self.previous_case.closed_on)}."
+            )
+        if self.owner is None:
+            return "This opens a new case, awaiting allocation by a manager."
+        if self.owner.id == recorder.id:
+            return "This opens a new case owned by you."
+        return f"This opens a new case owned by {self.owner.name}."
+
+
+def is_active_member(user: User | None, team: Team) -> bool:
+    return user is not None and user.active and user.team_id == team.id
+
+
+def route_demand(
+    session: Session, person: Person, team: Team, recorder: User, chosen_owner: User | None = None
+) -> Route:
+    """Decide where a new demand for the person goes, without changing anything."""
+    latest = session.scalar(
+        select(Case)
+        .where(Case.person_id == person.id, Case.team_id == team.id)
+        .order_by(Case.closed_on.is_(None).desc(), Case.opened_on.desc(), Case.id.desc())
+        .limit(1)
+    )
+    if latest is not None and latest.is_open:
+        return Route("open_case", latest.owner, open_case=latest)
+    if latest is not None and is_active_member(latest.owner, team):
+        return Route("same_worker", latest.owner, previous_case=latest)
+    if chosen_owner is not None:
+        owner = chosen_owner
+    elif recorder.role == "practitioner":
+        owner = recorder
+    else:
+        owner = None
+    return Route("new_case", owner, previous_case=latest)
+
+
+def validate_demand(
+    *, team: Team, received_on, source, channel, stated_need, kind, owner: User | None
+) -> dict:
+    """Clean a demand's fields or raise InvalidValue naming each one to fix."""
+    errors: dict[str, str] = {}
+    if not isinstance(received_on, dt.date):
+        errors["received_on"] = "Enter the date the demand was received"
+    elif received_on > dt.date.today():
+        errors["received_on"] = "The date received must be today or in the past"
+    source = (source or "").strip()
+    if not source:
+        errors["source"] = "Enter who the demand came from, for example GP or the person"
+    elif len(source) > 100:
+        errors["source"] = "Source must be 100 characters or fewer"
+    if channel not in CHANNELS:
+        errors["channel"] = "Choose how the demand arrived"
+    stated_need = (stated_need or "").strip()
+    if not stated_need:
+        errors["stated_need"] = "Enter the need as the referrer stated it"
+    elif len(stated_need) > 10_000:
+        errors["stated_need"] = "Stated need must be 10,000 characters or fewer"
+    if kind in ("", None):
+        kind = None
+    elif kind not in DEMAND_KINDS:
+        errors["kind"] = "Choose value demand, failure demand or not sure yet"
+    if owner is not None and not is_active_member(owner, team):
+        errors["owner_id"] = "Choose an active member of the team as the owner"
+    if errors:
+        raise InvalidValue("Check the demand's details", errors)
+    return dict(
+        received_on=received_on, source=source, channel=channel,
+        stated_need=stated_need, kind=kind,
+    )
+
+
+def record_demand(
+    session: Session,
+    *,
+    person: Person,
+    team: Team,
+    recorder: User,
+    received_on: dt.date,
+    source: str,
+    channel: str,
+    stated_need: str,
+    kind: str | None = None,
+    owner: User | None = None,
+) -> tuple[Demand, Route]:
+    """Record a demand and route it by the rule: join the open case, or open one."""
+    fields = validate_demand(
+        team=team, received_on=received_on, source=source, channel=channel,
+        stated_need=stated_need, kind=kind, owner=owner,
+    )
+    route = route_demand(session, person, team, recorder, owner)
+    case = route.open_case
+    if case is None:
+        try:
+            with session.begin_nested():
+                case = _open_case(session, person, team, recorder, route, fields["received_on"])
+        except IntegrityError:
+            # Someone opened a case for this person a moment ago: join it instead.
+            route = route_demand(session, person, team, recorder, owner)
+            case = route.open_case
+            if case is None:
+                raise
+    demand = Demand(
+        person=person, team=team, case=case, cohort=case.cohort, routed_by=route.kind,
+        recorded_by=recorder, **fields,
+    )
+    session.add(demand)
+    session.flush()
+    audit.record(
+        "create", "demand", demand.id, person_id=person.id, user=recorder,
+        case_id=case.id, routed_by=route.kind,
+    )
+    return demand, route
+
+
+def _open_case(
+    session: Session, person: Person, team: Team, recorder: User, route: Route, opened_on: dt.date
+) -> Case:
+    case = Case(
+        person=person, team=team, cohort=team.cohort, opened_on=opened_on,
+        owner=route.owner, created_by_id=recorder.id,
+    )
+    session.add(case)
+    session.flush()
+    if route.owner is not None:
+        reason = (
+            "Re-contact: back to the worker who knows the person"
+            if route.kind == "same_worker"
+            else "First owner, set at intake"
+        )
+        session.add(
+            OwnershipChange(case=case, from_id=None, to_id=route.owner.id, reason=reason,
+                            by_id=recorder.id)
+        )
+    audit.record("create", "case", case.id, person_id=person.id, user=recorder,
+                 owner_id=route.owner.id if route.owner else None)
+    return case

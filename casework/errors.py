@@ -1,0 +1,67 @@
+"""Error pages in one place: NHS-styled pages for people, JSON for the API."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from .extensions import db
+
+TITLES = {
+    400: "Sorry, there is a problem with that request",
+    403: "You do not have access to this page",
+    404: "Page not found",
+    405: "Sorry, that action is not possible here",
+    409: "Someone else changed this record",
+    413: "That was too large to send",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+    503: "Sorry, the service is unavailable",
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def json_error(status: int, code: str, message: str, fields: dict | None = None, **extra):
+    """The API's error shape: {"error": {"code", "message", "fields", ...}}."""
+    body = {"code": code, "message": message, "fields": fields or {}}
+    body.update(extra)
+    return jsonify({"error": body}), status
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(error: HTTPException):
+        status = error.code or 500
+        if wants_json():
+            code = (error.name or "error").lower().replace(" ", "_")
+            return json_error(status, code, error.description or TITLES.get(status, "Error"))
+        template = "errors/error.html"
+        return (
+            render_template(
+                template,
+                status=status,
+                title=TITLES.get(status, error.name),
+                description=error.description,
+            ),
+            status,
+        )
+
+    @app.errorhandler(Exception)
+    def unexpected_error(error: Exception):
+        # Roll back so a failed request leaves nothing half-written.
+        db.session.rollback()
+        app.logger.exception("Unhandled error on %s %s", request.method, request.path)
+        if wants_json():
+            return json_error(500, "internal_error", "Something went wrong on our side.")
+        return (
+            render_template(
+                "errors/error.html",
+                status=500,
+                title=TITLES[500],
+                description=InternalServerError.description,
+            ),
+            500,
+        )

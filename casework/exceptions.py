@@ -1,0 +1,50 @@
+"""Domain exceptions: the rules say no, and views map them to form or JSON errors."""
+
+
+class DomainError(Exception):
+    """A rule refused a change; `fields` names what to fix, in plain English."""
+
+    status = 422
+    code = "invalid"
+
+    def __init__(self, message: str, fields: dict[str, str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.fields = fields or {}
+
+
+class InvalidValue(DomainError):
+    code = "invalid_value"
+
+
+class ClosureNeedsAgreement(DomainError):
+    code = "closure_needs_agreement"
+
+
+class ReasonRequired(DomainError):
+    code = "reason_required"
+
+
+class AlreadyClosed(DomainError):
+    status = 409
+    code = "already_closed"
+
+
+class StaleVersion(DomainError):
+    """Someone else saved the record since it was read."""
+
+    status = 409
+    code = "stale_version"
+
+    def __init__(self, message: str, current=None):
+        super().__init__(message)
+        self.current = current
+
+
+class DuplicateNhsNumber(DomainError):
+    status = 409
+    code = "duplicate_nhs_number"
+
+    def __init__(self, message: str, existing_id: int):
+        super().__init__(message, {"nhs_number": message})
+        self.existing_id = existing_id

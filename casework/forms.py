@@ -1,0 +1,72 @@
+"""Form pieces shared by every feature: the NHS three-part date field and choice helpers."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from wtforms import Field
+from wtforms.validators import ValidationError
+
+
+class DateInputField(Field):
+    """A date typed as day, month and year (the NHS date input), kept as typed on error."""
+
+    PARTS = ("day", "month", "year")
+
+    def __init__(self, label=None, validators=None, required_message=None, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.required_message = required_message
+        self.parts = {"day": "", "month": "", "year": ""}
+
+    def process_formdata(self, valuelist):  # pragma: no cover - WTForms calls process()
+        pass
+
+    def process(self, formdata, data=None, extra_filters=None):
+        self.process_errors = []
+        if data is None:
+            data = self.default() if callable(self.default) else self.default
+        self.object_data = data
+        self.data = data
+        if isinstance(data, dt.date):
+            self.parts = {"day": str(data.day), "month": str(data.month), "year": str(data.year)}
+        if formdata is None:
+            return
+        keys = [f"{self.name}[{p}]" for p in self.PARTS]
+        if not any(k in formdata for k in keys):
+            return
+        self.parts = {p: (formdata.get(k) or "").strip()[:8] for p, k in zip(self.PARTS, keys)}
+        self.data = None
+        if not any(self.parts.values()):
+            return
+        missing = [p for p in self.PARTS if not self.parts[p]]
+        if missing:
+            self.process_errors.append(f"{self.label.text} must include a {' and '.join(missing)}")
+            return
+        try:
+            day, month, year = (int(self.parts[p]) for p in self.PARTS)
+            if year < 1000:
+                raise ValueError
+            self.data = dt.date(year, month, day)
+        except ValueError:
+            self.process_errors.append(f"{self.label.text} must be a real date")
+
+    def pre_validate(self, form):
+        if self.data is None and not self.process_errors and self.required_message:
+            raise ValidationError(self.required_message)
+
+
+def not_in_future(form, field):
+    if field.data and field.data > dt.date.today():
+        raise ValidationError(f"{field.label.text} must be today or in the past")
+
+
+def apply_domain_errors(form, fields: dict[str, str]) -> None:
+    """Show a domain rule's refusal on the fields it names (or the form as a whole)."""
+    for name, message in fields.items():
+        field = getattr(form, name, None)
+        if field is not None and hasattr(field, "errors"):
+            if isinstance(field.errors, tuple):
+                field.errors = list(field.errors)
+            field.errors.append(message)
+        else:
+            form.form_errors.append(message)

@@ -1,0 +1,347 @@
+"""The data model: teams, workers, people, demands, cases and what happens in them.
+
+Every write records who and when. Time-dependent defaults are callables.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Optional
+
+from flask_login import UserMixin
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from .extensions import db
+
+COHORTS = ("pilot", "usual")
+ROLES = ("practitioner", "manager", "admin")
+DEMAND_KINDS = ("value", "failure")
+CHANNELS = ("phone", "letter", "email", "referral_form", "in_person", "other")
+CONVERSATION_KINDS = ("visit", "phone", "video", "meeting", "other")
+REFERRAL_MATCHES = ("yes", "partly", "no")
+ACTION_BY = ("person", "team")
+ACTION_STATUSES = ("agreed", "done", "dropped")
+ROUTES = ("open_case", "same_worker", "new_case")
+
+
+def utcnow() -> dt.datetime:
+    """The current moment, timezone-aware in UTC."""
+    return dt.datetime.now(dt.UTC)
+
+
+def _in(column: str, values: tuple[str, ...]) -> str:
+    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+
+
+class Team(db.Model):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    cohort: Mapped[str] = mapped_column(String(10))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name")
+
+    __table_args__ = (CheckConstraint(_in("cohort", COHORTS), name="cohort"),)
+
+
+class User(UserMixin, db.Model):
+    """A worker who logs in: a practitioner, a team manager or an administrator."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20))
+    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"), index=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Changing this logs out every session of the user (password reset, deactivation).
+    session_token: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    team: Mapped[Optional[Team]] = relationship(back_populates="members")
+
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login refuses inactive users
+        return self.active
+
+    def get_id(self) -> str:
+        return f"{self.id}:{self.session_token}"
+
+    @property
+    def is_manager(self) -> bool:
+        return self.role == "manager"
+
+    @property
+    def is_admin(self) -> bool:
+        return self.role == "admin"
+
+
+class Person(db.Model):
+    """One human being the service helps. Never twice: duplicates are merged."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    given_name: Mapped[str] = mapped_column(String(100))
+    family_name: Mapped[str] = mapped_column(String(100))
+    date_of_birth: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    nhs_number: Mapped[Optional[str]] = mapped_column(String(10), unique=True)
+    phone: Mapped[Optional[str]] = mapped_column(String(50))
+    address: Mapped[Optional[str]] = mapped_column(Text)
+    postcode: Mapped[Optional[str]] = mapped_column(String(10))
+    preferred_contact: Mapped[Optional[str]] = mapped_column(Text)
+    # The team that first registered the person, so its members can see the
+    # record before any demand is logged.
+    registered_by_team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"))
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    demands: Mapped[list[Demand]] = relationship(
+        back_populates="person", order_by="(Demand.received_on, Demand.id)"
+    )
+    cases: Mapped[list[Case]] = relationship(
+        back_populates="person", order_by="(Case.opened_on, Case.id)"
+    )
+
+    __table_args__ = (Index("ix_people_names", "family_name", "given_name"),)
+
+    @property
+    def name(self) -> str:
+        return f"{self.given_name} {self.family_name}"
+
+
+class Case(db.Model):
+    """One stretch of end-to-end work with a person in a team, from first demand to closure."""
+
+    __tablename__ = "cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    # The team's way of working when the case opened: measures compare cohorts
+    # as they were, even if a team later leaves the pilot.
+    cohort: Mapped[str] = mapped_column(String(10))
+    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    referral_match: Mapped[Optional[str]] = mapped_column(String(10))
+    real_problem: Mapped[Optional[str]] = mapped_column(Text)
+    closed_on: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
+    closure_agreed: Mapped[Optional[bool]] = mapped_column(Boolean)
+    closure_agreement_note: Mapped[Optional[str]] = mapped_column(Text)
+    closure_summary: Mapped[Optional[str]] = mapped_column(Text)
+    closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    version: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    person: Mapped[Person] = relationship(back_populates="cases")
+    team: Mapped[Team] = relationship()
+    owner: Mapped[Optional[User]] = relationship(foreign_keys=[owner_id])
+    closed_by: Mapped[Optional[User]] = relationship(foreign_keys=[closed_by_id])
+    demands: Mapped[list[Demand]] = relationship(
+        back_populates="case", order_by="(Demand.received_on, Demand.id)"
+    )
+    conversations: Mapped[list[Conversation]] = relationship(
+        back_populates="case", order_by="(Conversation.held_on, Conversation.id)"
+    )
+    actions: Mapped[list[Action]] = relationship(back_populates="case", order_by="Action.id")
+    ownership_changes: Mapped[list[OwnershipChange]] = relationship(
+        back_populates="case", order_by="OwnershipChange.id"
+    )
+
+    # SQLAlchemy adds "AND version = :old" to every UPDATE and bumps it, so two
+    # writers racing past the application's own version check still collide.
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(_in("cohort", COHORTS), name="cohort"),
+        CheckConstraint(
+            f"referral_match IS NULL OR {_in('referral_match', REFERRAL_MATCHES)}",
+            name="referral_match",
+        ),
+        # At most one open case per person per team, enforced by the database.
+        Index(
+            "uq_cases_one_open_per_team",
+            "person_id",
+            "team_id",
+            unique=True,
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+    )
+
+    @property
+    def status(self) -> str:
+        return "closed" if self.closed_on else "open"
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_on is None
+
+    @property
+    def what_matters(self) -> Optional[Conversation]:
+        """The conversation holding the current what-matters statement, if any."""
+        statements = self.what_matters_history
+        return statements[0] if statements else None
+
+    @property
+    def what_matters_history(self) -> list[Conversation]:
+        """Every what-matters statement, the most recently recorded first."""
+        return sorted(
+            (c for c in self.conversations if c.what_matters), key=lambda c: c.id, reverse=True
+        )
+
+
+class Demand(db.Model):
+    """A request for help about a person arriving into a team: a referral or a contact."""
+
+    __tablename__ = "demands"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
+    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id"), index=True)
+    cohort: Mapped[str] = mapped_column(String(10))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    source: Mapped[str] = mapped_column(String(100))
+    channel: Mapped[str] = mapped_column(String(20))
+    stated_need: Mapped[str] = mapped_column(Text)
+    kind: Mapped[Optional[str]] = mapped_column(String(10))
+    # How the routing rule placed it; null for imported history.
+    routed_by: Mapped[Optional[str]] = mapped_column(String(20))
+    imported: Mapped[bool] = mapped_column(Boolean, default=False)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    person: Mapped[Person] = relationship(back_populates="demands")
+    team: Mapped[Team] = relationship()
+    case: Mapped[Optional[Case]] = relationship(back_populates="demands")
+    recorded_by: Mapped[Optional[User]] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("cohort", COHORTS), name="cohort"),
+        CheckConstraint(_in("channel", CHANNELS), name="channel"),
+        CheckConstraint(f"kind IS NULL OR {_in('kind', DEMAND_KINDS)}", name="kind"),
+        CheckConstraint(f"routed_by IS NULL OR {_in('routed_by', ROUTES)}", name="routed_by"),
+        Index("ix_demands_person_team_received", "person_id", "team_id", "received_on"),
+        Index("ix_demands_team_received", "team_id", "received_on"),
+    )
+
+
+class Conversation(db.Model):
+    """A visit, call or meeting inside a case: a contact, not a demand."""
+
+    __tablename__ = "conversations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(10))
+    with_whom: Mapped[Optional[str]] = mapped_column(String(200))
+    minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    # A new statement of what matters, in the person's own words; the latest
+    # one is the case's current statement, earlier ones are its history.
+    what_matters: Mapped[Optional[str]] = mapped_column(Text)
+    notes: Mapped[Optional[str]] = mapped_column(Text)
+    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="conversations")
+    recorded_by: Mapped[Optional[User]] = relationship()
+
+    __table_args__ = (
+        CheckConstraint(_in("kind", CONVERSATION_KINDS), name="kind"),
+        CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes"),
+    )
+
+
+class Action(db.Model):
+    """Something agreed with the person: done by the person (and their network) or the team."""
+
+    __tablename__ = "actions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    description: Mapped[str] = mapped_column(Text)
+    by: Mapped[str] = mapped_column(String(10))
+    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="agreed")
+    outcome: Mapped[Optional[str]] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    case: Mapped[Case] = relationship(back_populates="actions")
+    assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(_in("by", ACTION_BY), name="by"),
+        CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
+    )
+
+
+class OwnershipChange(db.Model):
+    """A deliberate change of a case's owner, with its reason. The first sets the first owner."""
+
+    __tablename__ = "ownership_changes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship(back_populates="ownership_changes")
+    from_user: Mapped[Optional[User]] = relationship(foreign_keys=[from_id])
+    to_user: Mapped[Optional[User]] = relationship(foreign_keys=[to_id])
+    by: Mapped[Optional[User]] = relationship(foreign_keys=[by_id])
+
+
+class AuditEvent(db.Model):
+    """Append-only: who read or changed which record, when and from where."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
+    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
+    person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id"), index=True)
+    detail: Mapped[Optional[dict]] = mapped_column(JSON)
+    remote_addr: Mapped[Optional[str]] = mapped_column(String(64))
+
+    user: Mapped[Optional[User]] = relationship()

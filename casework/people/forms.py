@@ -1,0 +1,23 @@
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, StringField, TextAreaField
+from wtforms.validators import InputRequired, Length, Optional
+
+from ..forms import DateInputField, not_in_future
+
+
+class PersonForm(FlaskForm):
+    given_name = StringField(
+        "First name", validators=[InputRequired("Enter the person's first name"), Length(max=100)]
+    )
+    family_name = StringField(
+        "Last name", validators=[InputRequired("Enter the person's last name"), Length(max=100)]
+    )
+    date_of_birth = DateInputField("Date of birth", validators=[Optional(), not_in_future])
+    nhs_number = StringField("NHS number (optional)", validators=[Length(max=20)])
+    phone = StringField("Phone number (optional)", validators=[Length(max=50)])
+    address = TextAreaField("Address (optional)", validators=[Length(max=500)])
+    postcode = StringField("Postcode (optional)", validators=[Length(max=10)])
+    preferred_contact = TextAreaField(
+        "How and when they like to be contacted (optional)", validators=[Length(max=1000)]
+    )
+    confirm_new = BooleanField("None of these is the person: add a new record")

@@ -1,0 +1,89 @@
+from flask import flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit, policy
+from ..exceptions import DuplicateNhsNumber, InvalidValue
+from ..extensions import db
+from ..forms import apply_domain_errors
+from ..models import Case
+from . import bp, service
+from .forms import PersonForm
+from .timeline import person_timeline
+
+
+@bp.route("")
+def search():
+    q = request.args.get("q", "").strip()
+    results = service.search_people(db.session, current_user, q) if q else []
+    if q:
+        audit.record("search", "person", None, query=q[:100], results=len(results))
+        db.session.commit()
+    return render_template("people/search.html", q=q, results=results)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+def new():
+    if not policy.can_record_demands(current_user):
+        return render_template("caseload/no_team.html"), 403
+    form = PersonForm()
+    duplicates = []
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in service.PERSON_FIELDS}
+        try:
+            clean = service.validate_person(data)
+            duplicates = service.possible_duplicates(
+                db.session, given_name=clean["given_name"], family_name=clean["family_name"],
+                date_of_birth=clean["date_of_birth"], nhs_number=clean["nhs_number"],
+            )
+            if not duplicates or form.confirm_new.data:
+                person = service.create_person(db.session, current_user, data)
+                db.session.commit()
+                flash(f"{person.name} has been added.", "success")
+                return redirect(url_for("demands.new", person_id=person.id))
+        except DuplicateNhsNumber as error:
+            apply_domain_errors(form, error.fields)
+        except InvalidValue as error:
+            apply_domain_errors(form, error.fields)
+    elif request.method == "GET":
+        # Carry over what was typed into the search box.
+        q = request.args.get("q", "")
+        if q and not any(ch.isdigit() for ch in q):
+            given, _, family = q.partition(" ")
+            form.given_name.data, form.family_name.data = given, family
+    return render_template(
+        "people/new.html", form=form, duplicates=duplicates,
+        visible={p.id for p in duplicates if policy.can_see_person(current_user, p)},
+    )
+
+
+@bp.route("/<int:person_id>")
+def detail(person_id: int):
+    person = policy.get_person_for(current_user, person_id)
+    events, other_teams = person_timeline(db.session, current_user, person)
+    open_case = db.session.scalar(
+        db.select(Case).where(Case.person_id == person.id, Case.team_id == current_user.team_id,
+                              Case.closed_on.is_(None))
+    )
+    audit.record("view", "person", person.id, person_id=person.id)
+    db.session.commit()
+    return render_template(
+        "people/detail.html", person=person, events=events, other_teams=other_teams,
+        open_case=open_case,
+    )
+
+
+@bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
+def edit(person_id: int):
+    person = policy.get_person_for(current_user, person_id)
+    form = PersonForm(obj=person)
+    if form.validate_on_submit():
+        data = {name: getattr(form, name).data for name in service.PERSON_FIELDS}
+        try:
+            service.update_person(db.session, current_user, person, data)
+            db.session.commit()
+            flash("Details saved.", "success")
+            return redirect(url_for("people.detail", person_id=person.id))
+        except (DuplicateNhsNumber, InvalidValue) as error:
+            db.session.rollback()
+            apply_domain_errors(form, error.fields)
+    return render_template("people/edit.html", form=form, person=person)

@@ -1,0 +1,228 @@
+"""People: NHS numbers, the duplicate rule, finding and registering a person."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import func, or_, select
+from sqlalchemy.orm import Session
+
+from .. import audit, policy
+from ..exceptions import DuplicateNhsNumber, InvalidValue
+from ..models import Person, User
+
+# Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
+# flagged as possible duplicates (measures.md, Duplicates).
+SHORT_FORMS = {
+    "alex": "alexander", "andy": "andrew", "bert": "albert", "bill": "william",
+    "billy": "william", "bob": "robert", "bobby": "robert", "cath": "catherine",
+    "kath": "catherine", "kathy": "catherine", "kate": "catherine", "katie": "catherine",
+    "chris": "christopher", "dan": "daniel", "danny": "daniel", "dave": "david",
+    "debbie": "deborah", "di": "diana", "ed": "edward", "eddie": "edward", "fred": "frederick",
+    "jim": "james", "jimmy": "james", "jen": "jennifer", "jenny": "jennifer", "jo": "joanne",
+    "joe": "joseph", "john": "john", "jon": "jonathan", "ken": "kenneth", "liz": "elizabeth",
+    "lizzie": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "maggie": "margaret",
+    "meg": "margaret", "peggy": "margaret", "matt": "matthew", "mike": "michael",
+    "mick": "michael", "nick": "nicholas", "pat": "patricia", "patsy": "patricia",
+    "pete": "peter", "rob": "robert", "robbie": "robert", "ron": "ronald", "sam": "samuel",
+    "sandy": "sandra", "steve": "stephen", "sue": "susan", "susie": "susan", "ted": "edward",
+    "terry": "terence", "tom": "thomas", "tommy": "thomas", "tony": "anthony", "val": "valerie",
+    "vicky": "victoria", "will": "william", "jack": "john", "harry": "henry", "peg": "margaret",
+}
+
+PERSON_FIELDS = (
+    "given_name", "family_name", "date_of_birth", "nhs_number",
+    "phone", "address", "postcode", "preferred_contact",
+)
+
+
+def normalise_nhs_number(raw: str | None) -> str | None:
+    """Ten digits without spaces, or None when blank; InvalidValue when it fails modulus 11."""
+    if raw is None or not str(raw).strip():
+        return None
+    digits = re.sub(r"[\s-]", "", str(raw))
+    if not re.fullmatch(r"\d{10}", digits):
+        raise InvalidValue(
+            "Enter an NHS number with 10 digits",
+            {"nhs_number": "Enter an NHS number with 10 digits, like 943 476 5919"},
+        )
+    if not nhs_number_checks(digits):
+        raise InvalidValue(
+            "That NHS number is not valid",
+            {"nhs_number": "That is not a valid NHS number: check each digit and try again"},
+        )
+    return digits
+
+
+def nhs_number_checks(digits: str) -> bool:
+    """The NHS number's modulus 11 check digit."""
+    total = sum(int(d) * (10 - i) for i, d in enumerate(digits[:9]))
+    check = 11 - total % 11
+    if check == 11:
+        check = 0
+    return check != 10 and check == int(digits[9])
+
+
+def normalise_name(name: str | None) -> str:
+    """A name for matching: lower case, no spaces, hyphens or apostrophes, short forms expanded."""
+    words = re.split(r"[\s\-']+", (name or "").strip().lower())
+    return "".join(SHORT_FORMS.get(w, w) for w in words if w)
+
+
+def possible_duplicates(
+    session: Session,
+    *,
+    given_name: str,
+    family_name: str,
+    date_of_birth: dt.date | None,
+    nhs_number: str | None = None,
+    exclude_id: int | None = None,
+) -> list[Person]:
+    """People who may be the same human being: same NHS number, or same birth date and names."""
+    conditions = []
+    if nhs_number:
+        conditions.append(Person.nhs_number == nhs_number)
+    if date_of_birth:
+        conditions.append(Person.date_of_birth == date_of_birth)
+    if not conditions:
+        return []
+    query = select(Person).where(or_(*conditions))
+    if exclude_id is not None:
+        query = query.where(Person.id != exclude_id)
+    key = (normalise_name(given_name), normalise_name(family_name))
+    return [
+        p
+        for p in session.scalars(query.order_by(Person.id))
+        if (nhs_number and p.nhs_number == nhs_number)
+        or (
+            p.date_of_birth == date_of_birth
+            and (normalise_name(p.given_name), normalise_name(p.family_name)) == key
+        )
+    ]
+
+
+def validate_person(data: dict) -> dict:
+    """Clean the person's details or raise InvalidValue naming each field to fix."""
+    errors: dict[str, str] = {}
+    clean: dict = {}
+    for field in ("given_name", "family_name"):
+        value = (data.get(field) or "").strip()
+        if not value:
+            errors[field] = (
+                "Enter the person's first name" if field == "given_name"
+                else "Enter the person's last name"
+            )
+        elif len(value) > 100:
+            errors[field] = "Names must be 100 characters or fewer"
+        clean[field] = value
+    dob = data.get("date_of_birth")
+    if dob is not None and dob > dt.date.today():
+        errors["date_of_birth"] = "Date of birth must be today or in the past"
+    clean["date_of_birth"] = dob
+    try:
+        clean["nhs_number"] = normalise_nhs_number(data.get("nhs_number"))
+    except InvalidValue as error:
+        errors.update(error.fields)
+    for field in ("phone", "address", "postcode", "preferred_contact"):
+        value = (data.get(field) or "").strip()
+        clean[field] = value or None
+    if clean["postcode"]:
+        clean["postcode"] = clean["postcode"].upper()
+        if len(clean["postcode"]) > 10:
+            errors["postcode"] = "Enter a real postcode, like LS1 4AP"
+    if clean["phone"] and len(clean["phone"]) > 50:
+        errors["phone"] = "Phone numbers must be 50 characters or fewer"
+    if errors:
+        raise InvalidValue("Check the person's details", errors)
+    return clean
+
+
+def create_person(session: Session, user: User, data: dict) -> Person:
+    """Register a person; refuses an NHS number already on record."""
+    clean = validate_person(data)
+    if clean["nhs_number"]:
+        existing = session.scalar(select(Person).where(Person.nhs_number == clean["nhs_number"]))
+        if existing is not None:
+            raise DuplicateNhsNumber(
+                "A person with this NHS number is already on record", existing.id
+            )
+    person = Person(**clean, created_by_id=user.id, registered_by_team_id=user.team_id)
+    session.add(person)
+    session.flush()
+    audit.record("create", "person", person.id, person_id=person.id, user=user)
+    return person
+
+
+def update_person(session: Session, user: User, person: Person, data: dict) -> Person:
+    """Change a person's details; an NHS number already on another record is refused."""
+    clean = validate_person(data)
+    if clean["nhs_number"]:
+        existing = session.scalar(
+            select(Person).where(Person.nhs_number == clean["nhs_number"], Person.id != person.id)
+        )
+        if existing is not None:
+            raise DuplicateNhsNumber(
+                "Another person on record has this NHS number", existing.id
+            )
+    changed = {k: v for k, v in clean.items() if getattr(person, k) != v}
+    for key, value in changed.items():
+        setattr(person, key, value)
+    if changed:
+        audit.record(
+            "update", "person", person.id, person_id=person.id, user=user,
+            fields=sorted(changed),
+        )
+    return person
+
+
+@dataclass
+class SearchResult:
+    person: Person
+    visible: bool  # False: only identity may be shown (another team's person)
+
+
+DATE_FORMATS = ("%Y-%m-%d", "%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%d %B %Y", "%d %b %Y")
+
+
+def parse_date_query(text: str) -> dt.date | None:
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def search_people(session: Session, user: User, q: str, limit: int = 50) -> list[SearchResult]:
+    """Find people by any part of the name, NHS number (spaces optional) or date of birth.
+
+    Search reaches across teams so that nobody registers a person twice, but
+    for people outside the user's reach it returns identity only.
+    """
+    q = (q or "").strip()[:100]
+    if not q:
+        return []
+    digits = re.sub(r"\s", "", q)
+    when = parse_date_query(q)
+    if re.fullmatch(r"\d{10}", digits):
+        condition = Person.nhs_number == digits
+    elif when is not None:
+        condition = Person.date_of_birth == when
+    else:
+        full_name = func.lower(Person.given_name + " " + Person.family_name)
+        words = [w for w in q.lower().split() if w][:5]
+        condition = None
+        for word in words:
+            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+            part = full_name.like(pattern, escape="\\")
+            condition = part if condition is None else condition & part
+    visible = policy.person_visible_clause(user).label("visible")
+    rows = session.execute(
+        select(Person, visible)
+        .where(condition)
+        .order_by(Person.family_name, Person.given_name, Person.id)
+        .limit(limit)
+    )
+    return [SearchResult(person, bool(is_visible)) for person, is_visible in rows]

@@ -1,0 +1,112 @@
+"""The person's whole story on one timeline: the page that joins the dots."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
+
+from .. import policy
+from ..formatting import label
+from ..models import Action, Case, Demand, OwnershipChange, Person, Team, User
+
+
+@dataclass
+class Event:
+    on: dt.date
+    order: tuple
+    kind: str  # demand, case_opened, conversation, action, owner, closure
+    title: str
+    text: str | None = None
+    case: Case | None = None
+    detail: list[str] = field(default_factory=list)
+
+
+def person_timeline(session: Session, user: User, person: Person) -> tuple[list[Event], list[Team]]:
+    """Every demand, case, conversation, action, change of owner and closure the user may see,
+    newest first; and the other teams that know the person (names only)."""
+    cases = list(
+        session.scalars(
+            select(Case)
+            .where(Case.person_id == person.id, policy.case_visible_clause(user))
+            .options(
+                selectinload(Case.conversations),
+                selectinload(Case.actions).selectinload(Action.assignee),
+                selectinload(Case.ownership_changes).selectinload(OwnershipChange.to_user),
+                selectinload(Case.ownership_changes).selectinload(OwnershipChange.from_user),
+                selectinload(Case.owner),
+                selectinload(Case.team),
+            )
+        )
+    )
+    case_ids = {c.id for c in cases}
+    team_ids = {c.team_id for c in cases} | ({user.team_id} if user.team_id else set())
+    demands = list(
+        session.scalars(
+            select(Demand)
+            .where(Demand.person_id == person.id)
+            .where((Demand.team_id.in_(team_ids)) | (Demand.case_id.in_(case_ids)))
+            .options(selectinload(Demand.team))
+        )
+    )
+    events: list[Event] = []
+    for d in demands:
+        events.append(Event(
+            d.received_on, (d.recorded_at, 0, d.id), "demand",
+            f"Demand from {d.source} ({label(d.channel).lower()})",
+            d.stated_need,
+            case=next((c for c in cases if c.id == d.case_id), None),
+            detail=[x for x in (
+                label(d.kind) if d.kind else "Not classified",
+                "Imported from the legacy system" if d.imported else label(d.routed_by),
+                d.team.name,
+            ) if x],
+        ))
+    for c in cases:
+        events.append(Event(c.opened_on, (c.created_at, 1, c.id), "case_opened",
+                            f"Case opened in {c.team.name}", case=c))
+        for conv in c.conversations:
+            events.append(Event(
+                conv.held_on, (conv.recorded_at, 2, conv.id), "conversation",
+                f"{label(conv.kind)}" + (f" with {conv.with_whom}" if conv.with_whom else ""),
+                conv.notes, case=c,
+                detail=[f"What matters: “{conv.what_matters}”"] if conv.what_matters else [],
+            ))
+        for a in c.actions:
+            who = "The person" if a.by == "person" else (a.assignee.name if a.assignee else "The team")
+            events.append(Event(
+                a.created_at.date(), (a.created_at, 3, a.id), "action",
+                f"Action agreed: {a.description}", case=c,
+                detail=[f"By: {who}", f"Status: {label(a.status)}"]
+                + ([f"Outcome: {a.outcome}"] if a.outcome else []),
+            ))
+        for ch in c.ownership_changes:
+            to = ch.to_user.name if ch.to_user else "awaiting allocation"
+            title = (f"Owner changed from {ch.from_user.name} to {to}" if ch.from_user
+                     else f"{to} became the owner")
+            events.append(Event(ch.at.date(), (ch.at, 4, ch.id), "owner", title, ch.reason, case=c))
+        if c.closed_on:
+            events.append(Event(
+                c.closed_on, (c.updated_at, 5, c.id), "closure",
+                "Case closed by agreement with the person" if c.closure_agreed else "Case closed",
+                c.closure_summary, case=c,
+                detail=[f"How it was agreed: {c.closure_agreement_note}"]
+                if c.closure_agreement_note else [],
+            ))
+    events.sort(key=lambda e: (e.on, _aware(e.order[0]), e.order[1], e.order[2]), reverse=True)
+    other_teams = list(
+        session.scalars(
+            select(Team).where(
+                Team.id.not_in(team_ids),
+                Team.id.in_(select(Demand.team_id).where(Demand.person_id == person.id))
+                | Team.id.in_(select(Case.team_id).where(Case.person_id == person.id)),
+            ).order_by(Team.name)
+        )
+    )
+    return events, other_teams
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

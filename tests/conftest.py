@@ -1,0 +1,137 @@
+"""Shared fixtures: an app on a database built by the Alembic migrations, clients, factories."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from casework import create_app
+from casework.admin.service import create_team, create_user
+from casework.demands.routing import record_demand
+from casework.extensions import db
+from casework.people.service import create_person
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@pytest.fixture(scope="session")
+def migrated_template(tmp_path_factory) -> Path:
+    """Run the migrations once into a template SQLite file; each test gets a copy."""
+    from flask_migrate import upgrade
+
+    folder = tmp_path_factory.mktemp("template")
+    path = folder / "template.sqlite"
+    app = create_app(_config(folder, path))
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
+    return path
+
+
+def _config(instance: Path, database: Path, **extra) -> dict:
+    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{database}"
+    return {
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key",
+        "SQLALCHEMY_DATABASE_URI": url,
+        "INSTANCE_PATH": str(instance),
+        "WTF_CSRF_ENABLED": False,
+        **extra,
+    }
+
+
+@pytest.fixture
+def app_config() -> dict:
+    """Override in a test module to change settings (for example, switch CSRF on)."""
+    return {}
+
+
+@pytest.fixture
+def app(tmp_path, migrated_template, app_config):
+    database = tmp_path / "casework.sqlite"
+    shutil.copy(migrated_template, database)
+    app = create_app(_config(tmp_path, database, **app_config))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    return app.test_cli_runner()
+
+
+# Factories: plain functions that go through the same domain functions as the app.
+
+
+def make_team(name: str | None = None, cohort: str = "pilot"):
+    team = create_team(db.session, name or f"Team {next(_counter)}", cohort)
+    db.session.commit()
+    return team
+
+
+def make_user(team=None, role: str = "practitioner", name: str | None = None, email=None):
+    n = next(_counter)
+    user, _ = create_user(
+        db.session, email=email or f"worker{n}@example.org", name=name or f"Worker {n}",
+        role=role, team=team, password=PASSWORD,
+    )
+    db.session.commit()
+    return user
+
+
+def make_person(user, **fields):
+    data = {"given_name": "Anne", "family_name": f"Example{next(_counter)}",
+            "date_of_birth": dt.date(1961, 4, 2), **fields}
+    person = create_person(db.session, user, data)
+    db.session.commit()
+    return person
+
+
+def make_demand(person, user, received_on=None, **fields):
+    defaults = dict(source="GP", channel="phone", stated_need="Needs help at home", kind="value")
+    defaults.update(fields)
+    demand, route = record_demand(
+        db.session, person=person, team=user.team, recorder=user,
+        received_on=received_on or dt.date.today(), **defaults,
+    )
+    db.session.commit()
+    return demand, route
+
+
+def login(client, user, password: str = PASSWORD):
+    response = client.post("/login", data={"email": user.email, "password": password})
+    assert response.status_code == 302, response.data[:500]
+    return response
+
+
+@pytest.fixture
+def team(app):
+    return make_team("North", "pilot")
+
+
+@pytest.fixture
+def practitioner(team):
+    return make_user(team, "practitioner", name="Eleisha Ward")
+
+
+@pytest.fixture
+def manager(team):
+    return make_user(team, "manager", name="Morgan Manager")
+
+
+@pytest.fixture
+def admin_user(app):
+    return make_user(None, "admin", name="Ada Admin")
