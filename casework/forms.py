@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from wtforms import Field
+from wtforms.utils import unset_value
 from wtforms.validators import ValidationError
 
 
@@ -23,7 +24,7 @@ class DateInputField(Field):
 
     def process(self, formdata, data=None, extra_filters=None):
         self.process_errors = []
-        if data is None:
+        if data is unset_value or data is None:
             data = self.default() if callable(self.default) else self.default
         self.object_data = data
         self.data = data

@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from jinja2 import BytecodeCache
 
 from casework import create_app
 from casework.admin.service import create_team, create_user
@@ -17,6 +18,23 @@ from casework.extensions import db
 from casework.people.service import create_person
 
 PASSWORD = "correct horse battery staple"
+
+
+class MemoryBytecodeCache(BytecodeCache):
+    """Each test builds a new app; share compiled templates between them."""
+
+    def __init__(self):
+        self.store: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self.store:
+            bucket.bytecode_from_string(self.store[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self.store[bucket.key] = bucket.bytecode_to_string()
+
+
+TEMPLATE_CACHE = MemoryBytecodeCache()
 _counter = itertools.count(1)
 
 
@@ -42,6 +60,8 @@ def _config(instance: Path, database: Path, **extra) -> dict:
         "SQLALCHEMY_DATABASE_URI": url,
         "INSTANCE_PATH": str(instance),
         "WTF_CSRF_ENABLED": False,
+        # Argon2id at its lowest cost: the real cost is for real passwords, not test speed.
+        "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
         **extra,
     }
 
@@ -57,6 +77,7 @@ def app(tmp_path, migrated_template, app_config):
     database = tmp_path / "casework.sqlite"
     shutil.copy(migrated_template, database)
     app = create_app(_config(tmp_path, database, **app_config))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     with app.app_context():
         yield app
         db.session.remove()

@@ -6,37 +6,44 @@ import secrets
 
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
+from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..models import User
 
-_hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 12
+_hashers: dict[tuple, PasswordHasher] = {}
+
+
+def _hasher() -> PasswordHasher:
+    """Argon2id with the library's recommended cost, or a cheaper one set for tests."""
+    params = current_app.config.get("ARGON2_PARAMS", {}) if has_app_context() else {}
+    key = tuple(sorted(params.items()))
+    if key not in _hashers:
+        _hashers[key] = PasswordHasher(**params)
+    return _hashers[key]
 
 
 def hash_password(password: str) -> str:
-    return _hasher.hash(password)
+    return _hasher().hash(password)
 
 
 def check_password(user: User, password: str) -> bool:
     try:
-        return _hasher.verify(user.password_hash, password)
+        return _hasher().verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
-
-
-# Used to spend the same time on unknown emails as on wrong passwords.
-_DUMMY_HASH = _hasher.hash(secrets.token_urlsafe(16))
 
 
 def authenticate(email: str, password: str) -> User | None:
     """The active user with this email and password, or None."""
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
+        # Spend the same time on an unknown email as on a wrong password.
         try:
-            _hasher.verify(_DUMMY_HASH, password)
+            _hasher().verify(_hasher().hash("not a real password"), password)
         except VerificationError:
             pass
         return None

@@ -18,8 +18,7 @@ class ConversationForm(FlaskForm):
                              required_message="Enter the date of the conversation")
     kind = RadioField(
         "What kind of contact",
-        choices=[("visit", "Visit"), ("phone", "Phone"), ("video", "Video"),
-                 ("meeting", "Meeting"), ("other", "Other")],
+        choices={"visit": "Visit", "phone": "Phone", "video": "Video", "meeting": "Meeting", "other": "Other"},
         default="visit",
         validators=[InputRequired("Choose visit, phone, video, meeting or other")],
     )
@@ -38,7 +37,7 @@ class ReferralForm(FlaskForm):
     version = HiddenField()
     referral_match = RadioField(
         "Did the referral describe the real problem?",
-        choices=[("yes", "Yes"), ("partly", "Partly"), ("no", "No"), ("", "Not known yet")],
+        choices={"yes": "Yes", "partly": "Partly", "no": "No", "": "Not known yet"},
         default="",
     )
     real_problem = TextAreaField("The real problem, in a sentence (optional)",
@@ -52,7 +51,7 @@ class ActionForm(FlaskForm):
     )
     by = RadioField(
         "Who will do it",
-        choices=[("person", "The person, their family or neighbours"), ("team", "The team")],
+        choices={"person": "The person, their family or neighbours", "team": "The team"},
         validators=[InputRequired("Choose who will do it: the person or the team")],
     )
     assignee_id = SelectField("Colleague who will do it (team actions)", coerce=int, default=0)
@@ -63,7 +62,7 @@ class ActionUpdateForm(FlaskForm):
     version = HiddenField()
     status = RadioField(
         "Status",
-        choices=[("done", "Done"), ("dropped", "Dropped"), ("agreed", "Still agreed, not done yet")],
+        choices={"done": "Done", "dropped": "Dropped", "agreed": "Still agreed, not done yet"},
         validators=[InputRequired("Choose done, dropped or still agreed")],
     )
     outcome = TextAreaField("Outcome", validators=[Length(max=2000)])

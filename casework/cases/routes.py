@@ -32,9 +32,9 @@ def _colleagues() -> list[User]:
 def action_form(case) -> ActionForm:
     form = ActionForm(prefix="action")
     owner_name = case.owner.name if case.owner else "you"
-    form.assignee_id.choices = [(0, f"The case owner ({owner_name})")] + [
-        (u.id, f"{u.name} ({u.team.name})") for u in _colleagues() if u.id != case.owner_id
-    ]
+    form.assignee_id.choices = {0: f"The case owner ({owner_name})"} | {
+        u.id: f"{u.name} ({u.team.name})" for u in _colleagues() if u.id != case.owner_id
+    }
     return form
 
 
@@ -176,10 +176,10 @@ def change_owner(case_id: int):
         abort(403)
     form = OwnerForm(obj=case)
     members = team_members(db.session, case.team_id)
-    form.owner_id.choices = [(0, "Choose a worker")] + [
-        (u.id, u.name + (" (you)" if u.id == current_user.id else ""))
+    form.owner_id.choices = {0: "Choose a worker"} | {
+        u.id: u.name + (" (you)" if u.id == current_user.id else "")
         for u in members if u.id != case.owner_id
-    ]
+    }
     if request.method == "GET" and case.owner_id is None and current_user.team_id == case.team_id:
         form.owner_id.data = current_user.id
     status = 200

@@ -4,15 +4,15 @@ from wtforms.validators import InputRequired, Length
 
 from ..forms import DateInputField, not_in_future
 
-CHANNEL_CHOICES = [
-    ("phone", "Phone"), ("letter", "Letter"), ("email", "Email"),
-    ("referral_form", "Referral form"), ("in_person", "In person"), ("other", "Other"),
-]
-KIND_CHOICES = [
-    ("value", "Value demand: a need we should meet"),
-    ("failure", "Failure demand: caused by something not done or not done right"),
-    ("", "Not sure yet"),
-]
+CHANNEL_CHOICES = {
+    "phone": "Phone", "letter": "Letter", "email": "Email",
+    "referral_form": "Referral form", "in_person": "In person", "other": "Other",
+}
+KIND_CHOICES = {
+    "value": "Value demand: a need we should meet",
+    "failure": "Failure demand: caused by something not done or not done right",
+    "": "Not sure yet",
+}
 
 
 class DemandForm(FlaskForm):

@@ -23,9 +23,10 @@ def new(person_id: int):
     form = DemandForm()
     members = team_members(db.session, team.id)
     default_label = "Me" if current_user.role == "practitioner" else "Nobody yet: awaiting allocation"
-    form.owner_id.choices = [(0, default_label)] + [
-        (u.id, u.name) for u in members if u.id != current_user.id or current_user.role != "practitioner"
-    ]
+    form.owner_id.choices = {0: default_label} | {
+        u.id: u.name for u in members
+        if u.id != current_user.id or current_user.role != "practitioner"
+    }
     if not form.is_submitted():
         form.received_on.process(None, dt.date.today())
     if form.validate_on_submit():

@@ -65,7 +65,11 @@ def person_timeline(session: Session, user: User, person: Person) -> tuple[list[
             ) if x],
         ))
     for c in cases:
-        events.append(Event(c.opened_on, (c.created_at, 1, c.id), "case_opened",
+        # A case opens because of its first demand: show it just above that demand.
+        first = min((d for d in demands if d.case_id == c.id),
+                    key=lambda d: (d.received_on, d.id), default=None)
+        events.append(Event(c.opened_on, (first.recorded_at if first else c.created_at, 1, c.id),
+                            "case_opened",
                             f"Case opened in {c.team.name}", case=c))
         for conv in c.conversations:
             events.append(Event(
