@@ -9,6 +9,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 
 from casework import create_app
@@ -35,6 +36,15 @@ class MemoryBytecodeCache(BytecodeCache):
 
 
 TEMPLATE_CACHE = MemoryBytecodeCache()
+
+
+class FreshContextClient(FlaskClient):
+    """Each request in its own app context, as in production: its own `g` (so Flask-Login's
+    user never leaks between clients) and its own database session."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            return super().open(*args, **kwargs)
 _counter = itertools.count(1)
 
 
@@ -78,6 +88,7 @@ def app(tmp_path, migrated_template, app_config):
     shutil.copy(migrated_template, database)
     app = create_app(_config(tmp_path, database, **app_config))
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    app.test_client_class = FreshContextClient
     with app.app_context():
         yield app
         db.session.remove()

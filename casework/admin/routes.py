@@ -1,15 +1,217 @@
-from flask import render_template
+"""The administrator's pages: users and teams. The rules are in admin.service."""
+
+from flask import flash, redirect, render_template, url_for
+from flask_login import current_user, login_user
 from sqlalchemy import select
 
+from ..exceptions import InvalidValue
 from ..extensions import db
+from ..forms import apply_domain_errors
 from ..models import Team, User
-from . import bp
+from . import bp, service
+from .forms import (
+    NO_TEAM,
+    ConfirmForm,
+    EditUserForm,
+    NewUserForm,
+    ResetPasswordForm,
+    TeamForm,
+)
+
+HANDOVER_ADVICE = (
+    "Pass it on to them securely, for example by phone, not by email. It will not be shown again."
+)
+
+
+def _all_teams() -> list[Team]:
+    return list(db.session.scalars(select(Team).order_by(Team.name)))
+
+
+def _chosen_team(team_id: int | None) -> Team | None:
+    return db.session.get(Team, team_id) if team_id and team_id != NO_TEAM else None
+
+
+def _refused(template: str, **context):
+    """The form again, with the errors and what was typed (never a password), as 422."""
+    form = context["form"]
+    if "password" in form:
+        form.password.data = None
+    return render_template(template, **context), 422
 
 
 @bp.route("/users")
 def users():
     return render_template(
         "admin/users.html",
-        users=db.session.scalars(select(User).order_by(User.name)).all(),
-        teams=db.session.scalars(select(Team).order_by(Team.name)).all(),
+        users=service.users_by_name(db.session),
+        teams=service.teams_with_active_counts(db.session),
     )
+
+
+@bp.route("/users/new", methods=["GET", "POST"])
+def new_user():
+    form = NewUserForm(teams=_all_teams())
+    if form.validate_on_submit():
+        try:
+            user, generated = service.create_user(
+                db.session,
+                email=form.email.data,
+                name=form.name.data,
+                role=form.role.data,
+                team=_chosen_team(form.team_id.data),
+                password=form.password.data or None,
+                actor=current_user,
+            )
+        except InvalidValue as error:
+            apply_domain_errors(form, error.fields)
+        else:
+            db.session.commit()
+            if generated:
+                flash(
+                    f"{user.name} has been added. Their password is {generated} "
+                    f"– {HANDOVER_ADVICE}",
+                    "success",
+                )
+            else:
+                flash(
+                    f"{user.name} has been added. They can log in with the password you chose.",
+                    "success",
+                )
+            return redirect(url_for("admin.users"))
+    if form.is_submitted():
+        return _refused("admin/user_new.html", form=form)
+    return render_template("admin/user_new.html", form=form)
+
+
+@bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
+def edit_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    # What was posted wins over these; a GET shows the user as they are.
+    form = EditUserForm(
+        data={"name": user.name, "role": user.role, "team_id": user.team_id or NO_TEAM},
+        teams=_all_teams(),
+    )
+    if form.validate_on_submit():
+        try:
+            service.update_user(
+                db.session,
+                user,
+                name=form.name.data,
+                role=form.role.data,
+                team=_chosen_team(form.team_id.data),
+                actor=current_user,
+            )
+        except InvalidValue as error:
+            apply_domain_errors(form, error.fields)
+        else:
+            db.session.commit()
+            flash(f"{user.name}'s details have been saved.", "success")
+            return redirect(url_for("admin.users"))
+    if form.is_submitted():
+        return _refused("admin/user_edit.html", form=form, user=user)
+    return render_template("admin/user_edit.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+def deactivate_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        try:
+            service.deactivate_user(db.session, user, current_user)
+        except InvalidValue as error:
+            form.form_errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(f"{user.name} has been deactivated and can no longer log in.", "success")
+            return redirect(url_for("admin.users"))
+    if form.is_submitted():
+        return _refused("admin/user_deactivate.html", form=form, user=user)
+    return render_template("admin/user_deactivate.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
+def reactivate_user(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    if form.validate_on_submit():
+        service.reactivate_user(db.session, user, current_user)
+        db.session.commit()
+        flash(f"{user.name} has been reactivated and can log in again.", "success")
+        return redirect(url_for("admin.users"))
+    if form.is_submitted():
+        return _refused("admin/user_reactivate.html", form=form, user=user)
+    return render_template("admin/user_reactivate.html", form=form, user=user)
+
+
+@bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = ResetPasswordForm()
+    if form.validate_on_submit():
+        try:
+            generated = service.reset_password(
+                db.session, user, current_user, password=form.password.data or None
+            )
+        except InvalidValue as error:
+            apply_domain_errors(form, error.fields)
+        else:
+            db.session.commit()
+            if user.id == current_user.id:
+                # The reset ended every session of the user, this one included.
+                login_user(user)
+            if generated:
+                flash(
+                    f"{user.name}'s password has been reset. Their new password is {generated} "
+                    f"– {HANDOVER_ADVICE}",
+                    "success",
+                )
+            else:
+                flash(
+                    f"{user.name}'s password has been reset. They have been logged out "
+                    "everywhere and can log in with the new password.",
+                    "success",
+                )
+            return redirect(url_for("admin.users"))
+    if form.is_submitted():
+        return _refused("admin/user_password.html", form=form, user=user)
+    return render_template("admin/user_password.html", form=form, user=user)
+
+
+@bp.route("/teams/new", methods=["GET", "POST"])
+def new_team():
+    form = TeamForm()
+    if form.validate_on_submit():
+        try:
+            team = service.create_team(
+                db.session, form.name.data, form.cohort.data, actor=current_user
+            )
+        except InvalidValue as error:
+            apply_domain_errors(form, error.fields)
+        else:
+            db.session.commit()
+            flash(f"The {team.name} team has been added.", "success")
+            return redirect(url_for("admin.users", _anchor="teams"))
+    if form.is_submitted():
+        return _refused("admin/team_form.html", form=form, team=None)
+    return render_template("admin/team_form.html", form=form, team=None)
+
+
+@bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
+def edit_team(team_id: int):
+    team = db.get_or_404(Team, team_id)
+    form = TeamForm(obj=team)
+    if form.validate_on_submit():
+        try:
+            service.update_team(
+                db.session, team, form.name.data, form.cohort.data, actor=current_user
+            )
+        except InvalidValue as error:
+            apply_domain_errors(form, error.fields)
+        else:
+            db.session.commit()
+            flash(f"The {team.name} team's details have been saved.", "success")
+            return redirect(url_for("admin.users", _anchor="teams"))
+    if form.is_submitted():
+        return _refused("admin/team_form.html", form=form, team=team)
+    return render_template("admin/team_form.html", form=form, team=team)

@@ -4,11 +4,17 @@ from __future__ import annotations
 
 import re
 
-from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
-from ..auth.service import hash_password, new_session_token, random_password, validate_password
+from ..auth.service import (
+    hash_password,
+    new_session_token,
+    random_password,
+    set_password,
+    validate_password,
+)
 from ..exceptions import InvalidValue
 from ..models import COHORTS, ROLES, Team, User
 
@@ -111,3 +117,95 @@ def create_user(
     audit.record("create", "user", user.id, user=actor, email=email, role=role,
                  team_id=team.id if team else None)
     return user, generated
+
+
+def _user_errors(name: str, role: str | None, team: Team | None) -> dict[str, str]:
+    """What is wrong with a user's name, role and team, field by field."""
+    errors = {}
+    if not name:
+        errors["name"] = "Enter the person's full name"
+    elif len(name) > 100:
+        errors["name"] = "Names must be 100 characters or fewer"
+    if role not in ROLES:
+        errors["role"] = "Choose practitioner, team manager or administrator"
+    elif role in ("practitioner", "manager") and team is None:
+        errors["team_id"] = "Practitioners and managers must belong to a team"
+    return errors
+
+
+def _snapshot(user: User) -> dict:
+    return {"name": user.name, "role": user.role, "team_id": user.team_id}
+
+
+def update_user(
+    session: Session, user: User, *, name: str, role: str | None, team: Team | None, actor: User
+) -> User:
+    """Change a user's name, role and team, by the same rules as adding a user."""
+    name = (name or "").strip()
+    errors = _user_errors(name, role, team)
+    if user.id == actor.id and user.role == "admin" and role != "admin" and "role" not in errors:
+        errors["role"] = (
+            "You cannot remove your own administrator role. Ask another administrator to do it."
+        )
+    if errors:
+        raise InvalidValue("Check the user's details", errors)
+    before = _snapshot(user)
+    user.name, user.role, user.team = name, role, team
+    session.flush()
+    audit.record("update", "user", user.id, user=actor, before=before, after=_snapshot(user))
+    return user
+
+
+def deactivate_user(session: Session, user: User, actor: User) -> User:
+    """Stop a user logging in and end their sessions; their cases wait for a new owner."""
+    if user.id == actor.id:
+        raise InvalidValue(
+            "You cannot deactivate your own account. Ask another administrator to do it."
+        )
+    if not user.active:
+        return user
+    user.active = False
+    user.session_token = new_session_token()
+    audit.record("deactivate", "user", user.id, user=actor)
+    return user
+
+
+def reactivate_user(session: Session, user: User, actor: User) -> User:
+    """Let a deactivated user log in again with their existing password."""
+    if user.active:
+        return user
+    user.active = True
+    user.session_token = new_session_token()
+    audit.record("reactivate", "user", user.id, user=actor)
+    return user
+
+
+def reset_password(
+    session: Session, user: User, actor: User, password: str | None = None
+) -> str | None:
+    """Give a user a new password and end their sessions; returns it when it was generated."""
+    generated = None
+    if not password:
+        password = generated = random_password()
+    set_password(user, password)
+    # Never the password itself: only whether the service made it up.
+    audit.record("reset_password", "user", user.id, user=actor, generated=generated is not None)
+    return generated
+
+
+def users_by_name(session: Session) -> list[User]:
+    """Every user, active or not, with their team loaded, for the administrator's list."""
+    return list(
+        session.scalars(select(User).options(selectinload(User.team)).order_by(User.name, User.id))
+    )
+
+
+def teams_with_active_counts(session: Session) -> list[tuple[Team, int]]:
+    """Every team with how many active members it has."""
+    rows = session.execute(
+        select(Team, func.count(User.id))
+        .outerjoin(User, and_(User.team_id == Team.id, User.active.is_(True)))
+        .group_by(Team.id)
+        .order_by(Team.name)
+    )
+    return [(team, count) for team, count in rows]

@@ -1,0 +1,88 @@
+"""The administrator's forms. The rules live in admin.service; these only carry what was typed.
+
+Names, emails, roles and cohorts are not validated here (radios use validate_choice=False):
+admin.service says, in plain English, what is wrong with a missing or unknown value.
+
+Choices are set after the form is built: WTForms 3.3 warns when (value, label) pairs are
+passed to a field's constructor.
+"""
+
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, RadioField, SelectField, StringField
+from wtforms.validators import Length
+
+from ..formatting import label
+from ..models import ROLES
+
+ROLE_CHOICES = [(role, label(role)) for role in ROLES]
+COHORT_CHOICES = [("pilot", "Pilot (the bubble)"), ("usual", "Usual practice")]
+NO_TEAM = 0
+CHOOSE_A_TEAM = "Choose a team from the list"
+# Hashing is slow on purpose; refuse absurd input before it reaches Argon2.
+LONGEST_PASSWORD = Length(max=200, message="Use a password of 200 characters or fewer")
+
+
+def team_choices(teams) -> list[tuple[int, str]]:
+    """The team select's options: "No team" first, then every team by name."""
+    return [(NO_TEAM, "No team")] + [(team.id, team.name) for team in teams]
+
+
+class NewUserForm(FlaskForm):
+    """Add a user; the password is optional because the service can make one up."""
+
+    email = StringField("Email address")
+    name = StringField("Full name")
+    role = RadioField("Role", validate_choice=False)
+    team_id = SelectField(
+        "Team",
+        coerce=int,
+        default=NO_TEAM,
+        invalid_value_message=CHOOSE_A_TEAM,
+        invalid_choice_message=CHOOSE_A_TEAM,
+    )
+    password = PasswordField("Password (optional)", validators=[LONGEST_PASSWORD])
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = ROLE_CHOICES
+        self.team_id.choices = team_choices(teams)
+
+
+class EditUserForm(FlaskForm):
+    """Name, role and team: what an administrator may change about a user."""
+
+    name = StringField("Full name")
+    role = RadioField("Role", validate_choice=False)
+    team_id = SelectField(
+        "Team",
+        coerce=int,
+        default=NO_TEAM,
+        invalid_value_message=CHOOSE_A_TEAM,
+        invalid_choice_message=CHOOSE_A_TEAM,
+    )
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = ROLE_CHOICES
+        self.team_id.choices = team_choices(teams)
+
+
+class TeamForm(FlaskForm):
+    """A team's name and whether it works in the pilot or in usual practice."""
+
+    name = StringField("Team name")
+    cohort = RadioField("Way of working", validate_choice=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.cohort.choices = COHORT_CHOICES
+
+
+class ResetPasswordForm(FlaskForm):
+    """A new password, or none to have one made up."""
+
+    password = PasswordField("New password (optional)", validators=[LONGEST_PASSWORD])
+
+
+class ConfirmForm(FlaskForm):
+    """Nothing to fill in: the button confirms, and the CSRF token guards against forgery."""
