@@ -112,6 +112,7 @@ class Person(db.Model):
     # The team that first registered the person, so its members can see the
     # record before any demand is logged.
     registered_by_team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"))
+    version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
@@ -125,6 +126,7 @@ class Person(db.Model):
         back_populates="person", order_by="(Case.opened_on, Case.id)"
     )
 
+    __mapper_args__ = {"version_id_col": version}
     __table_args__ = (Index("ix_people_names", "family_name", "given_name"),)
 
     @property

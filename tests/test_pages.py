@@ -253,3 +253,20 @@ def test_logging_a_visit_with_a_new_statement_updates_what_matters(client, pract
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert page.index("Getting back to church") < page.index("Earlier statements")
     assert "Staying in my own home" in page
+
+
+def test_two_edits_of_a_persons_details_cannot_overwrite_each_other(client, practitioner):
+    person = make_person(practitioner, given_name="Anne", phone="01632 960001")
+    read_version = person.version
+    login(client, practitioner)
+    base = {"given_name": "Anne", "family_name": person.family_name,
+            **date_fields("date_of_birth", person.date_of_birth), "version": read_version}
+    assert client.post(f"/people/{person.id}/edit",
+                       data={**base, "phone": "01632 960002"}).status_code == 302
+    response = client.post(f"/people/{person.id}/edit", data={**base, "phone": "01632 960003"})
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "Someone else changed these details" in page
+    assert "01632 960002" in page and 'value="01632 960003"' in page
+    db.session.expire_all()
+    assert db.session.get(Person, person.id).phone == "01632 960002"

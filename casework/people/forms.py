@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Length, Optional
 
 from ..forms import DateInputField, not_in_future
@@ -20,4 +20,5 @@ class PersonForm(FlaskForm):
     preferred_contact = TextAreaField(
         "How and when they like to be contacted (optional)", validators=[Length(max=1000)]
     )
+    version = HiddenField()
     confirm_new = BooleanField("None of these is the person: add a new record")

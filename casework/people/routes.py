@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
-from ..exceptions import DuplicateNhsNumber, InvalidValue
+from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..extensions import db
 from ..forms import apply_domain_errors
 from ..models import Case
@@ -76,14 +76,25 @@ def detail(person_id: int):
 def edit(person_id: int):
     person = policy.get_person_for(current_user, person_id)
     form = PersonForm(obj=person)
+    status = 200
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in service.PERSON_FIELDS}
+        version = int(form.version.data) if (form.version.data or "").isdigit() else None
         try:
-            service.update_person(db.session, current_user, person, data)
+            service.update_person(db.session, current_user, person, data, version=version)
             db.session.commit()
             flash("Details saved.", "success")
             return redirect(url_for("people.detail", person_id=person.id))
+        except StaleVersion as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            form.version.data = str(person.version)
+            status = 409
         except (DuplicateNhsNumber, InvalidValue) as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)
-    return render_template("people/edit.html", form=form, person=person)
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    return render_template("people/edit.html", form=form, person=person,
+                           stale=status == 409), status

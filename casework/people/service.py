@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, policy
-from ..exceptions import DuplicateNhsNumber, InvalidValue
+from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..models import Person, User
 
 # Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
@@ -155,8 +156,16 @@ def create_person(session: Session, user: User, data: dict) -> Person:
     return person
 
 
-def update_person(session: Session, user: User, person: Person, data: dict) -> Person:
+def update_person(
+    session: Session, user: User, person: Person, data: dict, version: int | None = None
+) -> Person:
     """Change a person's details; an NHS number already on another record is refused."""
+    if version is not None and version != person.version:
+        raise StaleVersion(
+            "Someone else changed these details since you opened them. "
+            "Check their change, then make yours again.",
+            current=person,
+        )
     clean = validate_person(data)
     if clean["nhs_number"]:
         existing = session.scalar(
@@ -170,6 +179,11 @@ def update_person(session: Session, user: User, person: Person, data: dict) -> P
     for key, value in changed.items():
         setattr(person, key, value)
     if changed:
+        try:
+            session.flush()
+        except StaleDataError as error:
+            session.rollback()
+            raise StaleVersion("Someone else changed these details at the same moment.") from error
         audit.record(
             "update", "person", person.id, person_id=person.id, user=user,
             fields=sorted(changed),
