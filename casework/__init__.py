@@ -22,9 +22,7 @@ PUBLIC_ENDPOINTS = {"auth.login", "static", "nhsuk_assets", "health.healthz"}
 
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app: configuration, extensions, blueprints, errors and commands."""
-    instance_path = Path(
-        (test_config or {}).get("INSTANCE_PATH") or config.INSTANCE
-    ).resolve()
+    instance_path = Path((test_config or {}).get("INSTANCE_PATH") or config.INSTANCE).resolve()
     app = Flask(
         __name__,
         instance_path=str(instance_path),
@@ -95,7 +93,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, cases, caseload, demands, health, people
+    from . import admin, auth, caseload, cases, demands, health, people
 
     for module in (auth, health, caseload, people, demands, cases, admin):
         app.register_blueprint(module.bp)

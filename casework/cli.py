@@ -26,8 +26,11 @@ def register_commands(app: Flask) -> None:
     from .admin import service as admin
 
     @app.cli.command("demo")
-    @click.option("--if-empty", is_flag=True,
-                  help="Do nothing (and succeed) when the database already holds people.")
+    @click.option(
+        "--if-empty",
+        is_flag=True,
+        help="Do nothing (and succeed) when the database already holds people.",
+    )
     def demo_command(if_empty: bool) -> None:
         """Load a realistic demo locality into an empty database and print the logins."""
         from .demo import load_demo
@@ -42,8 +45,11 @@ def register_commands(app: Flask) -> None:
                 except OSError:
                     pass
                 return
-            click.echo("Refusing: the database already holds people. "
-                       "The demo loads only into an empty database.", err=True)
+            click.echo(
+                "Refusing: the database already holds people. "
+                "The demo loads only into an empty database.",
+                err=True,
+            )
             sys.exit(1)
         logins = load_demo(db.session)
         db.session.commit()

@@ -35,7 +35,10 @@ class DateInputField(Field):
         keys = [f"{self.name}[{p}]" for p in self.PARTS]
         if not any(k in formdata for k in keys):
             return
-        self.parts = {p: (formdata.get(k) or "").strip()[:8] for p, k in zip(self.PARTS, keys)}
+        self.parts = {
+            part: (formdata.get(key) or "").strip()[:8]
+            for part, key in zip(self.PARTS, keys, strict=True)
+        }
         self.data = None
         if not any(self.parts.values()):
             return

@@ -6,7 +6,6 @@ Every write records who and when. Time-dependent defaults are callables.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Optional
 
 from flask_login import UserMixin
 from sqlalchemy import (
@@ -68,14 +67,14 @@ class User(UserMixin, db.Model):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(100))
     role: Mapped[str] = mapped_column(String(20))
-    team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"), index=True)
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Changing this logs out every session of the user (password reset, deactivation).
     session_token: Mapped[str] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    team: Mapped[Optional[Team]] = relationship(back_populates="members")
+    team: Mapped[Team | None] = relationship(back_populates="members")
 
     __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
 
@@ -103,17 +102,17 @@ class Person(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))
-    date_of_birth: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
-    nhs_number: Mapped[Optional[str]] = mapped_column(String(10), unique=True)
-    phone: Mapped[Optional[str]] = mapped_column(String(50))
-    address: Mapped[Optional[str]] = mapped_column(Text)
-    postcode: Mapped[Optional[str]] = mapped_column(String(10))
-    preferred_contact: Mapped[Optional[str]] = mapped_column(Text)
+    date_of_birth: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    nhs_number: Mapped[str | None] = mapped_column(String(10), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(50))
+    address: Mapped[str | None] = mapped_column(Text)
+    postcode: Mapped[str | None] = mapped_column(String(10))
+    preferred_contact: Mapped[str | None] = mapped_column(Text)
     # The team that first registered the person, so its members can see the
     # record before any demand is logged.
-    registered_by_team_id: Mapped[Optional[int]] = mapped_column(ForeignKey("teams.id"))
+    registered_by_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -145,17 +144,17 @@ class Case(db.Model):
     # The team's way of working when the case opened: measures compare cohorts
     # as they were, even if a team later leaves the pilot.
     cohort: Mapped[str] = mapped_column(String(10))
-    owner_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     opened_on: Mapped[dt.date] = mapped_column(Date)
-    referral_match: Mapped[Optional[str]] = mapped_column(String(10))
-    real_problem: Mapped[Optional[str]] = mapped_column(Text)
-    closed_on: Mapped[Optional[dt.date]] = mapped_column(Date, index=True)
-    closure_agreed: Mapped[Optional[bool]] = mapped_column(Boolean)
-    closure_agreement_note: Mapped[Optional[str]] = mapped_column(Text)
-    closure_summary: Mapped[Optional[str]] = mapped_column(Text)
-    closed_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    referral_match: Mapped[str | None] = mapped_column(String(10))
+    real_problem: Mapped[str | None] = mapped_column(Text)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, index=True)
+    closure_agreed: Mapped[bool | None] = mapped_column(Boolean)
+    closure_agreement_note: Mapped[str | None] = mapped_column(Text)
+    closure_summary: Mapped[str | None] = mapped_column(Text)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     version: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
@@ -163,8 +162,8 @@ class Case(db.Model):
 
     person: Mapped[Person] = relationship(back_populates="cases")
     team: Mapped[Team] = relationship()
-    owner: Mapped[Optional[User]] = relationship(foreign_keys=[owner_id])
-    closed_by: Mapped[Optional[User]] = relationship(foreign_keys=[closed_by_id])
+    owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
+    closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
     demands: Mapped[list[Demand]] = relationship(
         back_populates="case", order_by="(Demand.received_on, Demand.id)"
     )
@@ -205,7 +204,7 @@ class Case(db.Model):
         return self.closed_on is None
 
     @property
-    def what_matters(self) -> Optional[Conversation]:
+    def what_matters(self) -> Conversation | None:
         """The conversation holding the current what-matters statement, if any."""
         statements = self.what_matters_history
         return statements[0] if statements else None
@@ -226,23 +225,23 @@ class Demand(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
-    case_id: Mapped[Optional[int]] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
     cohort: Mapped[str] = mapped_column(String(10))
     received_on: Mapped[dt.date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(100))
     channel: Mapped[str] = mapped_column(String(20))
     stated_need: Mapped[str] = mapped_column(Text)
-    kind: Mapped[Optional[str]] = mapped_column(String(10))
+    kind: Mapped[str | None] = mapped_column(String(10))
     # How the routing rule placed it; null for imported history.
-    routed_by: Mapped[Optional[str]] = mapped_column(String(20))
+    routed_by: Mapped[str | None] = mapped_column(String(20))
     imported: Mapped[bool] = mapped_column(Boolean, default=False)
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     person: Mapped[Person] = relationship(back_populates="demands")
     team: Mapped[Team] = relationship()
-    case: Mapped[Optional[Case]] = relationship(back_populates="demands")
-    recorded_by: Mapped[Optional[User]] = relationship()
+    case: Mapped[Case | None] = relationship(back_populates="demands")
+    recorded_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
         CheckConstraint(_in("cohort", COHORTS), name="cohort"),
@@ -263,17 +262,17 @@ class Conversation(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     held_on: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(10))
-    with_whom: Mapped[Optional[str]] = mapped_column(String(200))
-    minutes: Mapped[Optional[int]] = mapped_column(Integer)
+    with_whom: Mapped[str | None] = mapped_column(String(200))
+    minutes: Mapped[int | None] = mapped_column(Integer)
     # A new statement of what matters, in the person's own words; the latest
     # one is the case's current statement, earlier ones are its history.
-    what_matters: Mapped[Optional[str]] = mapped_column(Text)
-    notes: Mapped[Optional[str]] = mapped_column(Text)
-    recorded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    what_matters: Mapped[str | None] = mapped_column(Text)
+    notes: Mapped[str | None] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="conversations")
-    recorded_by: Mapped[Optional[User]] = relationship()
+    recorded_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
         CheckConstraint(_in("kind", CONVERSATION_KINDS), name="kind"),
@@ -290,20 +289,20 @@ class Action(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
     description: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(10))
-    assignee_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
-    due_on: Mapped[Optional[dt.date]] = mapped_column(Date)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="agreed")
-    outcome: Mapped[Optional[str]] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(
         DateTime(timezone=True), default=utcnow, onupdate=utcnow
     )
 
     case: Mapped[Case] = relationship(back_populates="actions")
-    assignee: Mapped[Optional[User]] = relationship(foreign_keys=[assignee_id])
+    assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
@@ -319,16 +318,16 @@ class OwnershipChange(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
-    from_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
-    to_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
-    by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="ownership_changes")
-    from_user: Mapped[Optional[User]] = relationship(foreign_keys=[from_id])
-    to_user: Mapped[Optional[User]] = relationship(foreign_keys=[to_id])
-    by: Mapped[Optional[User]] = relationship(foreign_keys=[by_id])
+    from_user: Mapped[User | None] = relationship(foreign_keys=[from_id])
+    to_user: Mapped[User | None] = relationship(foreign_keys=[to_id])
+    by: Mapped[User | None] = relationship(foreign_keys=[by_id])
 
 
 class AuditEvent(db.Model):
@@ -338,12 +337,12 @@ class AuditEvent(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow, index=True)
-    user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("users.id"), index=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
     action: Mapped[str] = mapped_column(String(40))
     entity: Mapped[str] = mapped_column(String(40))
-    entity_id: Mapped[Optional[int]] = mapped_column(Integer)
-    person_id: Mapped[Optional[int]] = mapped_column(ForeignKey("people.id"), index=True)
-    detail: Mapped[Optional[dict]] = mapped_column(JSON)
-    remote_addr: Mapped[Optional[str]] = mapped_column(String(64))
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    detail: Mapped[dict | None] = mapped_column(JSON)
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
 
-    user: Mapped[Optional[User]] = relationship()
+    user: Mapped[User | None] = relationship()

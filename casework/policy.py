@@ -56,15 +56,11 @@ def can_record_demands(user: User) -> bool:
 
 def manages_team(user: User, team_id: int | None) -> bool:
     """Managers (and administrators who belong to the team) allocate its work."""
-    return (
-        team_id is not None
-        and team_id_of(user) == team_id
-        and user.role in ("manager", "admin")
-    )
+    return team_id is not None and team_id_of(user) == team_id and user.role in ("manager", "admin")
 
 
 def can_change_owner(user: User, case: Case) -> bool:
-    """The owner may hand over, the manager may reallocate, anyone in the team may take unowned work."""
+    """Owners hand over, managers reallocate, anyone in the team may take unowned work."""
     if manages_team(user, case.team_id):
         return True
     if case.owner_id is None:

@@ -45,6 +45,8 @@ class FreshContextClient(FlaskClient):
     def open(self, *args, **kwargs):
         with self.application.app_context():
             return super().open(*args, **kwargs)
+
+
 _counter = itertools.count(1)
 
 
@@ -117,16 +119,24 @@ def make_team(name: str | None = None, cohort: str = "pilot"):
 def make_user(team=None, role: str = "practitioner", name: str | None = None, email=None):
     n = next(_counter)
     user, _ = create_user(
-        db.session, email=email or f"worker{n}@example.org", name=name or f"Worker {n}",
-        role=role, team=team, password=PASSWORD,
+        db.session,
+        email=email or f"worker{n}@example.org",
+        name=name or f"Worker {n}",
+        role=role,
+        team=team,
+        password=PASSWORD,
     )
     db.session.commit()
     return user
 
 
 def make_person(user, **fields):
-    data = {"given_name": "Anne", "family_name": f"Example{next(_counter)}",
-            "date_of_birth": dt.date(1961, 4, 2), **fields}
+    data = {
+        "given_name": "Anne",
+        "family_name": f"Example{next(_counter)}",
+        "date_of_birth": dt.date(1961, 4, 2),
+        **fields,
+    }
     person = create_person(db.session, user, data)
     db.session.commit()
     return person
@@ -136,8 +146,12 @@ def make_demand(person, user, received_on=None, **fields):
     defaults = dict(source="GP", channel="phone", stated_need="Needs help at home", kind="value")
     defaults.update(fields)
     demand, route = record_demand(
-        db.session, person=person, team=user.team, recorder=user,
-        received_on=received_on or dt.date.today(), **defaults,
+        db.session,
+        person=person,
+        team=user.team,
+        recorder=user,
+        received_on=received_on or dt.date.today(),
+        **defaults,
     )
     db.session.commit()
     return demand, route

@@ -28,24 +28,32 @@ def test_every_non_public_url_sends_an_anonymous_visitor_to_login(app, client):
 def test_public_endpoints_answer_without_login(client):
     assert client.get("/login").status_code == 200
     assert client.get("/healthz").get_json() == {"status": "ok"}
-    for asset in ["/assets/nhsuk/nhsuk-frontend.min.css", "/static/casework.css",
-                  "/assets/images/favicon.svg"]:
+    for asset in [
+        "/assets/nhsuk/nhsuk-frontend.min.css",
+        "/static/casework.css",
+        "/assets/images/favicon.svg",
+    ]:
         with client.get(asset) as response:
             assert response.status_code == 200, asset
 
 
-@pytest.mark.parametrize("target", ["https://evil.example/", "//evil.example/", "/\\evil.example",
-                                    "javascript:alert(1)"])
+@pytest.mark.parametrize(
+    "target", ["https://evil.example/", "//evil.example/", "/\\evil.example", "javascript:alert(1)"]
+)
 def test_login_never_redirects_off_site(client, practitioner, target):
-    response = client.post(f"/login?next={target}",
-                           data={"email": practitioner.email, "password": "correct horse battery staple"})
+    response = client.post(
+        f"/login?next={target}",
+        data={"email": practitioner.email, "password": "correct horse battery staple"},
+    )
     assert response.status_code == 302
     assert response.location == "/"
 
 
 def test_login_follows_a_local_next(client, practitioner):
-    response = client.post("/login?next=/people",
-                           data={"email": practitioner.email, "password": "correct horse battery staple"})
+    response = client.post(
+        "/login?next=/people",
+        data={"email": practitioner.email, "password": "correct horse battery staple"},
+    )
     assert response.location == "/people"
 
 
@@ -74,8 +82,14 @@ def test_a_colleague_pulled_in_to_an_action_can_open_the_case(client, practition
 
     specialist = make_user(make_team("Hospital", "usual"))
     demand, _ = make_demand(make_person(practitioner), practitioner)
-    add_action(db.session, demand.case, practitioner, description="Splint advice", by="team",
-               assignee=specialist)
+    add_action(
+        db.session,
+        demand.case,
+        practitioner,
+        description="Splint advice",
+        by="team",
+        assignee=specialist,
+    )
     db.session.commit()
     login(client, specialist)
     assert client.get(f"/cases/{demand.case_id}").status_code == 200

@@ -24,8 +24,10 @@ def test_login_without_the_token_is_refused(client, practitioner):
 
 def test_login_and_logout_with_the_token_work(client, practitioner):
     page = client.get("/login").get_data(as_text=True)
-    response = client.post("/login", data={"email": practitioner.email, "password": PASSWORD,
-                                           "csrf_token": token(page)})
+    response = client.post(
+        "/login",
+        data={"email": practitioner.email, "password": PASSWORD, "csrf_token": token(page)},
+    )
     assert response.status_code == 302
     caseload = client.get("/").get_data(as_text=True)
     assert client.post("/logout").status_code == 400  # no token: still logged in

@@ -19,4 +19,6 @@ def test_migrations_go_down_and_up_again(app):
     downgrade(revision="base")
     assert "cases" not in inspect(db.engine).get_table_names()
     upgrade()
-    assert {"people", "cases", "demands", "audit_events"} <= set(inspect(db.engine).get_table_names())
+    assert {"people", "cases", "demands", "audit_events"} <= set(
+        inspect(db.engine).get_table_names()
+    )

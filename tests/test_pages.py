@@ -20,10 +20,18 @@ def date_fields(name, when):
 def open_case(practitioner):
     person = make_person(practitioner, given_name="Anne")
     demand, _ = make_demand(person, practitioner, TODAY - dt.timedelta(days=3))
-    log_conversation(db.session, demand.case, practitioner, held_on=TODAY, kind="visit",
-                     what_matters="Staying in my own home", notes="Met at home")
-    action = add_action(db.session, demand.case, practitioner, description="Fit a rail",
-                        by="team", due_on=TODAY)
+    log_conversation(
+        db.session,
+        demand.case,
+        practitioner,
+        held_on=TODAY,
+        kind="visit",
+        what_matters="Staying in my own home",
+        notes="Met at home",
+    )
+    action = add_action(
+        db.session, demand.case, practitioner, description="Fit a rail", by="team", due_on=TODAY
+    )
     db.session.commit()
     return demand.case, action
 
@@ -33,11 +41,20 @@ def test_every_page_of_the_journey_renders_for_team_roles(client, team, open_cas
     case, action = open_case
     user = make_user(team, role)
     login(client, user)
-    pages = ["/", "/people", f"/people?q={case.person.given_name}", "/people/new",
-             f"/people/{case.person_id}", f"/people/{case.person_id}/edit",
-             f"/people/{case.person_id}/demands/new", f"/cases/{case.id}",
-             f"/cases/{case.id}/visits/new", f"/actions/{action.id}", f"/cases/{case.id}/owner",
-             f"/cases/{case.id}/close"]
+    pages = [
+        "/",
+        "/people",
+        f"/people?q={case.person.given_name}",
+        "/people/new",
+        f"/people/{case.person_id}",
+        f"/people/{case.person_id}/edit",
+        f"/people/{case.person_id}/demands/new",
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/visits/new",
+        f"/actions/{action.id}",
+        f"/cases/{case.id}/owner",
+        f"/cases/{case.id}/close",
+    ]
     if role == "manager":
         pages.append("/team")
     for page in pages:
@@ -67,11 +84,15 @@ def test_caseload_shows_what_matters_last_contact_and_due_actions(client, practi
 
 
 def test_adding_a_possible_duplicate_warns_before_saving(client, practitioner):
-    make_person(practitioner, given_name="Robert", family_name="Smith",
-                date_of_birth=dt.date(1950, 1, 1))
+    make_person(
+        practitioner, given_name="Robert", family_name="Smith", date_of_birth=dt.date(1950, 1, 1)
+    )
     login(client, practitioner)
-    form = {"given_name": "Bob", "family_name": "smith", **date_fields("date_of_birth",
-                                                                      dt.date(1950, 1, 1))}
+    form = {
+        "given_name": "Bob",
+        "family_name": "smith",
+        **date_fields("date_of_birth", dt.date(1950, 1, 1)),
+    }
     response = client.post("/people/new", data=form)
     page = response.get_data(as_text=True)
     assert response.status_code == 200
@@ -85,8 +106,10 @@ def test_adding_a_possible_duplicate_warns_before_saving(client, practitioner):
 
 def test_an_invalid_nhs_number_is_explained_and_what_was_typed_is_kept(client, practitioner):
     login(client, practitioner)
-    response = client.post("/people/new", data={"given_name": "Anne", "family_name": "Test",
-                                                "nhs_number": "943 476 5918"})
+    response = client.post(
+        "/people/new",
+        data={"given_name": "Anne", "family_name": "Test", "nhs_number": "943 476 5918"},
+    )
     page = response.get_data(as_text=True)
     assert "That is not a valid NHS number" in page
     assert 'value="943 476 5918"' in page
@@ -103,9 +126,17 @@ def test_demand_form_says_where_the_demand_will_go(client, practitioner, open_ca
 def test_recording_a_demand_through_the_form_routes_it(client, practitioner):
     person = make_person(practitioner)
     login(client, practitioner)
-    response = client.post(f"/people/{person.id}/demands/new", data={
-        **date_fields("received_on", TODAY), "source": "GP", "channel": "letter",
-        "stated_need": "Struggling with stairs", "kind": "failure", "owner_id": "0"})
+    response = client.post(
+        f"/people/{person.id}/demands/new",
+        data={
+            **date_fields("received_on", TODAY),
+            "source": "GP",
+            "channel": "letter",
+            "stated_need": "Struggling with stairs",
+            "kind": "failure",
+            "owner_id": "0",
+        },
+    )
     assert response.status_code == 302
     case = db.session.query(Case).filter_by(person_id=person.id).one()
     assert response.location == f"/cases/{case.id}"
@@ -116,9 +147,17 @@ def test_recording_a_demand_through_the_form_routes_it(client, practitioner):
 def test_an_incomplete_demand_keeps_what_was_typed(client, practitioner):
     person = make_person(practitioner)
     login(client, practitioner)
-    response = client.post(f"/people/{person.id}/demands/new", data={
-        "received_on[day]": "31", "received_on[month]": "2", "received_on[year]": "2026",
-        "source": "Hospital", "channel": "phone", "stated_need": "Discharge help"})
+    response = client.post(
+        f"/people/{person.id}/demands/new",
+        data={
+            "received_on[day]": "31",
+            "received_on[month]": "2",
+            "received_on[year]": "2026",
+            "source": "Hospital",
+            "channel": "phone",
+            "stated_need": "Discharge help",
+        },
+    )
     page = response.get_data(as_text=True)
     assert "Date received must be a real date" in page
     assert 'value="Hospital"' in page and "Discharge help" in page
@@ -128,9 +167,14 @@ def test_an_incomplete_demand_keeps_what_was_typed(client, practitioner):
 def test_refused_closure_keeps_everything_typed_and_the_case_open(client, practitioner, open_case):
     case, _ = open_case
     login(client, practitioner)
-    response = client.post(f"/cases/{case.id}/close", data={
-        "agreement_note": "Talked it through at home", "summary": "Anne is managing well",
-        **date_fields("closed_on", TODAY)})
+    response = client.post(
+        f"/cases/{case.id}/close",
+        data={
+            "agreement_note": "Talked it through at home",
+            "summary": "Anne is managing well",
+            **date_fields("closed_on", TODAY),
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
     assert "A case closes only when the person agrees" in page
@@ -142,10 +186,15 @@ def test_refused_closure_keeps_everything_typed_and_the_case_open(client, practi
 def test_closure_by_agreement_through_the_form(client, practitioner, open_case):
     case, _ = open_case
     login(client, practitioner)
-    response = client.post(f"/cases/{case.id}/close", data={
-        "agreed_with_person": "y", "agreement_note": "Agreed with Anne on the phone",
-        "summary": "Rail fitted; Anne is confident on the stairs",
-        **date_fields("closed_on", TODAY)})
+    response = client.post(
+        f"/cases/{case.id}/close",
+        data={
+            "agreed_with_person": "y",
+            "agreement_note": "Agreed with Anne on the phone",
+            "summary": "Rail fitted; Anne is confident on the stairs",
+            **date_fields("closed_on", TODAY),
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     closed = db.session.get(Case, case.id)
@@ -156,12 +205,22 @@ def test_stale_referral_edit_is_refused_showing_the_other_change(client, practit
     case, _ = open_case
     login(client, practitioner)
     read_version = case.version
-    client.post(f"/cases/{case.id}/referral", data={
-        "referral-version": read_version, "referral-referral_match": "no",
-        "referral-real_problem": "Lonely since her husband died"})
-    response = client.post(f"/cases/{case.id}/referral", data={
-        "referral-version": read_version, "referral-referral_match": "yes",
-        "referral-real_problem": "Stairs"})
+    client.post(
+        f"/cases/{case.id}/referral",
+        data={
+            "referral-version": read_version,
+            "referral-referral_match": "no",
+            "referral-real_problem": "Lonely since her husband died",
+        },
+    )
+    response = client.post(
+        f"/cases/{case.id}/referral",
+        data={
+            "referral-version": read_version,
+            "referral-referral_match": "yes",
+            "referral-real_problem": "Stairs",
+        },
+    )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
     assert "Someone else changed this case" in page
@@ -171,31 +230,41 @@ def test_stale_referral_edit_is_refused_showing_the_other_change(client, practit
     assert db.session.get(Case, case.id).referral_match == "no"
 
 
-def test_owner_change_without_a_reason_is_refused_on_the_page(client, team, practitioner,
-                                                              open_case):
+def test_owner_change_without_a_reason_is_refused_on_the_page(
+    client, team, practitioner, open_case
+):
     case, _ = open_case
     colleague = make_user(team)
     login(client, practitioner)
-    response = client.post(f"/cases/{case.id}/owner", data={
-        "version": case.version, "owner_id": colleague.id, "reason": ""})
+    response = client.post(
+        f"/cases/{case.id}/owner",
+        data={"version": case.version, "owner_id": colleague.id, "reason": ""},
+    )
     assert response.status_code == 422
     assert "Give a reason for the change of owner" in response.get_data(as_text=True)
-    response = client.post(f"/cases/{case.id}/owner", data={
-        "version": case.version, "owner_id": colleague.id, "reason": "Going on leave"})
+    response = client.post(
+        f"/cases/{case.id}/owner",
+        data={"version": case.version, "owner_id": colleague.id, "reason": "Going on leave"},
+    )
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(Case, case.id).owner_id == colleague.id
 
 
-def test_manager_allocates_waiting_cases_in_bulk_with_a_reason(client, team, manager,
-                                                                practitioner):
+def test_manager_allocates_waiting_cases_in_bulk_with_a_reason(client, team, manager, practitioner):
     cases = [make_demand(make_person(manager), manager)[0].case for _ in range(3)]
     assert all(c.owner_id is None for c in cases)
     login(client, manager)
     page = client.get("/team").get_data(as_text=True)
     assert "Awaiting allocation (3)" in page
-    response = client.post("/team", data={"case_ids": [c.id for c in cases[:2]],
-                                          "owner_id": practitioner.id, "reason": "Capacity"})
+    response = client.post(
+        "/team",
+        data={
+            "case_ids": [c.id for c in cases[:2]],
+            "owner_id": practitioner.id,
+            "reason": "Capacity",
+        },
+    )
     assert response.status_code == 302
     db.session.expire_all()
     owners = [db.session.get(Case, c.id).owner_id for c in cases]
@@ -206,15 +275,15 @@ def test_manager_allocates_waiting_cases_in_bulk_with_a_reason(client, team, man
 def test_bulk_allocation_without_a_reason_changes_nothing(client, manager, practitioner):
     case = make_demand(make_person(manager), manager)[0].case
     login(client, manager)
-    response = client.post("/team", data={"case_ids": [case.id], "owner_id": practitioner.id,
-                                          "reason": ""})
+    response = client.post(
+        "/team", data={"case_ids": [case.id], "owner_id": practitioner.id, "reason": ""}
+    )
     assert "Give a reason for the change of owner" in response.get_data(as_text=True)
     db.session.expire_all()
     assert db.session.get(Case, case.id).owner_id is None
 
 
-def test_deactivated_workers_cases_need_a_new_owner(client, team, manager, practitioner,
-                                                    open_case):
+def test_deactivated_workers_cases_need_a_new_owner(client, team, manager, practitioner, open_case):
     practitioner.active = False
     db.session.commit()
     login(client, manager)
@@ -227,8 +296,10 @@ def test_person_timeline_shows_the_whole_story_newest_first(client, practitioner
     case, _ = open_case
     login(client, practitioner)
     page = client.get(f"/people/{case.person_id}").get_data(as_text=True)
-    positions = [page.index(text) for text in
-                 ["Action agreed: Fit a rail", "Visit", "Case opened in North", "Demand from GP"]]
+    positions = [
+        page.index(text)
+        for text in ["Action agreed: Fit a rail", "Visit", "Case opened in North", "Demand from GP"]
+    ]
     assert positions == sorted(positions)
 
 
@@ -238,17 +309,26 @@ def test_reading_a_record_is_audited(client, practitioner, open_case):
     client.get(f"/people/{case.person_id}")
     client.get(f"/cases/{case.id}")
     views = db.session.query(AuditEvent).filter_by(action="view", user_id=practitioner.id).all()
-    assert {(v.entity, v.entity_id) for v in views} == {("person", case.person_id),
-                                                        ("case", case.id)}
+    assert {(v.entity, v.entity_id) for v in views} == {
+        ("person", case.person_id),
+        ("case", case.id),
+    }
 
 
-def test_logging_a_visit_with_a_new_statement_updates_what_matters(client, practitioner,
-                                                                   open_case):
+def test_logging_a_visit_with_a_new_statement_updates_what_matters(client, practitioner, open_case):
     case, _ = open_case
     login(client, practitioner)
-    response = client.post(f"/cases/{case.id}/visits/new", data={
-        **date_fields("held_on", TODAY), "kind": "phone", "with_whom": "Anne",
-        "minutes": "20", "notes": "Rang", "what_matters": "Getting back to church"})
+    response = client.post(
+        f"/cases/{case.id}/visits/new",
+        data={
+            **date_fields("held_on", TODAY),
+            "kind": "phone",
+            "with_whom": "Anne",
+            "minutes": "20",
+            "notes": "Rang",
+            "what_matters": "Getting back to church",
+        },
+    )
     assert response.status_code == 302
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert page.index("Getting back to church") < page.index("Earlier statements")
@@ -259,10 +339,16 @@ def test_two_edits_of_a_persons_details_cannot_overwrite_each_other(client, prac
     person = make_person(practitioner, given_name="Anne", phone="01632 960001")
     read_version = person.version
     login(client, practitioner)
-    base = {"given_name": "Anne", "family_name": person.family_name,
-            **date_fields("date_of_birth", person.date_of_birth), "version": read_version}
-    assert client.post(f"/people/{person.id}/edit",
-                       data={**base, "phone": "01632 960002"}).status_code == 302
+    base = {
+        "given_name": "Anne",
+        "family_name": person.family_name,
+        **date_fields("date_of_birth", person.date_of_birth),
+        "version": read_version,
+    }
+    assert (
+        client.post(f"/people/{person.id}/edit", data={**base, "phone": "01632 960002"}).status_code
+        == 302
+    )
     response = client.post(f"/people/{person.id}/edit", data={**base, "phone": "01632 960003"})
     page = response.get_data(as_text=True)
     assert response.status_code == 409

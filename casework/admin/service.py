@@ -63,8 +63,9 @@ def update_team(session: Session, team: Team, name: str, cohort: str, actor: Use
         raise InvalidValue("Check the team's details", errors)
     before = {"name": team.name, "cohort": team.cohort}
     team.name, team.cohort = name, cohort
-    audit.record("update", "team", team.id, user=actor, before=before,
-                 after={"name": name, "cohort": cohort})
+    audit.record(
+        "update", "team", team.id, user=actor, before=before, after={"name": name, "cohort": cohort}
+    )
     return team
 
 
@@ -109,13 +110,25 @@ def create_user(
     if errors:
         raise InvalidValue("Check the user's details", errors)
     user = User(
-        email=email, name=name, role=role, team=team, active=True,
-        password_hash=hash_password(password), session_token=new_session_token(),
+        email=email,
+        name=name,
+        role=role,
+        team=team,
+        active=True,
+        password_hash=hash_password(password),
+        session_token=new_session_token(),
     )
     session.add(user)
     session.flush()
-    audit.record("create", "user", user.id, user=actor, email=email, role=role,
-                 team_id=team.id if team else None)
+    audit.record(
+        "create",
+        "user",
+        user.id,
+        user=actor,
+        email=email,
+        role=role,
+        team_id=team.id if team else None,
+    )
     return user, generated
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import secrets
 
 from argon2 import PasswordHasher
@@ -42,10 +43,8 @@ def authenticate(email: str, password: str) -> User | None:
     user = db.session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
     if user is None:
         # Spend the same time on an unknown email as on a wrong password.
-        try:
+        with contextlib.suppress(VerificationError):
             _hasher().verify(_hasher().hash("not a real password"), password)
-        except VerificationError:
-            pass
         return None
     if not user.active or not check_password(user, password):
         return None

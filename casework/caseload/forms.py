@@ -7,8 +7,11 @@ class AllocateForm(FlaskForm):
     """Allocate or reassign one or many cases to a worker, with a reason."""
 
     case_ids = SelectMultipleField("Cases", coerce=int, validate_choice=False)
-    owner_id = SelectField("Give the chosen cases to", coerce=int,
-                           validators=[InputRequired("Choose who will own the cases")])
+    owner_id = SelectField(
+        "Give the chosen cases to",
+        coerce=int,
+        validators=[InputRequired("Choose who will own the cases")],
+    )
     reason = TextAreaField(
         "Reason for the change",
         validators=[InputRequired("Give a reason for the change of owner"), Length(max=2000)],

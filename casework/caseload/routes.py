@@ -40,8 +40,10 @@ def team():
             allocated = allocate(team_id, form)
             if allocated is not None:
                 db.session.commit()
-                flash(f"{allocated} given to {db.session.get(User, form.owner_id.data).name}.",
-                      "success")
+                flash(
+                    f"{allocated} given to {db.session.get(User, form.owner_id.data).name}.",
+                    "success",
+                )
                 return redirect(url_for("caseload.team"))
     worker = request.args.get("worker", type=int)
     return render_template(
@@ -66,10 +68,12 @@ def allocate(team_id: int, form: AllocateForm) -> str | None:
         if case.owner_id == new_owner.id:
             continue
         try:
-            change_owner(db.session, case, current_user, new_owner=new_owner,
-                         reason=form.reason.data)
+            change_owner(
+                db.session, case, current_user, new_owner=new_owner, reason=form.reason.data
+            )
         except DomainError as error:
             db.session.rollback()
-            form.form_errors.append(f"Case for {case.person.name}: {error.fields and next(iter(error.fields.values())) or error.message}")
+            reason = next(iter(error.fields.values()), error.message)
+            form.form_errors.append(f"Case for {case.person.name}: {reason}")
             return None
     return f"{len(cases)} case{'s' if len(cases) != 1 else ''}"

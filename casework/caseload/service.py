@@ -59,8 +59,12 @@ def case_rows(session: Session, condition, limit: int | None = None) -> list[Cas
         .outerjoin(due, due.c.case_id == Case.id)
         .where(Case.closed_on.is_(None), condition)
         .order_by(
-            due.c.next_due.is_(None), due.c.next_due, last_contact.c.held_on.is_not(None),
-            last_contact.c.held_on, Case.opened_on, Case.id,
+            due.c.next_due.is_(None),
+            due.c.next_due,
+            last_contact.c.held_on.is_not(None),
+            last_contact.c.held_on,
+            Case.opened_on,
+            Case.id,
         )
     )
     if limit:
@@ -80,8 +84,9 @@ def my_actions(session: Session, user: User) -> list[Action]:
             select(Action)
             .join(Case)
             .options(joinedload(Action.case).joinedload(Case.person))
-            .where(Action.assignee_id == user.id, Action.status == "agreed",
-                   Case.closed_on.is_(None))
+            .where(
+                Action.assignee_id == user.id, Action.status == "agreed", Case.closed_on.is_(None)
+            )
             .order_by(Action.due_on.is_(None), Action.due_on, Action.id)
         )
     )

@@ -14,22 +14,32 @@ from ..forms import DateInputField, not_in_future
 
 
 class ConversationForm(FlaskForm):
-    held_on = DateInputField("Date", validators=[not_in_future],
-                             required_message="Enter the date of the conversation")
+    held_on = DateInputField(
+        "Date", validators=[not_in_future], required_message="Enter the date of the conversation"
+    )
     kind = RadioField(
         "What kind of contact",
-        choices={"visit": "Visit", "phone": "Phone", "video": "Video", "meeting": "Meeting", "other": "Other"},
+        choices={
+            "visit": "Visit",
+            "phone": "Phone",
+            "video": "Video",
+            "meeting": "Meeting",
+            "other": "Other",
+        },
         default="visit",
         validators=[InputRequired("Choose visit, phone, video, meeting or other")],
     )
     with_whom = StringField("Who was there (optional)", validators=[Length(max=200)])
     minutes = IntegerField(
         "How long, in minutes (optional)",
-        validators=[Optional(),
-                    NumberRange(0, 1440, "Enter the minutes as a whole number from 0 to 1440")],
+        validators=[
+            Optional(),
+            NumberRange(0, 1440, "Enter the minutes as a whole number from 0 to 1440"),
+        ],
     )
-    what_matters = TextAreaField("What matters to them now, in their words (optional)",
-                                 validators=[Length(max=20000)])
+    what_matters = TextAreaField(
+        "What matters to them now, in their words (optional)", validators=[Length(max=20000)]
+    )
     notes = TextAreaField("Notes", validators=[Length(max=20000)])
 
 
@@ -40,8 +50,9 @@ class ReferralForm(FlaskForm):
         choices={"yes": "Yes", "partly": "Partly", "no": "No", "": "Not known yet"},
         default="",
     )
-    real_problem = TextAreaField("The real problem, in a sentence (optional)",
-                                 validators=[Length(max=2000)])
+    real_problem = TextAreaField(
+        "The real problem, in a sentence (optional)", validators=[Length(max=2000)]
+    )
 
 
 class ActionForm(FlaskForm):
@@ -70,8 +81,9 @@ class ActionUpdateForm(FlaskForm):
 
 class OwnerForm(FlaskForm):
     version = HiddenField()
-    owner_id = SelectField("New owner", coerce=int,
-                           validators=[InputRequired("Choose the new owner")])
+    owner_id = SelectField(
+        "New owner", coerce=int, validators=[InputRequired("Choose the new owner")]
+    )
     reason = TextAreaField(
         "Reason for the change",
         validators=[InputRequired("Give a reason for the change of owner"), Length(max=2000)],
@@ -87,5 +99,6 @@ class CloseForm(FlaskForm):
         "What changed for the person",
         validators=[InputRequired("Summarise what changed for the person"), Length(max=20000)],
     )
-    closed_on = DateInputField("Date closed", validators=[not_in_future],
-                               required_message="Enter the date the case closed")
+    closed_on = DateInputField(
+        "Date closed", validators=[not_in_future], required_message="Enter the date the case closed"
+    )

@@ -11,7 +11,14 @@ from ..extensions import db
 from ..forms import apply_domain_errors
 from ..models import User
 from . import bp, service
-from .forms import ActionForm, ActionUpdateForm, CloseForm, ConversationForm, OwnerForm, ReferralForm
+from .forms import (
+    ActionForm,
+    ActionUpdateForm,
+    CloseForm,
+    ConversationForm,
+    OwnerForm,
+    ReferralForm,
+)
 
 
 def _version(form) -> int | None:
@@ -72,8 +79,12 @@ def referral(case_id: int):
     if form.validate_on_submit():
         try:
             service.record_referral_judgement(
-                db.session, case, current_user, referral_match=form.referral_match.data or None,
-                real_problem=form.real_problem.data, version=_version(form),
+                db.session,
+                case,
+                current_user,
+                referral_match=form.referral_match.data or None,
+                real_problem=form.real_problem.data,
+                version=_version(form),
             )
             db.session.commit()
             flash("Saved whether the referral described the real problem.", "success")
@@ -97,8 +108,12 @@ def add_action(case_id: int):
         assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
         try:
             service.add_action(
-                db.session, case, current_user, description=form.description.data,
-                by=form.by.data, assignee=assignee if form.by.data == "team" else None,
+                db.session,
+                case,
+                current_user,
+                description=form.description.data,
+                by=form.by.data,
+                assignee=assignee if form.by.data == "team" else None,
                 due_on=form.due_on.data,
             )
             db.session.commit()
@@ -118,8 +133,12 @@ def update_action(action_id: int):
     if form.validate_on_submit():
         try:
             service.update_action(
-                db.session, action, current_user, status=form.status.data,
-                outcome=form.outcome.data, version=_version(form),
+                db.session,
+                action,
+                current_user,
+                status=form.status.data,
+                outcome=form.outcome.data,
+                version=_version(form),
             )
             db.session.commit()
             flash(f"Action marked {form.status.data}.", "success")
@@ -136,7 +155,10 @@ def update_action(action_id: int):
     elif form.is_submitted():
         status = 422
     return render_template(
-        "cases/action.html", form=form, action=action, case=action.case,
+        "cases/action.html",
+        form=form,
+        action=action,
+        case=action.case,
         person=action.case.person,
     ), status
 
@@ -151,9 +173,15 @@ def log_conversation(case_id: int):
     if form.validate_on_submit():
         try:
             service.log_conversation(
-                db.session, case, current_user, held_on=form.held_on.data, kind=form.kind.data,
-                with_whom=form.with_whom.data, minutes=form.minutes.data,
-                what_matters=form.what_matters.data, notes=form.notes.data,
+                db.session,
+                case,
+                current_user,
+                held_on=form.held_on.data,
+                kind=form.kind.data,
+                with_whom=form.with_whom.data,
+                minutes=form.minutes.data,
+                what_matters=form.what_matters.data,
+                notes=form.notes.data,
             )
             db.session.commit()
             flash("Conversation saved.", "success")
@@ -178,7 +206,8 @@ def change_owner(case_id: int):
     members = team_members(db.session, case.team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {
         u.id: u.name + (" (you)" if u.id == current_user.id else "")
-        for u in members if u.id != case.owner_id
+        for u in members
+        if u.id != case.owner_id
     }
     if request.method == "GET" and case.owner_id is None and current_user.team_id == case.team_id:
         form.owner_id.data = current_user.id
@@ -187,7 +216,11 @@ def change_owner(case_id: int):
         new_owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
         try:
             service.change_owner(
-                db.session, case, current_user, new_owner=new_owner, reason=form.reason.data,
+                db.session,
+                case,
+                current_user,
+                new_owner=new_owner,
+                reason=form.reason.data,
                 version=_version(form),
             )
             db.session.commit()
@@ -222,9 +255,12 @@ def close(case_id: int):
     if form.validate_on_submit():
         try:
             service.close_case(
-                db.session, case, current_user,
+                db.session,
+                case,
+                current_user,
                 agreed_with_person=bool(form.agreed_with_person.data),
-                agreement_note=form.agreement_note.data, summary=form.summary.data,
+                agreement_note=form.agreement_note.data,
+                summary=form.summary.data,
                 closed_on=form.closed_on.data,
             )
             db.session.commit()
@@ -237,12 +273,13 @@ def close(case_id: int):
     elif form.is_submitted():
         # Show every problem at once: the form's own and the closure rule's.
         errors, _ = service.closure_problems(
-            case, agreed_with_person=bool(form.agreed_with_person.data),
-            agreement_note=form.agreement_note.data, summary=form.summary.data,
+            case,
+            agreed_with_person=bool(form.agreed_with_person.data),
+            agreement_note=form.agreement_note.data,
+            summary=form.summary.data,
             closed_on=form.closed_on.data,
         )
-        apply_domain_errors(form, {k: v for k, v in errors.items()
-                                   if not getattr(form, k).errors})
+        apply_domain_errors(form, {k: v for k, v in errors.items() if not getattr(form, k).errors})
         status = 422
     open_actions = [a for a in case.actions if a.status == "agreed"]
     return render_template(

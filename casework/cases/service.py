@@ -8,7 +8,6 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
-from ..formatting import uk_date
 from ..exceptions import (
     AlreadyClosed,
     ClosureNeedsAgreement,
@@ -16,6 +15,7 @@ from ..exceptions import (
     ReasonRequired,
     StaleVersion,
 )
+from ..formatting import uk_date
 from ..models import (
     ACTION_BY,
     ACTION_STATUSES,
@@ -113,18 +113,31 @@ def log_conversation(
     what_matters = _text(what_matters, "what_matters", errors)
     notes = _text(notes, "notes", errors)
     if not (notes or what_matters):
-        errors["notes"] = "Write some notes, or what matters to the person, so the visit says something"
+        errors["notes"] = (
+            "Write some notes, or what matters to the person, so the visit says something"
+        )
     if errors:
         raise InvalidValue("Check the conversation's details", errors)
     conversation = Conversation(
-        case=case, held_on=held_on, kind=kind, with_whom=with_whom, minutes=minutes,
-        what_matters=what_matters, notes=notes, recorded_by_id=user.id,
+        case=case,
+        held_on=held_on,
+        kind=kind,
+        with_whom=with_whom,
+        minutes=minutes,
+        what_matters=what_matters,
+        notes=notes,
+        recorded_by_id=user.id,
     )
     session.add(conversation)
     session.flush()
     audit.record(
-        "create", "conversation", conversation.id, person_id=case.person_id, user=user,
-        case_id=case.id, what_matters=bool(what_matters),
+        "create",
+        "conversation",
+        conversation.id,
+        person_id=case.person_id,
+        user=user,
+        case_id=case.id,
+        what_matters=bool(what_matters),
     )
     return conversation
 
@@ -151,8 +164,13 @@ def record_referral_judgement(
     case.real_problem = real_problem
     flush_checked(session, case, "case")
     audit.record(
-        "update", "case", case.id, person_id=case.person_id, user=user,
-        before=before, after={"referral_match": referral_match, "real_problem": real_problem},
+        "update",
+        "case",
+        case.id,
+        person_id=case.person_id,
+        user=user,
+        before=before,
+        after={"referral_match": referral_match, "real_problem": real_problem},
     )
     return case
 
@@ -185,14 +203,26 @@ def add_action(
     if by == "team" and assignee is None:
         assignee = case.owner or user
     action = Action(
-        case=case, description=description, by=by, assignee=assignee, due_on=due_on,
-        status="agreed", created_by_id=user.id, updated_by_id=user.id,
+        case=case,
+        description=description,
+        by=by,
+        assignee=assignee,
+        due_on=due_on,
+        status="agreed",
+        created_by_id=user.id,
+        updated_by_id=user.id,
     )
     session.add(action)
     session.flush()
     audit.record(
-        "create", "action", action.id, person_id=case.person_id, user=user, case_id=case.id,
-        by=by, assignee_id=assignee.id if assignee else None,
+        "create",
+        "action",
+        action.id,
+        person_id=case.person_id,
+        user=user,
+        case_id=case.id,
+        by=by,
+        assignee_id=assignee.id if assignee else None,
     )
     return action
 
@@ -222,8 +252,14 @@ def update_action(
     action.updated_by_id = user.id
     flush_checked(session, action, "action")
     audit.record(
-        "update", "action", action.id, person_id=action.case.person_id, user=user,
-        case_id=action.case_id, before=before, after={"status": status, "outcome": outcome},
+        "update",
+        "action",
+        action.id,
+        person_id=action.case.person_id,
+        user=user,
+        case_id=action.case_id,
+        before=before,
+        after={"status": status, "outcome": outcome},
     )
     return action
 
@@ -262,8 +298,14 @@ def change_owner(
     session.add(change)
     flush_checked(session, case, "case")
     audit.record(
-        "update", "case", case.id, person_id=case.person_id, user=user,
-        owner_from=change.from_id, owner_to=change.to_id, reason=reason,
+        "update",
+        "case",
+        case.id,
+        person_id=case.person_id,
+        user=user,
+        owner_from=change.from_id,
+        owner_to=change.to_id,
+        reason=reason,
     )
     return change
 
@@ -278,7 +320,9 @@ def closure_problems(
             "A case closes only when the person agrees: confirm that you agreed it with them"
         )
     agreement_note = _text(
-        agreement_note, "agreement_note", errors,
+        agreement_note,
+        "agreement_note",
+        errors,
         required="Say how and when the person agreed to close the case",
     )
     summary = _text(summary, "summary", errors)
@@ -302,8 +346,11 @@ def close_case(
     if not case.is_open:
         raise AlreadyClosed(f"This case was already closed on {uk_date(case.closed_on)}.")
     errors, clean = closure_problems(
-        case, agreed_with_person=agreed_with_person, agreement_note=agreement_note,
-        summary=summary, closed_on=closed_on,
+        case,
+        agreed_with_person=agreed_with_person,
+        agreement_note=agreement_note,
+        summary=summary,
+        closed_on=closed_on,
     )
     if errors:
         raise ClosureNeedsAgreement("The case is still open: check the closure", errors)
@@ -314,7 +361,11 @@ def close_case(
     case.closed_by_id = user.id
     flush_checked(session, case, "case")
     audit.record(
-        "close", "case", case.id, person_id=case.person_id, user=user,
+        "close",
+        "case",
+        case.id,
+        person_id=case.person_id,
+        user=user,
         closed_on=case.closed_on.isoformat(),
         open_actions=[a.id for a in case.actions if a.status == "agreed"],
     )

@@ -5,8 +5,12 @@ from wtforms.validators import InputRequired, Length
 from ..forms import DateInputField, not_in_future
 
 CHANNEL_CHOICES = {
-    "phone": "Phone", "letter": "Letter", "email": "Email",
-    "referral_form": "Referral form", "in_person": "In person", "other": "Other",
+    "phone": "Phone",
+    "letter": "Letter",
+    "email": "Email",
+    "referral_form": "Referral form",
+    "in_person": "In person",
+    "other": "Other",
 }
 KIND_CHOICES = {
     "value": "Value demand: a need we should meet",
@@ -17,20 +21,27 @@ KIND_CHOICES = {
 
 class DemandForm(FlaskForm):
     received_on = DateInputField(
-        "Date received", validators=[not_in_future],
+        "Date received",
+        validators=[not_in_future],
         required_message="Enter the date the demand was received",
     )
     source = StringField(
         "Who it came from",
-        validators=[InputRequired("Enter who the demand came from, for example GP or the person"),
-                    Length(max=100)],
+        validators=[
+            InputRequired("Enter who the demand came from, for example GP or the person"),
+            Length(max=100),
+        ],
     )
-    channel = RadioField("How it arrived", choices=CHANNEL_CHOICES,
-                         validators=[InputRequired("Choose how the demand arrived")])
+    channel = RadioField(
+        "How it arrived",
+        choices=CHANNEL_CHOICES,
+        validators=[InputRequired("Choose how the demand arrived")],
+    )
     stated_need = TextAreaField(
         "The need as they stated it",
         validators=[InputRequired("Enter the need as the referrer stated it"), Length(max=10000)],
     )
-    kind = RadioField("Value or failure demand", choices=KIND_CHOICES, default="",
-                      validate_choice=True)
+    kind = RadioField(
+        "Value or failure demand", choices=KIND_CHOICES, default="", validate_choice=True
+    )
     owner_id = SelectField("Owner if this opens a new case", coerce=int, default=0)

@@ -22,9 +22,12 @@ def new(person_id: int):
     team = current_user.team
     form = DemandForm()
     members = team_members(db.session, team.id)
-    default_label = "Me" if current_user.role == "practitioner" else "Nobody yet: awaiting allocation"
+    default_label = (
+        "Me" if current_user.role == "practitioner" else "Nobody yet: awaiting allocation"
+    )
     form.owner_id.choices = {0: default_label} | {
-        u.id: u.name for u in members
+        u.id: u.name
+        for u in members
         if u.id != current_user.id or current_user.role != "practitioner"
     }
     if not form.is_submitted():
@@ -33,10 +36,16 @@ def new(person_id: int):
         owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
         try:
             demand, route = record_demand(
-                db.session, person=person, team=team, recorder=current_user,
-                received_on=form.received_on.data, source=form.source.data,
-                channel=form.channel.data, stated_need=form.stated_need.data,
-                kind=form.kind.data or None, owner=owner,
+                db.session,
+                person=person,
+                team=team,
+                recorder=current_user,
+                received_on=form.received_on.data,
+                source=form.source.data,
+                channel=form.channel.data,
+                stated_need=form.stated_need.data,
+                kind=form.kind.data or None,
+                owner=owner,
             )
             db.session.commit()
             flash(f"Demand recorded. {route.describe(person, current_user)}", "success")
@@ -47,6 +56,9 @@ def new(person_id: int):
     chosen = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
     route = route_demand(db.session, person, team, current_user, chosen)
     return render_template(
-        "demands/new.html", form=form, person=person, route=route,
+        "demands/new.html",
+        form=form,
+        person=person,
+        route=route,
         where=route.describe(person, current_user),
     )

@@ -105,8 +105,11 @@ def validate_demand(
     if errors:
         raise InvalidValue("Check the demand's details", errors)
     return dict(
-        received_on=received_on, source=source, channel=channel,
-        stated_need=stated_need, kind=kind,
+        received_on=received_on,
+        source=source,
+        channel=channel,
+        stated_need=stated_need,
+        kind=kind,
     )
 
 
@@ -125,8 +128,13 @@ def record_demand(
 ) -> tuple[Demand, Route]:
     """Record a demand and route it by the rule: join the open case, or open one."""
     fields = validate_demand(
-        team=team, received_on=received_on, source=source, channel=channel,
-        stated_need=stated_need, kind=kind, owner=owner,
+        team=team,
+        received_on=received_on,
+        source=source,
+        channel=channel,
+        stated_need=stated_need,
+        kind=kind,
+        owner=owner,
     )
     route = route_demand(session, person, team, recorder, owner)
     case = route.open_case
@@ -141,14 +149,24 @@ def record_demand(
             if case is None:
                 raise
     demand = Demand(
-        person=person, team=team, case=case, cohort=case.cohort, routed_by=route.kind,
-        recorded_by=recorder, **fields,
+        person=person,
+        team=team,
+        case=case,
+        cohort=case.cohort,
+        routed_by=route.kind,
+        recorded_by=recorder,
+        **fields,
     )
     session.add(demand)
     session.flush()
     audit.record(
-        "create", "demand", demand.id, person_id=person.id, user=recorder,
-        case_id=case.id, routed_by=route.kind,
+        "create",
+        "demand",
+        demand.id,
+        person_id=person.id,
+        user=recorder,
+        case_id=case.id,
+        routed_by=route.kind,
     )
     return demand, route
 
@@ -157,8 +175,12 @@ def _open_case(
     session: Session, person: Person, team: Team, recorder: User, route: Route, opened_on: dt.date
 ) -> Case:
     case = Case(
-        person=person, team=team, cohort=team.cohort, opened_on=opened_on,
-        owner=route.owner, created_by_id=recorder.id,
+        person=person,
+        team=team,
+        cohort=team.cohort,
+        opened_on=opened_on,
+        owner=route.owner,
+        created_by_id=recorder.id,
     )
     session.add(case)
     session.flush()
@@ -169,9 +191,16 @@ def _open_case(
             else "First owner, set at intake"
         )
         session.add(
-            OwnershipChange(case=case, from_id=None, to_id=route.owner.id, reason=reason,
-                            by_id=recorder.id)
+            OwnershipChange(
+                case=case, from_id=None, to_id=route.owner.id, reason=reason, by_id=recorder.id
+            )
         )
-    audit.record("create", "case", case.id, person_id=person.id, user=recorder,
-                 owner_id=route.owner.id if route.owner else None)
+    audit.record(
+        "create",
+        "case",
+        case.id,
+        person_id=person.id,
+        user=recorder,
+        owner_id=route.owner.id if route.owner else None,
+    )
     return case

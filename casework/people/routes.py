@@ -32,8 +32,11 @@ def new():
         try:
             clean = service.validate_person(data)
             duplicates = service.possible_duplicates(
-                db.session, given_name=clean["given_name"], family_name=clean["family_name"],
-                date_of_birth=clean["date_of_birth"], nhs_number=clean["nhs_number"],
+                db.session,
+                given_name=clean["given_name"],
+                family_name=clean["family_name"],
+                date_of_birth=clean["date_of_birth"],
+                nhs_number=clean["nhs_number"],
             )
             if not duplicates or form.confirm_new.data:
                 person = service.create_person(db.session, current_user, data)
@@ -51,7 +54,9 @@ def new():
             given, _, family = q.partition(" ")
             form.given_name.data, form.family_name.data = given, family
     return render_template(
-        "people/new.html", form=form, duplicates=duplicates,
+        "people/new.html",
+        form=form,
+        duplicates=duplicates,
         visible={p.id for p in duplicates if policy.can_see_person(current_user, p)},
     )
 
@@ -61,13 +66,19 @@ def detail(person_id: int):
     person = policy.get_person_for(current_user, person_id)
     events, other_teams = person_timeline(db.session, current_user, person)
     open_case = db.session.scalar(
-        db.select(Case).where(Case.person_id == person.id, Case.team_id == current_user.team_id,
-                              Case.closed_on.is_(None))
+        db.select(Case).where(
+            Case.person_id == person.id,
+            Case.team_id == current_user.team_id,
+            Case.closed_on.is_(None),
+        )
     )
     audit.record("view", "person", person.id, person_id=person.id)
     db.session.commit()
     return render_template(
-        "people/detail.html", person=person, events=events, other_teams=other_teams,
+        "people/detail.html",
+        person=person,
+        events=events,
+        other_teams=other_teams,
         open_case=open_case,
     )
 
@@ -96,5 +107,6 @@ def edit(person_id: int):
             status = 422
     elif form.is_submitted():
         status = 422
-    return render_template("people/edit.html", form=form, person=person,
-                           stale=status == 409), status
+    return render_template(
+        "people/edit.html", form=form, person=person, stale=status == 409
+    ), status

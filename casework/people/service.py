@@ -17,25 +17,80 @@ from ..models import Person, User
 # Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
 # flagged as possible duplicates (measures.md, Duplicates).
 SHORT_FORMS = {
-    "alex": "alexander", "andy": "andrew", "bert": "albert", "bill": "william",
-    "billy": "william", "bob": "robert", "bobby": "robert", "cath": "catherine",
-    "kath": "catherine", "kathy": "catherine", "kate": "catherine", "katie": "catherine",
-    "chris": "christopher", "dan": "daniel", "danny": "daniel", "dave": "david",
-    "debbie": "deborah", "di": "diana", "ed": "edward", "eddie": "edward", "fred": "frederick",
-    "jim": "james", "jimmy": "james", "jen": "jennifer", "jenny": "jennifer", "jo": "joanne",
-    "joe": "joseph", "john": "john", "jon": "jonathan", "ken": "kenneth", "liz": "elizabeth",
-    "lizzie": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "maggie": "margaret",
-    "meg": "margaret", "peggy": "margaret", "matt": "matthew", "mike": "michael",
-    "mick": "michael", "nick": "nicholas", "pat": "patricia", "patsy": "patricia",
-    "pete": "peter", "rob": "robert", "robbie": "robert", "ron": "ronald", "sam": "samuel",
-    "sandy": "sandra", "steve": "stephen", "sue": "susan", "susie": "susan", "ted": "edward",
-    "terry": "terence", "tom": "thomas", "tommy": "thomas", "tony": "anthony", "val": "valerie",
-    "vicky": "victoria", "will": "william", "jack": "john", "harry": "henry", "peg": "margaret",
+    "alex": "alexander",
+    "andy": "andrew",
+    "bert": "albert",
+    "bill": "william",
+    "billy": "william",
+    "bob": "robert",
+    "bobby": "robert",
+    "cath": "catherine",
+    "kath": "catherine",
+    "kathy": "catherine",
+    "kate": "catherine",
+    "katie": "catherine",
+    "chris": "christopher",
+    "dan": "daniel",
+    "danny": "daniel",
+    "dave": "david",
+    "debbie": "deborah",
+    "di": "diana",
+    "ed": "edward",
+    "eddie": "edward",
+    "fred": "frederick",
+    "jim": "james",
+    "jimmy": "james",
+    "jen": "jennifer",
+    "jenny": "jennifer",
+    "jo": "joanne",
+    "joe": "joseph",
+    "john": "john",
+    "jon": "jonathan",
+    "ken": "kenneth",
+    "liz": "elizabeth",
+    "lizzie": "elizabeth",
+    "beth": "elizabeth",
+    "betty": "elizabeth",
+    "maggie": "margaret",
+    "meg": "margaret",
+    "peggy": "margaret",
+    "matt": "matthew",
+    "mike": "michael",
+    "mick": "michael",
+    "nick": "nicholas",
+    "pat": "patricia",
+    "patsy": "patricia",
+    "pete": "peter",
+    "rob": "robert",
+    "robbie": "robert",
+    "ron": "ronald",
+    "sam": "samuel",
+    "sandy": "sandra",
+    "steve": "stephen",
+    "sue": "susan",
+    "susie": "susan",
+    "ted": "edward",
+    "terry": "terence",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "tony": "anthony",
+    "val": "valerie",
+    "vicky": "victoria",
+    "will": "william",
+    "jack": "john",
+    "harry": "henry",
+    "peg": "margaret",
 }
 
 PERSON_FIELDS = (
-    "given_name", "family_name", "date_of_birth", "nhs_number",
-    "phone", "address", "postcode", "preferred_contact",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "nhs_number",
+    "phone",
+    "address",
+    "postcode",
+    "preferred_contact",
 )
 
 
@@ -112,7 +167,8 @@ def validate_person(data: dict) -> dict:
         value = (data.get(field) or "").strip()
         if not value:
             errors[field] = (
-                "Enter the person's first name" if field == "given_name"
+                "Enter the person's first name"
+                if field == "given_name"
                 else "Enter the person's last name"
             )
         elif len(value) > 100:
@@ -172,9 +228,7 @@ def update_person(
             select(Person).where(Person.nhs_number == clean["nhs_number"], Person.id != person.id)
         )
         if existing is not None:
-            raise DuplicateNhsNumber(
-                "Another person on record has this NHS number", existing.id
-            )
+            raise DuplicateNhsNumber("Another person on record has this NHS number", existing.id)
     changed = {k: v for k, v in clean.items() if getattr(person, k) != v}
     for key, value in changed.items():
         setattr(person, key, value)
@@ -185,7 +239,11 @@ def update_person(
             session.rollback()
             raise StaleVersion("Someone else changed these details at the same moment.") from error
         audit.record(
-            "update", "person", person.id, person_id=person.id, user=user,
+            "update",
+            "person",
+            person.id,
+            person_id=person.id,
+            user=user,
             fields=sorted(changed),
         )
     return person

@@ -53,60 +53,104 @@ def person_timeline(session: Session, user: User, person: Person) -> tuple[list[
     )
     events: list[Event] = []
     for d in demands:
-        events.append(Event(
-            d.received_on, (d.recorded_at, 0, d.id), "demand",
-            f"Demand from {d.source} ({label(d.channel).lower()})",
-            d.stated_need,
-            case=next((c for c in cases if c.id == d.case_id), None),
-            detail=[x for x in (
-                label(d.kind) if d.kind else "Not classified",
-                "Imported from the legacy system" if d.imported else label(d.routed_by),
-                d.team.name,
-            ) if x],
-        ))
+        events.append(
+            Event(
+                d.received_on,
+                (d.recorded_at, 0, d.id),
+                "demand",
+                f"Demand from {d.source} ({label(d.channel).lower()})",
+                d.stated_need,
+                case=next((c for c in cases if c.id == d.case_id), None),
+                detail=[
+                    x
+                    for x in (
+                        label(d.kind) if d.kind else "Not classified",
+                        "Imported from the legacy system" if d.imported else label(d.routed_by),
+                        d.team.name,
+                    )
+                    if x
+                ],
+            )
+        )
     for c in cases:
         # A case opens because of its first demand: show it just above that demand.
-        first = min((d for d in demands if d.case_id == c.id),
-                    key=lambda d: (d.received_on, d.id), default=None)
-        events.append(Event(c.opened_on, (first.recorded_at if first else c.created_at, 1, c.id),
-                            "case_opened",
-                            f"Case opened in {c.team.name}", case=c))
+        first = min(
+            (d for d in demands if d.case_id == c.id),
+            key=lambda d: (d.received_on, d.id),
+            default=None,
+        )
+        events.append(
+            Event(
+                c.opened_on,
+                (first.recorded_at if first else c.created_at, 1, c.id),
+                "case_opened",
+                f"Case opened in {c.team.name}",
+                case=c,
+            )
+        )
         for conv in c.conversations:
-            events.append(Event(
-                conv.held_on, (conv.recorded_at, 2, conv.id), "conversation",
-                f"{label(conv.kind)}" + (f" with {conv.with_whom}" if conv.with_whom else ""),
-                conv.notes, case=c,
-                detail=[f"What matters: “{conv.what_matters}”"] if conv.what_matters else [],
-            ))
+            events.append(
+                Event(
+                    conv.held_on,
+                    (conv.recorded_at, 2, conv.id),
+                    "conversation",
+                    f"{label(conv.kind)}" + (f" with {conv.with_whom}" if conv.with_whom else ""),
+                    conv.notes,
+                    case=c,
+                    detail=[f"What matters: “{conv.what_matters}”"] if conv.what_matters else [],
+                )
+            )
         for a in c.actions:
-            who = "The person" if a.by == "person" else (a.assignee.name if a.assignee else "The team")
-            events.append(Event(
-                a.created_at.date(), (a.created_at, 3, a.id), "action",
-                f"Action agreed: {a.description}", case=c,
-                detail=[f"By: {who}", f"Status: {label(a.status)}"]
-                + ([f"Outcome: {a.outcome}"] if a.outcome else []),
-            ))
+            who = (
+                "The person"
+                if a.by == "person"
+                else (a.assignee.name if a.assignee else "The team")
+            )
+            events.append(
+                Event(
+                    a.created_at.date(),
+                    (a.created_at, 3, a.id),
+                    "action",
+                    f"Action agreed: {a.description}",
+                    case=c,
+                    detail=[f"By: {who}", f"Status: {label(a.status)}"]
+                    + ([f"Outcome: {a.outcome}"] if a.outcome else []),
+                )
+            )
         for ch in c.ownership_changes:
             to = ch.to_user.name if ch.to_user else "awaiting allocation"
-            title = (f"Owner changed from {ch.from_user.name} to {to}" if ch.from_user
-                     else f"{to} became the owner")
+            title = (
+                f"Owner changed from {ch.from_user.name} to {to}"
+                if ch.from_user
+                else f"{to} became the owner"
+            )
             events.append(Event(ch.at.date(), (ch.at, 4, ch.id), "owner", title, ch.reason, case=c))
         if c.closed_on:
-            events.append(Event(
-                c.closed_on, (c.updated_at, 5, c.id), "closure",
-                "Case closed by agreement with the person" if c.closure_agreed else "Case closed",
-                c.closure_summary, case=c,
-                detail=[f"How it was agreed: {c.closure_agreement_note}"]
-                if c.closure_agreement_note else [],
-            ))
+            events.append(
+                Event(
+                    c.closed_on,
+                    (c.updated_at, 5, c.id),
+                    "closure",
+                    "Case closed by agreement with the person"
+                    if c.closure_agreed
+                    else "Case closed",
+                    c.closure_summary,
+                    case=c,
+                    detail=[f"How it was agreed: {c.closure_agreement_note}"]
+                    if c.closure_agreement_note
+                    else [],
+                )
+            )
     events.sort(key=lambda e: (e.on, _aware(e.order[0]), e.order[1], e.order[2]), reverse=True)
     other_teams = list(
         session.scalars(
-            select(Team).where(
+            select(Team)
+            .where(
                 Team.id.not_in(team_ids),
                 Team.id.in_(select(Demand.team_id).where(Demand.person_id == person.id))
                 | Team.id.in_(select(Case.team_id).where(Case.person_id == person.id)),
-            ).order_by(Team.name)
+            )
+            .order_by(Team.name)
         )
     )
     return events, other_teams

@@ -23,8 +23,6 @@ def user_by_email(email):
     return db.session.scalar(select(User).where(User.email == email))
 
 
-
-
 @pytest.fixture
 def admin_client(client, admin_user):
     login(client, admin_user)

@@ -25,13 +25,15 @@ def fill_date(page: Page, field: str, when: dt.date) -> None:
     page.fill(f"#{field}-year", str(when.year))
 
 
-@pytest.mark.parametrize("viewport", [{"width": 1280, "height": 900},
-                                      {"width": 360, "height": 740}], ids=["desktop", "phone"])
+@pytest.mark.parametrize(
+    "viewport",
+    [{"width": 1280, "height": 900}, {"width": 360, "height": 740}],
+    ids=["desktop", "phone"],
+)
 def test_practitioner_walks_the_journey(page: Page, live_server, team, viewport):
     page.set_viewport_size(viewport)
     suffix = "phone" if viewport["width"] < 500 else "desktop"
     worker = make_user(team, "practitioner", name="Eleisha Ward", email="eleisha@example.org")
-    today = dt.date.today()
 
     page.goto(live_server + "/")
     expect(page).to_have_url(f"{live_server}/login?next=%2F")
@@ -79,10 +81,14 @@ def test_practitioner_walks_the_journey(page: Page, live_server, team, viewport)
     page.get_by_label("No", exact=True).check()
     page.fill("#referral-real_problem", "Daily living with an incurable wrist condition")
     page.get_by_role("button", name="Save", exact=True).click()
-    expect(page.get_by_text("Saved whether the referral described the real problem.")).to_be_visible()
+    expect(
+        page.get_by_text("Saved whether the referral described the real problem.")
+    ).to_be_visible()
 
-    for description, by in [("Practise with the button hook", "The person, their family or neighbours"),
-                            ("Arrange kitchen adaptations", "The team")]:
+    for description, by in [
+        ("Practise with the button hook", "The person, their family or neighbours"),
+        ("Arrange kitchen adaptations", "The team"),
+    ]:
         page.get_by_text("Agree a new action").click()
         page.fill("#action-description", description)
         page.get_by_label(by).check()
@@ -96,7 +102,9 @@ def test_practitioner_walks_the_journey(page: Page, live_server, team, viewport)
     page.fill("#agreement_note", "Agreed with Irene at home")
     page.fill("#summary", "Irene dresses and cooks for herself again")
     page.get_by_role("button", name="Close the case").click()
-    expect(page.locator(".nhsuk-error-summary")).to_contain_text("A case closes only when the person agrees")
+    expect(page.locator(".nhsuk-error-summary")).to_contain_text(
+        "A case closes only when the person agrees"
+    )
     expect(page.locator("#summary")).to_have_value("Irene dresses and cooks for herself again")
     shot(page, f"close-refused-{suffix}")
     page.get_by_label("I have agreed with the person").check()
@@ -116,7 +124,9 @@ def test_practitioner_walks_the_journey(page: Page, live_server, team, viewport)
     page.get_by_label("Phone").check()
     page.fill("#stated_need", "Wrists worse in the cold")
     page.get_by_role("button", name="Save demand").click()
-    page.get_by_role("link", name="My caseload").first.click() if viewport["width"] > 500 else page.goto(live_server + "/")
+    page.get_by_role("link", name="My caseload").first.click() if viewport[
+        "width"
+    ] > 500 else page.goto(live_server + "/")
     expect(page.locator("table")).to_contain_text("Irene Thomas")
     shot(page, f"caseload-{suffix}")
 

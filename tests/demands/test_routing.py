@@ -15,8 +15,15 @@ DAY = dt.timedelta(days=1)
 
 
 def close(case, user, on=None):
-    close_case(db.session, case, user, agreed_with_person=True,
-               agreement_note="Agreed at home", summary="Stable", closed_on=on)
+    close_case(
+        db.session,
+        case,
+        user,
+        agreed_with_person=True,
+        agreement_note="Agreed at home",
+        summary="Stable",
+        closed_on=on,
+    )
     db.session.commit()
 
 
@@ -139,17 +146,24 @@ def test_routing_follows_a_change_of_owner(team, practitioner):
 
 @pytest.mark.parametrize(
     "field, value",
-    [("received_on", dt.date.today() + DAY), ("source", "  "), ("channel", "pigeon"),
-     ("stated_need", ""), ("kind", "maybe")],
+    [
+        ("received_on", dt.date.today() + DAY),
+        ("source", "  "),
+        ("channel", "pigeon"),
+        ("stated_need", ""),
+        ("kind", "maybe"),
+    ],
 )
 def test_invalid_demand_is_refused_and_opens_no_case(practitioner, field, value):
     person = make_person(practitioner)
-    fields = dict(received_on=dt.date.today(), source="GP", channel="phone",
-                  stated_need="Help", kind="value")
+    fields = dict(
+        received_on=dt.date.today(), source="GP", channel="phone", stated_need="Help", kind="value"
+    )
     fields[field] = value
     with pytest.raises(InvalidValue) as refused:
-        record_demand(db.session, person=person, team=practitioner.team,
-                      recorder=practitioner, **fields)
+        record_demand(
+            db.session, person=person, team=practitioner.team, recorder=practitioner, **fields
+        )
     assert field in refused.value.fields
     db.session.rollback()
     assert db.session.query(Case).count() == 0
