@@ -1,0 +1,216 @@
+"""The demo locality: `casework demo` loads it once, refuses a second time, and tells the
+brief's story (Irene's five referrals, re-contact to the same worker, work awaiting
+allocation, a worker who has left, closure only by agreement)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+
+import pytest
+from sqlalchemy import func, select
+
+from casework import create_app
+from casework.extensions import db
+from casework.models import (
+    Action,
+    Case,
+    Conversation,
+    Demand,
+    OwnershipChange,
+    Person,
+    Team,
+    User,
+)
+from casework.people.service import nhs_number_checks
+from tests.conftest import _config
+
+
+def counts() -> dict[str, int]:
+    db.session.rollback()  # read what the command committed, not an older snapshot
+    return {
+        model.__name__: db.session.scalar(select(func.count()).select_from(model))
+        for model in (Team, User, Person, Demand, Case, Conversation, Action, OwnershipChange)
+    }
+
+
+def team(name: str) -> Team:
+    return db.session.scalar(select(Team).where(Team.name == name))
+
+
+def test_demo_command_loads_the_locality_and_prints_the_logins(runner):
+    assert counts()["Person"] == 0
+
+    result = runner.invoke(args=["demo"])
+
+    assert result.exit_code == 0, result.output
+    assert "eleisha.ward@riverside.example.nhs.uk" in result.output
+    assert "ada.lovell@example.nhs.uk" in result.output
+    loaded = counts()
+    assert 35 <= loaded["Person"] <= 45
+    assert loaded["Demand"] > loaded["Person"]
+    assert loaded["User"] == 10
+
+
+class TestTheLoadedDemo:
+    """Each test gets its own copy of a database the demo command loaded once."""
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def migrated_template(cls, migrated_template, tmp_path_factory):
+        # Overrides conftest's template for this class only: `app` copies this one instead.
+        folder = tmp_path_factory.mktemp("demo")
+        path = folder / "demo.sqlite"
+        shutil.copy(migrated_template, path)
+        app = create_app(_config(folder, path))
+        with app.app_context():
+            result = app.test_cli_runner().invoke(args=["demo"])
+            db.session.remove()
+            db.engine.dispose()
+        assert result.exit_code == 0, result.output
+        return path
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def logins(cls, migrated_template) -> list[tuple[str, str]]:
+        """(email, password) for each login the command printed (and saved beside the data)."""
+        text = (migrated_template.parent / "demo-logins.txt").read_text()
+        rows = [line.split() for line in text.splitlines() if "@" in line]
+        return [(row[-2], row[-1]) for row in rows]
+
+    def test_running_it_again_refuses_and_changes_nothing(self, runner):
+        before = counts()
+
+        result = runner.invoke(args=["demo"])
+
+        assert result.exit_code != 0
+        assert "Refusing" in result.output
+        assert counts() == before
+
+    def test_if_empty_on_a_loaded_database_succeeds_and_adds_nothing(self, runner):
+        before = counts()
+
+        result = runner.invoke(args=["demo", "--if-empty"])
+
+        assert result.exit_code == 0, result.output
+        assert "already holds people" in result.output
+        assert counts() == before
+
+    def test_two_teams_one_in_the_pilot_one_in_usual_practice(self, app):
+        teams = {t.name: t.cohort for t in db.session.scalars(select(Team))}
+        assert teams == {"Riverside": "pilot", "Northgate": "usual"}
+
+    def test_irene_thomas_five_referrals_to_northgate_then_one_worker_in_riverside(self, app):
+        irene = db.session.scalar(
+            select(Person).where(Person.given_name == "Irene", Person.family_name == "Thomas")
+        )
+        assert len(irene.demands) == 6
+        earlier, last = irene.cases[:-1], irene.cases[-1]
+        assert len(earlier) == 5
+        assert {c.team.name for c in earlier} == {"Northgate"}
+        assert all(c.closed_on and c.closure_agreed for c in earlier)
+        assert last.team.name == "Riverside" and last.cohort == "pilot"
+        assert last.owner.name == "Eleisha Ward"
+        assert last.is_open
+        assert last.referral_match == "no" and last.real_problem
+        assert "dress myself" in last.what_matters.what_matters
+        assert len(last.what_matters_history) >= 2
+        open_actions = [a for a in last.actions if a.status == "agreed"]
+        assert {a.by for a in last.actions} == {"person", "team"}
+        assert any(a.assignee and a.assignee.name == "Sam Okafor" for a in last.actions)
+        assert any(a.due_on and a.due_on >= dt.date.today() for a in open_actions)
+
+    def test_re_contact_goes_back_to_the_worker_who_closed_the_last_case(self, app):
+        demands = db.session.scalars(select(Demand).where(Demand.routed_by == "same_worker"))
+        demands = list(demands)
+        assert demands
+        for demand in demands:
+            previous = [
+                c
+                for c in demand.person.cases
+                if c.team_id == demand.team_id and c.closed_on and c.id < demand.case_id
+            ][-1]
+            first_owner = demand.case.ownership_changes[0]
+            assert first_owner.from_id is None
+            assert first_owner.to_id == previous.owner_id
+        assert any(d.team.name == "Riverside" for d in demands)
+
+    def test_some_demands_joined_a_case_that_was_already_open(self, app):
+        joined = list(db.session.scalars(select(Demand).where(Demand.routed_by == "open_case")))
+        assert joined
+        for demand in joined:
+            assert demand.case.demands[0].id != demand.id  # an earlier demand opened the case
+
+    def test_work_awaits_allocation_in_both_teams(self, app):
+        def unowned(name: str) -> int:
+            return db.session.scalar(
+                select(func.count(Case.id)).where(
+                    Case.team_id == team(name).id,
+                    Case.owner_id.is_(None),
+                    Case.closed_on.is_(None),
+                )
+            )
+
+        assert unowned("Riverside") >= 2
+        assert unowned("Northgate") >= 1
+
+    def test_a_worker_who_left_still_owns_open_cases_that_need_a_new_owner(self, app):
+        rows = db.session.execute(
+            select(User, func.count(Case.id))
+            .join(Case, Case.owner_id == User.id)
+            .where(User.active.is_(False), Case.closed_on.is_(None))
+            .group_by(User.id)
+        ).all()
+        assert [(user.name, n) for user, n in rows] == [("Pat Green", 2)]
+
+    def test_owners_change_deliberately_with_a_reason(self, app):
+        changes = list(
+            db.session.scalars(select(OwnershipChange).where(OwnershipChange.from_id.is_not(None)))
+        )
+        assert changes
+        assert all(change.reason.strip() for change in changes)
+        assert any("long-term leave" in change.reason for change in changes)
+
+    def test_every_closed_case_was_closed_by_agreement(self, app):
+        closed = list(db.session.scalars(select(Case).where(Case.closed_on.is_not(None))))
+        assert len(closed) >= 20
+        assert all(c.closure_agreed is True and c.closure_agreement_note for c in closed)
+
+    def test_cases_at_every_stage(self, app):
+        cases = list(db.session.scalars(select(Case)))
+        assert any(c.is_open and c.owner_id and not c.conversations for c in cases)
+        assert any(c.is_open and len(c.what_matters_history) >= 2 for c in cases)
+        statuses = {a.status for c in cases for a in c.actions}
+        assert statuses == {"agreed", "done", "dropped"}
+        dropped = [a for c in cases for a in c.actions if a.status == "dropped"]
+        assert all(a.outcome for a in dropped)
+        kinds = set(db.session.scalars(select(Demand.kind).distinct()))
+        assert kinds == {"value", "failure", None}
+
+    def test_nothing_is_dated_in_the_future(self, app):
+        today = dt.date.today()
+        assert db.session.scalar(select(func.max(Demand.received_on))) <= today
+        assert db.session.scalar(select(func.max(Conversation.held_on))) <= today
+        assert db.session.scalar(select(func.max(Case.closed_on))) <= today
+        earliest = db.session.scalar(select(func.min(Demand.received_on)))
+        assert earliest <= today - dt.timedelta(days=700)  # two years of history
+
+    def test_people_have_made_up_but_valid_identifiers(self, app):
+        people = list(db.session.scalars(select(Person)))
+        assert len(people) >= 35
+        numbers = [p.nhs_number for p in people if p.nhs_number]
+        assert len(numbers) >= 0.9 * len(people)
+        assert all(nhs_number_checks(n) for n in numbers)
+        assert all(re.fullmatch(r"(01632 960|07700 900)\d{3}", p.phone) for p in people)
+
+    def test_the_printed_logins_work(self, app, logins):
+        assert len(logins) >= 5
+        for email, password in logins:
+            wrong = app.test_client().post(
+                "/login", data={"email": email, "password": password + "x"}
+            )
+            assert wrong.status_code == 200, email
+            response = app.test_client().post("/login", data={"email": email, "password": password})
+            assert response.status_code == 302, email
+            assert response.headers["Location"] == "/"
