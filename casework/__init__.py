@@ -9,6 +9,7 @@ from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
+from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import csrf, db, login_manager, migrate
@@ -20,6 +21,18 @@ NHSUK_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 PUBLIC_ENDPOINTS = {"auth.login", "static", "nhsuk_assets", "health.healthz"}
 
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer; SQLite's limit is higher
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: a positive id that fits the database, or 404."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("min", 1)
+        kwargs.setdefault("max", MAX_ID)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(test_config: dict | None = None) -> Flask:
     """Build the Flask app: configuration, extensions, blueprints, errors and commands."""
     instance_path = Path((test_config or {}).get("INSTANCE_PATH") or config.INSTANCE).resolve()
@@ -28,6 +41,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         instance_path=str(instance_path),
         template_folder=str(ROOT / "templates"),
     )
+    app.url_map.converters["int"] = IdConverter
     app.config.from_mapping(config.from_environment(instance_path))
     if test_config:
         app.config.update(test_config)

@@ -39,6 +39,8 @@ class DateInputField(Field):
             part: (formdata.get(key) or "").strip()[:8]
             for part, key in zip(self.PARTS, keys, strict=True)
         }
+        # Validators such as Optional() look at raw_data to decide the field was left blank.
+        self.raw_data = [value for value in self.parts.values() if value]
         self.data = None
         if not any(self.parts.values()):
             return
@@ -57,6 +59,14 @@ class DateInputField(Field):
     def pre_validate(self, form):
         if self.data is None and not self.process_errors and self.required_message:
             raise ValidationError(self.required_message)
+
+
+def form_version(form) -> int | None:
+    """The version the person was looking at when they started typing, if the form says."""
+    raw = str(form.version.data if form.version.data is not None else "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) < 10:
+        return int(raw)
+    return None
 
 
 def not_in_future(form, field):

@@ -211,9 +211,12 @@ class Case(db.Model):
 
     @property
     def what_matters_history(self) -> list[Conversation]:
-        """Every what-matters statement, the most recently recorded first."""
+        """Every what-matters statement, the latest said first (a visit typed up late stays
+        in its place)."""
         return sorted(
-            (c for c in self.conversations if c.what_matters), key=lambda c: c.id, reverse=True
+            (c for c in self.conversations if c.what_matters),
+            key=lambda c: (c.held_on, c.id),
+            reverse=True,
         )
 
 

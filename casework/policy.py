@@ -8,11 +8,19 @@ users and teams; they see records only when they also belong to a team.
 
 from __future__ import annotations
 
-from flask import abort
-from sqlalchemy import exists, or_, select
+from flask import abort, request
+from sqlalchemy import exists, false, or_, select
 
+from . import audit
 from .extensions import db
 from .models import Action, Case, Demand, Person, User
+
+
+def fetch(model, ident):
+    """The record with this id, or None: also for ids no database could hold."""
+    if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident < 2**31:
+        return None
+    return db.session.get(model, ident)
 
 
 def team_id_of(user: User) -> int | None:
@@ -21,33 +29,56 @@ def team_id_of(user: User) -> int | None:
 
 
 def case_visible_clause(user: User):
-    """SQL condition: the case is one the user may see."""
-    pulled_in = exists().where(Action.case_id == Case.id, Action.assignee_id == user.id)
-    return or_(Case.team_id == team_id_of(user), pulled_in)
-
-
-def person_visible_clause(user: User):
-    """SQL condition: the person is one whose record the user may see."""
+    """SQL condition: the case is one the user may see (their team's, or pulled in)."""
     team_id = team_id_of(user)
+    if team_id is None:
+        return false()
+    pulled_in = exists().where(Action.case_id == Case.id, Action.assignee_id == user.id)
+    return or_(Case.team_id == team_id, pulled_in)
+
+
+def person_in_team_clause(user: User):
+    """SQL condition: the person is known to the user's own team, so the team may work with them."""
+    team_id = team_id_of(user)
+    if team_id is None:
+        return false()
     return or_(
         Person.registered_by_team_id == team_id,
         exists().where(Demand.person_id == Person.id, Demand.team_id == team_id),
+        exists().where(Case.person_id == Person.id, Case.team_id == team_id),
+    )
+
+
+def person_visible_clause(user: User):
+    """SQL condition: the person is one whose record the user may read."""
+    if team_id_of(user) is None:
+        return false()
+    return or_(
+        person_in_team_clause(user),
         exists().where(Case.person_id == Person.id, case_visible_clause(user)),
     )
 
 
 def can_see_person(user: User, person: Person) -> bool:
-    return bool(
-        db.session.scalar(
-            select(Person.id).where(Person.id == person.id, person_visible_clause(user))
-        )
-    )
+    return _holds(Person, person.id, person_visible_clause(user))
+
+
+def can_work_with_person(user: User, person: Person) -> bool:
+    """Change the person's details or record a demand: their own team only."""
+    return _holds(Person, person.id, person_in_team_clause(user))
 
 
 def can_see_case(user: User, case: Case) -> bool:
-    return bool(
-        db.session.scalar(select(Case.id).where(Case.id == case.id, case_visible_clause(user)))
-    )
+    return _holds(Case, case.id, case_visible_clause(user))
+
+
+def can_work_on_case(user: User, case: Case) -> bool:
+    """Change the case: its own team. A colleague pulled in reads it and updates their action."""
+    return team_id_of(user) is not None and case.team_id == team_id_of(user)
+
+
+def _holds(model, ident: int, condition) -> bool:
+    return bool(db.session.scalar(select(model.id).where(model.id == ident, condition)))
 
 
 def can_record_demands(user: User) -> bool:
@@ -76,30 +107,46 @@ def can_administer(user: User) -> bool:
     return user.active and user.role == "admin"
 
 
-def get_person_for(user: User, person_id: int) -> Person:
-    """The person, or 404 when there is none and 403 when the user may not see them."""
-    person = db.session.get(Person, person_id)
+def _audit_read(entity: str, record, person_id: int) -> None:
+    """Every page that shows a person's record is a read, and is audited.
+
+    Committed here, at once: a read happened even if rendering the page fails later.
+    """
+    if request.method == "GET":
+        audit.record("view", entity, record.id, person_id=person_id, path=request.path)
+        db.session.commit()
+
+
+def get_person_for(user: User, person_id: int, *, write: bool = False) -> Person:
+    """The person, or 404 when there is none and 403 when the user may not see (or change) them."""
+    person = fetch(Person, person_id)
     if person is None:
         abort(404)
-    if not can_see_person(user, person):
+    allowed = can_work_with_person(user, person) if write else can_see_person(user, person)
+    if not allowed:
         abort(403)
+    _audit_read("person", person, person.id)
     return person
 
 
-def get_case_for(user: User, case_id: int) -> Case:
-    """The case, or 404 when there is none and 403 when the user may not see it."""
-    case = db.session.get(Case, case_id)
+def get_case_for(user: User, case_id: int, *, write: bool = False) -> Case:
+    """The case, or 404 when there is none and 403 when the user may not see (or change) it."""
+    case = fetch(Case, case_id)
     if case is None:
         abort(404)
-    if not can_see_case(user, case):
+    allowed = can_work_on_case(user, case) if write else can_see_case(user, case)
+    if not allowed:
         abort(403)
+    _audit_read("case", case, case.person_id)
     return case
 
 
 def get_action_for(user: User, action_id: int) -> Action:
-    action = db.session.get(Action, action_id)
+    """An action its case's team may update, and so may the colleague pulled in to do it."""
+    action = fetch(Action, action_id)
     if action is None:
         abort(404)
-    if not can_see_case(user, action.case):
+    if not (can_work_on_case(user, action.case) or action.assignee_id == user.id):
         abort(403)
+    _audit_read("action", action, action.case.person_id)
     return action

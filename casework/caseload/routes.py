@@ -45,28 +45,31 @@ def team():
                     "success",
                 )
                 return redirect(url_for("caseload.team"))
-    worker = request.args.get("worker", type=int)
+    worker_id = request.args.get("worker", type=int)
+    worker = next((m for m in members if m.id == worker_id), None)
     return render_template(
         "caseload/team.html",
         form=form,
         workload=service.team_workload(db.session, team_id),
         waiting=service.awaiting_allocation(db.session, team_id),
         orphaned=service.needs_new_owner(db.session, team_id),
-        worker=db.session.get(User, worker) if worker else None,
-        worker_rows=service.owned_by(db.session, team_id, worker) if worker else [],
+        worker=worker,
+        worker_rows=service.owned_by(db.session, team_id, worker.id) if worker else [],
         selected=set(form.case_ids.data or []),
     )
 
 
 def allocate(team_id: int, form: AllocateForm) -> str | None:
     """Give every chosen case to the chosen worker; all or nothing."""
-    new_owner = db.session.get(User, form.owner_id.data)
-    cases = [db.session.get(Case, case_id) for case_id in form.case_ids.data]
+    new_owner = policy.fetch(User, form.owner_id.data)
+    cases = [policy.fetch(Case, case_id) for case_id in form.case_ids.data]
+    moved = 0
     for case in cases:
         if case is None or case.team_id != team_id:
             abort(403)
         if case.owner_id == new_owner.id:
-            continue
+            continue  # already theirs: nothing to record
+        moved += 1
         try:
             change_owner(
                 db.session, case, current_user, new_owner=new_owner, reason=form.reason.data
@@ -76,4 +79,4 @@ def allocate(team_id: int, form: AllocateForm) -> str | None:
             reason = next(iter(error.fields.values()), error.message)
             form.form_errors.append(f"Case for {case.person.name}: {reason}")
             return None
-    return f"{len(cases)} case{'s' if len(cases) != 1 else ''}"
+    return f"{moved} case{'s' if moved != 1 else ''}"

@@ -22,11 +22,14 @@ class CaseRow:
 
 def case_rows(session: Session, condition, limit: int | None = None) -> list[CaseRow]:
     """Open cases matching `condition`, each with its summary line, in three queries at most."""
-    latest_statement = (
-        select(Conversation.case_id, func.max(Conversation.id).label("conversation_id"))
-        .where(Conversation.what_matters.is_not(None))
-        .group_by(Conversation.case_id)
-        .subquery()
+    # The current statement: the latest said (by date of the conversation, then entry order).
+    current_statement = (
+        select(Conversation.what_matters)
+        .where(Conversation.case_id == Case.id, Conversation.what_matters.is_not(None))
+        .order_by(Conversation.held_on.desc(), Conversation.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
     )
     last_contact = (
         select(Conversation.case_id, func.max(Conversation.held_on).label("held_on"))
@@ -43,18 +46,15 @@ def case_rows(session: Session, condition, limit: int | None = None) -> list[Cas
         .group_by(Action.case_id)
         .subquery()
     )
-    statement = Conversation.__table__.alias("statement")
     query = (
         select(
             Case,
-            statement.c.what_matters,
+            current_statement,
             last_contact.c.held_on,
             due.c.next_due,
             func.coalesce(due.c.open_actions, 0),
         )
         .options(joinedload(Case.person), joinedload(Case.owner))
-        .outerjoin(latest_statement, latest_statement.c.case_id == Case.id)
-        .outerjoin(statement, statement.c.id == latest_statement.c.conversation_id)
         .outerjoin(last_contact, last_contact.c.case_id == Case.id)
         .outerjoin(due, due.c.case_id == Case.id)
         .where(Case.closed_on.is_(None), condition)

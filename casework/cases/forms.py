@@ -91,6 +91,7 @@ class OwnerForm(FlaskForm):
 
 
 class CloseForm(FlaskForm):
+    version = HiddenField()
     agreed_with_person = BooleanField(
         "I have agreed with the person that enough has been done and they are stable"
     )

@@ -4,11 +4,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, policy
+from .. import policy
 from ..caseload.service import team_members
 from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
-from ..forms import apply_domain_errors
+from ..forms import apply_domain_errors, form_version
 from ..models import User
 from . import bp, service
 from .forms import (
@@ -19,12 +19,6 @@ from .forms import (
     OwnerForm,
     ReferralForm,
 )
-
-
-def _version(form) -> int | None:
-    """The version the person was looking at when they started typing."""
-    raw = (form.version.data or "").strip()
-    return int(raw) if raw.isdigit() else None
 
 
 def _colleagues() -> list[User]:
@@ -67,14 +61,12 @@ def render_case(case, *, referral_form=None, new_action_form=None, stale=None, s
 @bp.route("/cases/<int:case_id>")
 def detail(case_id: int):
     case = policy.get_case_for(current_user, case_id)
-    audit.record("view", "case", case.id, person_id=case.person_id)
-    db.session.commit()
     return render_case(case)
 
 
 @bp.route("/cases/<int:case_id>/referral", methods=["POST"])
 def referral(case_id: int):
-    case = policy.get_case_for(current_user, case_id)
+    case = policy.get_case_for(current_user, case_id, write=True)
     form = ReferralForm(prefix="referral")
     if form.validate_on_submit():
         try:
@@ -84,7 +76,7 @@ def referral(case_id: int):
                 current_user,
                 referral_match=form.referral_match.data or None,
                 real_problem=form.real_problem.data,
-                version=_version(form),
+                version=form_version(form),
             )
             db.session.commit()
             flash("Saved whether the referral described the real problem.", "success")
@@ -102,10 +94,10 @@ def referral(case_id: int):
 
 @bp.route("/cases/<int:case_id>/actions", methods=["POST"])
 def add_action(case_id: int):
-    case = policy.get_case_for(current_user, case_id)
+    case = policy.get_case_for(current_user, case_id, write=True)
     form = action_form(case)
     if form.validate_on_submit():
-        assignee = db.session.get(User, form.assignee_id.data) if form.assignee_id.data else None
+        assignee = policy.fetch(User, form.assignee_id.data) if form.assignee_id.data else None
         try:
             service.add_action(
                 db.session,
@@ -138,7 +130,7 @@ def update_action(action_id: int):
                 current_user,
                 status=form.status.data,
                 outcome=form.outcome.data,
-                version=_version(form),
+                version=form_version(form),
             )
             db.session.commit()
             flash(f"Action marked {form.status.data}.", "success")
@@ -165,7 +157,7 @@ def update_action(action_id: int):
 
 @bp.route("/cases/<int:case_id>/visits/new", methods=["GET", "POST"])
 def log_conversation(case_id: int):
-    case = policy.get_case_for(current_user, case_id)
+    case = policy.get_case_for(current_user, case_id, write=True)
     form = ConversationForm()
     if not form.is_submitted():
         form.held_on.process(None, dt.date.today())
@@ -199,7 +191,7 @@ def log_conversation(case_id: int):
 
 @bp.route("/cases/<int:case_id>/owner", methods=["GET", "POST"])
 def change_owner(case_id: int):
-    case = policy.get_case_for(current_user, case_id)
+    case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_change_owner(current_user, case):
         abort(403)
     form = OwnerForm(obj=case)
@@ -213,7 +205,7 @@ def change_owner(case_id: int):
         form.owner_id.data = current_user.id
     status = 200
     if form.validate_on_submit():
-        new_owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+        new_owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
         try:
             service.change_owner(
                 db.session,
@@ -221,7 +213,7 @@ def change_owner(case_id: int):
                 current_user,
                 new_owner=new_owner,
                 reason=form.reason.data,
-                version=_version(form),
+                version=form_version(form),
             )
             db.session.commit()
             flash(f"{new_owner.name} now owns this case.", "success")
@@ -242,13 +234,13 @@ def change_owner(case_id: int):
 
 @bp.route("/cases/<int:case_id>/close", methods=["GET", "POST"])
 def close(case_id: int):
-    case = policy.get_case_for(current_user, case_id)
+    case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_close(current_user, case):
         abort(403)
     if not case.is_open:
         flash("This case is already closed.", "info")
         return redirect(url_for("cases.detail", case_id=case.id))
-    form = CloseForm()
+    form = CloseForm(obj=case)
     if not form.is_submitted():
         form.closed_on.process(None, dt.date.today())
     status = 200
@@ -262,10 +254,16 @@ def close(case_id: int):
                 agreement_note=form.agreement_note.data,
                 summary=form.summary.data,
                 closed_on=form.closed_on.data,
+                version=form_version(form),
             )
             db.session.commit()
             flash(f"Case closed by agreement with {case.person.given_name}.", "success")
             return redirect(url_for("cases.detail", case_id=case.id))
+        except StaleVersion as error:
+            db.session.rollback()
+            form.form_errors.append(error.message)
+            form.version.data = str(case.version)
+            status = 409
         except DomainError as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)

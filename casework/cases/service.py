@@ -341,10 +341,12 @@ def close_case(
     agreement_note: str | None,
     summary: str | None,
     closed_on: dt.date | None = None,
+    version: int | None = None,
 ) -> Case:
     """Close the case, only by mutual agreement with the person. Open actions may continue."""
     if not case.is_open:
         raise AlreadyClosed(f"This case was already closed on {uk_date(case.closed_on)}.")
+    check_version(case, version, "case")
     errors, clean = closure_problems(
         case,
         agreed_with_person=agreed_with_person,

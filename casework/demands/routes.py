@@ -16,7 +16,7 @@ from .routing import record_demand, route_demand
 
 @bp.route("/people/<int:person_id>/demands/new", methods=["GET", "POST"])
 def new(person_id: int):
-    person = policy.get_person_for(current_user, person_id)
+    person = policy.get_person_for(current_user, person_id, write=True)
     if not policy.can_record_demands(current_user):
         abort(403)
     team = current_user.team
@@ -33,7 +33,7 @@ def new(person_id: int):
     if not form.is_submitted():
         form.received_on.process(None, dt.date.today())
     if form.validate_on_submit():
-        owner = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+        owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
         try:
             demand, route = record_demand(
                 db.session,
@@ -53,7 +53,8 @@ def new(person_id: int):
         except InvalidValue as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)
-    chosen = db.session.get(User, form.owner_id.data) if form.owner_id.data else None
+    # Preview only a valid choice: a tampered id must not name someone from another team.
+    chosen = next((u for u in members if u.id == form.owner_id.data), None)
     route = route_demand(db.session, person, team, current_user, chosen)
     return render_template(
         "demands/new.html",

@@ -4,7 +4,7 @@ from flask_login import current_user
 from .. import audit, policy
 from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..extensions import db
-from ..forms import apply_domain_errors
+from ..forms import apply_domain_errors, form_version
 from ..models import Case
 from . import bp, service
 from .forms import PersonForm
@@ -13,6 +13,8 @@ from .timeline import person_timeline
 
 @bp.route("")
 def search():
+    if policy.team_id_of(current_user) is None:
+        return render_template("caseload/no_team.html"), 403
     q = request.args.get("q", "").strip()
     results = service.search_people(db.session, current_user, q) if q else []
     if q:
@@ -65,6 +67,7 @@ def new():
 def detail(person_id: int):
     person = policy.get_person_for(current_user, person_id)
     events, other_teams = person_timeline(db.session, current_user, person)
+    can_work = policy.can_work_with_person(current_user, person)
     open_case = db.session.scalar(
         db.select(Case).where(
             Case.person_id == person.id,
@@ -72,25 +75,24 @@ def detail(person_id: int):
             Case.closed_on.is_(None),
         )
     )
-    audit.record("view", "person", person.id, person_id=person.id)
-    db.session.commit()
     return render_template(
         "people/detail.html",
         person=person,
         events=events,
         other_teams=other_teams,
         open_case=open_case,
+        can_work=can_work,
     )
 
 
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id: int):
-    person = policy.get_person_for(current_user, person_id)
+    person = policy.get_person_for(current_user, person_id, write=True)
     form = PersonForm(obj=person)
     status = 200
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in service.PERSON_FIELDS}
-        version = int(form.version.data) if (form.version.data or "").isdigit() else None
+        version = form_version(form)
         try:
             service.update_person(db.session, current_user, person, data, version=version)
             db.session.commit()

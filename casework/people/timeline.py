@@ -129,7 +129,11 @@ def person_timeline(session: Session, user: User, person: Person) -> tuple[list[
             events.append(
                 Event(
                     c.closed_on,
-                    (c.updated_at, 5, c.id),
+                    (
+                        dt.datetime.max.replace(tzinfo=dt.UTC),
+                        5,
+                        c.id,
+                    ),  # nothing follows a closure that day
                     "closure",
                     "Case closed by agreement with the person"
                     if c.closure_agreed
