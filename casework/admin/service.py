@@ -25,18 +25,26 @@ def find_team(session: Session, name: str) -> Team | None:
     return session.scalar(select(Team).where(func.lower(Team.name) == name.strip().lower()))
 
 
-def create_team(session: Session, name: str, cohort: str, actor: User | None = None) -> Team:
-    """Add a team; its cohort says whether it works in the pilot or in usual practice."""
-    name = (name or "").strip()
+def _team_errors(session: Session, name: str, cohort: str, team: Team | None = None) -> dict:
+    """What is wrong with a team's name and cohort, field by field."""
     errors = {}
     if not name:
         errors["name"] = "Enter the team's name"
     elif len(name) > 100:
         errors["name"] = "The team's name must be 100 characters or fewer"
-    elif find_team(session, name):
-        errors["name"] = f"There is already a team called {name}"
+    else:
+        other = find_team(session, name)
+        if other is not None and (team is None or other.id != team.id):
+            errors["name"] = f"There is already a team called {name}"
     if cohort not in COHORTS:
         errors["cohort"] = "Choose pilot or usual practice"
+    return errors
+
+
+def create_team(session: Session, name: str, cohort: str, actor: User | None = None) -> Team:
+    """Add a team; its cohort says whether it works in the pilot or in usual practice."""
+    name = (name or "").strip()
+    errors = _team_errors(session, name, cohort)
     if errors:
         raise InvalidValue("Check the team's details", errors)
     team = Team(name=name, cohort=cohort)
@@ -47,18 +55,9 @@ def create_team(session: Session, name: str, cohort: str, actor: User | None = N
 
 
 def update_team(session: Session, team: Team, name: str, cohort: str, actor: User) -> Team:
+    """Rename a team or move it between the pilot and usual practice."""
     name = (name or "").strip()
-    errors = {}
-    if not name:
-        errors["name"] = "Enter the team's name"
-    elif len(name) > 100:
-        errors["name"] = "The team's name must be 100 characters or fewer"
-    else:
-        other = find_team(session, name)
-        if other is not None and other.id != team.id:
-            errors["name"] = f"There is already a team called {name}"
-    if cohort not in COHORTS:
-        errors["cohort"] = "Choose pilot or usual practice"
+    errors = _team_errors(session, name, cohort, team)
     if errors:
         raise InvalidValue("Check the team's details", errors)
     before = {"name": team.name, "cohort": team.cohort}
@@ -91,14 +90,7 @@ def create_user(
         errors["email"] = "Enter an email address like name@example.nhs.uk"
     elif find_user(session, email):
         errors["email"] = "There is already a user with this email address"
-    if not name:
-        errors["name"] = "Enter the person's full name"
-    elif len(name) > 100:
-        errors["name"] = "Names must be 100 characters or fewer"
-    if role not in ROLES:
-        errors["role"] = "Choose practitioner, team manager or administrator"
-    elif role in ("practitioner", "manager") and team is None:
-        errors["team_id"] = "Practitioners and managers must belong to a team"
+    errors.update(_user_errors(name, role, team))
     generated = None
     if password:
         try:
