@@ -19,9 +19,6 @@ class DateInputField(Field):
         self.required_message = required_message
         self.parts = {"day": "", "month": "", "year": ""}
 
-    def process_formdata(self, valuelist):  # pragma: no cover - WTForms calls process()
-        pass
-
     def process(self, formdata, data=None, extra_filters=None):
         self.process_errors = []
         if data is unset_value or data is None:
@@ -67,6 +64,13 @@ def form_version(form) -> int | None:
     if raw.isascii() and raw.isdigit() and len(raw) < 10:
         return int(raw)
     return None
+
+
+def show_stale(form, error, record) -> int:
+    """Keep what the person typed, say someone else saved first, and let them save over it."""
+    form.form_errors.append(error.message)
+    form.version.data = str(record.version)
+    return 409
 
 
 def not_in_future(form, field):

@@ -82,7 +82,7 @@ def _holds(model, ident: int, condition) -> bool:
 
 
 def can_record_demands(user: User) -> bool:
-    return team_id_of(user) is not None and user.role in ("practitioner", "manager", "admin")
+    return team_id_of(user) is not None
 
 
 def manages_team(user: User, team_id: int | None) -> bool:

@@ -8,7 +8,7 @@ from .. import policy
 from ..caseload.service import team_members
 from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
-from ..forms import apply_domain_errors, form_version
+from ..forms import apply_domain_errors, form_version, show_stale
 from ..models import User
 from . import bp, service
 from .forms import (
@@ -83,9 +83,8 @@ def referral(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="referral"))
         except StaleVersion as error:
             db.session.rollback()
-            form.form_errors.append(error.message)
-            form.version.data = str(case.version)
-            return render_case(case, referral_form=form, stale=True, status=409)
+            status = show_stale(form, error, case)
+            return render_case(case, referral_form=form, stale=True, status=status)
         except DomainError as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)
@@ -137,9 +136,7 @@ def update_action(action_id: int):
             return redirect(url_for("cases.detail", case_id=action.case_id, _anchor="actions"))
         except StaleVersion as error:
             db.session.rollback()
-            form.form_errors.append(error.message)
-            form.version.data = str(action.version)
-            status = 409
+            status = show_stale(form, error, action)
         except DomainError as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)
@@ -220,9 +217,7 @@ def change_owner(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="owner"))
         except StaleVersion as error:
             db.session.rollback()
-            form.form_errors.append(error.message)
-            form.version.data = str(case.version)
-            status = 409
+            status = show_stale(form, error, case)
         except DomainError as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)
@@ -261,9 +256,7 @@ def close(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id))
         except StaleVersion as error:
             db.session.rollback()
-            form.form_errors.append(error.message)
-            form.version.data = str(case.version)
-            status = 409
+            status = show_stale(form, error, case)
         except DomainError as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)

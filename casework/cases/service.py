@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit
 from ..exceptions import (
@@ -13,9 +12,9 @@ from ..exceptions import (
     ClosureNeedsAgreement,
     InvalidValue,
     ReasonRequired,
-    StaleVersion,
 )
 from ..formatting import uk_date
+from ..locking import check_version, flush_checked
 from ..models import (
     ACTION_BY,
     ACTION_STATUSES,
@@ -56,25 +55,6 @@ def _date(value, field: str, errors: dict, *, required: str | None = None, past=
     if past and value > dt.date.today():
         errors[field] = "The date must be today or in the past"
     return value
-
-
-def check_version(record, expected: int | None, what: str) -> None:
-    """Refuse a change made from an out-of-date copy of the record."""
-    if expected is not None and expected != record.version:
-        raise StaleVersion(
-            f"Someone else changed this {what} since you opened it. "
-            "Check their change below, then make yours again.",
-            current=record,
-        )
-
-
-def flush_checked(session: Session, record, what: str) -> None:
-    """Flush, turning a lost race on the version column into StaleVersion."""
-    try:
-        session.flush()
-    except StaleDataError as error:
-        session.rollback()
-        raise StaleVersion(f"Someone else changed this {what} at the same moment.") from error
 
 
 def require_open(case: Case) -> None:
@@ -152,7 +132,7 @@ def record_referral_judgement(
     version: int | None,
 ) -> Case:
     """Record whether the referral described the real problem, and what the real problem is."""
-    check_version(case, version, "case")
+    check_version(case, version, "this case")
     errors: dict[str, str] = {}
     if referral_match not in (None, *REFERRAL_MATCHES):
         errors["referral_match"] = "Choose yes, partly or no"
@@ -162,7 +142,7 @@ def record_referral_judgement(
     before = {"referral_match": case.referral_match, "real_problem": case.real_problem}
     case.referral_match = referral_match
     case.real_problem = real_problem
-    flush_checked(session, case, "case")
+    flush_checked(session, "this case")
     audit.record(
         "update",
         "case",
@@ -237,7 +217,7 @@ def update_action(
     version: int | None = None,
 ) -> Action:
     """Mark an action done, dropped or agreed again, with its outcome."""
-    check_version(action, version, "action")
+    check_version(action, version, "this action")
     errors: dict[str, str] = {}
     if status not in ACTION_STATUSES:
         errors["status"] = "Choose done, dropped or agreed"
@@ -250,7 +230,7 @@ def update_action(
     action.status = status
     action.outcome = outcome
     action.updated_by_id = user.id
-    flush_checked(session, action, "action")
+    flush_checked(session, "this action")
     audit.record(
         "update",
         "action",
@@ -275,7 +255,7 @@ def change_owner(
 ) -> OwnershipChange:
     """Give the case a new named owner: a deliberate, recorded event with a reason."""
     require_open(case)
-    check_version(case, version, "case")
+    check_version(case, version, "this case")
     errors: dict[str, str] = {}
     reason = _text(reason, "reason", errors, limit=2000)
     if not reason:
@@ -296,7 +276,7 @@ def change_owner(
     )
     case.owner = new_owner
     session.add(change)
-    flush_checked(session, case, "case")
+    flush_checked(session, "this case")
     audit.record(
         "update",
         "case",
@@ -346,7 +326,7 @@ def close_case(
     """Close the case, only by mutual agreement with the person. Open actions may continue."""
     if not case.is_open:
         raise AlreadyClosed(f"This case was already closed on {uk_date(case.closed_on)}.")
-    check_version(case, version, "case")
+    check_version(case, version, "this case")
     errors, clean = closure_problems(
         case,
         agreed_with_person=agreed_with_person,
@@ -361,7 +341,7 @@ def close_case(
     case.closure_agreement_note = clean["agreement_note"]
     case.closure_summary = clean["summary"]
     case.closed_by_id = user.id
-    flush_checked(session, case, "case")
+    flush_checked(session, "this case")
     audit.record(
         "close",
         "case",

@@ -4,7 +4,7 @@ from flask_login import current_user
 from .. import audit, policy
 from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..extensions import db
-from ..forms import apply_domain_errors, form_version
+from ..forms import apply_domain_errors, form_version, show_stale
 from ..models import Case
 from . import bp, service
 from .forms import PersonForm
@@ -100,9 +100,7 @@ def edit(person_id: int):
             return redirect(url_for("people.detail", person_id=person.id))
         except StaleVersion as error:
             db.session.rollback()
-            form.form_errors.append(error.message)
-            form.version.data = str(person.version)
-            status = 409
+            status = show_stale(form, error, person)
         except (DuplicateNhsNumber, InvalidValue) as error:
             db.session.rollback()
             apply_domain_errors(form, error.fields)

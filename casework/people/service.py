@@ -8,10 +8,10 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.exc import StaleDataError
 
 from .. import audit, policy
-from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
+from ..exceptions import DuplicateNhsNumber, InvalidValue
+from ..locking import check_version, flush_checked
 from ..models import Person, User
 
 # Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
@@ -216,12 +216,7 @@ def update_person(
     session: Session, user: User, person: Person, data: dict, version: int | None = None
 ) -> Person:
     """Change a person's details; an NHS number already on another record is refused."""
-    if version is not None and version != person.version:
-        raise StaleVersion(
-            "Someone else changed these details since you opened them. "
-            "Check their change, then make yours again.",
-            current=person,
-        )
+    check_version(person, version, "these details")
     clean = validate_person(data)
     if clean["nhs_number"]:
         existing = session.scalar(
@@ -233,11 +228,7 @@ def update_person(
     for key, value in changed.items():
         setattr(person, key, value)
     if changed:
-        try:
-            session.flush()
-        except StaleDataError as error:
-            session.rollback()
-            raise StaleVersion("Someone else changed these details at the same moment.") from error
+        flush_checked(session, "these details")
         audit.record(
             "update",
             "person",
