@@ -94,6 +94,22 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
 
+class ApiToken(db.Model):
+    """A bearer token for the API. Only a hash is kept; the token acts as its user."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    label: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+
+    user: Mapped[User] = relationship()
+
+
 class Person(db.Model):
     """One human being the service helps. Never twice: duplicates are merged."""
 
@@ -111,6 +127,9 @@ class Person(db.Model):
     # The team that first registered the person, so its members can see the
     # record before any demand is logged.
     registered_by_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
+    # Set when an administrator merged this record into another: everything it
+    # held moved there, and it stays only so the merge can be undone.
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
