@@ -63,6 +63,10 @@ def register_templates(app: Flask) -> None:
             PackageLoader("nhsuk_frontend_jinja", package_path="templates/nhsuk"),
         ]
     )
+    # Flask autoescapes only .html/.xml/.svg; the NHS macros are .jinja files
+    # written for autoescaping (they mark `html` params `| safe`). Without this,
+    # any `text` given to them would be printed raw: a cross-site scripting hole.
+    app.jinja_env.autoescape = True
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

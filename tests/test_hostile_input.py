@@ -217,3 +217,13 @@ def test_closing_from_a_stale_page_is_refused(client, team, practitioner, case_a
     )
     assert response.status_code == 409
     assert "Agreed" in response.get_data(as_text=True)
+
+
+def test_markup_in_a_record_is_shown_as_text_even_inside_the_nhs_macros(client, practitioner):
+    person = make_person(practitioner, given_name="<i>Evil</i>")
+    demand, _ = make_demand(person, practitioner, stated_need="<i>Need</i>", source="<i>GP</i>")
+    login(client, practitioner)
+    for url in ["/", f"/people/{person.id}", f"/cases/{demand.case_id}", "/people?q=Evil"]:
+        body = client.get(url).get_data(as_text=True)
+        assert "<i>" not in body, url
+        assert "&lt;i&gt;Evil&lt;/i&gt;" in body, url
