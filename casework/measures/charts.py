@@ -37,10 +37,10 @@ BLUE, GREY, BLACK, ORANGE, PURPLE = "#005eb8", "#425563", "#212b32", "#ed8b00", 
 MID_GREY, PALE_GREY = "#768692", "#d8dde0"
 FONT = "Frutiger W01, Arial, Helvetica, sans-serif"
 
-WIDTH = 480
-LEFT, RIGHT, TOP, BOTTOM = 52, 12, 56, 300  # the plotting area
+WIDTH = 440
+LEFT, RIGHT, TOP, BOTTOM = 56, 12, 56, 300  # the plotting area
 RIGHT_EDGE = WIDTH - RIGHT
-TEXT = 14  # px in the viewBox: about 10px on a 360px phone, 20px at the widest (casework.css)
+TEXT = 16  # px in the viewBox: about 12px on a 360px phone, 21px at the widest (casework.css)
 
 
 @dataclass(frozen=True)
@@ -237,16 +237,13 @@ def _tick_label(value: float, ticks: Sequence[float], unit: Unit) -> str:
 
 
 def _x_ticks(labels: Sequence[str]) -> list[int]:
-    """Which labels to print under the axis: the first, the last and a few evenly between."""
+    """Which labels to print under the axis: evenly spaced back from the latest, not touching."""
     n = len(labels)
     if n == 0:
         return []
-    longest = max(len(label) for label in labels)
-    fits = max(1, int((RIGHT_EDGE - LEFT) / (longest * TEXT * 0.6 + 24)))
-    count = min(n, fits, 5)
-    if count == 1:
-        return [n - 1] if n > 1 else [0]
-    return sorted({round(j * (n - 1) / (count - 1)) for j in range(count)})
+    room = max(len(label) for label in labels) * TEXT * 0.5 + 24
+    step = max(1, math.ceil(room / ((RIGHT_EDGE - LEFT) / n)))
+    return list(range(n - 1, -1, -step))[::-1]
 
 
 class _Scale:
@@ -426,8 +423,8 @@ def _legend(result: XmR) -> tuple[list[str], float]:
     if len(result.segments) > 1:
         items.append(("rebase", "Limits recalculated"))
     if any(p.value is not None for p in result.points):
-        special = {_kind(result, i) for i, p in enumerate(result.points) if p.special_cause}
-        items += [("point", kind) for kind in KIND_WORDS if kind == "common" or kind in special]
+        kinds = {_kind(result, i) for i, p in enumerate(result.points) if p.value is not None}
+        items += [("point", kind) for kind in KIND_WORDS if kind in kinds]
     parts, x, y = [], LEFT, BOTTOM + 56
     for what, key in items:
         words = _LINES[key][3] if what == "line" else KIND_WORDS.get(key, key)
@@ -456,24 +453,17 @@ def _legend(result: XmR) -> tuple[list[str], float]:
 
 
 def _variation(result: XmR) -> list[str]:
-    """The variation label top right, after the shape of the latest point's kind."""
-    words = result.variation_words
-    parts = [
-        _text(
-            RIGHT_EDGE,
-            22,
-            words,
-            text_anchor="end",
-            font_weight="bold",
-            class_=f"cw-chart__variation cw-chart__variation--{result.variation}",
-        )
-    ]
-    latest = next(
-        (i for i in reversed(range(len(result.points))) if result.points[i].value is not None), None
+    """The variation label top right, after the shape of the latest point's kind if special."""
+    latest = next((p for p in reversed(result.points) if p.value is not None), None)
+    parts, end = [], RIGHT_EDGE
+    if latest is not None and latest.special_cause:
+        kind = _kind(result, result.points.index(latest))
+        parts.append(_marker(kind, RIGHT_EDGE - 8, 17, "key"))
+        end -= 24
+    cls = f"cw-chart__variation cw-chart__variation--{result.variation}"
+    parts.append(
+        _text(end, 22, result.variation_words, text_anchor="end", font_weight="bold", class_=cls)
     )
-    if latest is not None and result.points[latest].special_cause:
-        x = RIGHT_EDGE - len(words) * TEXT * 0.58 - 14
-        parts.append(_marker(_kind(result, latest), x, 17, "key"))
     return parts
 
 

@@ -147,11 +147,23 @@ class XmR:
     signals: tuple[Signal, ...]
     better: Better
     variation: Variation
-    variation_sentence: str
+    variation_reason: str
 
     @property
     def variation_words(self) -> str:
+        """The label in words, as on a Making Data Count icon: 'Improvement (lower)'."""
         return VARIATION_WORDS[self.variation]
+
+    @property
+    def has_data(self) -> bool:
+        return any(p.value is not None for p in self.points)
+
+    @property
+    def variation_sentence(self) -> str:
+        """The label and why, in one sentence."""
+        if not self.has_data:
+            return self.variation_reason
+        return f"{self.variation_words}: {self.variation_reason}"
 
     def segment_of(self, index: int) -> Segment:
         return self.segments[self.points[index].segment]
@@ -176,9 +188,14 @@ def xmr(
         _segment(values, start, stop, lower_bound, upper_bound) for start, stop in bounds
     )
     signals = tuple(
-        signal
-        for segment in segments
-        for signal in _signals(values[segment.start : segment.stop], segment)
+        sorted(
+            (
+                signal
+                for segment in segments
+                for signal in _signals(values[segment.start : segment.stop], segment)
+            ),
+            key=lambda s: (s.points[0], s.rule),  # in time order, to read as a story
+        )
     )
     points = _points(values, segments, signals)
     variation = _variation(points, better)
@@ -188,7 +205,7 @@ def xmr(
         signals=signals,
         better=better,
         variation=variation,
-        variation_sentence=_variation_sentence(variation, points, better),
+        variation_reason=_variation_reason(variation, points, better),
     )
 
 
@@ -373,22 +390,20 @@ def _variation(points: Sequence[Point], better: Better) -> Variation:
     return f"{'improvement' if good else 'concern'}_{latest.side}"
 
 
-def _variation_sentence(variation: Variation, points: Sequence[Point], better: Better) -> str:
+def _variation_reason(variation: Variation, points: Sequence[Point], better: Better) -> str:
+    """Why the label: 'the latest point is part of a signal that …, and lower is better.'"""
     if _latest(points) is None:
         return "No data yet, so no variation to judge."
     if variation == "common_cause":
         return (
-            "Common cause variation: the latest point shows no sign of a real change; "
+            "the latest point shows no sign of a real change; "
             "the ups and downs are the usual noise of the process."
         )
     change = (
         "the latest point is part of a signal that the figure is really "
         f"{'higher' if variation.endswith('high') else 'lower'} than usual"
     )
-    if better is None:
-        return f"Special cause variation: {change}."
-    verdict = "Improvement" if variation.startswith("improvement") else "Concern"
-    return f"{verdict}: {change}, and {better} is better."
+    return f"{change}." if better is None else f"{change}, and {better} is better."
 
 
 # --- words ------------------------------------------------------------------------------------

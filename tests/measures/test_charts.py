@@ -218,7 +218,8 @@ def test_the_macro_renders_figure_caption_words_and_table(app):
     assert "Repeat &lt;demand&gt;" in html
     assert "Repeat <demand>" not in html
     assert chart.svg in html
-    assert "Improvement (lower)." in html
+    assert "Improvement (lower):</span>" in html
+    assert chart.xmr.variation_reason in html
     assert "Show the numbers" in html
     for sentence in chart.signal_sentences:
         assert sentence in html

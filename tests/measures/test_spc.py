@@ -140,7 +140,8 @@ def test_a_point_above_the_upper_limit_is_marked():
     assert chart.points[-1].value > only_segment(chart).upper
     assert rules_at(chart, 1) == [11]
     assert chart.points[11].side == "high"
-    assert chart.signals[0].sentence() == "Point 12: above the upper process limit"
+    (outside,) = [s for s in chart.signals if s.rule == 1]
+    assert outside.sentence() == "Point 12: above the upper process limit"
     assert chart.variation == "concern_high"
 
 
@@ -307,6 +308,11 @@ def test_runs_do_not_cross_a_rebase():
     assert rules_at(xmr(rising, rebase_at=[4]), 2) == []
 
 
+def test_signals_are_listed_in_time_order():
+    chart = xmr([10] * 11 + [30])
+    assert [(s.rule, s.points[0]) for s in chart.signals] == [(4, 0), (1, 11)]
+
+
 def test_rebasing_at_the_start_or_beyond_the_end_changes_nothing():
     values = [1, 4, 2, 5, 3]
     assert xmr(values, rebase_at=[0, 5, 9, -1]) == xmr(values)
@@ -341,7 +347,7 @@ def test_the_label_skips_trailing_gaps():
     chart = xmr([9] * 7 + [5] * 7 + [None], better="higher")
     assert chart.variation == "concern_low"
     assert chart.variation_sentence == (
-        "Concern: the latest point is part of a signal that the figure is really lower "
+        "Concern (lower): the latest point is part of a signal that the figure is really lower "
         "than usual, and higher is better."
     )
 
