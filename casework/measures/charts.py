@@ -197,9 +197,9 @@ def _n(x: float) -> str:
     return f"{x:.1f}".rstrip("0").rstrip(".")
 
 
-def _nice_ticks(low: float, high: float, target: int = 5) -> list[float]:
-    """Round tick values covering low..high, about `target` of them."""
-    raw = (high - low) / target
+def _nice_ticks(low: float, high: float, target: int = 5, least: float = 0) -> list[float]:
+    """Round tick values covering low..high, about `target` of them, at least `least` apart."""
+    raw = max((high - low) / target, least)
     magnitude = 10 ** math.floor(math.log10(raw))
     step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if m * magnitude >= raw)
     first, last = math.floor(low / step) * step, math.ceil(high / step) * step
@@ -219,11 +219,11 @@ def _y_range(result: XmR, unit: Unit) -> list[float]:
         low, high = low - pad, high + pad
     if low_bound is not None:
         low = max(low, low_bound)
-    ticks = _nice_ticks(low, high)
-    if high_bound is not None and ticks[-1] > high_bound and high <= high_bound:
+    ticks = _nice_ticks(low, high, least=1 if unit == "count" else 0)  # no half a demand
+    if (
+        high_bound is not None
+    ):  # steps of 1, 2, 2.5 or 5 land on the bound; drop float noise past it
         ticks = [t for t in ticks if t <= high_bound + 1e-9]
-        if ticks[-1] < high:
-            ticks.append(high_bound)
     return ticks
 
 

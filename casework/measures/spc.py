@@ -37,6 +37,8 @@ How the edge cases are read (each is tested in tests/measures/test_spc.py):
   otherwise improvement or concern by the figure's better direction, or plain
   special cause (high or low) when neither direction is better.
 - **Trial limits** when a segment has fewer than 12 points with a value.
+- **Signals** (`XmR.signals`) are listed in time order, each with the points it
+  marks and a sentence; `Point.signals` holds the rule numbers per point.
 """
 
 from __future__ import annotations

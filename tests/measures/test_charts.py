@@ -241,3 +241,33 @@ def test_the_macro_says_so_when_limits_are_trial_or_rebased(app):
 def test_the_macro_reports_no_signals_in_words(app):
     html = render(app, chart_of([3, 5] * 6))
     assert "No signals of special cause" in html
+
+
+def test_special_cause_with_no_better_direction_has_its_own_shape():
+    chart = chart_of(SPIKE, better=None)
+    neutral = [m for m in plot_markers(parse(chart)) if "neutral" in m.get("class")]
+    assert len(neutral) == 1
+    assert neutral[0].tag == f"{SVG}path"
+    assert chart.xmr.variation == "special_cause_high"
+
+
+def tick_labels(root):
+    """The y-axis tick labels: the texts right-aligned left of the axis."""
+    return [
+        el.text
+        for el in root.iter(f"{SVG}text")
+        if el.get("text-anchor") == "end" and el.get("class") is None
+    ]
+
+
+def test_a_rate_axis_stops_at_100_percent():
+    chart = chart_of([0.95, 0.3, 1.0, 0.2, 0.9], unit="rate")
+    labels = tick_labels(parse(chart))
+    assert labels[-1] == "100%"
+    assert labels[0] == "0%"
+
+
+def test_all_equal_values_still_get_a_readable_axis():
+    chart = chart_of([4] * 6)
+    labels = tick_labels(parse(chart))
+    assert labels == ["3", "4", "5"]

@@ -106,6 +106,11 @@ def test_rejects_a_better_direction_it_does_not_know():
         xmr([1, 2], better="up")
 
 
+def test_rejects_bounds_the_wrong_way_round():
+    with pytest.raises(ValueError, match="lower_bound"):
+        xmr([1, 2], lower_bound=1.0, upper_bound=0.0)
+
+
 # --- gaps -----------------------------------------------------------------------------------
 
 
