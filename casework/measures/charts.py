@@ -72,7 +72,8 @@ class Chart:
 
     @property
     def trial(self) -> bool:
-        return any(s.trial for s in self.xmr.segments)
+        """Some limits drawn are trial limits (fewer than 12 points behind them)."""
+        return any(s.trial and s.upper is not None for s in self.xmr.segments)
 
 
 def xmr_chart(
@@ -379,7 +380,7 @@ def _limits(result: XmR, scale: _Scale) -> list[str]:
                 parts.append(_hline("limit", x1, x2, scale.y(value)))
         if segment.mean is not None:
             parts.append(_hline("mean", x1, x2, scale.y(segment.mean)))
-        if segment.trial and segment.mean is not None:
+        if segment.trial and segment.upper is not None:
             parts.append(
                 _text(
                     x1 + 6, TOP - 10, "Trial limits", font_style="italic", class_="cw-chart__trial"

@@ -271,3 +271,9 @@ def test_all_equal_values_still_get_a_readable_axis():
     chart = chart_of([4] * 6)
     labels = tick_labels(parse(chart))
     assert labels == ["3", "4", "5"]
+
+
+def test_a_single_point_has_no_limits_so_none_are_called_trial():
+    chart = chart_of([4])
+    assert chart.trial is False
+    assert "Trial limits" not in texts(parse(chart))
