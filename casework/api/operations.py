@@ -62,7 +62,7 @@ def operation(
     """Declare an API operation: its route, its OpenAPI entry and its input validation."""
 
     def decorate(view):
-        path = re.sub(r"<int:(\w+)>", r"{\1}", bp.url_prefix + rule)
+        path = re.sub(r"<id:(\w+)>", r"{\1}", bp.url_prefix + rule)
         endpoint = view.__name__
         OPERATIONS.append(
             Operation(

@@ -129,7 +129,7 @@ def search_people(query: dict):
 
 @operation(
     "GET",
-    "/people/<int:person_id>",
+    "/people/<id:person_id>",
     summary="Read a person, with their cases and demands (oldest first)",
     tag="People",
     response=(200, "PersonDetail"),
@@ -142,7 +142,7 @@ def read_person(person_id: int):
 
 @operation(
     "GET",
-    "/people/<int:person_id>/fhir",
+    "/people/<id:person_id>/fhir",
     summary="Export a person's record as a FHIR R4 Bundle (type collection)",
     description="Patient (UK Core, NHS number), an EpisodeOfCare and a CarePlan per case, "
     "a Goal per what-matters statement, an Encounter per conversation, a ServiceRequest "
@@ -208,7 +208,7 @@ def create_demand(body: dict):
 
 @operation(
     "GET",
-    "/cases/<int:case_id>",
+    "/cases/<id:case_id>",
     summary="Read a case: what matters, demands, conversations, actions, owners, closure",
     tag="Cases",
     response=(200, "Case"),
@@ -236,7 +236,7 @@ CASE_PATCH = Body(
 
 @operation(
     "PATCH",
-    "/cases/<int:case_id>",
+    "/cases/<id:case_id>",
     summary="Record whether the referral described the real problem",
     description="Fields left out keep their value. A `version` other than the current one "
     "is refused with 409 and the case as it is now in `error.current`.",
@@ -273,7 +273,7 @@ CONVERSATION_IN = Body(
 
 @operation(
     "POST",
-    "/cases/<int:case_id>/conversations",
+    "/cases/<id:case_id>/conversations",
     summary="Log a conversation; a what-matters statement becomes the current one",
     tag="Cases",
     body=CONVERSATION_IN,
@@ -299,7 +299,7 @@ ACTION_IN = Body(
 
 @operation(
     "POST",
-    "/cases/<int:case_id>/actions",
+    "/cases/<id:case_id>/actions",
     summary="Agree an action: the person's or the team's",
     tag="Cases",
     body=ACTION_IN,
@@ -333,7 +333,7 @@ ACTION_PATCH = Body(
 
 @operation(
     "PATCH",
-    "/actions/<int:action_id>",
+    "/actions/<id:action_id>",
     summary="Mark an action done, dropped or agreed, with its outcome",
     description="Fields left out keep their value. Send `version` to have a change made "
     "from an out-of-date copy refused (409, with `error.current`).",
@@ -367,7 +367,7 @@ OWNER_IN = Body(
 
 @operation(
     "POST",
-    "/cases/<int:case_id>/owner",
+    "/cases/<id:case_id>/owner",
     summary="Change the case's owner, with a reason",
     tag="Cases",
     body=OWNER_IN,
@@ -405,7 +405,7 @@ CLOSE_IN = Body(
 
 @operation(
     "POST",
-    "/cases/<int:case_id>/close",
+    "/cases/<id:case_id>/close",
     summary="Close the case by agreement with the person",
     description="Without `agreed_with_person: true` and an `agreement_note`, 422 and the "
     "case stays open. An already closed case: 409. Open actions may continue.",
