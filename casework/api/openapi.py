@@ -334,9 +334,25 @@ HEALTHZ = {
 }
 
 
+OPENAPI = {
+    "get": {
+        "operationId": "openapi",
+        "summary": "This description (OpenAPI 3.1), public",
+        "tags": ["Health"],
+        "security": [],
+        "responses": {
+            "200": {
+                "description": "The OpenAPI document",
+                "content": {"application/json": {"schema": {"type": "object"}}},
+            }
+        },
+    }
+}
+
+
 def describe() -> dict:
     """The whole OpenAPI document."""
-    paths: dict = {"/healthz": HEALTHZ}
+    paths: dict = {"/healthz": HEALTHZ, "/api/v1/openapi.json": OPENAPI}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
     return {

@@ -53,6 +53,14 @@ def _referenced(model, ident: int | None, name: str, what: str):
     return record
 
 
+def _case_to_change(case_id: int, may, refusal: str):
+    """The case the user's team works on, if the rule `may` lets this user do this to it."""
+    case = policy.get_case_for(current_user, case_id, write=True)
+    if not may(current_user, case):
+        abort(403, refusal)
+    return case
+
+
 def _require_team() -> None:
     if not policy.can_record_demands(current_user):
         abort(403, "Only members of a team can do this: your account belongs to no team.")
@@ -93,14 +101,7 @@ PERSON_IN = Body(
 def create_person(body: dict):
     _require_team()
     data = {name: body.get(name) for name in people.PERSON_FIELDS}
-    clean = people.validate_person(data)
-    duplicates = people.possible_duplicates(
-        db.session,
-        given_name=clean["given_name"],
-        family_name=clean["family_name"],
-        date_of_birth=clean["date_of_birth"],
-        nhs_number=clean["nhs_number"],
-    )
+    duplicates = people.duplicates_for(db.session, data)
     person = people.create_person(db.session, current_user, data)
     db.session.commit()
     return jsonify({**person_json(person), "possible_duplicates": [p.id for p in duplicates]}), 201
@@ -375,9 +376,11 @@ OWNER_IN = Body(
     errors=(400, 403, 404, 409, 422),
 )
 def change_owner(case_id: int, body: dict):
-    case = policy.get_case_for(current_user, case_id, write=True)
-    if not policy.can_change_owner(current_user, case):
-        abort(403, "Only the owner or a manager of the team can change this case's owner.")
+    case = _case_to_change(
+        case_id,
+        policy.can_change_owner,
+        "Only the owner or a manager of the team can change this case's owner.",
+    )
     cases.change_owner(
         db.session,
         case,
@@ -415,9 +418,9 @@ CLOSE_IN = Body(
     errors=(400, 403, 404, 409, 422),
 )
 def close_case(case_id: int, body: dict):
-    case = policy.get_case_for(current_user, case_id, write=True)
-    if not policy.can_close(current_user, case):
-        abort(403, "Only the case's owner or a manager of the team can close it.")
+    case = _case_to_change(
+        case_id, policy.can_close, "Only the case's owner or a manager of the team can close it."
+    )
     cases.close_case(
         db.session,
         case,
@@ -430,6 +433,10 @@ def close_case(case_id: int, body: dict):
     )
     db.session.commit()
     return jsonify(case_json(db.session, case))
+
+
+# Measures: GET /measures (api.md) is declared here at merge with @operation, like the
+# operations above, so that it is validated and described the same way.
 
 
 @bp.route("/openapi.json")
