@@ -19,6 +19,8 @@ NHSUK_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 
 # Endpoints anyone may reach without logging in; everything else needs a login.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "nhsuk_assets", "health.healthz"}
+# Blueprints that authenticate each request themselves (API tokens), never by session.
+TOKEN_BLUEPRINTS = {"api"}
 
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer; SQLite's limit is higher
@@ -111,10 +113,11 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, caseload, cases, demands, health, people
+    from . import account, admin, api, auth, caseload, cases, demands, health, people
 
-    for module in (auth, health, caseload, people, demands, cases, admin):
+    for module in (auth, health, caseload, people, demands, cases, admin, api, account):
         app.register_blueprint(module.bp)
+    csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 
     from .cli import register_commands
 
@@ -127,6 +130,8 @@ def register_access_guard(app: Flask) -> None:
     @app.before_request
     def require_login():
         if request.endpoint in PUBLIC_ENDPOINTS or request.endpoint is None:
+            return None
+        if request.blueprint in TOKEN_BLUEPRINTS:
             return None
         if not current_user.is_authenticated:
             return login_manager.unauthorized()

@@ -77,6 +77,9 @@ def register_commands(app: Flask) -> None:
 
     users = click.Group("users", help="Manage users.")
     app.cli.add_command(users)
+    from .auth.cli import add_token_commands
+
+    add_token_commands(users)
 
     @users.command("create")
     @click.argument("email")

@@ -37,7 +37,12 @@ def register(app: Flask) -> None:
         status = error.code or 500
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            return json_error(status, code, error.description or TITLES.get(status, "Error"))
+            response, _ = json_error(status, code, error.description or TITLES.get(status, "Error"))
+            # Keep what the error says in headers: Allow on 405, WWW-Authenticate on 401.
+            for name, value in error.get_headers():
+                if name.lower() != "content-type":
+                    response.headers[name] = value
+            return response, status
         template = "errors/error.html"
         return (
             render_template(

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from casework import PUBLIC_ENDPOINTS
+from casework import PUBLIC_ENDPOINTS, TOKEN_BLUEPRINTS
+from casework.api.operations import PUBLIC as PUBLIC_API
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
 
@@ -12,10 +13,14 @@ def concrete(rule) -> str:
     return re.sub(r"<(?:[^:>]+:)?[^>]+>", "1", rule.rule)
 
 
+def token_authenticated(rule) -> bool:
+    return rule.endpoint.partition(".")[0] in TOKEN_BLUEPRINTS
+
+
 def test_every_non_public_url_sends_an_anonymous_visitor_to_login(app, client):
     checked = 0
     for rule in app.url_map.iter_rules():
-        if rule.endpoint in PUBLIC_ENDPOINTS:
+        if rule.endpoint in PUBLIC_ENDPOINTS or token_authenticated(rule):
             continue
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             response = client.open(concrete(rule), method=method)
@@ -23,6 +28,19 @@ def test_every_non_public_url_sends_an_anonymous_visitor_to_login(app, client):
             assert response.location.startswith("/login"), (rule.rule, method)
             checked += 1
     assert checked > 15
+
+
+def test_every_api_operation_refuses_a_request_without_a_token(app, client):
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not token_authenticated(rule) or rule.endpoint in PUBLIC_API:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = client.open(concrete(rule), method=method)
+            assert response.status_code == 401, (rule.rule, method, response.status_code)
+            assert response.get_json()["error"]["code"] == "unauthorized"
+            checked += 1
+    assert checked >= 12
 
 
 def test_public_endpoints_answer_without_login(client):

@@ -15,6 +15,7 @@ from ..auth.service import (
     set_password,
     validate_password,
 )
+from ..auth.tokens import revoke_all
 from ..exceptions import InvalidValue
 from ..models import COHORTS, ROLES, Team, User
 
@@ -171,6 +172,7 @@ def deactivate_user(session: Session, user: User, actor: User) -> User:
         return user
     user.active = False
     user.session_token = new_session_token()
+    revoke_all(session, user, actor)
     audit.record("deactivate", "user", user.id, user=actor)
     return user
 

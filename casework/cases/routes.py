@@ -64,6 +64,13 @@ def detail(case_id: int):
     return render_case(case)
 
 
+@bp.route("/cases/<int:case_id>/about-me")
+def about_me(case_id: int):
+    """A plain-English summary for the person to keep: printed, never a PDF of our records."""
+    case = policy.get_case_for(current_user, case_id)
+    return render_template("cases/about_me.html", case=case, person=case.person)
+
+
 @bp.route("/cases/<int:case_id>/referral", methods=["POST"])
 def referral(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)

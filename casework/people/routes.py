@@ -32,14 +32,7 @@ def new():
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in service.PERSON_FIELDS}
         try:
-            clean = service.validate_person(data)
-            duplicates = service.possible_duplicates(
-                db.session,
-                given_name=clean["given_name"],
-                family_name=clean["family_name"],
-                date_of_birth=clean["date_of_birth"],
-                nhs_number=clean["nhs_number"],
-            )
+            duplicates = service.duplicates_for(db.session, data)
             if not duplicates or form.confirm_new.data:
                 person = service.create_person(db.session, current_user, data)
                 db.session.commit()

@@ -196,6 +196,18 @@ def validate_person(data: dict) -> dict:
     return clean
 
 
+def duplicates_for(session: Session, data: dict) -> list[Person]:
+    """Check the details (InvalidValue naming each field) and list who they may already be."""
+    clean = validate_person(data)
+    return possible_duplicates(
+        session,
+        given_name=clean["given_name"],
+        family_name=clean["family_name"],
+        date_of_birth=clean["date_of_birth"],
+        nhs_number=clean["nhs_number"],
+    )
+
+
 def create_person(session: Session, user: User, data: dict) -> Person:
     """Register a person; refuses an NHS number already on record."""
     clean = validate_person(data)

@@ -24,9 +24,11 @@ class Event:
     detail: list[str] = field(default_factory=list)
 
 
-def person_timeline(session: Session, user: User, person: Person) -> tuple[list[Event], list[Team]]:
-    """Every demand, case, conversation, action, change of owner and closure the user may see,
-    newest first; and the other teams that know the person (names only)."""
+def visible_record(
+    session: Session, user: User, person: Person
+) -> tuple[list[Case], list[Demand], set[int]]:
+    """The person's cases the user may see, the demands to those cases' teams and the user's
+    own team (oldest first), and those teams' ids: what the page and the API both show."""
     cases = list(
         session.scalars(
             select(Case)
@@ -39,6 +41,7 @@ def person_timeline(session: Session, user: User, person: Person) -> tuple[list[
                 selectinload(Case.owner),
                 selectinload(Case.team),
             )
+            .order_by(Case.opened_on, Case.id)
         )
     )
     case_ids = {c.id for c in cases}
@@ -49,8 +52,16 @@ def person_timeline(session: Session, user: User, person: Person) -> tuple[list[
             .where(Demand.person_id == person.id)
             .where((Demand.team_id.in_(team_ids)) | (Demand.case_id.in_(case_ids)))
             .options(selectinload(Demand.team))
+            .order_by(Demand.received_on, Demand.id)
         )
     )
+    return cases, demands, team_ids
+
+
+def person_timeline(session: Session, user: User, person: Person) -> tuple[list[Event], list[Team]]:
+    """Every demand, case, conversation, action, change of owner and closure the user may see,
+    newest first; and the other teams that know the person (names only)."""
+    cases, demands, team_ids = visible_record(session, user, person)
     events: list[Event] = []
     for d in demands:
         events.append(

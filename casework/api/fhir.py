@@ -1,0 +1,297 @@
+"""A person's record as a FHIR R4 Bundle (type `collection`), for shared care records.
+
+Plain dicts, built from what the user may see (the same records as the person's page):
+
+- Patient (UK Core), identified by the NHS number under https://fhir.nhs.uk/Id/nhs-number;
+- per case an EpisodeOfCare (status, careManager = the owner, team, period, the demands
+  that came in as referralRequest) and a CarePlan whose activities are the agreed actions
+  (performer: the Patient for the person's own, the Practitioner for the team's);
+- a Goal per what-matters statement, in the person's words, expressed by the Patient:
+  the current one active (completed once the case closed), earlier ones cancelled on
+  the day a newer statement replaced them (statusDate), so the history reads in order;
+- an Encounter per conversation, linked to its EpisodeOfCare;
+- a ServiceRequest per demand;
+- the Practitioners, CareTeams and Organizations these refer to, so every reference
+  resolves inside the bundle (urn:uuid full URLs, stable for the same record).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy.orm import Session
+
+from ..formatting import label
+from ..models import Case, Person, Team, User, utcnow
+from ..people.timeline import visible_record
+from .schemas import day, moment
+
+NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
+UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+# Names the urn:uuid of each record: the same record always has the same full URL.
+NAMESPACE = uuid.UUID("5b7d1f0e-3a4c-4e57-9a55-6b0c2f1d8e21")
+
+ENCOUNTER_CLASS = {
+    "visit": ("HH", "home health"),
+    "phone": ("VR", "virtual"),
+    "video": ("VR", "virtual"),
+    "meeting": ("AMB", "ambulatory"),
+    "other": ("AMB", "ambulatory"),
+}
+ACTIVITY_STATUS = {"agreed": "not-started", "done": "completed", "dropped": "cancelled"}
+
+
+def full_url(kind: str, ident) -> str:
+    return f"urn:uuid:{uuid.uuid5(NAMESPACE, f'{kind}/{ident}')}"
+
+
+def ref(kind: str, ident, display: str | None = None) -> dict:
+    reference = {"reference": full_url(kind, ident), "type": kind}
+    if display:
+        reference["display"] = display
+    return reference
+
+
+def _resource(kind: str, ident, profile: str | None = None, **fields) -> dict:
+    resource = {"resourceType": kind, "id": str(uuid.uuid5(NAMESPACE, f"{kind}/{ident}"))}
+    if profile:
+        resource["meta"] = {"profile": [UK_CORE + profile]}
+    resource.update({k: v for k, v in fields.items() if v not in (None, [], {})})
+    return resource
+
+
+def _period(start: dt.date | None, end: dt.date | None) -> dict:
+    return {k: v for k, v in {"start": day(start), "end": day(end)}.items() if v}
+
+
+class BundleBuilder:
+    """Collects resources once each, keyed by their full URL."""
+
+    def __init__(self):
+        self.entries: dict[str, dict] = {}
+
+    def add(self, kind: str, ident, resource: dict) -> None:
+        self.entries.setdefault(full_url(kind, ident), resource)
+
+    def practitioner(self, user: User | None) -> dict | None:
+        if user is None:
+            return None
+        self.add(
+            "Practitioner",
+            user.id,
+            _resource(
+                "Practitioner",
+                user.id,
+                "Practitioner",
+                name=[{"text": user.name}],
+                active=user.active,
+            ),
+        )
+        return ref("Practitioner", user.id, user.name)
+
+    def team(self, team: Team) -> dict:
+        """The team as an Organization, and as the CareTeam an EpisodeOfCare names."""
+        self.add(
+            "Organization",
+            team.id,
+            _resource("Organization", team.id, "Organization", name=team.name, active=True),
+        )
+        self.add(
+            "CareTeam",
+            team.id,
+            _resource(
+                "CareTeam",
+                team.id,
+                None,
+                status="active",
+                name=team.name,
+                managingOrganization=[ref("Organization", team.id, team.name)],
+            ),
+        )
+        return ref("CareTeam", team.id, team.name)
+
+
+def patient(person: Person) -> dict:
+    telecom = [{"system": "phone", "value": person.phone}] if person.phone else []
+    address = []
+    if person.address or person.postcode:
+        address = [
+            {k: v for k, v in {"text": person.address, "postalCode": person.postcode}.items() if v}
+        ]
+    return _resource(
+        "Patient",
+        person.id,
+        "Patient",
+        identifier=[{"system": NHS_NUMBER, "value": person.nhs_number}]
+        if person.nhs_number
+        else [],
+        name=[{"use": "official", "family": person.family_name, "given": [person.given_name]}],
+        birthDate=day(person.date_of_birth),
+        telecom=telecom,
+        address=address,
+    )
+
+
+def _goals(builder: BundleBuilder, case: Case, subject: dict) -> list[dict]:
+    """A Goal per what-matters statement: the latest current, earlier ones superseded."""
+    statements = list(reversed(case.what_matters_history))  # oldest first
+    goals = []
+    for index, said in enumerate(statements):
+        later = statements[index + 1] if index + 1 < len(statements) else None
+        if later is not None:
+            status, status_date = "cancelled", later.held_on
+            reason = "Replaced by a later statement in the person's own words"
+        elif case.is_open:
+            status, status_date, reason = "active", said.held_on, None
+        else:
+            status, status_date, reason = "completed", case.closed_on, None
+        builder.add(
+            "Goal",
+            said.id,
+            _resource(
+                "Goal",
+                said.id,
+                None,
+                lifecycleStatus=status,
+                statusDate=day(status_date),
+                statusReason=reason,
+                description={"text": said.what_matters},
+                subject=subject,
+                expressedBy=subject,
+                startDate=day(said.held_on),
+                note=[{"text": "What matters to the person, in their own words"}],
+            ),
+        )
+        goals.append(ref("Goal", said.id))
+    return goals
+
+
+def _activity(builder: BundleBuilder, action, subject: dict) -> dict:
+    performer = subject if action.by == "person" else builder.practitioner(action.assignee)
+    detail = {
+        "status": ACTIVITY_STATUS[action.status],
+        "description": action.description,
+        "performer": [performer] if performer else [],
+    }
+    if action.due_on:
+        detail["scheduledPeriod"] = {"end": day(action.due_on)}
+    activity = {"detail": {k: v for k, v in detail.items() if v not in (None, [])}}
+    if action.outcome:
+        activity["outcomeCodeableConcept"] = [{"text": action.outcome}]
+    return activity
+
+
+def _case(builder: BundleBuilder, case: Case, demands, subject: dict) -> None:
+    care_team = builder.team(case.team)
+    owner = builder.practitioner(case.owner)
+    referrals = [ref("ServiceRequest", d.id) for d in demands if d.case_id == case.id]
+    builder.add(
+        "EpisodeOfCare",
+        case.id,
+        _resource(
+            "EpisodeOfCare",
+            case.id,
+            None,
+            identifier=[{"system": "urn:casework:case", "value": str(case.id)}],
+            status="active" if case.is_open else "finished",
+            patient=subject,
+            managingOrganization=ref("Organization", case.team_id, case.team.name),
+            period=_period(case.opened_on, case.closed_on),
+            careManager=owner,
+            team=[care_team],
+            referralRequest=referrals,
+        ),
+    )
+    episode = ref("EpisodeOfCare", case.id)
+    for conversation in case.conversations:
+        code, display = ENCOUNTER_CLASS[conversation.kind]
+        recorder = builder.practitioner(conversation.recorded_by)
+        builder.add(
+            "Encounter",
+            conversation.id,
+            _resource(
+                "Encounter",
+                conversation.id,
+                "Encounter",
+                status="finished",
+                **{"class": {"system": ACT_CODE, "code": code, "display": display}},
+                type=[{"text": label(conversation.kind)}],
+                subject=subject,
+                episodeOfCare=[episode],
+                participant=[{"individual": recorder}] if recorder else [],
+                period=_period(conversation.held_on, conversation.held_on),
+                length={
+                    "value": conversation.minutes,
+                    "unit": "min",
+                    "system": "http://unitsofmeasure.org",
+                    "code": "min",
+                }
+                if conversation.minutes is not None
+                else None,
+            ),
+        )
+    builder.add(
+        "CarePlan",
+        case.id,
+        _resource(
+            "CarePlan",
+            case.id,
+            None,
+            status="active" if case.is_open else "completed",
+            intent="plan",
+            title="What we agreed",
+            subject=subject,
+            period=_period(case.opened_on, case.closed_on),
+            author=owner,
+            careTeam=[care_team],
+            goal=_goals(builder, case, subject),
+            activity=[_activity(builder, a, subject) for a in case.actions],
+            note=[{"text": case.closure_summary}] if case.closure_summary else [],
+        ),
+    )
+
+
+def _demand(builder: BundleBuilder, demand, subject: dict) -> None:
+    status = "active" if demand.case and demand.case.is_open else "completed"
+    if demand.case is None:
+        status = "unknown"  # imported history, never routed into a case
+    builder.team(demand.team)
+    builder.add(
+        "ServiceRequest",
+        demand.id,
+        _resource(
+            "ServiceRequest",
+            demand.id,
+            None,
+            status=status,
+            intent="order",
+            category=[{"text": label(demand.kind)}] if demand.kind else [],
+            code={"text": demand.stated_need},
+            subject=subject,
+            authoredOn=day(demand.received_on),
+            requester={"display": demand.source},
+            performer=[ref("Organization", demand.team_id, demand.team.name)],
+            note=[{"text": f"Arrived by {label(demand.channel).lower()}"}],
+        ),
+    )
+
+
+def person_bundle(session: Session, user: User, person: Person) -> dict:
+    """The person's record the user may see, as a FHIR R4 Bundle of type collection."""
+    builder = BundleBuilder()
+    builder.add("Patient", person.id, patient(person))
+    subject = ref("Patient", person.id, person.name)
+    cases, demands, _ = visible_record(session, user, person)
+    for demand in demands:
+        _demand(builder, demand, subject)
+    for case in cases:
+        _case(builder, case, demands, subject)
+    return {
+        "resourceType": "Bundle",
+        "id": str(uuid.uuid4()),
+        "type": "collection",
+        "timestamp": moment(utcnow()),
+        "entry": [{"fullUrl": url, "resource": r} for url, r in builder.entries.items()],
+    }

@@ -1,0 +1,252 @@
+"""Every error status of the contract, in its shape: {"error": {"code", "message", "fields"}}."""
+
+import datetime as dt
+
+import pytest
+
+from casework.extensions import db
+from tests.conftest import make_demand, make_person, make_team, make_user
+
+TODAY = dt.date.today()
+
+
+def assert_error(status, body, expected_status, code=None):
+    assert status == expected_status, body
+    error = body["error"]
+    assert isinstance(error["message"], str) and error["message"]
+    assert isinstance(error["fields"], dict)
+    if code:
+        assert error["code"] == code
+    return error
+
+
+@pytest.fixture
+def case(practitioner):
+    demand, _ = make_demand(make_person(practitioner), practitioner, TODAY - dt.timedelta(days=3))
+    return demand.case
+
+
+@pytest.mark.parametrize(
+    "raw",
+    [b"{not json", b"[1, 2]", b'"a string"', b"", b"\xff\xfe", b'{"minutes": NaN}', b"[" * 5000],
+)
+def test_a_body_that_is_not_a_json_object_is_400(api, case, raw):
+    status, body = api.post(
+        f"/cases/{case.id}/conversations", data=raw, content_type="application/json"
+    )
+    assert_error(status, body, 400, "malformed_json")
+
+
+def test_a_body_without_a_json_content_type_is_still_read_as_json(api, practitioner):
+    status, body = api.post(
+        "/people", data=b'{"given_name": "Anne", "family_name": "Example"}', content_type=""
+    )
+    assert status == 201, body
+
+
+@pytest.mark.parametrize(
+    ("payload", "field", "says"),
+    [
+        ({"family_name": "Example"}, "given_name", "Required"),
+        ({"given_name": 5, "family_name": "E"}, "given_name", "Must be a string"),
+        ({"given_name": None, "family_name": "E"}, "given_name", "Must not be null"),
+        ({"given_name": "A" * 101, "family_name": "E"}, "given_name", "100 characters"),
+        (
+            {"given_name": "A", "family_name": "E", "date_of_birth": "02/04/1961"},
+            "date_of_birth",
+            "YYYY-MM-DD",
+        ),
+        (
+            {"given_name": "A", "family_name": "E", "date_of_birth": "1961-02-30"},
+            "date_of_birth",
+            "real date",
+        ),
+        (
+            {"given_name": "A", "family_name": "E", "nhs_number": "9434765918"},
+            "nhs_number",
+            "not a valid NHS number",
+        ),
+        ({"given_name": "A", "family_name": "E", "favourite": "tea"}, "favourite", "Unknown field"),
+        ({"given_name": "A\x00", "family_name": "E"}, "given_name", "NUL"),
+    ],
+)
+def test_invalid_person_values_are_422_naming_the_field(api, payload, field, says):
+    status, body = api.post("/people", payload)
+    error = assert_error(status, body, 422)
+    assert says in error["fields"][field]
+
+
+@pytest.mark.parametrize(
+    ("payload", "field"),
+    [
+        ({"kind": "chat"}, "kind"),
+        ({"minutes": 1441}, "minutes"),
+        ({"minutes": -1}, "minutes"),
+        ({"minutes": "45"}, "minutes"),
+        ({"minutes": True}, "minutes"),
+        ({"minutes": 4.5}, "minutes"),
+        ({"held_on": "2026-13-01"}, "held_on"),
+        ({"held_on": 20261101}, "held_on"),
+        ({"held_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "held_on"),
+    ],
+)
+def test_invalid_conversation_values_are_422(api, case, payload, field):
+    good = {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "Talked"}
+    status, body = api.post(f"/cases/{case.id}/conversations", {**good, **payload})
+    assert field in assert_error(status, body, 422)["fields"]
+
+
+def test_a_whole_number_sent_as_3_point_0_is_a_whole_number(api, case):
+    status, body = api.post(
+        f"/cases/{case.id}/conversations",
+        {"held_on": TODAY.isoformat(), "kind": "phone", "notes": "Call", "minutes": 30.0},
+    )
+    assert status == 201 and body["minutes"] == 30
+
+
+def test_ids_that_are_on_no_record_are_422_not_ignored(api, case, practitioner):
+    status, body = api.post(
+        "/demands",
+        {
+            "person_id": case.person_id,
+            "received_on": TODAY.isoformat(),
+            "source": "GP",
+            "channel": "phone",
+            "stated_need": "Help",
+            "owner_id": 999999,
+        },
+    )
+    assert "owner_id" in assert_error(status, body, 422)["fields"]
+    status, body = api.post(f"/cases/{case.id}/owner", {"owner_id": 2**31 - 1, "reason": "x"})
+    assert "owner_id" in assert_error(status, body, 422)["fields"]
+    status, body = api.post(
+        f"/cases/{case.id}/actions", {"description": "Rail", "by": "team", "assignee_id": 424242}
+    )
+    assert "assignee_id" in assert_error(status, body, 422)["fields"]
+
+
+def test_missing_version_on_a_case_edit_is_422(api, case):
+    status, body = api.patch(f"/cases/{case.id}", {"referral_match": "no"})
+    assert "version" in assert_error(status, body, 422)["fields"]
+    assert api.get(f"/cases/{case.id}")[1]["referral_match"] is None
+
+
+def test_no_token_wrong_token_or_another_scheme_is_401(client, case):
+    for headers in (
+        {},
+        {"Authorization": "Bearer cw_not-a-real-token"},
+        {"Authorization": "Basic dXNlcjpwYXNz"},
+        {"Authorization": "Bearer"},
+        {"Authorization": "Bearer " + "x" * 5000},
+    ):
+        response = client.get(f"/api/v1/cases/{case.id}", headers=headers)
+        assert_error(response.status_code, response.get_json(), 401, "unauthorized")
+        assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+
+
+def test_other_teams_records_are_refused(api, case):
+    outsider = make_user(make_team("South", "usual"))
+    their_demand, _ = make_demand(make_person(outsider), outsider)
+    their_case = their_demand.case
+    from casework.cases.service import add_action
+
+    action = add_action(db.session, their_case, outsider, description="Visit", by="team")
+    db.session.commit()
+    assert_error(*api.get(f"/people/{their_case.person_id}"), 403, "forbidden")
+    assert_error(*api.get(f"/people/{their_case.person_id}/fhir"), 403)
+    assert_error(*api.get(f"/cases/{their_case.id}"), 403)
+    assert_error(*api.patch(f"/cases/{their_case.id}", {"version": 1}), 403)
+    assert_error(*api.patch(f"/actions/{action.id}", {"status": "done"}), 403)
+    assert_error(
+        *api.post(
+            f"/cases/{their_case.id}/conversations",
+            {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "x"},
+        ),
+        403,
+    )
+    assert_error(
+        *api.post(
+            "/demands",
+            {
+                "person_id": their_case.person_id,
+                "received_on": TODAY.isoformat(),
+                "source": "GP",
+                "channel": "phone",
+                "stated_need": "Help",
+            },
+        ),
+        403,
+    )
+    # Search still finds them (nobody is registered twice), as identity only.
+    status, body = api.get("/people", query_string={"q": their_case.person.family_name})
+    assert status == 200
+    assert body["results"] == [
+        {
+            "id": their_case.person_id,
+            "given_name": "Anne",
+            "family_name": their_case.person.family_name,
+            "date_of_birth": "1961-04-02",
+            "nhs_number": None,
+            "known_to_your_team": False,
+        }
+    ]
+
+
+def test_a_practitioner_cannot_close_or_reassign_a_colleagues_case(api_as, team, case):
+    colleague = api_as(make_user(team))
+    assert_error(
+        *colleague.post(
+            f"/cases/{case.id}/close", {"agreed_with_person": True, "agreement_note": "x"}
+        ),
+        403,
+    )
+    assert_error(*colleague.post(f"/cases/{case.id}/owner", {"owner_id": 1, "reason": "x"}), 403)
+
+
+def test_a_user_without_a_team_cannot_register_people_or_search(api_as, admin_user):
+    admin = api_as(admin_user)
+    assert_error(*admin.post("/people", {"given_name": "A", "family_name": "B"}), 403)
+    assert_error(*admin.get("/people", query_string={"q": "Anne"}), 403)
+
+
+@pytest.mark.parametrize("path", ["/people/999999", "/cases/0", "/cases/" + "9" * 30, "/nothing"])
+def test_unknown_records_and_addresses_are_404(api, path):
+    assert_error(*api.get(path), 404, "not_found")
+
+
+def test_a_method_the_address_does_not_have_is_405_with_allow(client, api, case):
+    response = client.delete(
+        f"/api/v1/cases/{case.id}", headers={"Authorization": f"Bearer {api.token}"}
+    )
+    assert_error(response.status_code, response.get_json(), 405, "method_not_allowed")
+    assert "PATCH" in response.headers["Allow"]
+    response = client.patch(
+        f"/api/v1/cases/{2**31}",
+        json={"version": 1},
+        headers={"Authorization": f"Bearer {api.token}"},
+    )
+    assert response.status_code == 404  # an impossible id is not found, whatever the method
+
+
+def test_conflicts_with_the_current_state_are_409(api, case):
+    assert_error(
+        *api.patch(f"/cases/{case.id}", {"version": case.version + 5}), 409, "stale_version"
+    )
+    api.post(f"/cases/{case.id}/close", {"agreed_with_person": True, "agreement_note": "Agreed"})
+    assert_error(
+        *api.post(
+            f"/cases/{case.id}/conversations",
+            {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "x"},
+        ),
+        409,
+        "already_closed",
+    )
+    assert_error(*api.post(f"/cases/{case.id}/actions", {"description": "x", "by": "team"}), 409)
+
+
+def test_a_body_that_is_too_large_is_413(api, case):
+    huge = b'{"notes": "' + b"x" * (3 * 1024 * 1024) + b'"}'
+    status, body = api.post(
+        f"/cases/{case.id}/conversations", data=huge, content_type="application/json"
+    )
+    assert_error(status, body, 413)
