@@ -107,6 +107,17 @@ def can_administer(user: User) -> bool:
     return user.active and user.role == "admin"
 
 
+def can_import(user: User) -> bool:
+    """Legacy imports: administrators for any team, managers for their own team."""
+    return can_administer(user) or (user.role == "manager" and team_id_of(user) is not None)
+
+
+def can_import_into(user: User, team_id: int | None) -> bool:
+    if team_id is None:
+        return False
+    return can_administer(user) or (user.role == "manager" and team_id_of(user) == team_id)
+
+
 def _audit_read(entity: str, record, person_id: int) -> None:
     """Every page that shows a person's record is a read, and is audited.
 

@@ -196,8 +196,18 @@ def validate_person(data: dict) -> dict:
     return clean
 
 
-def create_person(session: Session, user: User, data: dict) -> Person:
-    """Register a person; refuses an NHS number already on record."""
+def create_person(
+    session: Session,
+    user: User | None,
+    data: dict,
+    *,
+    team_id: int | None = None,
+    **audit_detail,
+) -> Person:
+    """Register a person; refuses an NHS number already on record.
+
+    `user` is None for a command run by the operator; `team_id` is the team
+    that registers them (by default the user's own)."""
     clean = validate_person(data)
     if clean["nhs_number"]:
         existing = session.scalar(select(Person).where(Person.nhs_number == clean["nhs_number"]))
@@ -205,10 +215,12 @@ def create_person(session: Session, user: User, data: dict) -> Person:
             raise DuplicateNhsNumber(
                 "A person with this NHS number is already on record", existing.id
             )
-    person = Person(**clean, created_by_id=user.id, registered_by_team_id=user.team_id)
+    if team_id is None and user is not None:
+        team_id = user.team_id
+    person = Person(**clean, created_by_id=user.id if user else None, registered_by_team_id=team_id)
     session.add(person)
     session.flush()
-    audit.record("create", "person", person.id, person_id=person.id, user=user)
+    audit.record("create", "person", person.id, person_id=person.id, user=user, **audit_detail)
     return person
 
 
