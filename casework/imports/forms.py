@@ -2,7 +2,7 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import HiddenField, RadioField, SelectField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
 
 COHORT_CHOICES = {
     "usual": "Usual practice (the way the team worked before the pilot)",
@@ -29,3 +29,16 @@ class UploadForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField()
+
+
+class MergeForm(FlaskForm):
+    keep = RadioField("Which record do you want to keep?", coerce=int, validate_choice=False)
+    fill_blanks = BooleanField(
+        "Where the kept record has a detail blank, take it from the other record", default=True
+    )
+    version_a = HiddenField()
+    version_b = HiddenField()
+
+
+class UndoMergeForm(FlaskForm):
+    pass

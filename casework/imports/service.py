@@ -37,7 +37,7 @@ from .. import audit
 from ..demands.routing import validate_demand
 from ..exceptions import InvalidValue
 from ..models import Demand, Person, Team, User
-from ..people.service import create_person, normalise_name, validate_person
+from ..people.service import create_person, possible_duplicates, validate_person
 
 COLUMNS = (
     "nhs_number",
@@ -435,25 +435,25 @@ class _Importer:
     def find_person(self, fields: dict) -> tuple[Person | None, bool]:
         """The person the row is about: (person, matched by name and birth date), or (None, _)."""
         nhs_number = fields["nhs_number"]
-        live = Person.merged_into_id.is_(None)
         if nhs_number:
             person = self.session.scalar(
-                select(Person).where(Person.nhs_number == nhs_number, live)
+                select(Person).where(
+                    Person.nhs_number == nhs_number, Person.merged_into_id.is_(None)
+                )
             )
             if person is not None:
                 return person, False
         if fields["date_of_birth"] is None:
             return None, False
-        key = (normalise_name(fields["given_name"]), normalise_name(fields["family_name"]))
         candidates = [
             p
-            for p in self.session.scalars(
-                select(Person)
-                .where(Person.date_of_birth == fields["date_of_birth"], live)
-                .order_by(Person.id)
+            for p in possible_duplicates(
+                self.session,
+                given_name=fields["given_name"],
+                family_name=fields["family_name"],
+                date_of_birth=fields["date_of_birth"],
             )
-            if (normalise_name(p.given_name), normalise_name(p.family_name)) == key
-            and not (nhs_number and p.nhs_number and p.nhs_number != nhs_number)
+            if not (nhs_number and p.nhs_number and p.nhs_number != nhs_number)
         ]
         if len(candidates) > 1:
             ids = ", ".join(str(p.id) for p in candidates)

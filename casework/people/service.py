@@ -127,6 +127,11 @@ def normalise_name(name: str | None) -> str:
     return "".join(SHORT_FORMS.get(w, w) for w in words if w)
 
 
+def name_key(given_name: str | None, family_name: str | None) -> tuple[str, str]:
+    """Two people born the same day whose name keys are equal are possible duplicates."""
+    return normalise_name(given_name), normalise_name(family_name)
+
+
 def possible_duplicates(
     session: Session,
     *,
@@ -144,18 +149,16 @@ def possible_duplicates(
         conditions.append(Person.date_of_birth == date_of_birth)
     if not conditions:
         return []
-    query = select(Person).where(or_(*conditions))
+    # A record merged into another stays only so the merge can be undone.
+    query = select(Person).where(or_(*conditions), Person.merged_into_id.is_(None))
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
-    key = (normalise_name(given_name), normalise_name(family_name))
+    key = name_key(given_name, family_name)
     return [
         p
         for p in session.scalars(query.order_by(Person.id))
         if (nhs_number and p.nhs_number == nhs_number)
-        or (
-            p.date_of_birth == date_of_birth
-            and (normalise_name(p.given_name), normalise_name(p.family_name)) == key
-        )
+        or (p.date_of_birth == date_of_birth and name_key(p.given_name, p.family_name) == key)
     ]
 
 
@@ -296,7 +299,7 @@ def search_people(session: Session, user: User, q: str, limit: int = 50) -> list
     visible = policy.person_visible_clause(user).label("visible")
     rows = session.execute(
         select(Person, visible)
-        .where(condition)
+        .where(condition, Person.merged_into_id.is_(None))
         .order_by(Person.family_name, Person.given_name, Person.id)
         .limit(limit)
     )
