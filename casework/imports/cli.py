@@ -18,7 +18,10 @@ from .service import ImportRefused, ImportReport, Limits, import_demands
 
 
 def register(app) -> None:
+    from .export import export_analysis_command
+
     app.cli.add_command(import_demands_command)
+    app.cli.add_command(export_analysis_command)
 
 
 @click.command("import-demands")
