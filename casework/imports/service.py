@@ -428,8 +428,10 @@ class _Importer:
         if not value:
             return None
         parsed = parse_iso_date(value)
-        if parsed is None:
-            errors[column] = f"“{value[:20]}” is not a date written as YYYY-MM-DD"
+        if parsed is None and ISO_DATE.fullmatch(value):
+            errors[column] = f"“{value}” is not a real date"
+        elif parsed is None:
+            errors[column] = f"“{value[:20]}” is not a date written as YYYY-MM-DD, like 2026-11-20"
         return parsed
 
     def find_person(self, fields: dict) -> tuple[Person | None, bool]:

@@ -159,3 +159,15 @@ def test_the_nav_shows_the_import_link_to_managers_only(client, manager, practit
     client.post("/logout")
     login(client, manager)
     assert "/imports/demands" in client.get("/").text
+
+
+def test_a_second_upload_of_the_same_file_shows_rows_already_present(client, team, manager):
+    login(client, manager)
+    first = upload(client, team.id, SAMPLE.read_bytes())
+    client.post("/imports/demands/confirm", data={"token": token_of(first)})
+    again = upload(client, team.id, SAMPLE.read_bytes())
+    assert "Rows already present (161)" in again.text
+    assert "Show the row numbers" in again.text
+    assert "Already on record: rows 2, 3, 4," in again.text
+    assert "There is nothing new to import from this file" in again.text
+    assert "/imports/demands/confirm" not in again.text

@@ -106,7 +106,10 @@ def test_a_row_repeated_within_the_file_is_added_once(usual):
         ("943 476 5910,Ann,Lee,1950-01-02,2026-01-05,GP,phone,Help,", "nhs_number: That is not a"),
         ("12345,Ann,Lee,1950-01-02,2026-01-05,GP,phone,Help,", "nhs_number: Enter an NHS number"),
         (",Ann,Lee,02/01/1950,2026-01-05,GP,phone,Help,", "date_of_birth: “02/01/1950” is not a"),
-        (",Ann,Lee,1950-02-30,2026-01-05,GP,phone,Help,", "date_of_birth: “1950-02-30” is not a"),
+        (
+            ",Ann,Lee,1950-02-30,2026-01-05,GP,phone,Help,",
+            "date_of_birth: “1950-02-30” is not a real",
+        ),
         (",Ann,Lee,2999-01-01,2026-01-05,GP,phone,Help,", "date_of_birth: Date of birth must be"),
         (",Ann,Lee,,2026-01-05,GP,phone,Help,", "date_of_birth: Enter a date of birth or an NHS"),
         (",Ann,Lee,1950-01-02,,GP,phone,Help,", "received_on: Enter the date the demand"),
