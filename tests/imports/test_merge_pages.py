@@ -124,6 +124,18 @@ def test_a_manager_sees_their_teams_duplicates_but_may_not_merge(client, manager
     assert db.session.get(Person, bob.id).merged_into_id is None
 
 
+def test_a_manager_sees_only_identity_of_another_teams_person(client, manager, practitioner):
+    other = make_user(make_team("South", "usual"))
+    mine = make_person(practitioner, given_name="Ann", family_name="Lee", date_of_birth=DOB)
+    theirs = make_person(
+        other, given_name="ANN", family_name="Lee", date_of_birth=DOB, postcode="LS9 9ZZ"
+    )
+    login(client, manager)
+    text = client.get("/imports/duplicates").text
+    assert f'href="/people/{mine.id}"' in text and f'href="/people/{theirs.id}"' not in text
+    assert "LS9 9ZZ" not in text and "Known to another team" in text
+
+
 def test_a_manager_of_another_team_does_not_see_them(client, twins):
     manager = make_user(make_team("East", "usual"), "manager")
     login(client, manager)
