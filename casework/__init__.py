@@ -113,9 +113,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, admin, api, auth, caseload, cases, demands, health, people
+    from . import account, admin, api, auth, caseload, cases, demands, health, imports, people
 
-    for module in (auth, health, caseload, people, demands, cases, admin, api, account):
+    for module in (auth, health, caseload, people, demands, cases, admin, imports, api, account):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

@@ -106,6 +106,10 @@ def register_commands(app: Flask) -> None:
         if generated:
             click.echo(f"Password (shown once): {generated}")
 
+    from .imports.cli import register as register_import_commands
+
+    register_import_commands(app)
+
 
 def create_cli_app() -> Flask:
     from . import create_app

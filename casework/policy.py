@@ -107,6 +107,45 @@ def can_administer(user: User) -> bool:
     return user.active and user.role == "admin"
 
 
+def can_import(user: User) -> bool:
+    """Legacy imports: administrators for any team, managers for their own team."""
+    return can_administer(user) or (user.role == "manager" and team_id_of(user) is not None)
+
+
+def can_see_duplicates(user: User) -> bool:
+    """Administrators see every possible duplicate (they merge); managers their team's."""
+    return can_import(user)
+
+
+def duplicates_scope(user: User) -> set[int] | None:
+    """The people whose possible duplicates the user may list: None means everyone."""
+    if can_administer(user):
+        return None
+    return set(db.session.scalars(select(Person.id).where(person_in_team_clause(user))))
+
+
+def can_merge_people(user: User) -> bool:
+    """Merging (and undoing a merge) reaches across teams: administrators only."""
+    return can_administer(user)
+
+
+def get_person_to_merge(user: User, person_id) -> Person:
+    """A record an administrator is about to merge: 404 when none, 403 for anyone else."""
+    if not can_merge_people(user):
+        abort(403)
+    person = fetch(Person, person_id)
+    if person is None:
+        abort(404)
+    _audit_read("person", person, person.id)
+    return person
+
+
+def can_import_into(user: User, team_id: int | None) -> bool:
+    if team_id is None:
+        return False
+    return can_administer(user) or (user.role == "manager" and team_id_of(user) == team_id)
+
+
 def _audit_read(entity: str, record, person_id: int) -> None:
     """Every page that shows a person's record is a read, and is audited.
 

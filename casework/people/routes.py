@@ -8,6 +8,7 @@ from ..forms import apply_domain_errors, form_version, show_stale
 from ..models import Case
 from . import bp, service
 from .forms import PersonForm
+from .merge import live_record_id
 from .timeline import person_timeline
 
 
@@ -58,6 +59,10 @@ def new():
 
 @bp.route("/<int:person_id>")
 def detail(person_id: int):
+    live = live_record_id(db.session, person_id)
+    if live is not None:  # merged away: the record now lives on under another id
+        flash("That record was merged into this one.")
+        return redirect(url_for("people.detail", person_id=live))
     person = policy.get_person_for(current_user, person_id)
     events, other_teams = person_timeline(db.session, current_user, person)
     can_work = policy.can_work_with_person(current_user, person)

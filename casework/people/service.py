@@ -127,6 +127,11 @@ def normalise_name(name: str | None) -> str:
     return "".join(SHORT_FORMS.get(w, w) for w in words if w)
 
 
+def name_key(given_name: str | None, family_name: str | None) -> tuple[str, str]:
+    """Two people born the same day whose name keys are equal are possible duplicates."""
+    return normalise_name(given_name), normalise_name(family_name)
+
+
 def possible_duplicates(
     session: Session,
     *,
@@ -144,18 +149,16 @@ def possible_duplicates(
         conditions.append(Person.date_of_birth == date_of_birth)
     if not conditions:
         return []
-    query = select(Person).where(or_(*conditions))
+    # A record merged into another stays only so the merge can be undone.
+    query = select(Person).where(or_(*conditions), Person.merged_into_id.is_(None))
     if exclude_id is not None:
         query = query.where(Person.id != exclude_id)
-    key = (normalise_name(given_name), normalise_name(family_name))
+    key = name_key(given_name, family_name)
     return [
         p
         for p in session.scalars(query.order_by(Person.id))
         if (nhs_number and p.nhs_number == nhs_number)
-        or (
-            p.date_of_birth == date_of_birth
-            and (normalise_name(p.given_name), normalise_name(p.family_name)) == key
-        )
+        or (p.date_of_birth == date_of_birth and name_key(p.given_name, p.family_name) == key)
     ]
 
 
@@ -208,8 +211,18 @@ def duplicates_for(session: Session, data: dict) -> list[Person]:
     )
 
 
-def create_person(session: Session, user: User, data: dict) -> Person:
-    """Register a person; refuses an NHS number already on record."""
+def create_person(
+    session: Session,
+    user: User | None,
+    data: dict,
+    *,
+    team_id: int | None = None,
+    **audit_detail,
+) -> Person:
+    """Register a person; refuses an NHS number already on record.
+
+    `user` is None for a command run by the operator; `team_id` is the team
+    that registers them (by default the user's own)."""
     clean = validate_person(data)
     if clean["nhs_number"]:
         existing = session.scalar(select(Person).where(Person.nhs_number == clean["nhs_number"]))
@@ -217,10 +230,12 @@ def create_person(session: Session, user: User, data: dict) -> Person:
             raise DuplicateNhsNumber(
                 "A person with this NHS number is already on record", existing.id
             )
-    person = Person(**clean, created_by_id=user.id, registered_by_team_id=user.team_id)
+    if team_id is None and user is not None:
+        team_id = user.team_id
+    person = Person(**clean, created_by_id=user.id if user else None, registered_by_team_id=team_id)
     session.add(person)
     session.flush()
-    audit.record("create", "person", person.id, person_id=person.id, user=user)
+    audit.record("create", "person", person.id, person_id=person.id, user=user, **audit_detail)
     return person
 
 
@@ -296,7 +311,7 @@ def search_people(session: Session, user: User, q: str, limit: int = 50) -> list
     visible = policy.person_visible_clause(user).label("visible")
     rows = session.execute(
         select(Person, visible)
-        .where(condition)
+        .where(condition, Person.merged_into_id.is_(None))
         .order_by(Person.family_name, Person.given_name, Person.id)
         .limit(limit)
     )

@@ -1,0 +1,7 @@
+"""Legacy baseline import, duplicates and merging, and the analysts' export."""
+
+from flask import Blueprint
+
+bp = Blueprint("imports", __name__, url_prefix="/imports")
+
+from . import merge_routes, routes  # noqa: E402,F401

@@ -1,0 +1,44 @@
+"""The upload and confirmation forms. The rules are in imports.service and people.merge."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import BooleanField, HiddenField, RadioField, SelectField
+
+COHORT_CHOICES = {
+    "usual": "Usual practice (the way the team worked before the pilot)",
+    "pilot": "Pilot (the bubble)",
+}
+
+
+class UploadForm(FlaskForm):
+    file = FileField("The file of referrals (CSV or TSV)")
+    team_id = SelectField(
+        "Team the referrals came to",
+        coerce=int,
+        default=0,
+        validate_choice=False,  # the view asks policy, and says so in plain words
+        invalid_value_message="Choose a team from the list",
+    )
+    cohort = RadioField(
+        "How the team worked when these referrals arrived",
+        choices=COHORT_CHOICES,
+        default="usual",
+        validate_choice=False,
+    )
+
+
+class ConfirmImportForm(FlaskForm):
+    token = HiddenField()
+
+
+class MergeForm(FlaskForm):
+    keep = RadioField("Which record do you want to keep?", coerce=int, validate_choice=False)
+    fill_blanks = BooleanField(
+        "Where the kept record has a detail blank, take it from the other record", default=True
+    )
+    version_a = HiddenField()
+    version_b = HiddenField()
+
+
+class UndoMergeForm(FlaskForm):
+    pass

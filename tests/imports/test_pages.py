@@ -1,0 +1,173 @@
+"""The upload page: preview first, confirm to import, and only for those allowed."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.extensions import db
+from casework.models import AuditEvent, Demand, Person
+from tests.conftest import login, make_person, make_team
+
+SAMPLE = Path(__file__).parent / "data" / "legacy_demands_sample.csv"
+
+
+def count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def upload(client, team_id, data: bytes | None = None, name="legacy.csv", cohort="usual"):
+    form = {"team_id": str(team_id), "cohort": cohort}
+    if data is not None:
+        form["file"] = (io.BytesIO(data), name)
+    return client.post("/imports/demands", data=form, content_type="multipart/form-data")
+
+
+def token_of(response) -> str:
+    return re.search(r'name="token" type="hidden" value="([0-9a-f]+)"', response.text).group(1)
+
+
+def test_a_manager_previews_then_confirms(client, app, team, manager):
+    login(client, manager)
+    page = client.get("/imports/demands")
+    assert page.status_code == 200 and "Import legacy referrals" in page.text
+    preview = upload(client, team.id, SAMPLE.read_bytes())
+    assert preview.status_code == 200
+    text = preview.text
+    assert "Check the import before you confirm it" in text
+    assert re.search(r"Rows read\s*</dt>\s*<dd[^>]*>\s*161", text)
+    assert re.search(r"People to add\s*</dt>\s*<dd[^>]*>\s*58", text)
+    assert count(Person) == count(Demand) == 0  # nothing saved before confirming
+    kept = list((Path(app.instance_path) / "imports").glob("*.upload"))
+    assert len(kept) == 1
+
+    done = client.post("/imports/demands/confirm", data={"token": token_of(preview)})
+    assert done.status_code == 302
+    assert count(Person) == 58 and count(Demand) == 161
+    assert not kept[0].exists()
+    summary = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "import"))
+    assert summary.user_id == manager.id and summary.detail["demands_added"] == 161
+    assert "Imported 161 referrals" in client.get(done.location).text
+
+
+def test_rejected_rows_show_in_the_preview_with_their_row_number(client, team, manager):
+    login(client, manager)
+    bad = SAMPLE.read_text().replace("2026-05-03,Family,letter", "2026-05-03,Family,fax")
+    preview = upload(client, team.id, bad.encode())
+    assert "Rows rejected (1)" in preview.text
+    assert "<td>2</td><td>channel: Choose how the demand arrived</td>" in preview.text
+
+
+def test_the_confirmed_import_must_be_the_one_previewed(client, team, manager, practitioner):
+    login(client, manager)
+    preview = upload(
+        client,
+        team.id,
+        b"nhs_number,given_name,family_name,date_of_birth,"
+        b"received_on,source,channel,stated_need,kind\n"
+        b",Ann,Lee,1950-01-02,2026-01-05,GP,phone,Help,\n",
+    )
+    assert "People to add" in preview.text
+    # Someone registers Ann Lee between preview and confirmation.
+    make_person(
+        practitioner, given_name="Ann", family_name="Lee", date_of_birth=dt.date(1950, 1, 2)
+    )
+    changed = client.post("/imports/demands/confirm", data={"token": token_of(preview)})
+    assert changed.status_code == 409
+    assert "The records changed since your preview" in changed.text
+    assert count(Demand) == 0
+    done = client.post("/imports/demands/confirm", data={"token": token_of(changed)})
+    assert done.status_code == 302
+    assert count(Demand) == 1 and count(Person) == 1
+
+
+def test_a_tampered_or_replayed_confirmation_imports_nothing(client, app, team, manager):
+    login(client, manager)
+    preview = upload(client, team.id, SAMPLE.read_bytes())
+    wrong = client.post("/imports/demands/confirm", data={"token": "0" * 32})
+    assert wrong.status_code == 302 and count(Demand) == 0
+    # The file changed on disk after the preview: refused, not imported.
+    (Path(app.instance_path) / "imports" / f"{token_of(preview)}.upload").write_bytes(b"x")
+    client.post("/imports/demands/confirm", data={"token": token_of(preview)})
+    assert count(Demand) == 0
+    # And a second confirmation of a finished import does nothing.
+    replay = client.post("/imports/demands/confirm", data={"token": token_of(preview)})
+    assert "That preview has expired" in client.get(replay.location).text
+
+
+def test_cancel_deletes_the_kept_file(client, app, team, manager):
+    login(client, manager)
+    preview = upload(client, team.id, SAMPLE.read_bytes())
+    client.post("/imports/demands/cancel", data={"token": token_of(preview)})
+    assert not list((Path(app.instance_path) / "imports").glob("*.upload"))
+    assert count(Demand) == 0
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        (None, "Choose a CSV or TSV file of referrals"),
+        (b"given_name\nAnn\n", "The file is missing the columns nhs_number"),
+        (b"", "The file is empty"),
+        (b"\x00\x01binary", "This is not a CSV or TSV file"),
+    ],
+)
+def test_a_refused_upload_keeps_the_choices_and_says_why(client, team, manager, data, message):
+    login(client, manager)
+    response = upload(client, team.id, data, cohort="pilot")
+    assert response.status_code == 422
+    assert message in response.text
+    assert re.search(r'value="pilot"\s+checked', response.text)
+    assert re.search(rf'value="{team.id}"\s+selected', response.text)
+
+
+def test_an_administrator_imports_into_any_team(client, admin_user):
+    other = make_team("Southgate", "usual")
+    login(client, admin_user)
+    preview = upload(client, other.id, SAMPLE.read_bytes())
+    assert preview.status_code == 200
+    client.post("/imports/demands/confirm", data={"token": token_of(preview)})
+    assert set(db.session.scalars(select(Demand.team_id))) == {other.id}
+
+
+def test_practitioners_may_not_import(client, practitioner, team):
+    login(client, practitioner)
+    assert client.get("/imports/demands").status_code == 403
+    assert upload(client, team.id, SAMPLE.read_bytes()).status_code == 403
+    assert count(Demand) == 0
+
+
+def test_a_manager_may_not_import_into_another_team(client, manager):
+    other = make_team("Southgate", "usual")
+    login(client, manager)
+    page = client.get("/imports/demands")
+    assert "Southgate" not in page.text
+    response = upload(client, other.id, SAMPLE.read_bytes())
+    assert response.status_code == 422
+    assert "Choose a team from the list" in response.text
+    assert count(Demand) == 0
+
+
+def test_the_nav_shows_the_import_link_to_managers_only(client, manager, practitioner):
+    login(client, practitioner)
+    assert "/imports/demands" not in client.get("/").text
+    client.post("/logout")
+    login(client, manager)
+    assert "/imports/demands" in client.get("/").text
+
+
+def test_a_second_upload_of_the_same_file_shows_rows_already_present(client, team, manager):
+    login(client, manager)
+    first = upload(client, team.id, SAMPLE.read_bytes())
+    client.post("/imports/demands/confirm", data={"token": token_of(first)})
+    again = upload(client, team.id, SAMPLE.read_bytes())
+    assert "Rows already present (161)" in again.text
+    assert "Show the row numbers" in again.text
+    assert "Already on record: rows 2, 3, 4," in again.text
+    assert "There is nothing new to import from this file" in again.text
+    assert "/imports/demands/confirm" not in again.text
