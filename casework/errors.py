@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, flash, jsonify, redirect, render_template, request, url_for
 from werkzeug.exceptions import HTTPException, InternalServerError
 
+from .exceptions import MergedRecord
 from .extensions import db
 
 TITLES = {
@@ -53,6 +54,13 @@ def register(app: Flask) -> None:
             ),
             status,
         )
+
+    @app.errorhandler(MergedRecord)
+    def merged_record(error: MergedRecord):
+        """A page about a merged-away record: go to the record it lives on as."""
+        db.session.rollback()
+        flash("That record was merged into this one: record new work here.")
+        return redirect(url_for("people.detail", person_id=error.merged_into_id))
 
     @app.errorhandler(Exception)
     def unexpected_error(error: Exception):

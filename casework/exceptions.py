@@ -48,3 +48,14 @@ class DuplicateNhsNumber(DomainError):
     def __init__(self, message: str, existing_id: int):
         super().__init__(message, {"nhs_number": message})
         self.existing_id = existing_id
+
+
+class MergedRecord(DomainError):
+    """The person's record was merged into another: work goes to the kept record."""
+
+    status = 409
+    code = "merged_record"
+
+    def __init__(self, message: str, merged_into_id: int):
+        super().__init__(message)
+        self.merged_into_id = merged_into_id

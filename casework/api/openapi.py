@@ -94,6 +94,10 @@ SCHEMAS = {
                         "type": "integer",
                         "description": "duplicate_nhs_number: the person already on record",
                     },
+                    "merged_into_id": {
+                        "type": "integer",
+                        "description": "merged_record: the record this one was merged into",
+                    },
                     "current": {
                         "type": "object",
                         "description": "stale_version: the record as it is now",

@@ -18,7 +18,7 @@ from werkzeug.exceptions import Unauthorized
 
 from ..auth.tokens import user_for_token
 from ..errors import json_error
-from ..exceptions import DomainError, DuplicateNhsNumber, StaleVersion
+from ..exceptions import DomainError, DuplicateNhsNumber, MergedRecord, StaleVersion
 from ..extensions import db
 from ..models import Action, Case
 from . import bp
@@ -135,6 +135,8 @@ def domain_error(error: DomainError):
     extra = {}
     if isinstance(error, DuplicateNhsNumber):
         extra["existing_id"] = error.existing_id
+    if isinstance(error, MergedRecord):
+        extra["merged_into_id"] = error.merged_into_id
     if isinstance(error, StaleVersion) and error.current is not None:
         extra["current"] = current_state(db.session, error.current)
     return json_error(error.status, error.code, error.message, error.fields, **extra)

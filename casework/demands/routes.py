@@ -9,6 +9,7 @@ from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
 from ..models import User
+from ..people.service import require_not_merged
 from . import bp
 from .forms import DemandForm
 from .routing import record_demand, route_demand
@@ -17,6 +18,7 @@ from .routing import record_demand, route_demand
 @bp.route("/people/<int:person_id>/demands/new", methods=["GET", "POST"])
 def new(person_id: int):
     person = policy.get_person_for(current_user, person_id, write=True)
+    require_not_merged(person)
     team = current_user.team
     form = DemandForm()
     members = team_members(db.session, team.id)

@@ -20,6 +20,7 @@ from .. import audit
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import CHANNELS, DEMAND_KINDS, Case, Demand, OwnershipChange, Person, Team, User
+from ..people.service import require_not_merged
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ def record_demand(
     owner: User | None = None,
 ) -> tuple[Demand, Route]:
     """Record a demand and route it by the rule: join the open case, or open one."""
+    require_not_merged(person)
     fields = validate_demand(
         team=team,
         received_on=received_on,

@@ -86,6 +86,7 @@ def detail(person_id: int):
 @bp.route("/<int:person_id>/edit", methods=["GET", "POST"])
 def edit(person_id: int):
     person = policy.get_person_for(current_user, person_id, write=True)
+    service.require_not_merged(person)
     form = PersonForm(obj=person)
     status = 200
     if form.validate_on_submit():

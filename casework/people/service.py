@@ -10,7 +10,7 @@ from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit, policy
-from ..exceptions import DuplicateNhsNumber, InvalidValue
+from ..exceptions import DuplicateNhsNumber, InvalidValue, MergedRecord
 from ..locking import check_version, flush_checked
 from ..models import Person, User
 
@@ -199,6 +199,16 @@ def validate_person(data: dict) -> dict:
     return clean
 
 
+def require_not_merged(person: Person) -> None:
+    """Refuse new work on a record merged into another: it lives on under the kept id."""
+    if person.merged_into_id is not None:
+        raise MergedRecord(
+            f"This record was merged into person {person.merged_into_id}: "
+            "record on that one instead",
+            person.merged_into_id,
+        )
+
+
 def duplicates_for(session: Session, data: dict) -> list[Person]:
     """Check the details (InvalidValue naming each field) and list who they may already be."""
     clean = validate_person(data)
@@ -243,6 +253,7 @@ def update_person(
     session: Session, user: User, person: Person, data: dict, version: int | None = None
 ) -> Person:
     """Change a person's details; an NHS number already on another record is refused."""
+    require_not_merged(person)
     check_version(person, version, "these details")
     clean = validate_person(data)
     if clean["nhs_number"]:

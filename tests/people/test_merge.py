@@ -291,3 +291,56 @@ def test_the_counts_of_conversations_and_actions_are_unchanged(pair, admin):
     assert counts == [
         db.session.scalar(select(func.count(m.id))) for m in (Conversation, Action, OwnershipChange)
     ]
+
+
+def test_new_work_on_a_merged_away_record_goes_to_the_kept_one(pair, admin, practitioner, client):
+    from casework.demands.routing import record_demand
+    from casework.exceptions import MergedRecord
+    from casework.people.service import update_person
+    from tests.api.conftest import Api, token_for
+    from tests.conftest import login
+
+    robert, bob = pair
+    merge.merge_people(db.session, admin, keep=robert, other=bob)
+    db.session.commit()
+    demands_before = db.session.scalar(select(func.count(Demand.id)))
+
+    with pytest.raises(MergedRecord) as refused:
+        record_demand(
+            db.session,
+            person=bob,
+            team=practitioner.team,
+            recorder=practitioner,
+            received_on=TODAY,
+            source="GP",
+            channel="phone",
+            stated_need="Falls",
+        )
+    assert refused.value.merged_into_id == robert.id
+    with pytest.raises(MergedRecord):
+        update_person(db.session, practitioner, bob, {"given_name": "Bobby", "family_name": "S"})
+    db.session.rollback()
+
+    api = Api(client, token_for(practitioner))
+    status, body = api.post(
+        "/demands",
+        {
+            "person_id": bob.id,
+            "received_on": TODAY.isoformat(),
+            "source": "GP",
+            "channel": "phone",
+            "stated_need": "Falls",
+        },
+    )
+    assert (status, body["error"]["code"], body["error"]["merged_into_id"]) == (
+        409,
+        "merged_record",
+        robert.id,
+    )
+
+    login(client, practitioner)
+    for url in (f"/people/{bob.id}/demands/new", f"/people/{bob.id}/edit"):
+        response = client.get(url)
+        assert response.status_code == 302, url
+        assert response.headers["Location"].endswith(f"/people/{robert.id}")
+    assert db.session.scalar(select(func.count(Demand.id))) == demands_before
