@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from flask import abort, request
 from sqlalchemy import exists, false, or_, select
+from sqlalchemy.orm import aliased
 
 from . import audit
 from .extensions import db
@@ -42,10 +43,15 @@ def person_in_team_clause(user: User):
     team_id = team_id_of(user)
     if team_id is None:
         return false()
+    merged_in = aliased(Person)
     return or_(
         Person.registered_by_team_id == team_id,
         exists().where(Demand.person_id == Person.id, Demand.team_id == team_id),
         exists().where(Case.person_id == Person.id, Case.team_id == team_id),
+        # a record merged into this one keeps its registering team's access
+        exists().where(
+            merged_in.merged_into_id == Person.id, merged_in.registered_by_team_id == team_id
+        ),
     )
 
 
@@ -83,6 +89,22 @@ def _holds(model, ident: int, condition) -> bool:
 
 def can_record_demands(user: User) -> bool:
     return team_id_of(user) is not None
+
+
+def get_person_for_demand(user: User, person_id: int) -> Person:
+    """The person a new demand (a referral to the user's team) is about.
+
+    Any member of a team may record one for anyone on record: search shows other
+    teams' people by identity so nobody is registered twice, and the referral is
+    what makes the person known to this team (and their record readable by it).
+    Until it is saved, the form shows only their name."""
+    person = fetch(Person, person_id)
+    if person is None:
+        abort(404)
+    if not can_record_demands(user):
+        abort(403, "Only members of a team can record a demand: your account belongs to no team.")
+    _audit_read("person", person, person.id)
+    return person
 
 
 def manages_team(user: User, team_id: int | None) -> bool:

@@ -90,8 +90,30 @@ def test_other_teams_records_are_refused(client, practitioner):
     assert client.get(f"/people/{person.id}").status_code == 403
     assert client.get(f"/cases/{demand.case_id}").status_code == 403
     assert client.get(f"/cases/{demand.case_id}/visits/new").status_code == 403
-    assert client.get(f"/people/{person.id}/demands/new").status_code == 403
     assert client.get("/cases/99999").status_code == 404
+
+
+def test_a_referral_for_another_teams_person_makes_them_known_to_this_team(client, practitioner):
+    outsider = make_user(make_team("South", "usual"))
+    person = make_person(outsider, phone="0113 496 0000")
+    make_demand(person, outsider)
+    login(client, practitioner)
+    form = client.get(f"/people/{person.id}/demands/new")
+    assert form.status_code == 200
+    assert "0113 496 0000" not in form.get_data(as_text=True)  # identity only until recorded
+    response = client.post(
+        f"/people/{person.id}/demands/new",
+        data={
+            "received_on[day]": "2",
+            "received_on[month]": "11",
+            "received_on[year]": "2026",
+            "source": "GP",
+            "channel": "phone",
+            "stated_need": "Falls at home",
+        },
+    )
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    assert client.get(f"/people/{person.id}").status_code == 200
 
 
 def test_a_colleague_pulled_in_to_an_action_can_open_the_case(client, practitioner):

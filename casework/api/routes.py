@@ -181,12 +181,12 @@ DEMAND_IN = Body(
     tag="Demands",
     body=DEMAND_IN,
     response=(201, "Demand"),
-    errors=(400, 403, 404, 422),
+    errors=(400, 403, 404, 409, 422),
 )
 def create_demand(body: dict):
     _require_team()
     _referenced(Person, body["person_id"], "person_id", "person")
-    person = policy.get_person_for(current_user, body["person_id"], write=True)
+    person = policy.get_person_for_demand(current_user, body["person_id"])
     owner = _referenced(User, body.get("owner_id"), "owner_id", "user")
     demand, _ = record_demand(
         db.session,

@@ -20,8 +20,11 @@ from .. import MAX_ID
 from ..exceptions import DomainError
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# PostgreSQL cannot store NUL in text; refuse it for every string, on every database.
-NO_NUL = "^[^\\u0000]*$"
+# No NUL (PostgreSQL refuses it in text) and no lone UTF-16 surrogate (JSON can
+# escape one, "\\ud800", but it is not a character and cannot be stored as UTF-8),
+# refused in every string on every database.
+NO_NUL = "^[^\\u0000\\ud800-\\udfff]*$"
+_NOT_TEXT = re.compile(NO_NUL.replace("^[^", "[").replace("]*$", "]"))
 MISSING = object()
 
 
@@ -89,8 +92,8 @@ class Field:
     def _check_string(self, value):
         if not isinstance(value, str):
             raise ValueError("Must be a string")
-        if "\x00" in value:
-            raise ValueError("Must not contain the NUL character")
+        if _NOT_TEXT.search(value):
+            raise ValueError("Must not contain the NUL character or an unpaired surrogate")
         if self.max_length is not None and len(value) > self.max_length:
             raise ValueError(f"Must be {self.max_length:,} characters or fewer")
         return value

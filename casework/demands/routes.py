@@ -17,7 +17,7 @@ from .routing import record_demand, route_demand
 
 @bp.route("/people/<int:person_id>/demands/new", methods=["GET", "POST"])
 def new(person_id: int):
-    person = policy.get_person_for(current_user, person_id, write=True)
+    person = policy.get_person_for_demand(current_user, person_id)
     require_not_merged(person)
     team = current_user.team
     form = DemandForm()

@@ -55,7 +55,7 @@ EXTRA = "__extra_values__"
 MAX_VALUE = 10_000  # characters in any one cell
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # The column a validation message is about, as the file names it.
 FIELD_TO_COLUMN = {"owner_id": "team"}

@@ -99,7 +99,7 @@ def normalise_nhs_number(raw: str | None) -> str | None:
     if raw is None or not str(raw).strip():
         return None
     digits = re.sub(r"[\s-]", "", str(raw))
-    if not re.fullmatch(r"\d{10}", digits):
+    if not re.fullmatch(r"[0-9]{10}", digits):
         raise InvalidValue(
             "Enter an NHS number with 10 digits",
             {"nhs_number": "Enter an NHS number with 10 digits, like 943 476 5919"},
@@ -307,7 +307,7 @@ def search_people(session: Session, user: User, q: str, limit: int = 50) -> list
         return []
     digits = re.sub(r"\s", "", q)
     when = parse_date_query(q)
-    if re.fullmatch(r"\d{10}", digits):
+    if re.fullmatch(r"[0-9]{10}", digits):
         condition = Person.nhs_number == digits
     elif when is not None:
         condition = Person.date_of_birth == when

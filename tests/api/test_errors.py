@@ -68,6 +68,18 @@ def test_a_body_without_a_json_content_type_is_still_read_as_json(api, practitio
         ),
         ({"given_name": "A", "family_name": "E", "favourite": "tea"}, "favourite", "Unknown field"),
         ({"given_name": "A\x00", "family_name": "E"}, "given_name", "NUL"),
+        ({"given_name": "A\ud800", "family_name": "E"}, "given_name", "surrogate"),
+        # Digits of other scripts are digits to Python, not to the NHS number check.
+        (
+            {"given_name": "A", "family_name": "E", "nhs_number": "\uff19434765919"},
+            "nhs_number",
+            "",
+        ),
+        (
+            {"given_name": "A", "family_name": "E", "nhs_number": "\u0669434765919"},
+            "nhs_number",
+            "",
+        ),
     ],
 )
 def test_invalid_person_values_are_422_naming_the_field(api, payload, field, says):
@@ -164,19 +176,6 @@ def test_other_teams_records_are_refused(api, case):
         ),
         403,
     )
-    assert_error(
-        *api.post(
-            "/demands",
-            {
-                "person_id": their_case.person_id,
-                "received_on": TODAY.isoformat(),
-                "source": "GP",
-                "channel": "phone",
-                "stated_need": "Help",
-            },
-        ),
-        403,
-    )
     # Search still finds them (nobody is registered twice), as identity only.
     status, body = api.get("/people", query_string={"q": their_case.person.family_name})
     assert status == 200
@@ -190,6 +189,21 @@ def test_other_teams_records_are_refused(api, case):
             "known_to_your_team": False,
         }
     ]
+    # A referral to this team makes them known here: their record, not the other team's case.
+    status, demand = api.post(
+        "/demands",
+        {
+            "person_id": their_case.person_id,
+            "received_on": TODAY.isoformat(),
+            "source": "GP",
+            "channel": "phone",
+            "stated_need": "Help",
+        },
+    )
+    assert (status, demand["routed_by"]) == (201, "new_case")
+    assert demand["case_id"] != their_case.id
+    assert api.get(f"/people/{their_case.person_id}")[0] == 200
+    assert_error(*api.get(f"/cases/{their_case.id}"), 403)
 
 
 def test_a_practitioner_cannot_close_or_reassign_a_colleagues_case(api_as, team, case):

@@ -344,3 +344,16 @@ def test_new_work_on_a_merged_away_record_goes_to_the_kept_one(pair, admin, prac
         assert response.status_code == 302, url
         assert response.headers["Location"].endswith(f"/people/{robert.id}")
     assert db.session.scalar(select(func.count(Demand.id))) == demands_before
+
+
+def test_the_team_that_registered_the_merged_record_keeps_access(team, practitioner, admin, client):
+    from tests.conftest import login
+
+    south_worker = make_user(make_team("South", "usual"))
+    kept = make_person(practitioner, given_name="Ann", family_name="Lee", date_of_birth=DOB)
+    make_demand(kept, practitioner)
+    theirs = make_person(south_worker, given_name="Ann", family_name="Lee", date_of_birth=DOB)
+    merge.merge_people(db.session, admin, keep=kept, other=theirs)
+    db.session.commit()
+    login(client, south_worker)
+    assert client.get(f"/people/{kept.id}").status_code == 200
