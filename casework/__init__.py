@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from flask import Flask, request, send_from_directory
+from flask import Flask, abort, request, send_from_directory
 from flask_login import current_user
 from jinja2 import ChainableUndefined, ChoiceLoader, FileSystemLoader, PackageLoader
 from sqlalchemy import event
@@ -49,9 +49,12 @@ def create_app(test_config: dict | None = None) -> Flask:
         app.config.update(test_config)
 
     register_templates(app)
+    register_upload_limit(app)  # before CSRF's check reads the request body
     register_extensions(app)
     register_blueprints(app)
     register_access_guard(app)
+    register_input_guard(app)
+    register_cache_policy(app)
     register_errorhandlers(app)
     return app
 
@@ -136,6 +139,40 @@ def register_access_guard(app: Flask) -> None:
         if not current_user.is_authenticated:
             return login_manager.unauthorized()
         return None
+
+
+def register_upload_limit(app: Flask) -> None:
+    """The import page takes larger files than other requests (MAX_CONTENT_LENGTH): up to
+    twice IMPORT_MAX_BYTES reach the import, which explains its own limit in words."""
+
+    @app.before_request
+    def allow_import_files():
+        if request.endpoint == "imports.upload":
+            request.max_content_length = 2 * app.config["IMPORT_MAX_BYTES"]
+
+
+def register_input_guard(app: Flask) -> None:
+    """No NUL character in any form field or query string of a page: nobody types one,
+    and PostgreSQL cannot store one. (The API checks its input field by field.)"""
+
+    @app.before_request
+    def refuse_nul():
+        if request.blueprint in TOKEN_BLUEPRINTS:
+            return
+        values = [*request.args.values(), *request.form.values()]
+        if any("\x00" in value for value in values):
+            abort(400, "A field contained a NUL character, which cannot be saved. Remove it.")
+
+
+def register_cache_policy(app: Flask) -> None:
+    """Pages and API answers hold personal data (and new tokens): never kept in a cache,
+    a shared computer's history or the back-forward cache. Static files may be cached."""
+
+    @app.after_request
+    def no_store(response):
+        if request.endpoint not in ("static", "nhsuk_assets"):
+            response.headers["Cache-Control"] = "no-store"
+        return response
 
 
 def register_errorhandlers(app: Flask) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from . import audit
 from .extensions import db
-from .models import Action, Case, Demand, Person, User
+from .models import Action, ApiToken, Case, Demand, Person, User
 
 
 def fetch(model, ident):
@@ -211,3 +211,11 @@ def get_action_for(user: User, action_id: int) -> Action:
         abort(403)
     _audit_read("action", action, action.case.person_id)
     return action
+
+
+def get_own_token(user: User, token_id: int) -> ApiToken:
+    """One of the user's own API tokens; anyone else's is not found (not even its existence)."""
+    record = fetch(ApiToken, token_id)
+    if record is None or record.user_id != user.id:
+        abort(404)
+    return record

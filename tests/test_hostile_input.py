@@ -226,3 +226,25 @@ def test_markup_in_a_record_is_shown_as_text_even_inside_the_nhs_macros(client, 
         body = client.get(url).get_data(as_text=True)
         assert "<i>" not in body, url
         assert "&lt;i&gt;Evil&lt;/i&gt;" in body, url
+
+
+def test_a_nul_character_in_a_form_or_query_is_refused_before_it_reaches_the_database(
+    client, practitioner
+):
+    login(client, practitioner)
+    for response in (
+        client.get("/people?q=An%00ne"),
+        client.post("/account/tokens", data={"label": "a\x00b"}),
+        client.post("/people/new", data={"given_name": "A\x00", "family_name": "B"}),
+    ):
+        assert response.status_code == 400
+        assert "NUL character" in response.get_data(as_text=True)
+    assert db.session.query(Person).count() == 0
+
+
+def test_pages_are_never_cached_but_static_files_may_be(client, practitioner):
+    login(client, practitioner)
+    assert client.get("/").headers["Cache-Control"] == "no-store"
+    assert client.get("/account").headers["Cache-Control"] == "no-store"
+    with client.get("/static/casework.css") as static:
+        assert static.headers.get("Cache-Control") != "no-store"

@@ -1,12 +1,11 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from ..auth import tokens
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
-from ..models import ApiToken
-from ..policy import fetch
+from ..policy import get_own_token
 from . import bp
 from .forms import NewTokenForm, RevokeTokenForm
 
@@ -47,9 +46,7 @@ def new_token():
 
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
-    record = fetch(ApiToken, token_id)
-    if record is None or record.user_id != current_user.id:
-        abort(404)
+    record = get_own_token(current_user, token_id)
     if RevokeTokenForm().validate_on_submit():
         tokens.revoke_token(db.session, record, current_user)
         db.session.commit()

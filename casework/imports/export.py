@@ -164,7 +164,8 @@ TABLES = (
             "recorded_by_id": int,
             "recorded_at": dt.datetime,
         },
-        free_text=("stated_need",),
+        # source is free text too ("Son (David Jenkins)"): dropped when pseudonymising
+        free_text=("source", "stated_need"),
         foreign_keys=(
             ("person_id", "people", "id"),
             ("team_id", "teams", "id"),

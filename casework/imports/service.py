@@ -37,6 +37,7 @@ from .. import audit
 from ..demands.routing import validate_demand
 from ..exceptions import InvalidValue
 from ..models import Demand, Person, Team, User
+from ..people.merge import live_record_id
 from ..people.service import create_person, possible_duplicates, validate_person
 
 COLUMNS = (
@@ -214,7 +215,7 @@ def read_rows(data: bytes, report: ImportReport, limits: Limits):
             f"The file is larger than {limits.max_bytes // (1024 * 1024)} MB. "
             "Split it into smaller files and import each one."
         )
-    if b"\x00" in data[:65536]:
+    if b"\x00" in data:
         raise ImportRefused(
             "This is not a CSV or TSV file. Save the spreadsheet as CSV "
             "(comma separated values) and choose that file."
@@ -438,11 +439,10 @@ class _Importer:
         """The person the row is about: (person, matched by name and birth date), or (None, _)."""
         nhs_number = fields["nhs_number"]
         if nhs_number:
-            person = self.session.scalar(
-                select(Person).where(
-                    Person.nhs_number == nhs_number, Person.merged_into_id.is_(None)
-                )
-            )
+            person = self.session.scalar(select(Person).where(Person.nhs_number == nhs_number))
+            if person is not None and person.merged_into_id is not None:
+                # the number stayed on a record merged into another: the row is about that one
+                person = self.session.get(Person, live_record_id(self.session, person.id))
             if person is not None:
                 return person, False
         if fields["date_of_birth"] is None:

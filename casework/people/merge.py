@@ -208,7 +208,22 @@ def check_undo(session: Session, event: AuditEvent) -> tuple[Person, Person]:
     detail = event.detail or {}
     keep = session.get(Person, detail.get("kept_id"))
     other = session.get(Person, detail.get("merged_id"))
-    if keep is None or other is None or other.merged_into_id != keep.id:
+    if keep is None or other is None:
+        raise MergeRefused("This merge has already been undone.")
+    latest = latest_merge_of(session, other)
+    if latest is not None and latest.id != event.id:
+        raise MergeRefused(
+            f"{other.name}'s record was merged again later (audit entry {latest.id}). "
+            "Only the latest merge can be undone: open that entry instead."
+        )
+    undone = session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.action == "unmerge",
+            AuditEvent.entity_id == other.id,
+            AuditEvent.id > event.id,
+        )
+    )
+    if undone is not None or other.merged_into_id != keep.id:
         raise MergeRefused("This merge has already been undone.")
     if keep.merged_into_id is not None:
         raise MergeRefused(

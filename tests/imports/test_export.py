@@ -58,7 +58,11 @@ def history(team, practitioner):
         postcode="LS1 4AP",
     )
     demand, _ = make_demand(
-        irene, practitioner, dt.date.today() - dt.timedelta(days=9), stated_need="Wilhelmina fell"
+        irene,
+        practitioner,
+        dt.date.today() - dt.timedelta(days=9),
+        stated_need="Wilhelmina fell",
+        source="Son (Mr Quaintance)",
     )
     case = demand.case
     log_conversation(
@@ -146,7 +150,7 @@ def test_the_pseudonymised_export_holds_no_name_nhs_number_or_free_text(history,
     assert checked > 1000
     assert counts["people"] == 59 and counts["demands"] == 162
     out = sqlite_utils.Database(path)
-    assert "stated_need" not in out["demands"].columns_dict
+    assert {"source", "stated_need"}.isdisjoint(out["demands"].columns_dict)
     assert {"notes", "what_matters", "with_whom"}.isdisjoint(out["conversations"].columns_dict)
     person = next(out["people"].rows_where("id = ?", [export.pseudonym(KEY, "person", history.id)]))
     assert person["age_band"] == "85+"

@@ -171,3 +171,30 @@ def test_a_second_upload_of_the_same_file_shows_rows_already_present(client, tea
     assert "Already on record: rows 2, 3, 4," in again.text
     assert "There is nothing new to import from this file" in again.text
     assert "/imports/demands/confirm" not in again.text
+
+
+def big_upload(client, team_id, data: bytes):
+    """As upload(), encoded in memory: werkzeug's test client never closes the temporary
+    file it spools a big multipart body to (a ResourceWarning, not the app's)."""
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    file = FileStorage(io.BytesIO(data), filename="big.csv", content_type="text/csv")
+    boundary, body = encode_multipart({"team_id": str(team_id), "cohort": "usual", "file": file})
+    return client.post(
+        "/imports/demands", data=body, content_type=f"multipart/form-data; boundary={boundary}"
+    )
+
+
+def test_the_page_takes_files_larger_than_other_requests_and_explains_its_limit(
+    client, app, team, manager
+):
+    login(client, manager)
+    three_mb = b"given_name\n" + b"Ann\n" * (3 * 1024 * 1024 // 4)
+    assert len(three_mb) > app.config["MAX_CONTENT_LENGTH"]
+    response = big_upload(client, team.id, three_mb)
+    assert response.status_code == 422  # read and refused by the import, not a bare 413
+    assert "The file is missing the columns nhs_number" in response.text
+    app.config["IMPORT_MAX_BYTES"] = 2 * 1024 * 1024
+    response = big_upload(client, team.id, three_mb)
+    assert "The file is larger than 2 MB" in response.text

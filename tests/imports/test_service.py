@@ -180,6 +180,11 @@ def test_column_names_in_another_case_or_with_spaces_are_accepted(usual):
         (HEADER.encode() + b"\n", "header row but no referrals"),
         (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "This is not a CSV or TSV file"),
         (b'[{"given_name": "Ann"}]', "This looks like a JSON file"),
+        # a NUL far into the file, where a first-bytes check would not look
+        (
+            csv_bytes(*[",Ann,Lee,1950-01-02,2026-01-02,GP,phone,Help," * 2000, ",A,B,,x\x00,,,,"]),
+            "This is not a CSV or TSV file",
+        ),
     ],
 )
 def test_files_that_cannot_be_imported_are_refused_in_plain_words(usual, data, message):
@@ -236,6 +241,33 @@ def test_a_row_matches_the_person_with_its_nhs_number(usual):
     report = run(usual, csv_bytes("943 476 5919,Annie,Smith,1961-04-02,2026-01-05,GP,phone,Help,"))
     assert report.people_matched == 1 and report.people_created == 0
     assert db.session.scalar(select(Demand.person_id)) == person.id
+
+
+def test_a_row_with_the_nhs_number_of_a_merged_away_record_goes_to_the_kept_one(usual):
+    from casework.people.merge import merge_people
+
+    worker = make_user(usual)
+    kept = make_person(
+        worker, given_name="Ann", family_name="Lee", date_of_birth=dt.date(1961, 4, 2)
+    )
+    other = make_person(
+        worker,
+        given_name="Ann",
+        family_name="Lee",
+        date_of_birth=dt.date(1961, 4, 2),
+        nhs_number="9434765919",
+    )
+    merge_people(db.session, make_user(None, "admin"), keep=kept, other=other, fill_blanks=False)
+    db.session.commit()
+    report = run(
+        usual,
+        csv_bytes(
+            "9434765919,Ann,Lee,1961-04-02,2026-01-05,GP,phone,Help,",
+            "9434765919,Someone,Else,1970-01-01,2026-01-06,GP,phone,Help,",
+        ),
+    )
+    assert (report.people_matched, report.people_created, len(report.rejected)) == (1, 0, 0)
+    assert set(db.session.scalars(select(Demand.person_id))) == {kept.id}
 
 
 def test_a_row_matches_by_name_and_birth_date_and_the_person_gains_the_nhs_number(usual):

@@ -186,6 +186,28 @@ def test_undo_restores_exactly(pair, admin):
         merge.undo_merge(db.session, admin, event)
 
 
+def test_an_old_merge_entry_cannot_be_undone_once_the_records_were_merged_again(
+    pair, admin, practitioner
+):
+    robert, bob = pair
+    first = merge.merge_people(db.session, admin, keep=robert, other=bob)
+    db.session.commit()
+    merge.undo_merge(db.session, admin, first)
+    db.session.commit()
+    make_demand(bob, make_user(make_team("South", "usual")), TODAY)  # new work on Bob's record
+
+    second = merge.merge_people(db.session, admin, keep=robert, other=bob)
+    db.session.commit()
+    moved = snapshot()
+    with pytest.raises(merge.MergeRefused, match="merged again later"):
+        merge.undo_merge(db.session, admin, first)
+    db.session.rollback()
+    assert snapshot() == moved
+    merge.undo_merge(db.session, admin, second)  # the latest one still can be
+    db.session.commit()
+    assert db.session.get(Person, bob.id).merged_into_id is None
+
+
 def test_undo_keeps_a_detail_changed_since_the_merge(pair, admin):
     robert, bob = pair
     event = merge.merge_people(db.session, admin, keep=robert, other=bob)
