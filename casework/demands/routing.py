@@ -76,6 +76,10 @@ def route_demand(
     return Route("new_case", owner, previous_case=latest)
 
 
+# Older referrals than this are not history anyone can act on; an older date is a typo.
+EARLIEST_DEMAND = dt.date(1990, 1, 1)
+
+
 def validate_demand(
     *, team: Team, received_on, source, channel, stated_need, kind, owner: User | None
 ) -> dict:
@@ -85,6 +89,8 @@ def validate_demand(
         errors["received_on"] = "Enter the date the demand was received"
     elif received_on > dt.date.today():
         errors["received_on"] = "The date received must be today or in the past"
+    elif received_on < EARLIEST_DEMAND:
+        errors["received_on"] = "The date received must be after 1 January 1990: check the year"
     source = (source or "").strip()
     if not source:
         errors["source"] = "Enter who the demand came from, for example GP or the person"

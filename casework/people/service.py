@@ -162,6 +162,9 @@ def possible_duplicates(
     ]
 
 
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+
+
 def validate_person(data: dict) -> dict:
     """Clean the person's details or raise InvalidValue naming each field to fix."""
     errors: dict[str, str] = {}
@@ -180,6 +183,8 @@ def validate_person(data: dict) -> dict:
     dob = data.get("date_of_birth")
     if dob is not None and dob > dt.date.today():
         errors["date_of_birth"] = "Date of birth must be today or in the past"
+    elif dob is not None and dob < EARLIEST_BIRTH:
+        errors["date_of_birth"] = "Date of birth must be after 1 January 1900: check the year"
     clean["date_of_birth"] = dob
     try:
         clean["nhs_number"] = normalise_nhs_number(data.get("nhs_number"))

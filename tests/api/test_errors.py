@@ -108,6 +108,16 @@ def test_invalid_conversation_values_are_422(api, case, payload, field):
     assert field in assert_error(status, body, 422)["fields"]
 
 
+def test_dates_from_before_any_real_record_are_refused_as_typos(api, case):
+    status, body = api.post(
+        "/people", {"given_name": "A", "family_name": "E", "date_of_birth": "0001-01-01"}
+    )
+    assert "after 1 January 1900" in assert_error(status, body, 422)["fields"]["date_of_birth"]
+    demand = {"person_id": case.person_id, "source": "GP", "channel": "phone", "stated_need": "x"}
+    status, body = api.post("/demands", {**demand, "received_on": "1989-12-31"})
+    assert "after 1 January 1990" in assert_error(status, body, 422)["fields"]["received_on"]
+
+
 def test_a_whole_number_sent_as_3_point_0_is_a_whole_number(api, case):
     status, body = api.post(
         f"/cases/{case.id}/conversations",
