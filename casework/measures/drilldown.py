@@ -115,7 +115,9 @@ def listing(
     if limit is not None:
         query = query.limit(limit).offset(offset)
     rows = [dict(row._mapping) for row in session.execute(query)]
-    return Listing(figure, part_name, part.label, part.population, total, COLUMNS[part.population], rows)
+    return Listing(
+        figure, part_name, part.label, part.population, total, COLUMNS[part.population], rows
+    )
 
 
 def _person_columns():
@@ -248,4 +250,3 @@ _ROWS = {
     "closed": _closed_rows,
     "actions": _action_rows,
 }
-

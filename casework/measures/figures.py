@@ -19,8 +19,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from fractions import Fraction
 from dataclasses import dataclass
+from fractions import Fraction
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -68,7 +68,9 @@ PARTS: dict[str, dict[str, Part]] = {
     },
     "referral_mismatch": {
         "recorded": Part(
-            "opened", "Cases with the judgement recorded", _is("referral_match", "yes", "partly", "no")
+            "opened",
+            "Cases with the judgement recorded",
+            _is("referral_match", "yes", "partly", "no"),
         ),
         "mismatch": Part(
             "opened", "Referral did not (fully) match", _is("referral_match", "partly", "no")
@@ -85,29 +87,42 @@ PARTS: dict[str, dict[str, Part]] = {
     },
     "handoffs": {
         "closed": Part("closed", "Cases closed in the period"),
-        "zero_handoffs": Part("closed", "Closed with no change of owner", lambda s: s.c.handoffs == 0),
-        "with_handoffs": Part("closed", "Closed after changes of owner", lambda s: s.c.handoffs > 0),
+        "zero_handoffs": Part(
+            "closed", "Closed with no change of owner", lambda s: s.c.handoffs == 0
+        ),
+        "with_handoffs": Part(
+            "closed", "Closed after changes of owner", lambda s: s.c.handoffs > 0
+        ),
     },
     "same_worker": {
-        "recontacts": Part("opened", "New cases after an earlier closed case", _is("recontact", *RECONTACTS)),
+        "recontacts": Part(
+            "opened", "New cases after an earlier closed case", _is("recontact", *RECONTACTS)
+        ),
         "same_worker": Part("opened", "Back to the same worker", _is("recontact", "same_worker")),
-        "owner_left": Part("opened", "Previous owner had left the team", _is("recontact", "owner_left")),
+        "owner_left": Part(
+            "opened", "Previous owner had left the team", _is("recontact", "owner_left")
+        ),
         "other_worker": Part(
-            "opened", "Another worker, though the previous owner was still in the team",
+            "opened",
+            "Another worker, though the previous owner was still in the team",
             _is("recontact", "other_worker"),
         ),
     },
     "closed_by_agreement": {
         "closed": Part("closed", "Cases closed in the period"),
         "agreed": Part("closed", "Closed by mutual agreement", lambda s: s.c.agreed == 1),
-        "not_agreed": Part("closed", "Closed without a recorded agreement", lambda s: s.c.agreed == 0),
+        "not_agreed": Part(
+            "closed", "Closed without a recorded agreement", lambda s: s.c.agreed == 0
+        ),
     },
     "end_to_end_days": {
         "closed": Part("closed", "Cases closed in the period"),
     },
     "returned_within_90_days": {
         "eligible": Part(
-            "closed", "Closed at least 90 days before the period's end", _is("returned", "returned", "stayed_away")
+            "closed",
+            "Closed at least 90 days before the period's end",
+            _is("returned", "returned", "stayed_away"),
         ),
         "returned": Part("closed", "Came back within 90 days", _is("returned", "returned")),
     },
@@ -155,7 +170,12 @@ def check_filters(
 
 
 def compute(
-    session: Session, *, start: dt.date, end: dt.date, cohort: str = "all", team_id: int | None = None
+    session: Session,
+    *,
+    start: dt.date,
+    end: dt.date,
+    cohort: str = "all",
+    team_id: int | None = None,
 ) -> dict:
     """Every figure for the period, cohort and team: the JSON of GET /api/v1/measures."""
     f = check_filters(session, start=start, end=end, cohort=cohort, team_id=team_id)

@@ -372,3 +372,16 @@ def test_rates_are_rounded_fractions():
     assert rate(1, 3) == 0.333333
     assert rate(5, 0) is None
 
+
+def test_a_recontact_on_the_day_the_case_closed_counts_as_after_closure(practitioner, person):
+    first, _ = make_demand(person, practitioner, received_on=DAY - days(30))
+    close(first.case, practitioner, DAY)
+    make_demand(person, practitioner, received_on=DAY)
+    result = figures(DAY)
+    assert result["repeat_demand"]["after_closure"] == 1
+    assert result["same_worker"] == {
+        "recontacts": 1,
+        "same_worker": 1,
+        "rate": 1.0,
+        "owner_left": 0,
+    }
