@@ -1,0 +1,279 @@
+"""XmR charts as accessible SVG, their table of numbers and the page macro."""
+
+import xml.etree.ElementTree as ET
+
+import pytest
+from flask import render_template_string
+
+from casework.measures.charts import format_value, xmr_chart
+
+SVG = "{http://www.w3.org/2000/svg}"
+MACRO = '{% from "measures/_chart.html" import render_chart %}{{ render_chart(chart) }}'
+
+
+def chart_of(values, *, better="lower", unit="count", title="Repeat demand", **kwargs):
+    labels = [f"Week {n}" for n in range(1, len(values) + 1)]
+    return xmr_chart(
+        title=title,
+        description="Demands that were repeats, each week.",
+        labels=labels,
+        values=values,
+        better=better,
+        unit=unit,
+        **kwargs,
+    )
+
+
+def parse(chart):
+    return ET.fromstring(str(chart.svg))  # noqa: S314 - our own output, parsed to check it
+
+
+def plot_markers(root):
+    """The point markers on the chart itself, not the ones in the key."""
+    return [el for el in root.iter() if "cw-chart__point " in el.get("class", "")]
+
+
+def texts(root):
+    return [el.text for el in root.iter(f"{SVG}text")]
+
+
+SPIKE = [9, 13] * 6 + [30]  # common cause around 12.5, then one point above the upper limit
+SHIFT_DOWN = [9, 8, 9, 8, 9, 8, 9, 3, 4, 3, 4, 3, 4, 3]  # a shift below the average at the end
+
+
+def test_the_svg_is_well_formed_and_labelled_for_assistive_technology():
+    chart = chart_of(SHIFT_DOWN)
+    root = parse(chart)
+    assert root.tag == f"{SVG}svg"
+    assert root.get("role") == "img"
+    assert root.get("width") == "100%"
+    assert root.get("viewBox").startswith("0 0 ")
+    title, desc = root.find(f"{SVG}title"), root.find(f"{SVG}desc")
+    assert title.text == "Repeat demand"
+    assert desc.text.startswith("Demands that were repeats, each week.")
+    assert chart.xmr.variation_sentence in desc.text
+    assert root.get("aria-labelledby") == f"{title.get('id')} {desc.get('id')}"
+
+
+def test_the_svg_has_no_inline_styles_or_scripts():
+    svg = str(chart_of(SHIFT_DOWN).svg)
+    assert "style=" not in svg
+    assert "<style" not in svg
+    assert "<script" not in svg
+
+
+def test_one_marker_for_each_point_with_a_value():
+    values = [3, 4, None, 5, 4, 3]
+    root = parse(chart_of(values))
+    assert len(plot_markers(root)) == 5
+
+
+def test_a_gap_breaks_the_line():
+    root = parse(chart_of([3, 4, None, 5, 4, 3]))
+    lines = [el for el in root.iter(f"{SVG}polyline") if el.get("class") == "cw-chart__line"]
+    assert [len(el.get("points").split()) for el in lines] == [2, 3]
+
+
+def test_special_cause_points_are_marked_by_shape_as_well_as_colour():
+    chart = chart_of(SPIKE, better="higher")
+    root = parse(chart)
+    assert [i for i, p in enumerate(chart.xmr.points) if p.special_cause] == [12]
+    improvement = [m for m in plot_markers(root) if "improvement" in m.get("class")]
+    common = [m for m in plot_markers(root) if "common" in m.get("class")]
+    assert len(improvement) == 1
+    assert len(common) == 12
+    assert {m.tag for m in improvement} == {f"{SVG}rect"}
+    assert {m.tag for m in common} == {f"{SVG}circle"}
+
+
+def test_concern_points_have_their_own_shape_and_an_outline():
+    root = parse(chart_of(SPIKE, better="lower"))
+    concern = [m for m in plot_markers(root) if "concern" in m.get("class")]
+    assert len(concern) == 1
+    assert {m.tag for m in concern} == {f"{SVG}path"}
+    assert all(m.get("stroke") == "#212b32" for m in concern)
+
+
+def test_the_variation_label_is_written_on_the_chart():
+    chart = chart_of(SHIFT_DOWN, better="lower")
+    assert chart.xmr.variation == "improvement_low"
+    assert "Improvement (lower)" in texts(parse(chart))
+
+
+@pytest.mark.parametrize(("count", "trial"), [(11, True), (12, False)])
+def test_trial_limits_are_labelled_under_twelve_points(count, trial):
+    chart = chart_of(([3, 5] * 6)[:count])
+    assert ("Trial limits" in texts(parse(chart))) is trial
+    assert chart.trial is trial
+
+
+def test_a_rebased_chart_draws_two_periods():
+    chart = chart_of([20, 22, 21, 23, 22, 10, 11, 10, 12], rebase_at=[5])
+    root = parse(chart)
+    means = [el for el in root.iter(f"{SVG}line") if el.get("class") == "cw-chart__mean"]
+    mean_lines = [el for el in means if float(el.get("x2")) - float(el.get("x1")) > 40]
+    assert len(mean_lines) == 2
+    assert len({el.get("y1") for el in mean_lines}) == 2
+    rebase = [el for el in root.iter(f"{SVG}line") if el.get("class") == "cw-chart__rebase"]
+    assert len(rebase) == 1
+    assert "Limits recalculated" in texts(root)
+
+
+def test_text_is_escaped_not_interpreted():
+    chart = chart_of([1, 2, 3], title='<script>alert("x")</script> & co')
+    svg = str(chart.svg)
+    assert "<script>" not in svg
+    root = parse(chart)
+    assert root.find(f"{SVG}title").text == '<script>alert("x")</script> & co'
+
+
+def test_labels_are_escaped_too():
+    chart = xmr_chart(
+        title="T",
+        description="<b>d</b>",
+        labels=["<i>one</i>", "two", "three"],
+        values=[1, 2, 3],
+        better=None,
+        unit="count",
+    )
+    root = parse(chart)
+    assert "<i>one</i>" in texts(root)
+    assert root.find(f"{SVG}desc").text.startswith("<b>d</b>")
+
+
+def test_table_rows_hold_the_values_formatted():
+    values = [0.629, None, 0.5, 0.55]
+    chart = chart_of(values, unit="rate")
+    assert [row.value for row in chart.rows] == ["62.9%", "no data", "50.0%", "55.0%"]
+    assert [row.label for row in chart.rows] == ["Week 1", "Week 2", "Week 3", "Week 4"]
+    mean = (0.629 + 0.5 + 0.55) / 3
+    assert {row.mean for row in chart.rows} == {f"{mean * 100:.1f}%"}
+
+
+def test_table_rows_say_each_points_signals_in_words():
+    chart = chart_of(SHIFT_DOWN)
+    assert "part of a shift below the average" in chart.rows[-1].signals.lower()
+    assert "part of a shift above the average" in chart.rows[0].signals.lower()
+    assert chart_of([3, 5] * 6).rows[0].signals == "None"
+
+
+def test_signal_sentences_name_the_periods():
+    chart = chart_of(SHIFT_DOWN)
+    assert "Points 8 to 14 (Week 8 to Week 14): seven in a row below the average — a shift" in (
+        chart.signal_sentences
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "unit", "words"),
+    [
+        (0.629, "rate", "62.9%"),
+        (1.0, "rate", "100.0%"),
+        (4, "count", "4"),
+        (4.25, "days", "4.2"),
+        (None, "count", "no data"),
+    ],
+)
+def test_format_value(value, unit, words):
+    assert format_value(value, unit) == words
+
+
+def test_rates_never_draw_limits_outside_0_to_100_percent():
+    chart = chart_of([0.95, 0.3, 1.0, 0.2, 0.9], unit="rate", better="higher")
+    segment = chart.xmr.segments[0]
+    assert (segment.lower, segment.upper) == (0.0, 1.0)
+
+
+def test_an_empty_chart_still_renders():
+    chart = chart_of([])
+    root = parse(chart)
+    assert "No data" in texts(root)
+    assert chart.rows == ()
+
+
+def test_rejects_an_unknown_unit_and_mismatched_labels():
+    with pytest.raises(ValueError, match="unit"):
+        chart_of([1, 2], unit="pounds")
+    with pytest.raises(ValueError, match="same length"):
+        xmr_chart(title="T", description="", labels=["a"], values=[1, 2], better=None, unit="count")
+
+
+def test_different_charts_get_different_ids():
+    assert chart_of([1, 2, 3]).id != chart_of([1, 2, 4]).id
+
+
+# --- the macro, inside the app -------------------------------------------------------------
+
+
+def render(app, chart):
+    with app.test_request_context():
+        return render_template_string(MACRO, chart=chart)
+
+
+def test_the_macro_renders_figure_caption_words_and_table(app):
+    chart = chart_of(SHIFT_DOWN, title="Repeat <demand>")
+    html = render(app, chart)
+    assert html.count("<figure") == 1
+    assert "<figcaption" in html
+    assert "Repeat &lt;demand&gt;" in html
+    assert "Repeat <demand>" not in html
+    assert chart.svg in html
+    assert "Improvement (lower):</span>" in html
+    assert chart.xmr.variation_reason in html
+    assert "Show the numbers" in html
+    for sentence in chart.signal_sentences:
+        assert sentence in html
+    body = html.split("<tbody", 1)[1]
+    assert body.count('<tr class="nhsuk-table__row"') == len(SHIFT_DOWN)
+    for row in chart.rows:
+        assert row.label in body
+
+
+def test_the_macro_says_so_when_limits_are_trial_or_rebased(app):
+    html = render(app, chart_of([20, 22, 21, 23, 22, 10, 11, 10, 12], rebase_at=[5]))
+    assert "These are trial limits" in html
+    assert "The limits are recalculated from Week 6" in html
+    html = render(app, chart_of([3, 5] * 6))
+    assert "trial limits" not in html.lower()
+    assert "recalculated" not in html
+
+
+def test_the_macro_reports_no_signals_in_words(app):
+    html = render(app, chart_of([3, 5] * 6))
+    assert "No signals of special cause" in html
+
+
+def test_special_cause_with_no_better_direction_has_its_own_shape():
+    chart = chart_of(SPIKE, better=None)
+    neutral = [m for m in plot_markers(parse(chart)) if "neutral" in m.get("class")]
+    assert len(neutral) == 1
+    assert neutral[0].tag == f"{SVG}path"
+    assert chart.xmr.variation == "special_cause_high"
+
+
+def tick_labels(root):
+    """The y-axis tick labels: the texts right-aligned left of the axis."""
+    return [
+        el.text
+        for el in root.iter(f"{SVG}text")
+        if el.get("text-anchor") == "end" and el.get("class") is None
+    ]
+
+
+def test_a_rate_axis_stops_at_100_percent():
+    chart = chart_of([0.95, 0.3, 1.0, 0.2, 0.9], unit="rate")
+    labels = tick_labels(parse(chart))
+    assert labels[-1] == "100%"
+    assert labels[0] == "0%"
+
+
+def test_all_equal_values_still_get_a_readable_axis():
+    chart = chart_of([4] * 6)
+    labels = tick_labels(parse(chart))
+    assert labels == ["3", "4", "5"]
+
+
+def test_a_single_point_has_no_limits_so_none_are_called_trial():
+    chart = chart_of([4])
+    assert chart.trial is False
+    assert "Trial limits" not in texts(parse(chart))
