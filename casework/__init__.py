@@ -107,9 +107,9 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import admin, auth, caseload, cases, demands, health, people
+    from . import admin, auth, caseload, cases, demands, health, measures, people
 
-    for module in (auth, health, caseload, people, demands, cases, admin):
+    for module in (auth, health, caseload, people, demands, cases, admin, measures):
         app.register_blueprint(module.bp)
 
     from .cli import register_commands

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Action, Case, Demand, Person, Team, User
+from . import populations as pop
 from .figures import PARTS, POPULATIONS
 from .populations import Filters
 
@@ -250,3 +251,18 @@ _ROWS = {
     "closed": _closed_rows,
     "actions": _action_rows,
 }
+
+
+def repeat_review(session: Session, f: Filters, *, limit: int) -> list[dict]:
+    """The people with the most demands in the period (two or more), each with those demands
+    in date order: the repeat demand review."""
+    people = listing(session, f, "demands_per_person", "people", limit=limit).rows
+    people = [person for person in people if person["demands"] > 1]
+    if not people:
+        return []
+    ids = [person["person_id"] for person in people]
+    timeline: dict[int, list[dict]] = {person_id: [] for person_id in ids}
+    query = _demand_rows(pop.demands(f)).where(Demand.person_id.in_(ids))
+    for row in session.execute(query):
+        timeline[row.person_id].append(dict(row._mapping))
+    return [person | {"timeline": timeline[person["person_id"]]} for person in people]
