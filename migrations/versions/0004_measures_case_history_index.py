@@ -7,7 +7,6 @@ Create Date: 2026-11-24 00:58:00
 """
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = '5d1e2c7a9b40'
 down_revision = '94a3c666b284'
