@@ -72,6 +72,9 @@ COLUMNS = {
     ),
 }
 
+# Kept out of the page's table (it must fit a screen) but in the CSV.
+CSV_ONLY = {"channel", "routed_by"}
+
 
 @dataclass
 class Listing:
@@ -84,6 +87,11 @@ class Listing:
     total: int
     columns: tuple = ()
     rows: list[dict] = field(default_factory=list)
+
+    @property
+    def page_columns(self) -> tuple:
+        """The columns shown on the page: the CSV has these and a few more."""
+        return tuple((key, heading) for key, heading in self.columns if key not in CSV_ONLY)
 
     @property
     def person_ids(self) -> list[int]:

@@ -226,6 +226,8 @@ def drilldown(figure: str, part: str):
         form=form,
         f=chosen,
         rows=rows,
+        # one team chosen: its name is in the heading, not in every row
+        columns=[c for c in rows.page_columns if not (f.team_id and c[0] == "team")],
         described=described,
         title=_figure_title(figure),
         cohort=cohort,
