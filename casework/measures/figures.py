@@ -12,7 +12,7 @@ Percentiles of end-to-end days use linear interpolation between closest ranks
 the days sorted as x[0..n-1], the p-th percentile is at position h = (n-1)·p,
 x[floor(h)] + (h − floor(h))·(x[ceil(h)] − x[floor(h)]). So the median of an
 even number of cases is the mean of the middle two. Only the one or two rows
-needed are read (ORDER BY … LIMIT/OFFSET).
+needed are read (row_number() over the sorted days).
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import math
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import func, select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from ..exceptions import InvalidValue
@@ -252,18 +252,23 @@ def opened_case_figures(session: Session, f: Filters) -> dict:
 
 def closed_case_figures(session: Session, f: Filters) -> dict:
     closed = pop.closed_cases(f)
+
+    def count_of(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # One pass over the population for every count; the percentiles read the days only.
     row = session.execute(
         select(
             func.count(),
             func.coalesce(func.sum(closed.c.handoffs), 0),
             func.coalesce(func.sum(closed.c.agreed), 0),
+            count_of(closed.c.handoffs == 0),
+            count_of(closed.c.returned == "returned"),
+            count_of(closed.c.returned.in_(("returned", "stayed_away"))),
         )
     ).one()
-    n, handoffs, agreed = (int(value) for value in row)
-    zero = session.scalar(select(func.count()).where(closed.c.handoffs == 0))
-    returns = _grouped(session, closed, "returned")
-    eligible = returns.get(("returned",), 0) + returns.get(("stayed_away",), 0)
-    returned = returns.get(("returned",), 0)
+    n, handoffs, agreed, zero, returned, eligible = (int(value) for value in row)
+    median, p90 = percentiles(session, closed.c.days, n)
     return {
         "handoffs": {
             "closed": n,
@@ -274,8 +279,8 @@ def closed_case_figures(session: Session, f: Filters) -> dict:
         "closed_by_agreement": {"closed": n, "agreed": agreed, "rate": rate(agreed, n)},
         "end_to_end_days": {
             "closed": n,
-            "median": percentile(session, closed.c.days, n, 0.5),
-            "p90": percentile(session, closed.c.days, n, 0.9),
+            "median": median,
+            "p90": p90,
         },
         "returned_within_90_days": {
             "eligible": eligible,
@@ -285,17 +290,26 @@ def closed_case_figures(session: Session, f: Filters) -> dict:
     }
 
 
-def percentile(session: Session, column, n: int, p: float) -> float | int | None:
-    """The p-th percentile of a column of n numbers by linear interpolation (see above)."""
+def percentiles(session: Session, column, n: int, ps=(0.5, 0.9)) -> list[float | int | None]:
+    """The ps-th percentiles of a column of n numbers by linear interpolation (see above),
+    reading only the rows at the ranks needed, in one query."""
     if n == 0:
-        return None
-    position = (n - 1) * Fraction(str(p))
-    low = math.floor(position)
-    values = session.scalars(select(column).order_by(column).offset(low).limit(2)).all()
-    below = values[0]
-    above = values[1] if len(values) > 1 else below
-    result = below + (position - low) * (above - below)
-    return int(result) if result.denominator == 1 else round(float(result), 1)
+        return [None for _ in ps]
+    positions = [(n - 1) * Fraction(str(p)) for p in ps]
+    ranks = {math.floor(h) + step for h in positions for step in (1, 2)}  # 1-based
+    ranked = select(
+        column.label("value"), func.row_number().over(order_by=column).label("rank")
+    ).subquery()
+    rows = session.execute(select(ranked.c.rank, ranked.c.value).where(ranked.c.rank.in_(ranks)))
+    found = {rank: value for rank, value in rows}
+    results = []
+    for h in positions:
+        low = math.floor(h)
+        below = found[low + 1]
+        above = found.get(low + 2, below)
+        result = below + (h - low) * (above - below)
+        results.append(int(result) if result.denominator == 1 else round(float(result), 1))
+    return results
 
 
 def action_figures(session: Session, f: Filters) -> dict:

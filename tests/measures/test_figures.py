@@ -10,7 +10,7 @@ from casework.admin.service import deactivate_user
 from casework.cases.service import add_action, record_referral_judgement, update_action
 from casework.exceptions import InvalidValue
 from casework.extensions import db
-from casework.measures.figures import compute, percentile, rate
+from casework.measures.figures import compute, percentiles, rate
 from tests.conftest import make_demand, make_person, make_team, make_user
 from tests.measures.helpers import close, days, figures, hand_over, imported_demand
 
@@ -270,10 +270,11 @@ def test_a_later_demand_joining_the_case_does_not_shorten_end_to_end_time(practi
 
 
 def test_percentiles_of_one_value_and_of_uneven_values(app):
-    assert percentile(db.session, _values([7]), 1, 0.9) == 7
-    assert percentile(db.session, _values([1, 2]), 2, 0.5) == 1.5
-    assert percentile(db.session, _values([5, 1, 3]), 3, 0.5) == 3
-    assert percentile(db.session, _values([]), 0, 0.5) is None
+    assert percentiles(db.session, _values([7]), 1) == [7, 7]
+    assert percentiles(db.session, _values([1, 2]), 2) == [1.5, 1.9]
+    assert percentiles(db.session, _values([5, 1, 3]), 3) == [3, 4.6]
+    assert percentiles(db.session, _values([4, 4, 1, 9, 2]), 5, (0.0, 0.25, 1.0)) == [1, 2, 9]
+    assert percentiles(db.session, _values([]), 0) == [None, None]
 
 
 def _values(numbers):
