@@ -30,6 +30,8 @@ from ..models import Team
 from . import populations as pop
 from .populations import COHORT_CHOICES, Filters
 
+MAX_PERIOD_DAYS = 20 * 366
+
 
 def rate(numerator: int, denominator: int) -> float | None:
     """A fraction rounded to 6 places, or None (shown as "no data") when nothing was counted."""
@@ -160,6 +162,8 @@ def check_filters(
         errors["to"] = "Enter the last day of the period as a real date"
     if not errors and end < start:
         errors["to"] = "The last day of the period must be on or after the first day"
+    elif not errors and (end - start).days > MAX_PERIOD_DAYS:
+        errors["from"] = "The period can be at most 20 years long"
     if cohort not in COHORT_CHOICES:
         errors["cohort"] = "Choose pilot, usual practice or all"
     if team_id is not None and session.get(Team, team_id) is None:

@@ -22,6 +22,7 @@ from .series import SPECS, end_to_end_points, rebase_index, series
 from .table import COHORT_HEADINGS, COHORTS, LINES, figure_rows, headline, number, to_csv
 
 PAGE_SIZE = 100
+MAX_WEEKS = 3 * 53  # more points than this do not read as a chart
 REVIEW_PEOPLE = 25
 
 
@@ -77,6 +78,12 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
         return form, None, teams
     if not policy.can_see_team_measures(current_user, team_id):
         abort(403)
+    if form.grain.data == "week" and (f.end - f.start).days // 7 > MAX_WEEKS:
+        form.grain.errors = [
+            *form.grain.errors,
+            "Weekly charts cover at most 3 years: choose months, or a shorter period",
+        ]
+        return form, None, teams
     return form, f, teams
 
 

@@ -360,6 +360,7 @@ def test_cohort_of_a_case_is_the_cases_own(practitioner, person, team):
         ({"start": "2026-01-01", "end": DAY}, "from"),
         ({"start": DAY, "end": DAY, "cohort": "bubble"}, "cohort"),
         ({"start": DAY, "end": DAY, "team_id": 999}, "team"),
+        ({"start": dt.date(1000, 1, 1), "end": DAY}, "from"),
     ],
 )
 def test_bad_filters_are_refused_in_plain_english(app, arguments, field):

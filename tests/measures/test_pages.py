@@ -127,6 +127,15 @@ def test_a_period_that_ends_before_it_starts_is_refused(client, manager):
     assert "must be on or after the first day" in page.get_data(as_text=True)
 
 
+def test_weekly_charts_are_limited_to_three_years(client, manager):
+    login(client, manager)
+    query = {**PERIOD, "start[year]": "2020", "grain": "week"}
+    page = client.get("/measures", query_string=query)
+    assert page.status_code == 400
+    assert "Weekly charts cover at most 3 years" in page.get_data(as_text=True)
+    assert client.get("/measures", query_string={**query, "grain": "month"}).status_code == 200
+
+
 def test_an_unknown_figure_is_not_found(client, manager):
     login(client, manager)
     assert client.get("/measures/list/repeat_demand/nonsense").status_code == 404
