@@ -78,6 +78,12 @@ def register_templates(app: Flask) -> None:
     from . import formatting
 
     formatting.register(app)
+    from . import policy
+
+    # The layout's menu shows each section only to those the policy lets in.
+    app.jinja_env.globals.update(
+        can_see_measures=policy.can_see_measures, can_import=policy.can_import
+    )
 
     @app.route("/assets/<path:filename>", endpoint="nhsuk_assets")
     def nhsuk_assets(filename: str):
@@ -116,9 +122,22 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import account, admin, api, auth, caseload, cases, demands, health, imports, people
+    from . import (
+        account,
+        admin,
+        api,
+        auth,
+        caseload,
+        cases,
+        demands,
+        health,
+        imports,
+        measures,
+        people,
+    )
 
-    for module in (auth, health, caseload, people, demands, cases, admin, imports, api, account):
+    blueprints = (auth, health, caseload, people, demands, cases, measures, admin, imports)
+    for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

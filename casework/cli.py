@@ -24,6 +24,9 @@ def _fail(error: InvalidValue) -> None:
 
 def register_commands(app: Flask) -> None:
     from .admin import service as admin
+    from .measures.cli import register as register_measures
+
+    register_measures(app)
 
     @app.cli.command("demo")
     @click.option(

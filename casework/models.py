@@ -203,6 +203,10 @@ class Case(db.Model):
             f"referral_match IS NULL OR {_in('referral_match', REFERRAL_MATCHES)}",
             name="referral_match",
         ),
+        # A person's cases in a team in order: routing and the measures look up
+        # "the previous case" by it (without it SQLite picks the team index and
+        # the measures become quadratic; ADR 0010).
+        Index("ix_cases_person_team_opened", "person_id", "team_id", "opened_on"),
         # At most one open case per person per team, enforced by the database.
         Index(
             "uq_cases_one_open_per_team",

@@ -219,3 +219,27 @@ def get_own_token(user: User, token_id: int) -> ApiToken:
     if record is None or record.user_id != user.id:
         abort(404)
     return record
+
+
+def can_see_measures(user: User) -> bool:
+    """The measures pages: team managers (for their own team) and administrators (every team).
+
+    The figures are counts, but every number opens the list of people and cases behind it,
+    so a manager sees only their own team's; administrators, who run the pilot's
+    evaluation, see every team and all of them together."""
+    if not user.active:
+        return False
+    return user.role == "admin" or (user.role == "manager" and user.team_id is not None)
+
+
+def measures_team_ids(user: User) -> list[int] | None:
+    """The teams whose measures the user may see: None means every team (and all together)."""
+    if not can_see_measures(user):
+        return []
+    return None if user.role == "admin" else [user.team_id]
+
+
+def can_see_team_measures(user: User, team_id: int | None) -> bool:
+    """One team's measures (team_id), or every team's together (None)."""
+    allowed = measures_team_ids(user)
+    return allowed is None or (team_id is not None and team_id in allowed)

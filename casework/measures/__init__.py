@@ -1,5 +1,11 @@
 """Every figure of measures.md, computed once, for the pages, the API and the CLI."""
 
+from flask import Blueprint
+
 from .repeat import had_earlier_demand, is_repeat
 
-__all__ = ["had_earlier_demand", "is_repeat"]
+bp = Blueprint("measures", __name__, url_prefix="/measures")
+
+__all__ = ["bp", "had_earlier_demand", "is_repeat"]
+
+from . import routes  # noqa: E402,F401

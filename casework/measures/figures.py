@@ -1,0 +1,327 @@
+"""Every figure of measures.md for a period, cohort and team, by aggregate SQL.
+
+`compute(session, start=, end=, cohort=, team_id=)` returns exactly the JSON of
+`GET /api/v1/measures` (api.md). Each figure is a handful of GROUP BY queries
+over the populations in populations.py; no query loads every row into Python.
+`PARTS` names, for every figure, the records behind each of its numbers (the
+drill-down lists count the same rows with the same conditions).
+
+Rates are fractions rounded to 6 places, or None when the denominator is 0.
+Percentiles of end-to-end days use linear interpolation between closest ranks
+(PostgreSQL's percentile_cont, Excel's PERCENTILE.INC, numpy's default): with
+the days sorted as x[0..n-1], the p-th percentile is at position h = (n-1)·p,
+x[floor(h)] + (h − floor(h))·(x[ceil(h)] − x[floor(h)]). So the median of an
+even number of cases is the mean of the middle two. Only the one or two rows
+needed are read (row_number() over the sorted days).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ..exceptions import InvalidValue
+from ..models import Team
+from . import populations as pop
+from .populations import COHORT_CHOICES, Filters
+
+MAX_PERIOD_DAYS = 20 * 366
+
+
+def rate(numerator: int, denominator: int) -> float | None:
+    """A fraction rounded to 6 places, or None (shown as "no data") when nothing was counted."""
+    return round(numerator / denominator, 6) if denominator else None
+
+
+@dataclass(frozen=True)
+class Part:
+    """One number of a figure: which population it counts, and which of its rows."""
+
+    population: str  # demands | people | opened | closed | actions
+    label: str
+    where: object = None  # function(subquery) -> SQL condition, or None for every row
+
+
+def _is(column: str, *values: str):
+    return lambda s: s.c[column].in_(values)
+
+
+REPEATS = ("while_open", "after_closure", "no_case")
+RECONTACTS = ("same_worker", "owner_left", "other_worker")
+
+PARTS: dict[str, dict[str, Part]] = {
+    "repeat_demand": {
+        "total": Part("demands", "Demands received in the period"),
+        "repeat": Part("demands", "Repeat demands", _is("repeat", *REPEATS)),
+        "while_open": Part("demands", "Repeats while a case was open", _is("repeat", "while_open")),
+        "after_closure": Part(
+            "demands", "Repeats after a case had closed", _is("repeat", "after_closure")
+        ),
+        "no_case": Part("demands", "Repeats with no case", _is("repeat", "no_case")),
+    },
+    "demands_per_person": {
+        "demands": Part("demands", "Demands received in the period"),
+        "people": Part("people", "People with a demand in the period"),
+    },
+    "referral_mismatch": {
+        "recorded": Part(
+            "opened",
+            "Cases with the judgement recorded",
+            _is("referral_match", "yes", "partly", "no"),
+        ),
+        "mismatch": Part(
+            "opened", "Referral did not (fully) match", _is("referral_match", "partly", "no")
+        ),
+        "no": Part("opened", "Referral did not match", _is("referral_match", "no")),
+        "partly": Part("opened", "Referral partly matched", _is("referral_match", "partly")),
+        "yes": Part("opened", "Referral matched", _is("referral_match", "yes")),
+    },
+    "failure_demand": {
+        "classified": Part("demands", "Demands classified", _is("kind", "value", "failure")),
+        "failure": Part("demands", "Failure demands", _is("kind", "failure")),
+        "value": Part("demands", "Value demands", _is("kind", "value")),
+        "unclassified": Part("demands", "Unclassified demands", _is("kind", "unclassified")),
+    },
+    "handoffs": {
+        "closed": Part("closed", "Cases closed in the period"),
+        "zero_handoffs": Part(
+            "closed", "Closed with no change of owner", lambda s: s.c.handoffs == 0
+        ),
+        "with_handoffs": Part(
+            "closed", "Closed after changes of owner", lambda s: s.c.handoffs > 0
+        ),
+    },
+    "same_worker": {
+        "recontacts": Part(
+            "opened", "New cases after an earlier closed case", _is("recontact", *RECONTACTS)
+        ),
+        "same_worker": Part("opened", "Back to the same worker", _is("recontact", "same_worker")),
+        "owner_left": Part(
+            "opened", "Previous owner had left the team", _is("recontact", "owner_left")
+        ),
+        "other_worker": Part(
+            "opened",
+            "Another worker, though the previous owner was still in the team",
+            _is("recontact", "other_worker"),
+        ),
+    },
+    "closed_by_agreement": {
+        "closed": Part("closed", "Cases closed in the period"),
+        "agreed": Part("closed", "Closed by mutual agreement", lambda s: s.c.agreed == 1),
+        "not_agreed": Part(
+            "closed", "Closed without a recorded agreement", lambda s: s.c.agreed == 0
+        ),
+    },
+    "end_to_end_days": {
+        "closed": Part("closed", "Cases closed in the period"),
+    },
+    "returned_within_90_days": {
+        "eligible": Part(
+            "closed",
+            "Closed at least 90 days before the period's end",
+            _is("returned", "returned", "stayed_away"),
+        ),
+        "returned": Part("closed", "Came back within 90 days", _is("returned", "returned")),
+    },
+    "actions": {
+        "all": Part("actions", "Agreed actions of cases active in the period"),
+        "person": Part("actions", "Done by the person and their network", _is("by", "person")),
+        "team": Part("actions", "Done by the team", _is("by", "team")),
+        "done": Part("actions", "Done", _is("status", "done")),
+        "dropped": Part("actions", "Dropped", _is("status", "dropped")),
+        "open": Part("actions", "Still open", _is("status", "agreed")),
+    },
+}
+
+POPULATIONS = {
+    "demands": pop.demands,
+    "people": pop.demands,  # people are the distinct persons of the demands
+    "opened": pop.opened_cases,
+    "closed": pop.closed_cases,
+    "actions": pop.actions,
+}
+
+
+def part(figure: str, name: str) -> Part | None:
+    return PARTS.get(figure, {}).get(name)
+
+
+def check_filters(
+    session: Session, *, start, end, cohort: str = "all", team_id: int | None = None
+) -> Filters:
+    """The filters, or InvalidValue naming each one to fix (in plain English)."""
+    errors: dict[str, str] = {}
+    if not isinstance(start, dt.date):
+        errors["from"] = "Enter the first day of the period as a real date"
+    if not isinstance(end, dt.date):
+        errors["to"] = "Enter the last day of the period as a real date"
+    if not errors and end < start:
+        errors["to"] = "The last day of the period must be on or after the first day"
+    elif not errors and (end - start).days > MAX_PERIOD_DAYS:
+        errors["from"] = "The period can be at most 20 years long"
+    if cohort not in COHORT_CHOICES:
+        errors["cohort"] = "Choose pilot, usual practice or all"
+    if team_id is not None and session.get(Team, team_id) is None:
+        errors["team"] = "Choose a team that exists"
+    if errors:
+        raise InvalidValue("Check the period, cohort and team", errors)
+    return Filters(start, end, cohort, team_id)
+
+
+def compute(
+    session: Session,
+    *,
+    start: dt.date,
+    end: dt.date,
+    cohort: str = "all",
+    team_id: int | None = None,
+) -> dict:
+    """Every figure for the period, cohort and team: the JSON of GET /api/v1/measures."""
+    f = check_filters(session, start=start, end=end, cohort=cohort, team_id=team_id)
+    team = session.get(Team, team_id) if team_id is not None else None
+    return {
+        "from": start.isoformat(),
+        "to": end.isoformat(),
+        "cohort": cohort,
+        "team": team.name if team else None,
+        **demand_figures(session, f),
+        **opened_case_figures(session, f),
+        **closed_case_figures(session, f),
+        "actions": action_figures(session, f),
+    }
+
+
+def _grouped(session: Session, subquery, *columns: str) -> dict[tuple, int]:
+    """Row counts of a population grouped by some of its columns."""
+    cols = [subquery.c[name] for name in columns]
+    rows = session.execute(select(*cols, func.count()).group_by(*cols)).all()
+    return {tuple(row[:-1]): row[-1] for row in rows}
+
+
+def _sum(counts: dict[tuple, int], index: int, *values) -> int:
+    return sum(n for key, n in counts.items() if key[index] in values)
+
+
+def demand_figures(session: Session, f: Filters) -> dict:
+    demands = pop.demands(f)
+    counts = _grouped(session, demands, "repeat", "kind")
+    people = session.scalar(select(func.count(func.distinct(demands.c.person_id))))
+    total = sum(counts.values())
+    repeat = _sum(counts, 0, *REPEATS)
+    failure, value = _sum(counts, 1, "failure"), _sum(counts, 1, "value")
+    return {
+        "repeat_demand": {
+            "repeat": repeat,
+            "total": total,
+            "rate": rate(repeat, total),
+            **{split: _sum(counts, 0, split) for split in REPEATS},
+        },
+        "demands_per_person": {"demands": total, "people": people, "ratio": rate(total, people)},
+        "failure_demand": {
+            "failure": failure,
+            "value": value,
+            "unclassified": _sum(counts, 1, "unclassified"),
+            "rate": rate(failure, failure + value),
+        },
+    }
+
+
+def opened_case_figures(session: Session, f: Filters) -> dict:
+    counts = _grouped(session, pop.opened_cases(f), "referral_match", "recontact")
+    no, partly, yes = (_sum(counts, 0, judgement) for judgement in ("no", "partly", "yes"))
+    recorded = no + partly + yes
+    recontacts = _sum(counts, 1, *RECONTACTS)
+    same = _sum(counts, 1, "same_worker")
+    return {
+        "referral_mismatch": {
+            "no": no,
+            "partly": partly,
+            "yes": yes,
+            "recorded": recorded,
+            "rate": rate(no + partly, recorded),
+        },
+        "same_worker": {
+            "recontacts": recontacts,
+            "same_worker": same,
+            "rate": rate(same, recontacts),
+            "owner_left": _sum(counts, 1, "owner_left"),
+        },
+    }
+
+
+def closed_case_figures(session: Session, f: Filters) -> dict:
+    closed = pop.closed_cases(f)
+
+    def count_of(condition):
+        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+    # One pass over the population for every count; the percentiles read the days only.
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(closed.c.handoffs), 0),
+            func.coalesce(func.sum(closed.c.agreed), 0),
+            count_of(closed.c.handoffs == 0),
+            count_of(closed.c.returned == "returned"),
+            count_of(closed.c.returned.in_(("returned", "stayed_away"))),
+        )
+    ).one()
+    n, handoffs, agreed, zero, returned, eligible = (int(value) for value in row)
+    median, p90 = percentiles(session, closed.c.days, n)
+    return {
+        "handoffs": {
+            "closed": n,
+            "zero_handoffs": zero,
+            "rate": rate(zero, n),
+            "mean": rate(handoffs, n),
+        },
+        "closed_by_agreement": {"closed": n, "agreed": agreed, "rate": rate(agreed, n)},
+        "end_to_end_days": {
+            "closed": n,
+            "median": median,
+            "p90": p90,
+        },
+        "returned_within_90_days": {
+            "eligible": eligible,
+            "returned": returned,
+            "rate": rate(returned, eligible),
+        },
+    }
+
+
+def percentiles(session: Session, column, n: int, ps=(0.5, 0.9)) -> list[float | int | None]:
+    """The ps-th percentiles of a column of n numbers by linear interpolation (see above),
+    reading only the rows at the ranks needed, in one query."""
+    if n == 0:
+        return [None for _ in ps]
+    positions = [(n - 1) * Fraction(str(p)) for p in ps]
+    ranks = {math.floor(h) + step for h in positions for step in (1, 2)}  # 1-based
+    ranked = select(
+        column.label("value"), func.row_number().over(order_by=column).label("rank")
+    ).subquery()
+    rows = session.execute(select(ranked.c.rank, ranked.c.value).where(ranked.c.rank.in_(ranks)))
+    found = {rank: value for rank, value in rows}
+    results = []
+    for h in positions:
+        low = math.floor(h)
+        below = found[low + 1]
+        above = found.get(low + 2, below)
+        result = below + (h - low) * (above - below)
+        results.append(int(result) if result.denominator == 1 else round(float(result), 1))
+    return results
+
+
+def action_figures(session: Session, f: Filters) -> dict:
+    counts = _grouped(session, pop.actions(f), "by", "status")
+    return {
+        "person": _sum(counts, 0, "person"),
+        "team": _sum(counts, 0, "team"),
+        "done": _sum(counts, 1, "done"),
+        "dropped": _sum(counts, 1, "dropped"),
+        "open": _sum(counts, 1, "agreed"),
+    }

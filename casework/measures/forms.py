@@ -1,0 +1,25 @@
+from flask_wtf import FlaskForm
+from wtforms import RadioField, SelectField
+
+from ..forms import DateInputField
+
+COHORT_WORDS = {"all": "All", "pilot": "Pilot", "usual": "Usual practice"}
+
+
+class MeasuresForm(FlaskForm):
+    """The period, team and cohort a manager looks at, and how the charts group the points.
+
+    Read from the address (GET), so a view can be bookmarked and shared; no CSRF token is
+    needed because it changes nothing."""
+
+    class Meta:
+        csrf = False
+
+    start = DateInputField("From", required_message="Enter the first day of the period")
+    end = DateInputField("To", required_message="Enter the last day of the period")
+    team = SelectField("Team", validate_choice=False)
+    cohort = RadioField("Cohort for the charts", choices=COHORT_WORDS, default="all")
+    grain = RadioField(
+        "Points on the charts", choices={"month": "Months", "week": "Weeks"}, default="month"
+    )
+    rebase = DateInputField("Recalculate the chart limits from (optional)")

@@ -1,0 +1,326 @@
+"""The measures pages: the figures side by side, their charts, the lists behind them, CSV."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, render_template, request, url_for
+from flask_login import current_user
+
+from .. import audit, policy
+from ..exceptions import InvalidValue
+from ..extensions import db
+from ..formatting import label, uk_date
+from ..models import Team
+from . import bp
+from .charts import xmr_chart
+from .drilldown import listing, repeat_review
+from .figures import PARTS, check_filters, compute
+from .forms import MeasuresForm
+from .populations import Filters
+from .series import SPECS, end_to_end_points, rebase_index, series
+from .table import COHORT_HEADINGS, COHORTS, LINES, figure_rows, headline, number, to_csv
+
+PAGE_SIZE = 100
+MAX_WEEKS = 3 * 53  # more points than this do not read as a chart
+REVIEW_PEOPLE = 25
+
+
+@bp.before_request
+def only_managers_and_administrators():
+    if not policy.can_see_measures(current_user):
+        abort(403)
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The last 12 months: from the day after this day last year, to today."""
+    try:
+        year_ago = today.replace(year=today.year - 1)
+    except ValueError:  # 29 February
+        year_ago = today.replace(year=today.year - 1, day=28)
+    return year_ago + dt.timedelta(days=1), today
+
+
+def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
+    """The form as typed (kept on error) and the filters it gives, when they are valid."""
+    teams = visible_teams()
+    form = MeasuresForm(request.args)
+    start, end = default_period(dt.date.today())
+    for field, default in ((form.start, start), (form.end, end)):
+        if f"{field.name}[day]" not in request.args:
+            field.process(None, default)
+    everyone = policy.measures_team_ids(current_user) is None
+    form.team.choices = ({"": "All teams"} if everyone else {}) | {
+        str(team.id): team.name for team in teams
+    }
+    if not everyone and not request.args.get("team"):
+        form.team.data = str(teams[0].id)
+    team_id = _team_id(form.team.data)
+    valid = form.validate()
+    if form.team.data and team_id is None:
+        form.team.errors = [*form.team.errors, "Choose a team from the list"]
+        valid = False
+    if not valid:
+        _plain_english(form)
+        return form, None, teams
+    try:
+        f = check_filters(
+            db.session,
+            start=form.start.data,
+            end=form.end.data,
+            cohort="all",
+            team_id=team_id,
+        )
+    except InvalidValue as error:
+        for name, message in error.fields.items():
+            field = {"from": form.start, "to": form.end, "team": form.team}.get(name)
+            field.errors = [*field.errors, message]
+        return form, None, teams
+    if not policy.can_see_team_measures(current_user, team_id):
+        abort(403)
+    if form.grain.data == "week" and (f.end - f.start).days // 7 > MAX_WEEKS:
+        form.grain.errors = [
+            *form.grain.errors,
+            "Weekly charts cover at most 3 years: choose months, or a shorter period",
+        ]
+        return form, None, teams
+    return form, f, teams
+
+
+def _team_id(raw) -> int | None:
+    raw = (raw or "").strip()
+    if raw.isascii() and raw.isdigit() and len(raw) < 10:
+        return int(raw)
+    return None
+
+
+def _plain_english(form: MeasuresForm) -> None:
+    if form.cohort.errors:
+        form.cohort.errors = ["Choose pilot, usual practice or all"]
+    if form.grain.errors:
+        form.grain.errors = ["Choose months or weeks"]
+
+
+def visible_teams() -> list[Team]:
+    allowed = policy.measures_team_ids(current_user)
+    query = db.select(Team).order_by(Team.name)
+    if allowed is not None:
+        query = query.where(Team.id.in_(allowed))
+    return list(db.session.scalars(query))
+
+
+def filter_args(f: Filters, **extra) -> dict:
+    """The address parameters that reproduce these filters (as the form would send them)."""
+    args = {}
+    for name, day in (("start", f.start), ("end", f.end)):
+        args |= {f"{name}[day]": day.day, f"{name}[month]": day.month, f"{name}[year]": day.year}
+    args["team"] = "" if f.team_id is None else f.team_id
+    return args | extra
+
+
+def _results(f: Filters) -> dict[str, dict]:
+    return {
+        cohort: compute(db.session, start=f.start, end=f.end, cohort=cohort, team_id=f.team_id)
+        for cohort in COHORTS
+    }
+
+
+@bp.route("")
+def index():
+    form, f, teams = read_filters()
+    if f is None:
+        return render_template("measures/index.html", form=form, f=None), 400
+    results = _results(f)
+    cohort = form.cohort.data or "all"
+    grain = form.grain.data or "month"
+    chosen = Filters(f.start, f.end, cohort, f.team_id)
+    charts = build_charts(chosen, grain, form.rebase.data)
+    return render_template(
+        "measures/index.html",
+        form=form,
+        f=f,
+        results=results,
+        lines=LINES,
+        cohorts=COHORTS,
+        headings=COHORT_HEADINGS,
+        number=number,
+        headline=headline,
+        charts=charts,
+        args=filter_args(f),
+        chart_cohort=cohort,
+        grain=grain,
+        team_name=results["all"]["team"],
+    )
+
+
+def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
+    """One XmR chart per figure, and end-to-end days per case."""
+    charts = []
+    for figure, spec in SPECS.items():
+        points = series(db.session, f, figure, grain)
+        charts.append(
+            xmr_chart(
+                title=spec.title,
+                description=f"{spec.description} One point per {grain}.",
+                labels=points.labels,
+                values=points.values,
+                better=spec.better,
+                unit=spec.unit,
+                rebase_at=rebase_index(points.starts, rebase),
+            )
+        )
+    cases = end_to_end_points(db.session, f)
+    charts.append(
+        xmr_chart(
+            title="End-to-end time per case",
+            description="Days from each case's first demand to its closure, in closing order "
+            "(the latest 250 cases closed in the period at most).",
+            labels=[f"Case {c.id}, closed {uk_date(c.on)}" for c in cases],
+            values=[c.days for c in cases],
+            better=None,
+            unit="days",
+            rebase_at=rebase_index([c.on for c in cases], rebase),
+            label_heading="Case",
+        )
+    )
+    return charts
+
+
+@bp.route("/figures.csv")
+def figures_csv():
+    form, f, _ = read_filters()
+    if f is None:
+        abort(400, "Check the period and team: " + "; ".join(_errors(form)))
+    text = to_csv(
+        ["Figure", "Number", *(COHORT_HEADINGS[c] for c in COHORTS)],
+        figure_rows(_results(f)),
+    )
+    return _csv_response(text, f"measures-{f.start}-to-{f.end}.csv")
+
+
+def _errors(form) -> list[str]:
+    return [error for field in form for error in field.errors]
+
+
+def _cohort_arg() -> str:
+    cohort = request.args.get("list_cohort", "all")
+    if cohort not in COHORTS:
+        abort(400, "Choose pilot, usual practice or all")
+    return cohort
+
+
+def _part_or_404(figure: str, part: str):
+    if part not in PARTS.get(figure, {}):
+        abort(404)
+    return PARTS[figure][part]
+
+
+@bp.route("/list/<figure>/<part>")
+def drilldown(figure: str, part: str):
+    described = _part_or_404(figure, part)
+    form, f, _ = read_filters()
+    if f is None:
+        return render_template("measures/index.html", form=form, f=None), 400
+    cohort = _cohort_arg()
+    page = request.args.get("page", "1")
+    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
+    chosen = Filters(f.start, f.end, cohort, f.team_id)
+    rows = listing(db.session, chosen, figure, part, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    _audit_list("view", rows.person_ids, figure=figure, part=part, f=chosen, page=page)
+    pages = max(1, -(-rows.total // PAGE_SIZE))
+    return render_template(
+        "measures/list.html",
+        form=form,
+        f=chosen,
+        rows=rows,
+        # one team chosen: its name is in the heading, not in every row
+        columns=[c for c in rows.page_columns if not (f.team_id and c[0] == "team")],
+        described=described,
+        title=_figure_title(figure),
+        cohort=cohort,
+        page=page,
+        pages=pages,
+        args=filter_args(f, list_cohort=cohort),
+        team_name=db.session.get(Team, f.team_id).name if f.team_id else None,
+        label=label,
+    )
+
+
+@bp.route("/list/<figure>/<part>.csv")
+def drilldown_csv(figure: str, part: str):
+    _part_or_404(figure, part)
+    form, f, _ = read_filters()
+    if f is None:
+        abort(400, "Check the period and team: " + "; ".join(_errors(form)))
+    chosen = Filters(f.start, f.end, _cohort_arg(), f.team_id)
+    rows = listing(db.session, chosen, figure, part)
+    _audit_list("export", rows.person_ids, figure=figure, part=part, f=chosen)
+    keys = [key for key, _ in rows.columns]
+    text = to_csv(
+        ["Person id", *(heading for _, heading in rows.columns)],
+        ([row["person_id"], *(row[key] for key in keys)] for row in rows.rows),
+    )
+    return _csv_response(text, f"{figure}-{part}-{chosen.cohort}-{f.start}-to-{f.end}.csv")
+
+
+def _figure_title(figure: str) -> str:
+    return next(line.title for line in LINES if line.figure == figure)
+
+
+def _audit_list(action: str, person_ids: list[int], *, figure: str, part: str, f: Filters, **extra):
+    """A list of people's demands or cases is a read of their records: one event per view,
+    naming every person shown (ADR 0010)."""
+    audit.record(
+        action,
+        "measures_list",
+        None,
+        figure=figure,
+        part=part,
+        start=f.start.isoformat(),
+        end=f.end.isoformat(),
+        cohort=f.cohort,
+        team_id=f.team_id,
+        person_ids=person_ids,
+        path=request.path,
+        **extra,
+    )
+    db.session.commit()
+
+
+def _csv_response(text: str, filename: str) -> Response:
+    return Response(
+        text,
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@bp.route("/repeat-demand")
+def repeat_demand():
+    form, f, _ = read_filters()
+    if f is None:
+        return render_template("measures/repeat_demand.html", form=form, f=None), 400
+    cohort = form.cohort.data or "all"
+    chosen = Filters(f.start, f.end, cohort, f.team_id)
+    people = repeat_review(db.session, chosen, limit=REVIEW_PEOPLE)
+    _audit_list(
+        "view",
+        sorted(p["person_id"] for p in people),
+        figure="repeat_review",
+        part="people",
+        f=chosen,
+    )
+    return render_template(
+        "measures/repeat_demand.html",
+        form=form,
+        f=chosen,
+        people=people,
+        args=filter_args(f, cohort=cohort),
+        team_name=db.session.get(Team, f.team_id).name if f.team_id else None,
+        list_url=url_for(
+            "measures.drilldown",
+            figure="demands_per_person",
+            part="people",
+            **filter_args(f, list_cohort=cohort),
+        ),
+    )

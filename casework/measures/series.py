@@ -1,0 +1,237 @@
+"""Each figure over time, for its XmR chart: per week or per month, by aggregate SQL.
+
+A point is one calendar week (Monday to Sunday) or one calendar month that
+overlaps the period, counting only the records inside the period (so the first
+and last points may cover part of a week or month). Each point has its
+numerator, denominator and value (None, "no data", when the denominator is 0).
+Records fall in the week or month of the date the figure is about: demands by
+the day received, opened cases by the day opened, closed cases by the day
+closed. Agreed actions are charted by the week their case opened, for cases
+opened in the period (the figure itself counts every case active in it).
+End-to-end time is charted per case, in closing order (the latest
+`CASE_POINTS` cases when there are more).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Date, and_, case, extract, func, literal, select
+from sqlalchemy.orm import Session
+
+from ..formatting import uk_date
+from . import populations as pop
+from .figures import RECONTACTS, REPEATS
+from .populations import Filters
+from .sql import days_between
+
+GRAINS = ("week", "month")
+CASE_POINTS = 250
+
+
+@dataclass(frozen=True)
+class Spec:
+    """How one figure is charted."""
+
+    population: Callable
+    numerator: Callable  # subquery -> SQL condition, or a count expression (see `counts`)
+    denominator: Callable
+    better: str | None
+    unit: str
+    title: str
+    description: str
+    counts: bool = False  # numerator and denominator are aggregate expressions themselves
+
+
+def _in(column: str, *values):
+    return lambda s: s.c[column].in_(values)
+
+
+def _every(s):
+    return literal(True)
+
+
+SPECS: dict[str, Spec] = {
+    "repeat_demand": Spec(
+        pop.demands,
+        _in("repeat", *REPEATS),
+        _every,
+        "lower",
+        "rate",
+        "Repeat demand",
+        "Share of demands whose person had an earlier demand to the team in the look-back.",
+    ),
+    "demands_per_person": Spec(
+        pop.demands,
+        lambda s: func.count(s.c.id),
+        lambda s: func.count(func.distinct(s.c.person_id)),
+        "lower",
+        "count",
+        "Demands per person",
+        "Demands received divided by the number of different people they were about.",
+        counts=True,
+    ),
+    "referral_mismatch": Spec(
+        pop.opened_cases,
+        _in("referral_match", "no", "partly"),
+        _in("referral_match", "no", "partly", "yes"),
+        None,
+        "rate",
+        "Referral did not match the real problem",
+        "Share of cases opened, with the judgement recorded, whose referral matched only "
+        "partly or not at all.",
+    ),
+    "failure_demand": Spec(
+        pop.demands,
+        _in("kind", "failure"),
+        _in("kind", "failure", "value"),
+        "lower",
+        "rate",
+        "Failure demand",
+        "Share of classified demands that were failure demand.",
+    ),
+    "handoffs": Spec(
+        pop.closed_cases,
+        lambda s: s.c.handoffs == 0,
+        _every,
+        "higher",
+        "rate",
+        "Closed with no handoff",
+        "Share of cases closed that never changed owner after the first owner was set.",
+    ),
+    "same_worker": Spec(
+        pop.opened_cases,
+        _in("recontact", "same_worker"),
+        _in("recontact", *RECONTACTS),
+        "higher",
+        "rate",
+        "Same worker on re-contact",
+        "Share of new cases after an earlier closed case that went to the previous owner.",
+    ),
+    "closed_by_agreement": Spec(
+        pop.closed_cases,
+        lambda s: s.c.agreed == 1,
+        _every,
+        "higher",
+        "rate",
+        "Closed by mutual agreement",
+        "Share of cases closed whose closure records the person's agreement.",
+    ),
+    "returned_within_90_days": Spec(
+        pop.closed_cases,
+        _in("returned", "returned"),
+        _in("returned", "returned", "stayed_away"),
+        "lower",
+        "rate",
+        "Returned within 90 days",
+        "Share of cases closed (at least 90 days before the period's end) whose person made "
+        "another demand to the team within 90 days.",
+    ),
+    "actions": Spec(
+        pop.actions,
+        _in("by", "person"),
+        _every,
+        None,
+        "rate",
+        "Actions by the person",
+        "Share of agreed actions done by the person and their network, by the week or month "
+        "their case opened.",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Series:
+    """A figure's points over time, ready for charts.xmr_chart."""
+
+    figure: str
+    labels: tuple[str, ...]
+    starts: tuple[dt.date, ...]
+    numerators: tuple[int, ...]
+    denominators: tuple[int, ...]
+    values: tuple[float | None, ...]
+    spec: Spec | None = None
+
+
+def bucket_starts(f: Filters, grain: str) -> list[dt.date]:
+    """The first day of every week (Monday) or month that overlaps the period."""
+    if grain == "week":
+        first = f.start - dt.timedelta(days=f.start.weekday())
+        count = (f.end - first).days // 7 + 1
+        return [first + dt.timedelta(weeks=i) for i in range(count)]
+    starts, month = [], f.start.replace(day=1)
+    while month <= f.end:
+        starts.append(month)
+        month = (month + dt.timedelta(days=32)).replace(day=1)
+    return starts
+
+
+def _bucket(column, f: Filters, grain: str):
+    """SQL: the week or month index of a date, matching bucket_starts."""
+    if grain == "week":
+        monday = f.start - dt.timedelta(days=f.start.weekday())
+        return days_between(column, literal(monday, Date)) // 7
+    return extract("year", column) * 12 + extract("month", column)
+
+
+def _label(start: dt.date, grain: str) -> str:
+    return f"Week of {uk_date(start)}" if grain == "week" else f"{start:%B %Y}"
+
+
+def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
+    """The figure per week or per month over the period."""
+    spec = SPECS[figure]
+    subquery = spec.population(f)
+    bucket = _bucket(subquery.c.on, f, grain).label("bucket")
+    if spec.counts:
+        numerator, denominator = spec.numerator(subquery), spec.denominator(subquery)
+    else:
+        numerator = func.sum(case((spec.numerator(subquery), 1), else_=0))
+        denominator = func.sum(case((spec.denominator(subquery), 1), else_=0))
+    query = select(bucket, numerator, denominator).group_by(bucket)
+    if figure == "actions":
+        query = query.where(and_(subquery.c.on >= f.start, subquery.c.on <= f.end))
+    starts = bucket_starts(f, grain)
+    numerators, denominators = [0] * len(starts), [0] * len(starts)
+    offset = 0 if grain == "week" else starts[0].year * 12 + starts[0].month
+    for index, num, den in session.execute(query):
+        i = int(index) - offset
+        if 0 <= i < len(starts):
+            numerators[i], denominators[i] = int(num or 0), int(den or 0)
+    values = tuple(
+        num / den if den else None for num, den in zip(numerators, denominators, strict=True)
+    )
+    return Series(
+        figure,
+        tuple(_label(s, grain) for s in starts),
+        tuple(starts),
+        tuple(numerators),
+        tuple(denominators),
+        values,
+        spec,
+    )
+
+
+def end_to_end_points(session: Session, f: Filters, limit: int = CASE_POINTS):
+    """Days from first demand to closure for each case closed in the period, in closing
+    order: (case id, closed on, days), the latest `limit` of them."""
+    closed = pop.closed_cases(f)
+    latest = (
+        select(closed.c.id, closed.c.on, closed.c.days)
+        .order_by(closed.c.on.desc(), closed.c.id.desc())
+        .limit(limit)
+    )
+    return list(reversed(session.execute(latest).all()))
+
+
+def rebase_index(starts, when: dt.date | None) -> tuple[int, ...]:
+    """Where the limits are recalculated: the first point on or after `when` (none when that
+    is the first point or past the last)."""
+    if when is None:
+        return ()
+    for i, start in enumerate(starts):
+        if start >= when:
+            return (i,) if i > 0 else ()
+    return ()
