@@ -77,6 +77,22 @@ PERSON = {
     "updated_at": MOMENT,
 }
 
+COUNT = {"type": "integer", "minimum": 0}
+RATE = {"type": ["number", "null"], "minimum": 0}
+RATES = {"rate", "ratio", "mean", "median", "p90"}  # may be null: no data
+MEASURE_PARTS = {
+    "repeat_demand": ("repeat", "total", "rate", "while_open", "after_closure", "no_case"),
+    "demands_per_person": ("demands", "people", "ratio"),
+    "referral_mismatch": ("no", "partly", "yes", "recorded", "rate"),
+    "failure_demand": ("failure", "value", "unclassified", "rate"),
+    "handoffs": ("closed", "zero_handoffs", "rate", "mean"),
+    "same_worker": ("recontacts", "same_worker", "rate", "owner_left"),
+    "closed_by_agreement": ("closed", "agreed", "rate"),
+    "end_to_end_days": ("closed", "median", "p90"),
+    "returned_within_90_days": ("eligible", "returned", "rate"),
+    "actions": ("person", "team", "done", "dropped", "open"),
+}
+
 SCHEMAS = {
     "Error": _object(
         {
@@ -126,6 +142,20 @@ SCHEMAS = {
         }
     ),
     "SearchResults": _object({"results": _list("Identity")}),
+    "Measures": _object(
+        {
+            "from": DATE,
+            "to": DATE,
+            "cohort": _enum(("pilot", "usual", "all")),
+            "team": N_STRING,
+            **{
+                figure: _object({part: RATE if part in RATES else COUNT for part in parts})
+                for figure, parts in MEASURE_PARTS.items()
+            },
+        },
+        "Every figure of measures.md; a rate is a fraction (0..1), null when its "
+        "denominator is 0",
+    ),
     "Demand": _object(
         {
             "id": INTEGER,

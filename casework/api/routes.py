@@ -7,10 +7,13 @@ from flask import abort, jsonify
 from flask_login import current_user
 
 from .. import audit, policy
+from ..admin.service import find_team
 from ..cases import service as cases
 from ..demands.routing import record_demand
 from ..exceptions import InvalidValue
 from ..extensions import db
+from ..measures.figures import compute
+from ..measures.populations import COHORT_CHOICES
 from ..models import (
     ACTION_BY,
     ACTION_STATUSES,
@@ -435,8 +438,47 @@ def close_case(case_id: int, body: dict):
     return jsonify(case_json(db.session, case))
 
 
-# Measures: GET /measures (api.md) is declared here at merge with @operation, like the
-# operations above, so that it is validated and described the same way.
+# Measures
+
+
+@operation(
+    "GET",
+    "/measures",
+    summary="Every figure of measures.md for a period, cohort and team",
+    description="The same figures as the measures page and `casework measures`. Managers "
+    "see their own team's (without `team`, their team is taken); administrators any "
+    "team's, or all teams together without `team`.",
+    tag="Measures",
+    query={
+        "from": Field("date", required=True, nullable=False, description="First day"),
+        "to": Field("date", required=True, nullable=False, description="Last day"),
+        "cohort": Field("enum", nullable=False, choices=COHORT_CHOICES, example="all"),
+        "team": text(100, "A team's name"),
+    },
+    response=(200, "Measures"),
+    errors=(403, 422),
+)
+def read_measures(query: dict):
+    if not policy.can_see_measures(current_user):
+        abort(403, "Measures are for team managers and administrators.")
+    team_id = None
+    if query.get("team"):
+        team = find_team(db.session, query["team"])
+        if team is None:
+            raise InvalidValue("Check the team", {"team": "There is no team with this name"})
+        team_id = team.id
+    elif not current_user.is_admin:
+        team_id = current_user.team_id  # a manager's figures are their own team's
+    if not policy.can_see_team_measures(current_user, team_id):
+        abort(403, "You may see the measures of your own team only.")
+    figures = compute(
+        db.session,
+        start=query["from"],
+        end=query["to"],
+        cohort=query.get("cohort") or "all",
+        team_id=team_id,
+    )
+    return jsonify(figures)
 
 
 @bp.route("/openapi.json")
