@@ -153,8 +153,7 @@ SCHEMAS = {
                 for figure, parts in MEASURE_PARTS.items()
             },
         },
-        "Every figure of measures.md; a rate is a fraction (0..1), null when its "
-        "denominator is 0",
+        "Every figure of measures.md; a rate is a fraction (0..1), null when its denominator is 0",
     ),
     "Demand": _object(
         {

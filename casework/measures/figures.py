@@ -25,7 +25,9 @@ from fractions import Fraction
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
+from ..demands.routing import EARLIEST_DEMAND
 from ..exceptions import InvalidValue
+from ..formatting import uk_date
 from ..models import Team
 from . import populations as pop
 from .populations import COHORT_CHOICES, Filters
@@ -151,6 +153,9 @@ def part(figure: str, name: str) -> Part | None:
     return PARTS.get(figure, {}).get(name)
 
 
+LATEST_END = dt.date(2100, 1, 1)  # no figure is asked of a later day; keeps date arithmetic safe
+
+
 def check_filters(
     session: Session, *, start, end, cohort: str = "all", team_id: int | None = None
 ) -> Filters:
@@ -160,7 +165,11 @@ def check_filters(
         errors["from"] = "Enter the first day of the period as a real date"
     if not isinstance(end, dt.date):
         errors["to"] = "Enter the last day of the period as a real date"
-    if not errors and end < start:
+    if not errors and start < EARLIEST_DEMAND:
+        errors["from"] = f"The period must start after {uk_date(EARLIEST_DEMAND)}"
+    elif not errors and end > LATEST_END:
+        errors["to"] = f"The period must end before {uk_date(LATEST_END)}"
+    elif not errors and end < start:
         errors["to"] = "The last day of the period must be on or after the first day"
     elif not errors and (end - start).days > MAX_PERIOD_DAYS:
         errors["from"] = "The period can be at most 20 years long"

@@ -4,7 +4,7 @@ category that decides which part of a figure it falls in.
 The figures (figures.py), the drill-down lists (drilldown.py) and the series for
 charts (series.py) all start from these same subqueries, so a figure, the list
 behind it and its chart can never disagree. Every judgement call is documented
-in docs/adr/0005-measures-judgement-calls.md; the short version is beside each
+in docs/adr/0010-measures-judgement-calls.md; the short version is beside each
 expression below.
 
 Everything here is aggregate-friendly SQL that reads the same on SQLite and
@@ -66,7 +66,9 @@ def repeat_split():
     - first: no earlier demand to the team within the look-back (not a repeat);
     - while_open: a repeat that joined an open case (routed_by 'open_case');
     - after_closure: any other repeat, not imported, whose person had an earlier
-      case in the team closed on or before the day the demand was received;
+      case in the team closed on or before the day the demand was received, or
+      closed before the demand opened its own case (a letter dated before the
+      closure but recorded after it is routed as a re-contact, and counts as one);
     - no_case: every other repeat (imported, or the earlier demands were only
       imported history).
     """
@@ -75,7 +77,7 @@ def repeat_split():
         earlier_closed.person_id == Demand.person_id,
         earlier_closed.team_id == Demand.team_id,
         earlier_closed.closed_on.is_not(None),
-        earlier_closed.closed_on <= Demand.received_on,
+        or_(earlier_closed.closed_on <= Demand.received_on, earlier_closed.id < Demand.case_id),
         or_(Demand.case_id.is_(None), earlier_closed.id != Demand.case_id),
     )
     return case(
@@ -118,8 +120,9 @@ def first_owner():
 
 
 def previous_closed_case_id():
-    """The person's previous case in the team: the latest opened before this one (by opening
-    date, then id) that had closed on or before the day this one opened."""
+    """The person's previous case in the team: the latest (by opening date, then id) of the
+    closed cases that had closed on or before the day this one opened, or were made before
+    it (a smaller id: a backdated demand opens a case dated before the last closure)."""
     previous = aliased(Case)
     return (
         select(previous.id)
@@ -128,11 +131,7 @@ def previous_closed_case_id():
             previous.team_id == Case.team_id,
             previous.id != Case.id,
             previous.closed_on.is_not(None),
-            previous.closed_on <= Case.opened_on,
-            or_(
-                previous.opened_on < Case.opened_on,
-                and_(previous.opened_on == Case.opened_on, previous.id < Case.id),
-            ),
+            or_(previous.closed_on <= Case.opened_on, previous.id < Case.id),
         )
         .order_by(previous.opened_on.desc(), previous.id.desc())
         .limit(1)
@@ -214,7 +213,8 @@ def returned_split(f: Filters):
         later.person_id == Case.person_id,
         later.team_id == Case.team_id,
         or_(later.case_id.is_(None), later.case_id != Case.id),
-        later.received_on >= Case.closed_on,
+        # received after the closure, or dated before it but opening a later case
+        or_(later.received_on >= Case.closed_on, later.case_id > Case.id),
         days_between(later.received_on, Case.closed_on) <= RETURN_WINDOW_DAYS,
     )
     return case(

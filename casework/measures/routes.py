@@ -223,7 +223,7 @@ def drilldown(figure: str, part: str):
         return render_template("measures/index.html", form=form, f=None), 400
     cohort = _cohort_arg()
     page = request.args.get("page", "1")
-    page = int(page) if page.isascii() and page.isdigit() and 0 < len(page) < 7 else 1
+    page = max(1, int(page)) if page.isascii() and page.isdigit() and len(page) < 7 else 1
     chosen = Filters(f.start, f.end, cohort, f.team_id)
     rows = listing(db.session, chosen, figure, part, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     _audit_list("view", rows.person_ids, figure=figure, part=part, f=chosen, page=page)

@@ -361,6 +361,9 @@ def test_cohort_of_a_case_is_the_cases_own(practitioner, person, team):
         ({"start": DAY, "end": DAY, "cohort": "bubble"}, "cohort"),
         ({"start": DAY, "end": DAY, "team_id": 999}, "team"),
         ({"start": dt.date(1000, 1, 1), "end": DAY}, "from"),
+        # dates no record can have: refused, not an overflow in the date arithmetic
+        ({"start": dt.date(1, 1, 1), "end": dt.date(1, 1, 10)}, "from"),
+        ({"start": dt.date(9999, 1, 1), "end": dt.date(9999, 12, 31)}, "to"),
     ],
 )
 def test_bad_filters_are_refused_in_plain_english(app, arguments, field):
@@ -387,3 +390,19 @@ def test_a_recontact_on_the_day_the_case_closed_counts_as_after_closure(practiti
         "rate": 1.0,
         "owner_left": 0,
     }
+
+
+def test_a_letter_dated_before_the_closure_but_recorded_after_it_is_a_recontact(
+    practitioner, person
+):
+    """Routing sees the case closed and sends the letter back to the same worker; the
+    measures read it the same way, not by the letter's date alone."""
+    first, _ = make_demand(person, practitioner, received_on=DAY)
+    close(first.case, practitioner, DAY + days(10))
+    late, route = make_demand(person, practitioner, received_on=DAY + days(5))
+    assert route.kind == "same_worker" and late.case_id != first.case_id
+    result = figures(DAY, DAY + days(200))
+    assert result["repeat_demand"]["after_closure"] == 1
+    assert result["repeat_demand"]["no_case"] == 0
+    assert (result["same_worker"]["recontacts"], result["same_worker"]["same_worker"]) == (1, 1)
+    assert result["returned_within_90_days"] == {"eligible": 1, "returned": 1, "rate": 1.0}

@@ -275,3 +275,18 @@ def test_teams_listed_to_a_manager_are_only_their_own(client, manager):
     login(client, manager)
     html = client.get("/measures").get_data(as_text=True)
     assert ">South<" not in html and ">All teams<" not in html
+
+
+@pytest.mark.parametrize("number", ["0", "00", "-1", "x", "9999999"])
+def test_an_odd_page_number_reads_the_first_page(client, manager, monkeypatch, number):
+    from casework.measures import routes
+
+    offsets = []
+    real = routes.listing
+    monkeypatch.setattr(
+        routes, "listing", lambda *a, **kw: offsets.append(kw["offset"]) or real(*a, **kw)
+    )
+    login(client, manager)
+    response = client.get("/measures/list/repeat_demand/total", query_string={"page": number})
+    assert response.status_code == 200
+    assert offsets == [0]  # a negative OFFSET is an error on PostgreSQL

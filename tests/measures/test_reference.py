@@ -278,7 +278,7 @@ def reference(first: dt.date, last: dt.date, cohort: str, team_id: int | None) -
             for c in cases
             if same_place(c, d)
             and c.closed_on
-            and c.closed_on <= d.received_on
+            and (c.closed_on <= d.received_on or (d.case_id is not None and c.id < d.case_id))
             and c.id != d.case_id
         ]
         if not d.imported and closed_before:
@@ -296,8 +296,7 @@ def reference(first: dt.date, last: dt.date, cohort: str, team_id: int | None) -
             if same_place(p, c)
             and p.id != c.id
             and p.closed_on
-            and p.closed_on <= c.opened_on
-            and (p.opened_on, p.id) < (c.opened_on, c.id)
+            and (p.closed_on <= c.opened_on or p.id < c.id)
         ]
         if not earlier:
             return "first"
@@ -330,7 +329,10 @@ def reference(first: dt.date, last: dt.date, cohort: str, team_id: int | None) -
         c
         for c in eligible
         if any(
-            same_place(d, c) and d.case_id != c.id and 0 <= (d.received_on - c.closed_on).days <= 90
+            same_place(d, c)
+            and d.case_id != c.id
+            and (d.received_on >= c.closed_on or (d.case_id is not None and d.case_id > c.id))
+            and (d.received_on - c.closed_on).days <= 90
             for d in demands
         )
     ]
