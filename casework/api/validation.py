@@ -20,11 +20,12 @@ from .. import MAX_ID
 from ..exceptions import DomainError
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# No NUL (PostgreSQL refuses it in text) and no lone UTF-16 surrogate (JSON can
-# escape one, "\\ud800", but it is not a character and cannot be stored as UTF-8),
-# refused in every string on every database.
-NO_NUL = "^[^\\u0000\\ud800-\\udfff]*$"
-_NOT_TEXT = re.compile(NO_NUL.replace("^[^", "[").replace("]*$", "]"))
+# Not text: NUL (PostgreSQL refuses it) and unpaired UTF-16 surrogates (JSON can escape
+# one, "\\ud800", but it is no character and cannot be stored as UTF-8). Refused in every
+# string, on every database; the same class is the pattern in the OpenAPI description.
+_NOT_TEXT_CHARS = "\\u0000\\ud800-\\udfff"
+NO_NUL = f"^[^{_NOT_TEXT_CHARS}]*$"
+_NOT_TEXT = re.compile(f"[{_NOT_TEXT_CHARS}]")
 MISSING = object()
 
 
