@@ -16,10 +16,17 @@ from . import audit
 from .extensions import db
 from .models import Action, ApiToken, Case, Demand, Person, User
 
+MAX_ID = 2**31 - 1  # PostgreSQL's integer
+
+
+def fetchable(ident) -> bool:
+    """An id some record could have: a positive integer the database can hold."""
+    return isinstance(ident, int) and not isinstance(ident, bool) and 0 < ident <= MAX_ID
+
 
 def fetch(model, ident):
     """The record with this id, or None: also for ids no database could hold."""
-    if isinstance(ident, bool) or not isinstance(ident, int) or not 0 < ident < 2**31:
+    if not fetchable(ident):
         return None
     return db.session.get(model, ident)
 
@@ -100,9 +107,15 @@ def get_person_for_demand(user: User, person_id: int) -> Person:
     Until it is saved, the form shows only their name."""
     person = fetch(Person, person_id)
     if person is None:
-        abort(404)
+        refuse(404, "person", person_id)
     if not can_record_demands(user):
-        abort(403, "Only members of a team can record a demand: your account belongs to no team.")
+        refuse(
+            403,
+            "person",
+            person.id,
+            person.id,
+            "Only members of a team can record a demand: your account belongs to no team.",
+        )
     _audit_read("person", person, person.id)
     return person
 
@@ -157,7 +170,7 @@ def get_person_to_merge(user: User, person_id) -> Person:
         abort(403)
     person = fetch(Person, person_id)
     if person is None:
-        abort(404)
+        refuse(404, "person", person_id)
     _audit_read("person", person, person.id)
     return person
 
@@ -178,14 +191,32 @@ def _audit_read(entity: str, record, person_id: int) -> None:
         db.session.commit()
 
 
+def refuse(
+    status: int, entity: str, ident, person_id: int | None = None, message: str | None = None
+):
+    """Refuse a record (403) or say there is none (404), and audit the refusal as its own
+    event, committed at once: someone probing for records they may not see is visible."""
+    audit.record(
+        "refused",
+        entity,
+        ident if fetchable(ident) else None,
+        person_id=person_id,
+        status=status,
+        method=request.method,
+        path=request.path[:200],
+    )
+    db.session.commit()
+    abort(status, message)
+
+
 def get_person_for(user: User, person_id: int, *, write: bool = False) -> Person:
     """The person, or 404 when there is none and 403 when the user may not see (or change) them."""
     person = fetch(Person, person_id)
     if person is None:
-        abort(404)
+        refuse(404, "person", person_id)
     allowed = can_work_with_person(user, person) if write else can_see_person(user, person)
     if not allowed:
-        abort(403)
+        refuse(403, "person", person.id, person.id)
     _audit_read("person", person, person.id)
     return person
 
@@ -194,10 +225,10 @@ def get_case_for(user: User, case_id: int, *, write: bool = False) -> Case:
     """The case, or 404 when there is none and 403 when the user may not see (or change) it."""
     case = fetch(Case, case_id)
     if case is None:
-        abort(404)
+        refuse(404, "case", case_id)
     allowed = can_work_on_case(user, case) if write else can_see_case(user, case)
     if not allowed:
-        abort(403)
+        refuse(403, "case", case.id, case.person_id)
     _audit_read("case", case, case.person_id)
     return case
 
@@ -206,9 +237,9 @@ def get_action_for(user: User, action_id: int) -> Action:
     """An action its case's team may update, and so may the colleague pulled in to do it."""
     action = fetch(Action, action_id)
     if action is None:
-        abort(404)
+        refuse(404, "action", action_id)
     if not (can_work_on_case(user, action.case) or action.assignee_id == user.id):
-        abort(403)
+        refuse(403, "action", action.id, action.case.person_id)
     _audit_read("action", action, action.case.person_id)
     return action
 
@@ -243,3 +274,34 @@ def can_see_team_measures(user: User, team_id: int | None) -> bool:
     """One team's measures (team_id), or every team's together (None)."""
     allowed = measures_team_ids(user)
     return allowed is None or (team_id is not None and team_id in allowed)
+
+
+def can_see_measure_lists(user: User, team_id: int | None) -> bool:
+    """The lists behind the figures (and the repeat demand review) name people and show their
+    demands, cases and actions: they are records, so only for the one team whose records the
+    user manages. Administrators without a team see every figure, but not the people
+    behind them; nobody lists every team's people together (ADR 0011)."""
+    return manages_team(user, team_id)
+
+
+def can_export_person(user: User, person: Person) -> bool:
+    """A subject access export: the manager of a team that knows the person (ADR 0011).
+    Practitioners read the record on screen; the export is for whoever answers the request."""
+    return manages_team(user, team_id_of(user)) and can_work_with_person(user, person)
+
+
+def get_person_to_export(user: User, person_id: int) -> Person:
+    """The person whose record the user may export; refusals audited. The export records
+    its own event (not a view)."""
+    person = fetch(Person, person_id)
+    if person is None:
+        refuse(404, "person", person_id)
+    if not can_export_person(user, person):
+        refuse(
+            403,
+            "person",
+            person.id,
+            person.id,
+            "A subject access export is for the managers of a team that knows the person.",
+        )
+    return person

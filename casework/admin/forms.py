@@ -12,6 +12,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import Length
 
 from ..formatting import label
+from ..forms import DateInputField
 from ..models import ROLES
 
 ROLE_CHOICES = [(role, label(role)) for role in ROLES]
@@ -86,3 +87,25 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Nothing to fill in: the button confirms, and the CSRF token guards against forgery."""
+
+
+class AuditFilterForm(FlaskForm):
+    """What the administrator looks for in the audit trail. Read from the address (GET): a
+    search can be bookmarked and shared, and changes nothing, so no CSRF token."""
+
+    class Meta:
+        csrf = False
+
+    user = SelectField("User", validate_choice=False)
+    person = StringField(
+        "Person (their record's id or NHS number)",
+        validators=[Length(max=20, message="Enter an id or an NHS number of 10 digits")],
+    )
+    action = SelectField("What they did", validate_choice=False)
+    entity = SelectField("Kind of record", validate_choice=False)
+    start = DateInputField("From")
+    end = DateInputField("To")
+    address = StringField(
+        "Network address (or its start)",
+        validators=[Length(max=64, message="Enter an address of 64 characters or fewer")],
+    )

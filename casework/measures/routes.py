@@ -11,6 +11,7 @@ from .. import audit, policy
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import label, uk_date
+from ..forms import page_count, page_number
 from ..models import Team
 from . import bp
 from .charts import xmr_chart
@@ -87,6 +88,15 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
     return form, f, teams
 
 
+def require_lists(f: Filters) -> None:
+    if not policy.can_see_measure_lists(current_user, f.team_id):
+        abort(
+            403,
+            "The lists of people behind the figures are for the managers of the team: "
+            "choose your own team, or ask its manager.",
+        )
+
+
 def _team_id(raw) -> int | None:
     raw = (raw or "").strip()
     if raw.isascii() and raw.isdigit() and len(raw) < 10:
@@ -150,6 +160,7 @@ def index():
         chart_cohort=cohort,
         grain=grain,
         team_name=results["all"]["team"],
+        lists=policy.can_see_measure_lists(current_user, f.team_id),
     )
 
 
@@ -221,13 +232,13 @@ def drilldown(figure: str, part: str):
     form, f, _ = read_filters()
     if f is None:
         return render_template("measures/index.html", form=form, f=None), 400
+    require_lists(f)
     cohort = _cohort_arg()
-    page = request.args.get("page", "1")
-    page = max(1, int(page)) if page.isascii() and page.isdigit() and len(page) < 7 else 1
+    page = page_number(request.args.get("page"))
     chosen = Filters(f.start, f.end, cohort, f.team_id)
     rows = listing(db.session, chosen, figure, part, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     _audit_list("view", rows.person_ids, figure=figure, part=part, f=chosen, page=page)
-    pages = max(1, -(-rows.total // PAGE_SIZE))
+    pages = page_count(rows.total, PAGE_SIZE)
     return render_template(
         "measures/list.html",
         form=form,
@@ -252,6 +263,7 @@ def drilldown_csv(figure: str, part: str):
     form, f, _ = read_filters()
     if f is None:
         abort(400, "Check the period and team: " + "; ".join(_errors(form)))
+    require_lists(f)
     chosen = Filters(f.start, f.end, _cohort_arg(), f.team_id)
     rows = listing(db.session, chosen, figure, part)
     _audit_list("export", rows.person_ids, figure=figure, part=part, f=chosen)
@@ -300,6 +312,7 @@ def repeat_demand():
     form, f, _ = read_filters()
     if f is None:
         return render_template("measures/repeat_demand.html", form=form, f=None), 400
+    require_lists(f)
     cohort = form.cohort.data or "all"
     chosen = Filters(f.start, f.end, cohort, f.team_id)
     people = repeat_review(db.session, chosen, limit=REVIEW_PEOPLE)

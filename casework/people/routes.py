@@ -2,6 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
+from ..audit_trail import describe, person_trail, who
 from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..extensions import db
 from ..forms import apply_domain_errors, form_version, show_stale
@@ -10,6 +11,8 @@ from . import bp, service
 from .forms import PersonForm
 from .merge import live_record_id
 from .timeline import person_timeline
+
+RECENTLY_LOOKED = 10  # on the person's page; the rest on a page of its own
 
 
 @bp.route("")
@@ -66,6 +69,7 @@ def detail(person_id: int):
     person = policy.get_person_for(current_user, person_id)
     events, other_teams = person_timeline(db.session, current_user, person)
     can_work = policy.can_work_with_person(current_user, person)
+    looked, looked_total = person_trail(db.session, person, limit=RECENTLY_LOOKED)
     open_case = db.session.scalar(
         db.select(Case).where(
             Case.person_id == person.id,
@@ -80,6 +84,11 @@ def detail(person_id: int):
         other_teams=other_teams,
         open_case=open_case,
         can_work=can_work,
+        looked=looked,
+        looked_total=looked_total,
+        describe=describe,
+        who=who,
+        can_export=policy.can_export_person(current_user, person),
     )
 
 

@@ -1,0 +1,135 @@
+"""The audit trail for administrators: filter, read in plain English, download as CSV.
+
+Looking (and downloading) is itself audited. The trail is read here, never changed: the
+database refuses it (migration 0005)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Response, abort, render_template, request
+from sqlalchemy import select
+
+from .. import audit, policy
+from ..audit_trail import (
+    ACTIONS,
+    CSV_HEADER,
+    ENTITIES,
+    AuditFilters,
+    csv_rows,
+    describe,
+    find_events,
+    record_ids,
+    who,
+)
+from ..exceptions import InvalidValue
+from ..extensions import db
+from ..forms import page_count, page_number
+from ..measures.table import to_csv
+from ..models import Person, User
+from ..people.service import normalise_nhs_number
+from . import bp
+from .forms import AuditFilterForm
+
+PAGE_SIZE = 50
+CSV_LIMIT = 100_000  # rows in one download: narrow the filters for more
+
+
+def _form() -> AuditFilterForm:
+    form = AuditFilterForm(request.args)
+    users = db.session.scalars(select(User).order_by(User.name, User.id))
+    form.user.choices = [("", "Anyone")] + [(str(u.id), f"{u.name} ({u.email})") for u in users]
+    form.action.choices = [("", "Anything")] + list(ACTIONS.items())
+    form.entity.choices = [("", "Any kind")] + list(ENTITIES.items())
+    return form
+
+
+def _person_ids(form: AuditFilterForm) -> tuple[int, ...] | None:
+    raw = (form.person.data or "").replace(" ", "").replace("-", "")
+    if not raw:
+        return None
+    person = None
+    if len(raw) == 10 and raw.isdigit():
+        try:
+            nhs_number = normalise_nhs_number(raw)
+        except InvalidValue as error:
+            form.person.errors = [*form.person.errors, error.fields["nhs_number"]]
+            return None
+        person = db.session.scalar(select(Person).where(Person.nhs_number == nhs_number))
+    elif raw.isascii() and raw.isdigit():
+        person = policy.fetch(Person, int(raw))
+    else:
+        form.person.errors = [*form.person.errors, "Enter a record's id or an NHS number"]
+        return None
+    if person is None:
+        form.person.errors = [*form.person.errors, "Nobody on record has this id or NHS number"]
+        return None
+    return record_ids(db.session, person)
+
+
+def _choice(field, allowed) -> str | None:
+    value = (field.data or "").strip()
+    if value and value not in allowed:
+        field.errors = [*field.errors, "Choose from the list"]
+        return None
+    return value or None
+
+
+def read_filters() -> tuple[AuditFilterForm, AuditFilters | None]:
+    """The form as typed (kept on error) and the filters it gives, when they are valid."""
+    form = _form()
+    form.validate()
+    user = _choice(form.user, {str(value) for value, _ in form.user.choices})
+    filters = AuditFilters(
+        user_id=int(user) if user else None,
+        person_ids=_person_ids(form),
+        action=_choice(form.action, ACTIONS),
+        entity=_choice(form.entity, ENTITIES),
+        start=form.start.data,
+        end=form.end.data,
+        address=(form.address.data or "").strip() or None,
+    )
+    if filters.start and filters.end and filters.end < filters.start:
+        form.end.errors = [*form.end.errors, "To must be the same as or after From"]
+    if any(field.errors for field in form):
+        return form, None
+    return form, filters
+
+
+@bp.route("/audit", endpoint="audit")
+def audit_log():
+    form, f = read_filters()
+    if f is None:
+        return render_template("admin/audit.html", form=form, f=None), 400
+    page = page_number(request.args.get("page"))
+    events, total = find_events(db.session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    audit.record("view", "audit", None, filters=f.as_detail(), page=page, shown=len(events))
+    db.session.commit()
+    return render_template(
+        "admin/audit.html",
+        form=form,
+        f=f,
+        events=events,
+        total=total,
+        page=page,
+        pages=page_count(total, PAGE_SIZE),
+        args={k: v for k, v in request.args.items() if k != "page"},
+        describe=describe,
+        who=who,
+    )
+
+
+@bp.route("/audit.csv")
+def audit_csv():
+    form, f = read_filters()
+    if f is None:
+        abort(400, "Check the filters: " + "; ".join(e for field in form for e in field.errors))
+    events, total = find_events(db.session, f, limit=CSV_LIMIT)
+    audit.record("export", "audit", None, filters=f.as_detail(), rows=len(events), total=total)
+    db.session.commit()
+    name = f"audit-{dt.date.today().isoformat()}.csv"
+    return Response(
+        to_csv(CSV_HEADER, csv_rows(events)),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )

@@ -1,0 +1,300 @@
+"""Every route × every method × every role × own team's and another team's records.
+
+The table below is the access policy written out: each cell is the status the app must
+answer. A route (or method) missing from the table fails the suite, so no route can be
+added without deciding, here, who may use it.
+
+Roles, in the order of each row: anonymous visitor, practitioner, manager, administrator
+without a team, administrator who also works in a team. Every logged-in role belongs to
+(or, for the lone administrator, stands beside) the North team; "own" records are North's,
+"other" records are South's. A cell "200/403" is own/other; a single status is both (or the
+route has no record to choose).
+
+Requests are made as the pages and API send them, with bodies that pass the access check
+and then fail (or succeed harmlessly) on the rules: an allowed empty form answers 422 (or
+shows the form again, or saves a form filled from the record: 302), a refused one 403.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import pytest
+
+from casework.auth.tokens import issue_token
+from casework.cases.service import add_action
+from casework.extensions import db
+from casework.people.merge import merge_people
+from casework.policy import MAX_ID
+from tests.conftest import login, make_demand, make_person, make_team, make_user
+
+ROLES = ("anonymous", "practitioner", "manager", "admin", "admin_in_team")
+
+# fmt: off
+EXPECTED = {
+    # endpoint, method:              anonymous  practitioner  manager  admin  admin in team
+    ("static", "GET"):                   "200 | 200 | 200 | 200 | 200",
+    ("nhsuk_assets", "GET"):             "200 | 200 | 200 | 200 | 200",
+    ("health.healthz", "GET"):           "200 | 200 | 200 | 200 | 200",
+    ("auth.login", "GET"):               "200 | 302 | 302 | 302 | 302",
+    ("auth.login", "POST"):              "200 | 302 | 302 | 302 | 302",
+    ("auth.logout", "POST"):             "302 | 302 | 302 | 302 | 302",
+    ("account.index", "GET"):            "302 | 200 | 200 | 200 | 200",
+    ("account.new_token", "POST"):       "302 | 201 | 201 | 201 | 201",
+    ("account.revoke_token", "POST"):    "302 | 302/404 | 302/404 | 302/404 | 302/404",
+    ("caseload.index", "GET"):           "302 | 200 | 200 | 302 | 200",
+    ("caseload.team", "GET"):            "302 | 403 | 200 | 403 | 200",
+    ("caseload.team", "POST"):           "302 | 403 | 200 | 403 | 200",
+    # People: search and registering reach across teams by identity only
+    ("people.search", "GET"):            "302 | 200 | 200 | 403 | 200",
+    ("people.new", "GET"):               "302 | 200 | 200 | 403 | 200",
+    ("people.new", "POST"):              "302 | 200 | 200 | 403 | 200",
+    ("people.detail", "GET"):            "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("people.edit", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("people.edit", "POST"):             "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("people.audit", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("people.export", "GET"):            "302 | 403 | 200/403 | 403 | 200/403",
+    # A referral may be recorded for anyone on record: it makes them known to the team
+    ("demands.new", "GET"):              "302 | 200 | 200 | 403 | 200",
+    ("demands.new", "POST"):             "302 | 200 | 200 | 403 | 200",
+    # Cases and actions: the case's team (the practitioner owns North's case)
+    ("cases.detail", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("cases.about_me", "GET"):           "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("cases.referral", "POST"):          "302 | 302/403 | 302/403 | 403 | 302/403",
+    ("cases.add_action", "POST"):        "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("cases.log_conversation", "GET"):   "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("cases.log_conversation", "POST"):  "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("cases.change_owner", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("cases.change_owner", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("cases.close", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("cases.close", "POST"):             "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("cases.update_action", "GET"):      "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("cases.update_action", "POST"):     "302 | 422/403 | 422/403 | 403 | 422/403",
+    # Measures: figures for managers (their team) and administrators (every team); the
+    # lists of people behind them only for the team's managers
+    ("measures.index", "GET"):           "302 | 403 | 200/403 | 200 | 200",
+    ("measures.figures_csv", "GET"):     "302 | 403 | 200/403 | 200 | 200",
+    ("measures.drilldown", "GET"):       "302 | 403 | 200/403 | 403 | 200/403",
+    ("measures.drilldown_csv", "GET"):   "302 | 403 | 200/403 | 403 | 200/403",
+    ("measures.repeat_demand", "GET"):   "302 | 403 | 200/403 | 403 | 200/403",
+    # Imports: managers their own team, administrators any; merging administrators only
+    ("imports.upload", "GET"):           "302 | 403 | 200 | 200 | 200",
+    ("imports.upload", "POST"):          "302 | 403 | 422 | 422 | 422",
+    ("imports.confirm", "POST"):         "302 | 403 | 302 | 302 | 302",
+    ("imports.cancel", "POST"):          "302 | 403 | 302 | 302 | 302",
+    ("imports.duplicates", "GET"):       "302 | 403 | 200 | 200 | 200",
+    ("imports.merge_people", "GET"):     "302 | 403 | 403 | 200 | 200",
+    ("imports.merge_people", "POST"):    "302 | 403 | 403 | 422 | 422",
+    ("imports.merge_entry", "GET"):      "302 | 403 | 403 | 200 | 200",
+    ("imports.merge_entry", "POST"):     "302 | 403 | 403 | 302 | 302",
+    # Administration: users, teams and the audit trail
+    ("admin.users", "GET"):              "302 | 403 | 403 | 200 | 200",
+    ("admin.new_user", "GET"):           "302 | 403 | 403 | 200 | 200",
+    ("admin.new_user", "POST"):          "302 | 403 | 403 | 422 | 422",
+    ("admin.edit_user", "GET"):          "302 | 403 | 403 | 200 | 200",
+    ("admin.edit_user", "POST"):         "302 | 403 | 403 | 302 | 302",
+    ("admin.deactivate_user", "GET"):    "302 | 403 | 403 | 200 | 200",
+    ("admin.deactivate_user", "POST"):   "302 | 403 | 403 | 302 | 302",
+    ("admin.reactivate_user", "GET"):    "302 | 403 | 403 | 200 | 200",
+    ("admin.reactivate_user", "POST"):   "302 | 403 | 403 | 302 | 302",
+    ("admin.reset_password", "GET"):     "302 | 403 | 403 | 200 | 200",
+    ("admin.reset_password", "POST"):    "302 | 403 | 403 | 302 | 302",
+    ("admin.new_team", "GET"):           "302 | 403 | 403 | 200 | 200",
+    ("admin.new_team", "POST"):          "302 | 403 | 403 | 422 | 422",
+    ("admin.edit_team", "GET"):          "302 | 403 | 403 | 200 | 200",
+    ("admin.edit_team", "POST"):         "302 | 403 | 403 | 302 | 302",
+    ("admin.audit", "GET"):              "302 | 403 | 403 | 200 | 200",
+    ("admin.audit_csv", "GET"):          "302 | 403 | 403 | 200 | 200",
+    # The API: a bearer token, never a session; the same rules as the pages
+    ("api.openapi", "GET"):              "200 | 200 | 200 | 200 | 200",
+    ("api.search_people", "GET"):        "401 | 200 | 200 | 403 | 200",
+    ("api.create_person", "POST"):       "401 | 201 | 201 | 403 | 201",
+    ("api.read_person", "GET"):          "401 | 200/403 | 200/403 | 403 | 200/403",
+    ("api.person_fhir", "GET"):          "401 | 200/403 | 200/403 | 403 | 200/403",
+    ("api.create_demand", "POST"):       "401 | 422 | 422 | 403 | 422",
+    ("api.read_case", "GET"):            "401 | 200/403 | 200/403 | 403 | 200/403",
+    ("api.update_case", "PATCH"):        "401 | 409/403 | 409/403 | 403 | 409/403",
+    ("api.create_conversation", "POST"): "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.create_action", "POST"):       "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.update_action", "PATCH"):      "401 | 409/403 | 409/403 | 403 | 409/403",
+    ("api.change_owner", "POST"):        "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.close_case", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.read_measures", "GET"):        "401 | 403 | 200/403 | 200 | 200",
+}
+# fmt: on
+
+TODAY = dt.date.today()
+PERIOD = {
+    "start[day]": 1,
+    "start[month]": 1,
+    "start[year]": TODAY.year - 1,
+    "end[day]": TODAY.day,
+    "end[month]": TODAY.month,
+    "end[year]": TODAY.year,
+}
+
+
+def expected(endpoint: str, method: str, role: str, scope: str) -> int:
+    cell = EXPECTED[endpoint, method].split("|")[ROLES.index(role)].strip()
+    own, _, other = cell.partition("/")
+    return int(own if scope == "own" or not other else other)
+
+
+@dataclass
+class World:
+    """Two teams, each with a person, a case, an action; people to merge; users to manage."""
+
+    north: object
+    south: object
+    users: dict
+    records: dict = field(default_factory=dict)  # scope -> {name: value}
+    tokens: dict = field(default_factory=dict)  # role -> token for the API
+    merge_event_id: int = 0
+    to_merge: tuple = ()
+
+
+def build_world() -> World:
+    north, south = make_team("North", "pilot"), make_team("South", "usual")
+    practitioner = make_user(north, "practitioner")
+    users = {
+        "practitioner": practitioner,
+        "manager": make_user(north, "manager"),
+        "admin": make_user(None, "admin"),
+        "admin_in_team": make_user(north, "admin"),
+    }
+    world = World(north, south, users)
+    south_worker = make_user(south, "practitioner")
+    for scope, team, worker in (("own", north, practitioner), ("other", south, south_worker)):
+        person = make_person(worker)
+        demand, _ = make_demand(person, worker)
+        action = add_action(db.session, demand.case, worker, description="Ring the GP", by="team")
+        db.session.commit()
+        world.records[scope] = {
+            "person_id": person.id,
+            "case_id": demand.case_id,
+            "action_id": action.id,
+            "user_id": make_user(team, "practitioner").id,
+            "team_id": team.id,
+            "team_name": team.name,
+            "case_version": demand.case.version,
+        }
+    world.records["other"]["token_id"] = issue_token(db.session, south_worker, "theirs")[0].id
+    for role, user in users.items():
+        world.tokens[role] = issue_token(db.session, user, "matrix")[1]
+        # a second token of their own, for the revoke page (the first one keeps working)
+        world.records.setdefault(role, {})["token_id"] = issue_token(db.session, user, "x")[0].id
+    keep, other = make_person(practitioner), make_person(practitioner)
+    event = merge_people(db.session, users["admin"], keep=keep, other=other)
+    db.session.commit()
+    world.merge_event_id = event.id
+    world.to_merge = (make_person(practitioner).id, make_person(south_worker).id)
+    return world
+
+
+def scoped(rule) -> bool:
+    """Whether the route reaches one team's records (so own and other may differ)."""
+    by_team = ("measures.", "api.read_measures", "api.create_demand")
+    return bool(
+        rule.arguments & {"person_id", "case_id", "action_id", "token_id", "user_id", "team_id"}
+    ) or (rule.endpoint.startswith(by_team))
+
+
+def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
+    """The path, query and body of a request to this route about `scope`'s records."""
+    records = {**world.records[scope]}
+    if scope == "own" and role in world.records:
+        records["token_id"] = world.records[role]["token_id"]
+    elif scope == "own":
+        records["token_id"] = world.records["practitioner"]["token_id"]
+    fixed = {
+        "event_id": world.merge_event_id,
+        "figure": "repeat_demand",
+        "part": "total",
+        "filename": "nhsuk/nhsuk-frontend.min.css"
+        if rule.endpoint == "nhsuk_assets"
+        else "casework.css",
+        **records,
+    }
+    values = {name: fixed[name] for name in rule.arguments}
+    path = world.adapter.build(rule.endpoint, values, method=method)
+    query, body = {}, None
+    if rule.endpoint.startswith("measures."):
+        query = {**PERIOD, "team": records["team_id"]}
+    elif rule.endpoint == "api.read_measures":
+        query = {
+            "from": f"{TODAY.year - 1}-01-01",
+            "to": TODAY.isoformat(),
+            "team": records["team_name"],
+        }
+    elif rule.endpoint == "imports.merge_people":
+        query = {"a": world.to_merge[0], "b": world.to_merge[1]}
+    elif rule.endpoint in ("people.search", "api.search_people"):
+        query = {"q": "Anne"}
+    if rule.endpoint.startswith("api."):
+        body = api_body(rule.endpoint, records) if method != "GET" else None
+    return {"path": path, "query_string": query, "json": body}
+
+
+def api_body(endpoint: str, records: dict) -> dict:
+    """A body that passes validation, so the access decision is what answers."""
+    return {
+        "api.create_person": {"given_name": "Probe", "family_name": "Person"},
+        "api.create_demand": {
+            "person_id": records["person_id"],
+            "received_on": TODAY.isoformat(),
+            "source": "GP",
+            "channel": "phone",
+            "stated_need": "Help at home",
+            "owner_id": MAX_ID,  # nobody: refused by the rules, after the access check
+        },
+        "api.update_case": {"version": MAX_ID},
+        "api.create_conversation": {"held_on": TODAY.isoformat(), "kind": "phone"},
+        "api.create_action": {"description": "Call", "by": "team", "assignee_id": MAX_ID},
+        "api.update_action": {"version": MAX_ID},
+        "api.change_owner": {"owner_id": MAX_ID, "reason": "Leave"},
+        "api.close_case": {"agreed_with_person": False},
+    }[endpoint]
+
+
+def methods(rule) -> list[str]:
+    return sorted(rule.methods - {"HEAD", "OPTIONS"})
+
+
+def test_every_route_and_method_has_a_decision_in_the_table(app):
+    routes = {(rule.endpoint, m) for rule in app.url_map.iter_rules() for m in methods(rule)}
+    assert routes - EXPECTED.keys() == set(), "Add these routes to EXPECTED"
+    assert EXPECTED.keys() - routes == set(), "These routes are gone: remove them from EXPECTED"
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_each_role_gets_the_decision_the_table_states(app, client, role):
+    world = build_world()
+    world.adapter = app.url_map.bind("localhost")
+    user = world.users.get(role)
+    if user is not None:
+        login(client, user)
+    answers, wrong = 0, []
+    for rule in sorted(app.url_map.iter_rules(), key=lambda r: r.endpoint):
+        for method in methods(rule):
+            for scope in ("own", "other") if scoped(rule) else ("own",):
+                request = request_for(world, rule, method, role, scope)
+                headers = {}
+                if rule.endpoint.startswith("api.") and user is not None:
+                    headers["Authorization"] = f"Bearer {world.tokens[role]}"
+                with client.open(
+                    request["path"],
+                    method=method,
+                    query_string=request["query_string"],
+                    json=request["json"],
+                    headers=headers,
+                ) as response:
+                    status = response.status_code
+                answers += 1
+                want = expected(rule.endpoint, method, role, scope)
+                if status != want:
+                    wrong.append(f"{method} {request['path']} ({scope}): {status}, expected {want}")
+                if rule.endpoint == "auth.logout" and user is not None:
+                    login(client, user)
+    assert not wrong, "\n".join(wrong)
+    assert answers > 100
