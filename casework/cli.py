@@ -112,6 +112,9 @@ def register_commands(app: Flask) -> None:
     from .imports.cli import register as register_import_commands
 
     register_import_commands(app)
+    from .people.cli import register as register_people_commands
+
+    register_people_commands(app)
 
 
 def create_cli_app() -> Flask:
