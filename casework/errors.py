@@ -51,6 +51,8 @@ def register(app: Flask) -> None:
                 status=status,
                 title=TITLES.get(status, error.name),
                 description=error.description,
+                # a refusal that says why (abort(403, "...")), not Werkzeug's stock words
+                explained=error.description != type(error).description,
             ),
             status,
         )

@@ -94,11 +94,41 @@ def test_a_busy_locality_shows_both_cohorts_with_charts_and_links(client, demo_a
     start, end = default_period(dt.date.today())
     expected = compute(db.session, start=start, end=end, cohort="pilot")
     repeats = expected["repeat_demand"]["repeat"]
-    assert f'>{repeats}<span class="nhsuk-u-visually-hidden"> Pilot</span> repeats</a>' in html
-    assert "list_cohort=usual" in html and "list_cohort=pilot" in html
+    # every team's figures, but not the people behind them: no team's records are theirs
+    assert f'">{repeats}<span class="nhsuk-u-visually-hidden"> Pilot</span> repeats' in html
+    assert f'>{repeats}<span class="nhsuk-u-visually-hidden"> Pilot</span> repeats</a>' not in html
+    assert "/measures/list/" not in html and "/measures/repeat-demand" not in html
     assert html.count('<figure class="cw-chart"') == 10
     assert "Week of" in html
     assert "End-to-end time per case" in html
+
+
+def test_a_manager_s_numbers_open_the_lists_behind_them(client, manager, practitioner):
+    make_demand(make_person(practitioner), practitioner, received_on=DAY)
+    make_demand(make_person(practitioner), practitioner, received_on=DAY)
+    login(client, manager)
+    html = client.get("/measures", query_string=PERIOD).get_data(as_text=True)
+    assert '>2<span class="nhsuk-u-visually-hidden"> Pilot</span> demands</a>' in html, html
+    assert "list_cohort=usual" in html and "list_cohort=pilot" in html
+    assert 'href="/measures/repeat-demand?' in html
+
+
+def test_an_administrator_without_a_team_sees_no_list_of_people(client, admin_user, practitioner):
+    person = make_person(practitioner)
+    make_demand(person, practitioner, received_on=DAY)
+    team_id = practitioner.team_id
+    login(client, admin_user)
+    for path in ("/measures/list/repeat_demand/total", "/measures/list/repeat_demand/total.csv"):
+        for team in ("", team_id):
+            response = client.get(path, query_string={**PERIOD, "team": team})
+            assert response.status_code == 403, (path, team)
+            assert person.family_name not in response.get_data(as_text=True)
+    response = client.get("/measures/repeat-demand", query_string={**PERIOD, "team": team_id})
+    assert response.status_code == 403
+    assert "for the managers of the team" in response.get_data(as_text=True)
+    assert not db.session.scalars(
+        select(AuditEvent).where(AuditEvent.entity == "measures_list")
+    ).all()
 
 
 def test_limits_can_be_recalculated_from_a_date(client, demo_admin):
