@@ -25,12 +25,12 @@ document.addEventListener('securitypolicyviolation', (event) => {
 def watched(page: Page):
     """The page, and every CSP violation it reports (events and console messages)."""
     console = []
-    page.on(
-        "console",
-        lambda message: console.append(message.text)
-        if "Content Security Policy" in message.text
-        else None,
-    )
+
+    def note(message):
+        if "Content Security Policy" in message.text:
+            console.append(message.text)
+
+    page.on("console", note)
     page.add_init_script(WATCH_VIOLATIONS)
     return page, console
 
@@ -76,9 +76,7 @@ def test_the_watch_sees_a_violation_when_there_is_one(watched, live_server):
     assert any("script-src" in v for v in violations(page, console))
 
 
-def test_pages_load_with_no_csp_violation_and_the_scripts_run(
-    watched, live_server, manager, case
-):
+def test_pages_load_with_no_csp_violation_and_the_scripts_run(watched, live_server, manager, case):
     page, console = watched
     page.set_viewport_size({"width": 1280, "height": 900})
     log_in(page, live_server, manager)
@@ -108,9 +106,7 @@ def test_pages_load_with_no_csp_violation_and_the_scripts_run(
     expect(page.locator("[data-print]")).to_be_visible()
 
 
-def test_the_nhs_header_menu_works_on_a_phone_under_the_policy(
-    watched, live_server, manager, case
-):
+def test_the_nhs_header_menu_works_on_a_phone_under_the_policy(watched, live_server, manager, case):
     page, console = watched
     page.set_viewport_size({"width": 360, "height": 740})
     log_in(page, live_server, manager)
