@@ -204,9 +204,8 @@ def test_the_checker_finds_what_it_looks_for():
     assert len(problems) == 5
 
 
-@pytest.fixture
-def locality(team, practitioner, manager, admin_user):
-    """A team with a person, an open case with a visit and an action, and a closed case."""
+def case_with_a_visit(practitioner):
+    """A person with an open case in the practitioner's team, a visit and an action."""
     person = make_person(practitioner, given_name="Anne")
     demand, _ = make_demand(person, practitioner, dt.date.today() - dt.timedelta(days=3))
     log_conversation(
@@ -227,12 +226,18 @@ def locality(team, practitioner, manager, admin_user):
         due_on=dt.date.today(),
     )
     db.session.commit()
+    return demand.case
+
+
+@pytest.fixture
+def locality(team, practitioner, manager, admin_user):
+    case = case_with_a_visit(practitioner)
     return {
         "practitioner": practitioner,
         "manager": manager,
         "admin": admin_user,
-        "person": person,
-        "case": demand.case,
+        "person": case.person,
+        "case": case,
     }
 
 

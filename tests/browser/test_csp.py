@@ -1,14 +1,11 @@
 """The Content-Security-Policy in a real browser: pages load with zero violations, and the
 NHS.UK JavaScript (header menu, error summary) and our own still work under it."""
 
-import datetime as dt
-
 import pytest
 from playwright.sync_api import Page, expect
 
-from casework.cases.service import log_conversation
-from casework.extensions import db
-from tests.conftest import PASSWORD, make_demand, make_person
+from tests.conftest import PASSWORD
+from tests.test_security import case_with_a_visit
 
 pytestmark = pytest.mark.browser
 
@@ -48,19 +45,7 @@ def log_in(page: Page, base: str, user) -> None:
 
 @pytest.fixture
 def case(practitioner):
-    person = make_person(practitioner, given_name="Anne")
-    demand, _ = make_demand(person, practitioner, dt.date.today() - dt.timedelta(days=3))
-    log_conversation(
-        db.session,
-        demand.case,
-        practitioner,
-        held_on=dt.date.today(),
-        kind="visit",
-        what_matters="Staying in my own home",
-        notes="Met at home",
-    )
-    db.session.commit()
-    return demand.case
+    return case_with_a_visit(practitioner)
 
 
 def test_the_watch_sees_a_violation_when_there_is_one(watched, live_server):
