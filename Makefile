@@ -25,9 +25,10 @@ run: setup
 	$(CASEWORK) demo --if-empty
 	$(CASEWORK) run --host $(HOST) --port $(PORT)
 
+# Production: gunicorn with casework/gunicorn_conf.py; needs SECRET_KEY (README, Deploying).
 serve: setup
 	$(CASEWORK) db upgrade
-	$(BIN)/gunicorn --workers 2 --threads 4 --timeout 30 --bind $(HOST):$(PORT) 'casework:create_app()'
+	$(BIN)/gunicorn --config python:casework.gunicorn_conf --bind $(HOST):$(PORT) casework.wsgi:app
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 chromium:

@@ -35,8 +35,9 @@ class IdConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def create_app(test_config: dict | None = None) -> Flask:
-    """Build the Flask app: configuration, extensions, blueprints, errors and commands."""
+def create_app(test_config: dict | None = None, *, production: bool = False) -> Flask:
+    """Build the Flask app: configuration, extensions, blueprints, errors and commands.
+    `production` (only casework/wsgi.py) insists on a strong SECRET_KEY (see config.py)."""
     instance_path = Path((test_config or {}).get("INSTANCE_PATH") or config.INSTANCE).resolve()
     app = Flask(
         __name__,
@@ -44,7 +45,7 @@ def create_app(test_config: dict | None = None) -> Flask:
         template_folder=str(ROOT / "templates"),
     )
     app.url_map.converters["int"] = IdConverter
-    app.config.from_mapping(config.from_environment(instance_path))
+    app.config.from_mapping(config.from_environment(instance_path, production))
     if test_config:
         app.config.update(test_config)
 
@@ -52,6 +53,8 @@ def create_app(test_config: dict | None = None) -> Flask:
     register_upload_limit(app)  # before CSRF's check reads the request body
     register_extensions(app)
     register_blueprints(app)
+    register_security(app)
+    register_idle_sessions(app)  # before the access guard: an expired session is logged out
     register_access_guard(app)
     register_input_guard(app)
     register_cache_policy(app)
@@ -144,6 +147,18 @@ def register_blueprints(app: Flask) -> None:
     from .cli import register_commands
 
     register_commands(app)
+
+
+def register_security(app: Flask) -> None:
+    from . import security
+
+    security.register(app)
+
+
+def register_idle_sessions(app: Flask) -> None:
+    from .auth import sessions
+
+    sessions.register(app, TOKEN_BLUEPRINTS)
 
 
 def register_access_guard(app: Flask) -> None:

@@ -1,4 +1,13 @@
-"""Configuration from the environment, with safe defaults for one locality on SQLite."""
+"""Configuration from the environment, with safe defaults for one locality on SQLite.
+
+Development and production differ in one way: where SECRET_KEY may come from.
+Development is everything except the production entry point: `casework run` and every
+other `casework` command, `make run`, and the tests. There, without SECRET_KEY in the
+environment, a random key is made once and kept in instance/secret_key. Production is
+`casework.wsgi:app`, which gunicorn serves (`make serve`): it refuses to start unless
+SECRET_KEY is in the environment, at least MIN_SECRET_KEY_LENGTH characters long and not
+a known placeholder.
+"""
 
 import os
 import secrets
@@ -6,12 +15,41 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
+MIN_SECRET_KEY_LENGTH = 32
+# Keys from examples, tutorials and this project's own tests: never acceptable in production.
+PLACEHOLDER_KEYS = {
+    "secret",
+    "secret-key",
+    "secret_key",
+    "secretkey",
+    "your-secret-key",
+    "your_secret_key",
+    "change-me",
+    "changeme",
+    "change-this",
+    "replace-me",
+    "dev",
+    "development",
+    "test",
+    "test-secret-key",
+    "not-a-secret",
+    "casework",
+}
+MAKE_A_KEY = "python3 -c 'import secrets; print(secrets.token_hex(32))'"
 
 
-def secret_key(instance_path: Path) -> str:
-    """Return SECRET_KEY from the environment, or one generated once and kept in instance/."""
-    if os.environ.get("SECRET_KEY"):
-        return os.environ["SECRET_KEY"]
+class ConfigurationError(RuntimeError):
+    """The environment does not describe a safe deployment; the message says how to fix it."""
+
+
+def secret_key(instance_path: Path, production: bool = False) -> str:
+    """SECRET_KEY from the environment; in development only, one made once in instance/."""
+    key = os.environ.get("SECRET_KEY", "")
+    if production:
+        check_production_secret_key(key)
+        return key
+    if key:
+        return key
     key_file = instance_path / "secret_key"
     if not key_file.exists():
         instance_path.mkdir(parents=True, exist_ok=True)
@@ -20,10 +58,46 @@ def secret_key(instance_path: Path) -> str:
     return key_file.read_text().strip()
 
 
-def from_environment(instance_path: Path) -> dict:
-    """Settings read from environment variables (see README, Configuration)."""
+def check_production_secret_key(key: str) -> None:
+    """Refuse a missing, short, placeholder or repetitive key, saying how to make a good one."""
+    problem = None
+    if not key:
+        problem = "SECRET_KEY is not set."
+    elif len(key) < MIN_SECRET_KEY_LENGTH:
+        problem = f"SECRET_KEY is only {len(key)} characters long."
+    elif _placeholder(key):
+        problem = "SECRET_KEY is a placeholder from an example, not a secret."
+    elif len(set(key)) < 10:
+        problem = "SECRET_KEY repeats a few characters: it is not random."
+    if problem:
+        raise ConfigurationError(
+            f"Casework will not start: {problem} In production SECRET_KEY must be a random "
+            f"value of at least {MIN_SECRET_KEY_LENGTH} characters, kept secret, set in the "
+            f"environment. Make one with: {MAKE_A_KEY}"
+        )
+
+
+def _placeholder(key: str) -> bool:
+    lowered = key.strip().lower()
+    return lowered in PLACEHOLDER_KEYS or any(
+        lowered.startswith(word) for word in ("change", "replace", "your-", "insert")
+    )
+
+
+def _whole_number(name: str, default: int, minimum: int = 0) -> int:
+    raw = os.environ.get(name, "").strip() or str(default)
+    if not raw.isdigit() or int(raw) < minimum:
+        raise ConfigurationError(f"{name} must be a whole number, {minimum} or more (not {raw!r})")
+    return int(raw)
+
+
+def from_environment(instance_path: Path, production: bool = False) -> dict:
+    """Settings read from environment variables (see README, Configuration and Deploying)."""
+    scheme = os.environ.get("PREFERRED_URL_SCHEME", "http").strip().lower() or "http"
+    if scheme not in ("http", "https"):
+        raise ConfigurationError(f"PREFERRED_URL_SCHEME must be http or https (not {scheme!r})")
     return {
-        "SECRET_KEY": secret_key(instance_path),
+        "SECRET_KEY": secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", "sqlite:///" + str(instance_path / "casework.sqlite")
         ),
@@ -31,6 +105,16 @@ def from_environment(instance_path: Path) -> dict:
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "REMEMBER_COOKIE_HTTPONLY": True,
+        # https: every cookie Secure and HSTS sent. Otherwise each request over HTTPS
+        # (directly or through a trusted proxy) gets them (casework/security.py).
+        "PREFERRED_URL_SCHEME": scheme,
+        "SESSION_COOKIE_SECURE": scheme == "https",
+        "REMEMBER_COOKIE_SECURE": scheme == "https",
+        "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0),
+        "SESSION_IDLE_MINUTES": _whole_number("SESSION_IDLE_MINUTES", 30, minimum=1),
+        "LOGIN_LIMIT_PER_ACCOUNT": _whole_number("LOGIN_LIMIT_PER_ACCOUNT", 10, minimum=1),
+        "LOGIN_LIMIT_PER_ADDRESS": _whole_number("LOGIN_LIMIT_PER_ADDRESS", 50, minimum=1),
+        "LOGIN_LIMIT_WINDOW_MINUTES": _whole_number("LOGIN_LIMIT_WINDOW_MINUTES", 15, minimum=1),
         "MAX_CONTENT_LENGTH": 2 * 1024 * 1024,
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "50000")),

@@ -372,3 +372,6 @@ class AuditEvent(db.Model):
     remote_addr: Mapped[str | None] = mapped_column(String(64))
 
     user: Mapped[User | None] = relationship()
+
+    # The login limits count one action's recent events (casework/auth/throttle.py).
+    __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),)

@@ -1,4 +1,4 @@
-"""The user's own account: their API tokens (made, seen, revoked) and nothing else yet."""
+"""The user's own account: their password and their API tokens (made, seen, revoked)."""
 
 from flask import Blueprint
 

@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import StringField
-from wtforms.validators import Length
+from wtforms import PasswordField, StringField
+from wtforms.validators import InputRequired, Length
 
 
 class NewTokenForm(FlaskForm):
@@ -12,3 +12,23 @@ class NewTokenForm(FlaskForm):
 
 class RevokeTokenForm(FlaskForm):
     """Only the CSRF token: the token to revoke is in the address."""
+
+
+class ChangePasswordForm(FlaskForm):
+    """The rules for the new password are the service's (casework/auth/service.py)."""
+
+    current = PasswordField(
+        "Current password",
+        validators=[InputRequired("Enter your current password"), Length(max=200)],
+    )
+    new = PasswordField(
+        "New password",
+        validators=[
+            InputRequired("Enter a new password"),
+            Length(max=200, message="Use a password of 200 characters or fewer"),
+        ],
+    )
+    confirm = PasswordField(
+        "Type the new password again",
+        validators=[InputRequired("Type the new password again"), Length(max=200)],
+    )

@@ -1,31 +1,66 @@
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 
-from ..auth import tokens
+from ..auth import sessions, throttle, tokens
+from ..auth.service import MIN_PASSWORD_LENGTH, change_own_password
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
 from ..policy import get_own_token
 from . import bp
-from .forms import NewTokenForm, RevokeTokenForm
+from .forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
 
 
-def render_account(form=None, new_token=None, status=200):
+def render_account(form=None, new_token=None, status=200, password_form=None, headers=None):
     return (
         render_template(
             "account/index.html",
-            form=form or NewTokenForm(),
+            form=form or NewTokenForm(formdata=None),
+            password_form=password_form or ChangePasswordForm(formdata=None),
             revoke_form=RevokeTokenForm(),
             tokens=tokens.tokens_of(db.session, current_user),
             new_token=new_token,
+            min_password_length=MIN_PASSWORD_LENGTH,
         ),
         status,
+        headers or {},
     )
 
 
 @bp.route("/account")
 def index():
     return render_account()
+
+
+@bp.route("/account/password", methods=["POST"])
+def change_password():
+    form = ChangePasswordForm()
+    if not form.validate_on_submit():
+        return render_account(password_form=form, status=422)
+    # Guessing the current password here counts against the same limits as logging in.
+    refusal = throttle.check(db.session, current_user.email)
+    if refusal is not None:
+        form.form_errors.append(refusal.message)
+        throttle.record_refusal(current_user.email, refusal)
+        db.session.commit()
+        headers = {"Retry-After": str(refusal.retry_after)}
+        return render_account(password_form=form, status=429, headers=headers)
+    user = current_user._get_current_object()
+    try:
+        change_own_password(user, form.current.data, form.new.data, form.confirm.data)
+    except InvalidValue as error:
+        db.session.rollback()
+        if "current" in error.fields:
+            throttle.record_failure(user.email, where="change_password")
+            db.session.commit()
+        apply_domain_errors(form, error.fields)
+        return render_account(password_form=form, status=422)
+    db.session.commit()
+    # The change ended every session of the user; this one carries on.
+    login_user(user)
+    sessions.start()
+    flash("Your password has been changed. You have been logged out everywhere else.", "success")
+    return redirect(url_for("account.index"))
 
 
 @bp.route("/account/tokens", methods=["POST"])

@@ -10,11 +10,14 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from flask import current_app, has_app_context
 from sqlalchemy import func, select
 
+from .. import audit
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..models import User
+from .common_passwords import is_common
 
 MIN_PASSWORD_LENGTH = 12
+MAX_PASSWORD_LENGTH = 200
 _hashers: dict[tuple, PasswordHasher] = {}
 
 
@@ -51,12 +54,25 @@ def authenticate(email: str, password: str) -> User | None:
     return user
 
 
-def validate_password(password: str) -> None:
+def password_problem(password: str) -> str | None:
+    """What is wrong with a password someone chose, in plain English, or None."""
     if len(password or "") < MIN_PASSWORD_LENGTH:
-        raise InvalidValue(
-            "Password too short",
-            {"password": f"Use a password of at least {MIN_PASSWORD_LENGTH} characters"},
+        return f"Use a password of at least {MIN_PASSWORD_LENGTH} characters"
+    if len(password) > MAX_PASSWORD_LENGTH:
+        return f"Use a password of {MAX_PASSWORD_LENGTH} characters or fewer"
+    if is_common(password):
+        return (
+            "This password is one of the most common passwords, or too close to one, so it "
+            "is easy to guess. Try 3 or 4 unrelated words instead"
         )
+    return None
+
+
+def validate_password(password: str, field: str = "password") -> None:
+    """Every password a person chooses passes here: a minimum length and not a common one."""
+    problem = password_problem(password)
+    if problem:
+        raise InvalidValue("Choose a different password", {field: problem})
 
 
 def set_password(user: User, password: str) -> None:
@@ -71,7 +87,30 @@ def new_session_token() -> str:
 
 
 def random_password() -> str:
-    return secrets.token_urlsafe(12)
+    """16 random characters that pass the same checks as a chosen password."""
+    while True:
+        password = secrets.token_urlsafe(12)
+        if password_problem(password) is None:
+            return password
+
+
+def change_own_password(user: User, current: str, new: str, confirm: str) -> None:
+    """A user changes their own password: they prove the current one and type the new one
+    twice. Every other session of theirs ends (the caller logs this one in again)."""
+    errors = {}
+    if not current or not check_password(user, current):
+        errors["current"] = "Enter your current password correctly"
+    problem = password_problem(new)
+    if problem:
+        errors["new"] = problem
+    elif new != confirm:
+        errors["confirm"] = "The two new passwords are not the same. Type it again"
+    elif current and new == current:
+        errors["new"] = "Your new password must be different from your current one"
+    if errors:
+        raise InvalidValue("Your password has not been changed", errors)
+    set_password(user, new)
+    audit.record("change_password", "user", user.id, user=user)
 
 
 def load_user(user_id: str) -> User | None:

@@ -1,0 +1,126 @@
+"""Failed logins, limited per account and per network address, counted in the database.
+
+Every failed login is already an audit event (`login_failed`, with the email address typed
+and the address it came from), so the count is shared by every gunicorn worker and server
+and survives a restart, with no other store to run (see docs/adr, login rate limits).
+
+- Per account: at most LOGIN_LIMIT_PER_ACCOUNT failures for one email address within
+  LOGIN_LIMIT_WINDOW_MINUTES. Counted by the address typed, so an unknown email behaves
+  exactly like a real one (nobody learns which accounts exist). A successful login to the
+  account starts its count again: only someone who knows the password can do that.
+- Per network address: at most LOGIN_LIMIT_PER_ADDRESS failures within the window, across
+  all accounts. A successful login never clears it, so an attacker cannot log in to their
+  own account between guesses at other people's.
+
+A refused attempt is audited as `login_throttled`, never checks the password and does not
+count as a failure (so waiting always ends).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass
+
+from flask import current_app, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..models import AuditEvent, User, utcnow
+
+FAILED = "login_failed"
+THROTTLED = "login_throttled"
+
+
+@dataclass(frozen=True)
+class Refusal:
+    message: str
+    retry_after: int  # seconds
+
+
+def normalise(email: str | None) -> str:
+    return (email or "").strip().lower()[:254]
+
+
+def record_failure(email: str | None, **detail) -> None:
+    """A wrong password (or unknown email): one more failure for the account and address."""
+    audit.record(FAILED, "user", None, email=normalise(email), **detail)
+
+
+def check(session: Session, email: str | None, now: dt.datetime | None = None) -> Refusal | None:
+    """None when this attempt may go ahead; otherwise why not and for how long.
+    The caller audits the refusal with `record_refusal`."""
+    now = now or utcnow()
+    config = current_app.config
+    window = dt.timedelta(minutes=config["LOGIN_LIMIT_WINDOW_MINUTES"])
+    email = normalise(email)
+    account_since = max(now - window, _last_success(session, email) or now - window)
+    limits = [
+        (
+            "for this account",
+            AuditEvent.detail["email"].as_string() == email,
+            config["LOGIN_LIMIT_PER_ACCOUNT"],
+            account_since,
+        )
+    ]
+    if request.remote_addr:
+        limits.append(
+            (
+                "from your network",
+                AuditEvent.remote_addr == request.remote_addr,
+                config["LOGIN_LIMIT_PER_ADDRESS"],
+                now - window,
+            )
+        )
+    seconds, where = max(
+        (_wait(session, which, limit, since, window, now), where)
+        for where, which, limit, since in limits
+    )
+    if seconds <= 0:
+        return None
+    minutes = math.ceil(seconds / 60)
+    return Refusal(
+        f"Too many wrong passwords have been entered {where}. "
+        f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again. "
+        "If you have forgotten your password, ask your administrator to reset it.",
+        seconds,
+    )
+
+
+def record_refusal(email: str | None, refusal: Refusal) -> None:
+    audit.record(THROTTLED, "user", None, email=normalise(email), retry_after=refusal.retry_after)
+
+
+def _wait(
+    session: Session, which, limit: int, since: dt.datetime, window: dt.timedelta, now
+) -> int:
+    """Seconds until fewer than `limit` failures are left in the window (0: go ahead):
+    when the `limit`-th latest failure after `since` leaves the window."""
+    times = session.scalars(
+        select(AuditEvent.at)
+        .where(AuditEvent.action == FAILED, AuditEvent.at > since, which)
+        .order_by(AuditEvent.at.desc())
+        .limit(limit)
+    ).all()
+    if len(times) < limit:
+        return 0
+    return max(0, math.ceil((_aware(times[-1]) + window - now).total_seconds()))
+
+
+def _last_success(session: Session, email: str) -> dt.datetime | None:
+    """When the account with this email last logged in successfully, if it exists."""
+    user_id = session.scalar(select(User.id).where(func.lower(User.email) == email))
+    if user_id is None:
+        return None
+    at = session.scalar(
+        select(func.max(AuditEvent.at)).where(
+            AuditEvent.user_id == user_id, AuditEvent.action == "login"
+        )
+    )
+    return _aware(at) if at is not None else None
+
+
+def _aware(moment: dt.datetime) -> dt.datetime:
+    """SQLite gives back naive datetimes; every stored time is UTC."""
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
