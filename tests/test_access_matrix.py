@@ -43,6 +43,7 @@ EXPECTED = {
     ("account.index", "GET"):            "302 | 200 | 200 | 200 | 200",
     ("account.new_token", "POST"):       "302 | 201 | 201 | 201 | 201",
     ("account.revoke_token", "POST"):    "302 | 302/404 | 302/404 | 302/404 | 302/404",
+    ("account.change_password", "POST"): "302 | 422 | 422 | 422 | 422",
     ("caseload.index", "GET"):           "302 | 200 | 200 | 302 | 200",
     ("caseload.team", "GET"):            "302 | 403 | 200 | 403 | 200",
     ("caseload.team", "POST"):           "302 | 403 | 200 | 403 | 200",

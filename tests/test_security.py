@@ -265,7 +265,8 @@ def crawl(client, start: list[str], limit: int = 80) -> dict[str, list[str]]:
     return found
 
 
-MIN_PAGES = {"practitioner": 12, "manager": 30, "admin": 20}
+# An administrator without a team reaches no records, only users, teams, audit and figures.
+MIN_PAGES = {"practitioner": 12, "manager": 30, "admin": 10}
 
 
 @pytest.mark.parametrize("role", ["practitioner", "manager", "admin"])

@@ -1,7 +1,7 @@
 """An index of audit events by action and time, for counting recent failed logins
 
 Revision ID: 7c3f9a1e2b65
-Revises: 5d1e2c7a9b40
+Revises: 7c3a9e51d2f6
 Create Date: 2026-11-24 12:00:00
 
 """
@@ -9,7 +9,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c3f9a1e2b65'
-down_revision = '5d1e2c7a9b40'
+down_revision = '7c3a9e51d2f6'
 branch_labels = None
 depends_on = None
 

@@ -4,10 +4,12 @@
 import datetime as dt
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import select
 
+from casework import audit
+from casework.auth import throttle
 from casework.extensions import db
-from casework.models import AuditEvent
+from casework.models import AuditEvent, utcnow
 from tests.conftest import PASSWORD, make_user
 
 
@@ -96,21 +98,29 @@ def test_a_successful_login_starts_the_account_count_again(app, practitioner):
     assert attempt(app, practitioner.email, PASSWORD, address="192.0.2.4").status_code == 302
 
 
+def record_failed_login(app, email, minutes_ago, address="192.0.2.10"):
+    with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
+        event = audit.record(throttle.FAILED, "user", None, email=throttle.normalise(email))
+        event.at = utcnow() - dt.timedelta(minutes=minutes_ago)
+        db.session.commit()
+
+
 def test_failures_older_than_the_window_no_longer_count(app, practitioner):
-    fail(app, practitioner.email, 3)
-    assert attempt(app, practitioner.email, PASSWORD).status_code == 429
-    # Eleven minutes later (the window is ten): the failures have left the window.
-    db.session.execute(update(AuditEvent).values(at=AuditEvent.at - dt.timedelta(minutes=11)))
-    db.session.commit()
+    for _ in range(3):
+        record_failed_login(app, practitioner.email, minutes_ago=11)  # the window is ten
     assert attempt(app, practitioner.email, PASSWORD).status_code == 302
 
 
+def test_failures_inside_the_window_still_count(app, practitioner):
+    for _ in range(3):
+        record_failed_login(app, practitioner.email, minutes_ago=9)
+    assert attempt(app, practitioner.email, PASSWORD).status_code == 429
+
+
 def test_the_wait_counts_from_the_oldest_failure_that_still_matters(app, practitioner):
-    fail(app, practitioner.email, 3)
-    failures = select(AuditEvent).where(AuditEvent.action == "login_failed")
-    first = db.session.scalars(failures.order_by(AuditEvent.id)).first()
-    first.at = first.at - dt.timedelta(minutes=7)  # the oldest of the three was 7 minutes ago
-    db.session.commit()
+    record_failed_login(app, practitioner.email, minutes_ago=12)  # already outside the window
+    record_failed_login(app, practitioner.email, minutes_ago=7)  # the oldest that matters
+    fail(app, practitioner.email, 2)
     response = attempt(app, practitioner.email)
     assert "Wait 3 minutes" in response.get_data(as_text=True)
     assert 120 < int(response.headers["Retry-After"]) <= 180
