@@ -112,6 +112,9 @@ def register_commands(app: Flask) -> None:
     from .imports.cli import register as register_import_commands
 
     register_import_commands(app)
+    from .backup import register as register_backup_commands
+
+    register_backup_commands(app)
 
 
 def create_cli_app() -> Flask:
