@@ -61,6 +61,24 @@ def test_the_backup_is_for_its_owner_only_and_never_overwritten_unasked(runner, 
     assert [p.name for p in folder.iterdir()] == ["casework.backup"]  # nothing left behind
 
 
+def test_a_failed_backup_says_why_and_leaves_no_file(runner, app, tmp_path, monkeypatch):
+    result = runner.invoke(args=["backup", str(tmp_path / "absent" / "casework.backup")])
+    assert result.exit_code == 1
+    assert "there is no folder" in result.output and "No backup was written" in result.output
+
+    def broken(*args, **kwargs):
+        raise backup.BackupRefused("the disk is full.")
+
+    monkeypatch.setattr(backup, "_sqlite_backup", broken)
+    monkeypatch.setattr(backup, "_run", broken)
+    folder = tmp_path / "backups"
+    folder.mkdir()
+    result = runner.invoke(args=["backup", str(folder / "casework.backup")])
+    assert result.exit_code == 1
+    assert "the disk is full. No backup was written." in result.output
+    assert list(folder.iterdir()) == []
+
+
 def test_a_backup_is_audited(runner, app, tmp_path):
     take(runner, tmp_path / "casework.backup")
     event = db.session.scalar(select(AuditEvent).order_by(AuditEvent.id.desc()))
