@@ -9,7 +9,6 @@ then it replaces everything and migrates the result up to the current schema.
 
 from __future__ import annotations
 
-import contextlib
 import glob
 import os
 import re
@@ -18,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -63,19 +63,22 @@ def take_backup(engine: Engine, path: Path, *, force: bool = False) -> None:
     if not path.parent.is_dir():
         raise BackupRefused(f"there is no folder {path.parent} to write the backup in.")
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
-    os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
     try:
+        os.close(os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         if kind == "sqlite":
             _sqlite_backup(engine, partial)
         else:
             _run(_pg_tool("pg_dump"), "--format=custom", f"--file={partial}", engine=engine)
         partial.replace(path)
+    except (OSError, sqlite3.Error) as error:
+        said = getattr(error, "strerror", None) or error
+        raise BackupRefused(f"cannot write {path}: {said}.") from error
     finally:
         partial.unlink(missing_ok=True)
 
 
 def _sqlite_backup(engine: Engine, target: Path) -> None:
-    with engine.connect() as connection, contextlib.closing(sqlite3.connect(target)) as out:
+    with engine.connect() as connection, closing(sqlite3.connect(target)) as out:
         connection.connection.driver_connection.backup(out)
         out.execute("PRAGMA journal_mode=DELETE")  # one self-contained file, no -wal beside it
 
@@ -119,9 +122,8 @@ def read_backup(path: Path, engine: Engine) -> BackupFile:
 
 
 def _sqlite_contents(path: Path) -> tuple[set[str], str | None]:
-    uri = f"{path.resolve().as_uri()}?mode=ro"
     try:
-        with contextlib.closing(sqlite3.connect(uri, uri=True)) as backup:
+        with closing(_open_read_only(path)) as backup:
             if backup.execute("PRAGMA quick_check").fetchone()[0] != "ok":
                 raise BackupRefused(f"{path} is damaged: SQLite's check of it failed.")
             rows = backup.execute("SELECT name FROM sqlite_master WHERE type = 'table'")
@@ -156,8 +158,11 @@ def restore_backup(engine: Engine, backup: BackupFile) -> None:
     """Replace everything in the database with the backup (read_backup checked it first)."""
     db.session.remove()
     if backup.kind == "sqlite":
-        with engine.connect() as connection, contextlib.closing(_open_read_only(backup)) as src:
-            src.backup(connection.connection.driver_connection)
+        try:  # in one transaction: if it fails, the database is as it was
+            with engine.connect() as connection, closing(_open_read_only(backup.path)) as src:
+                src.backup(connection.connection.driver_connection)
+        except sqlite3.Error as error:
+            raise BackupRefused(f"SQLite could not restore {backup.path}: {error}.") from error
     else:
         _pg_restore(engine, backup)
     engine.dispose()
@@ -182,8 +187,8 @@ def _pg_restore(engine: Engine, backup: BackupFile) -> None:
         raise
 
 
-def _open_read_only(backup: BackupFile) -> sqlite3.Connection:
-    return sqlite3.connect(f"{backup.path.resolve().as_uri()}?mode=ro", uri=True)
+def _open_read_only(path: Path) -> sqlite3.Connection:
+    return sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
 
 
 def _current_revision(engine: Engine) -> str | None:
