@@ -115,6 +115,9 @@ def register_commands(app: Flask) -> None:
     from .people.cli import register as register_people_commands
 
     register_people_commands(app)
+    from .backup import register as register_backup_commands
+
+    register_backup_commands(app)
 
 
 def create_cli_app() -> Flask:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -17,6 +15,7 @@ from casework.admin.service import create_team, create_user
 from casework.demands.routing import record_demand
 from casework.extensions import db
 from casework.people.service import create_person
+from tests import databases as test_databases
 
 PASSWORD = "correct horse battery staple"
 
@@ -51,21 +50,32 @@ _counter = itertools.count(1)
 
 
 @pytest.fixture(scope="session")
-def migrated_template(tmp_path_factory) -> Path:
-    """Run the migrations once into a template SQLite file; each test gets a copy."""
+def databases(tmp_path_factory):
+    """SQLite files, or databases on the PostgreSQL server TEST_DATABASE_URL names."""
+    found = test_databases.for_environment(tmp_path_factory.mktemp("databases"))
+    yield found
+    found.close()
+
+
+@pytest.fixture(scope="session")
+def migrated_template(databases, tmp_path_factory) -> str:
+    """The URL of a database built once by running the migrations; each test gets a copy."""
+    folder = tmp_path_factory.mktemp("template")
+    url = databases.new_template(lambda url: migrate(folder, url))
+    databases.reuse_for(url)
+    return url
+
+
+def migrate(instance: Path, url: str) -> None:
     from flask_migrate import upgrade
 
-    folder = tmp_path_factory.mktemp("template")
-    path = folder / "template.sqlite"
-    app = create_app(_config(folder, path))
+    app = create_app(_config(instance, url))
     with app.app_context():
         upgrade()
         db.engine.dispose()
-    return path
 
 
-def _config(instance: Path, database: Path, **extra) -> dict:
-    url = os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{database}"
+def _config(instance: Path, url: str, **extra) -> dict:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret-key",
@@ -79,15 +89,21 @@ def _config(instance: Path, database: Path, **extra) -> dict:
 
 
 @pytest.fixture
+def database(databases, migrated_template, tmp_path) -> str:
+    """The URL of this test's own clean copy of the migrated template."""
+    url = databases.fresh(migrated_template, tmp_path)
+    yield url
+    databases.release(url)
+
+
+@pytest.fixture
 def app_config() -> dict:
     """Override in a test module to change settings (for example, switch CSRF on)."""
     return {}
 
 
 @pytest.fixture
-def app(tmp_path, migrated_template, app_config):
-    database = tmp_path / "casework.sqlite"
-    shutil.copy(migrated_template, database)
+def app(tmp_path, database, app_config):
     app = create_app(_config(tmp_path, database, **app_config))
     app.jinja_env.bytecode_cache = TEMPLATE_CACHE
     app.test_client_class = FreshContextClient

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import shutil
+from functools import partial
 
 import pytest
 from sqlalchemy import func, select
@@ -35,6 +35,15 @@ def counts() -> dict[str, int]:
     }
 
 
+def load_demo(folder, url: str) -> None:
+    app = create_app(_config(folder, url))
+    with app.app_context():
+        result = app.test_cli_runner().invoke(args=["demo"])
+        db.session.remove()
+        db.engine.dispose()
+    assert result.exit_code == 0, result.output
+
+
 def team(name: str) -> Team:
     return db.session.scalar(select(Team).where(Team.name == name))
 
@@ -58,24 +67,21 @@ class TestTheLoadedDemo:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def migrated_template(cls, migrated_template, tmp_path_factory):
-        # Overrides conftest's template for this class only: `app` copies this one instead.
-        folder = tmp_path_factory.mktemp("demo")
-        path = folder / "demo.sqlite"
-        shutil.copy(migrated_template, path)
-        app = create_app(_config(folder, path))
-        with app.app_context():
-            result = app.test_cli_runner().invoke(args=["demo"])
-            db.session.remove()
-            db.engine.dispose()
-        assert result.exit_code == 0, result.output
-        return path
+    def demo_folder(cls, tmp_path_factory):
+        """The instance folder of the app that loaded the demo: its logins are kept there."""
+        return tmp_path_factory.mktemp("demo")
 
     @pytest.fixture(scope="class")
     @classmethod
-    def logins(cls, migrated_template) -> list[tuple[str, str]]:
+    def migrated_template(cls, migrated_template, databases, demo_folder):
+        # Overrides conftest's template for this class only: `app` copies this one instead.
+        return databases.new_template(partial(load_demo, demo_folder), base=migrated_template)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def logins(cls, demo_folder) -> list[tuple[str, str]]:
         """(email, password) for each login the command printed (and saved beside the data)."""
-        text = (migrated_template.parent / "demo-logins.txt").read_text()
+        text = (demo_folder / "demo-logins.txt").read_text()
         rows = [line.split() for line in text.splitlines() if "@" in line]
         return [(row[-2], row[-1]) for row in rows]
 

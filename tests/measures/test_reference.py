@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-import shutil
 import statistics
 
 import pytest
@@ -65,8 +64,8 @@ def random_steps(seed: int, count: int) -> list[tuple]:
 
 
 @pytest.fixture(scope="module")
-def database_template(migrated_template, tmp_path_factory):
-    return migrated_template, tmp_path_factory.mktemp("reference")
+def database_template(databases, migrated_template, tmp_path_factory):
+    return databases, migrated_template, tmp_path_factory.mktemp("reference")
 
 
 @settings(
@@ -87,10 +86,9 @@ def database_template(migrated_template, tmp_path_factory):
 def test_sql_figures_equal_the_reference(
     database_template, seed, count, start, length, cohort, team_choice
 ):
-    template, folder = database_template
-    path = folder / "example.sqlite"
-    shutil.copy(template, path)
-    app = create_app(_config(folder, path, REPEAT_LOOKBACK_DAYS=LOOKBACK))
+    databases, template, folder = database_template
+    url = databases.fresh(template, folder)
+    app = create_app(_config(folder, url, REPEAT_LOOKBACK_DAYS=LOOKBACK))
     with app.app_context():
         try:
             teams = build_history(random_steps(seed, count))
@@ -106,6 +104,7 @@ def test_sql_figures_equal_the_reference(
         finally:
             db.session.remove()
             db.engine.dispose()
+            databases.release(url)
 
 
 def build_history(steps) -> list:
