@@ -55,7 +55,7 @@ def team():
         "worker_rows": service.owned_by(db.session, team_id, worker.id) if worker else [],
     }
     selected = set(form.case_ids.data or [])
-    if status == 409:  # someone changed a chosen case: show it as it is now, still chosen
+    if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
         shown = {row.case.id for rows in lists.values() for row in rows}
         lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
     return render_template(
