@@ -431,7 +431,8 @@ class Worker(threading.Thread):
 
 
 def run_load(people, port: int, seconds: float, *, during=None) -> Tally:
-    """Every practitioner at once for `seconds`; `during(elapsed, tally)` may act on the server."""
+    """Every practitioner at once for `seconds` of work; `during(elapsed, tally)` may act on
+    the server, and returns the seconds the server was away (added to the run)."""
     tally, stop, go = Tally(), threading.Event(), threading.Event()
     run_id = secrets.token_hex(4)
     workers = [Worker(n, p, port, run_id, tally, stop, go) for n, p in enumerate(people)]
@@ -446,7 +447,7 @@ def run_load(people, port: int, seconds: float, *, during=None) -> Tally:
     started = time.monotonic()
     while (elapsed := time.monotonic() - started) < seconds:
         if during:
-            during(elapsed, tally)
+            started += during(elapsed, tally)
         time.sleep(0.05)
     stop.set()
     for worker in workers:
@@ -618,14 +619,17 @@ def kill_run(database: Path, people, *, seconds, workers, threads, log, kill_at=
     kill_at = seconds / 2 if kill_at is None else kill_at
     restarts = []
 
-    def during(elapsed: float, tally: Tally) -> None:
+    def during(elapsed: float, tally: Tally) -> float:
         # In the middle of the work, once the practitioners have written something.
-        if elapsed >= kill_at and tally.acknowledged() >= len(people) and not restarts:
-            with tally.lock:
-                before = dict(tally.statuses)
-            server.kill()
-            restarts.append((tally.acknowledged(), before))
-            server.start()
+        if elapsed < kill_at or tally.acknowledged() < len(people) or restarts:
+            return 0.0
+        with tally.lock:
+            before = dict(tally.statuses)
+        down = time.monotonic()
+        server.kill()
+        restarts.append((tally.acknowledged(), before))
+        server.start()
+        return time.monotonic() - down  # the rest of the run is work on the restarted server
 
     try:
         tally = run_load(people, server.port, seconds, during=during)
@@ -643,7 +647,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=50, help="practitioners at once")
     parser.add_argument("--seconds", type=float, default=60, help="length of the steady run")
     parser.add_argument(
-        "--kill-seconds", type=float, default=30, help="length of the SIGKILL run (0: none)"
+        "--kill-seconds",
+        type=float,
+        default=30,
+        help="work in the SIGKILL run, restart not counted (0: none)",
     )
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per worker")
