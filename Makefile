@@ -6,7 +6,7 @@ CASEWORK := $(BIN)/casework
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run serve test lint chromium clean
+.PHONY: setup run serve test lint load chromium clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -29,6 +29,10 @@ run: setup
 serve: setup
 	$(CASEWORK) db upgrade
 	$(BIN)/gunicorn --config python:casework.gunicorn_conf --bind $(HOST):$(PORT) casework.wsgi:app
+
+# 50 practitioners on gunicorn and SQLite for 60 s, then a SIGKILL mid-load (bench/load.py --help).
+load: setup
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 # Debian's Chromium drives the browser tests (Playwright cannot download its own here).
 chromium:

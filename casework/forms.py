@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from wtforms import Field
 from wtforms.utils import unset_value
-from wtforms.validators import ValidationError
+from wtforms.validators import Length, ValidationError
+
+from .exceptions import DomainError
 
 
 class DateInputField(Field):
@@ -58,9 +61,28 @@ class DateInputField(Field):
             raise ValidationError(self.required_message)
 
 
+class MaxLength(Length):
+    """Every text field's limit, said in plain English ("Notes must be 20,000 characters or
+    fewer") and given to the browser as maxlength. `name` overrides the field's label."""
+
+    def __init__(self, limit: int, name: str | None = None):
+        super().__init__(max=limit)
+        self.name = name
+
+    def __call__(self, form, field):
+        if len(field.data or "") > self.max:
+            name = self.name or re.sub(r"\s*\(optional\)$", "", field.label.text)
+            raise ValidationError(f"{name} must be {self.max:,} characters or fewer")
+
+
 def form_version(form) -> int | None:
     """The version the person was looking at when they started typing, if the form says."""
-    raw = str(form.version.data if form.version.data is not None else "").strip()
+    return parse_version(form.version.data)
+
+
+def parse_version(value) -> int | None:
+    """A version sent back by a page: a small whole number, or None (anything else)."""
+    raw = str(value if value is not None else "").strip()
     if raw.isascii() and raw.isdigit() and len(raw) < 10:
         return int(raw)
     return None
@@ -78,8 +100,10 @@ def not_in_future(form, field):
         raise ValidationError(f"{field.label.text} must be today or in the past")
 
 
-def apply_domain_errors(form, fields: dict[str, str]) -> None:
-    """Show a domain rule's refusal on the fields it names (or the form as a whole)."""
+def apply_domain_errors(form, refusal: DomainError | dict[str, str]) -> None:
+    """Show a domain rule's refusal on the fields it names, or on the form as a whole when
+    it names none (a closed case, say): a refusal is never shown without its reason."""
+    fields = refusal if isinstance(refusal, dict) else (refusal.fields or {"": refusal.message})
     for name, message in fields.items():
         field = getattr(form, name, None)
         if field is not None and hasattr(field, "errors"):

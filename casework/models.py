@@ -329,6 +329,7 @@ class Action(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="actions")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])
+    updated_by: Mapped[User | None] = relationship(foreign_keys=[updated_by_id])
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (

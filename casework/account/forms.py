@@ -2,11 +2,13 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
 from wtforms.validators import InputRequired, Length
 
+from ..forms import MaxLength
+
 
 class NewTokenForm(FlaskForm):
     label = StringField(
         "What the token is for (optional)",
-        validators=[Length(max=100, message="Use 100 characters or fewer")],
+        validators=[MaxLength(100)],
     )
 
 

@@ -71,7 +71,7 @@ def new_token():
             _, token = tokens.issue_token(db.session, current_user, form.label.data)
         except InvalidValue as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
             return render_account(form, status=422)
         db.session.commit()
         # Shown on this response only: never stored, never put in the session.

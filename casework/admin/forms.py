@@ -12,7 +12,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import Length
 
 from ..formatting import label
-from ..forms import DateInputField
+from ..forms import DateInputField, MaxLength
 from ..models import ROLES
 
 ROLE_CHOICES = [(role, label(role)) for role in ROLES]
@@ -20,7 +20,7 @@ COHORT_CHOICES = [("pilot", "Pilot (the bubble)"), ("usual", "Usual practice")]
 NO_TEAM = 0
 CHOOSE_A_TEAM = "Choose a team from the list"
 # Hashing is slow on purpose; refuse absurd input before it reaches Argon2.
-LONGEST_PASSWORD = Length(max=200, message="Use a password of 200 characters or fewer")
+LONGEST_PASSWORD = MaxLength(200, "The password")
 
 
 def team_choices(teams) -> list[tuple[int, str]]:
@@ -31,8 +31,8 @@ def team_choices(teams) -> list[tuple[int, str]]:
 class NewUserForm(FlaskForm):
     """Add a user; the password is optional because the service can make one up."""
 
-    email = StringField("Email address")
-    name = StringField("Full name")
+    email = StringField("Email address", validators=[MaxLength(254)])
+    name = StringField("Full name", validators=[MaxLength(100)])
     role = RadioField("Role", validate_choice=False)
     team_id = SelectField(
         "Team",
@@ -52,7 +52,7 @@ class NewUserForm(FlaskForm):
 class EditUserForm(FlaskForm):
     """Name, role and team: what an administrator may change about a user."""
 
-    name = StringField("Full name")
+    name = StringField("Full name", validators=[MaxLength(100)])
     role = RadioField("Role", validate_choice=False)
     team_id = SelectField(
         "Team",
@@ -71,7 +71,7 @@ class EditUserForm(FlaskForm):
 class TeamForm(FlaskForm):
     """A team's name and whether it works in the pilot or in usual practice."""
 
-    name = StringField("Team name")
+    name = StringField("Team name", validators=[MaxLength(100)])
     cohort = RadioField("Way of working", validate_choice=False)
 
     def __init__(self, *args, **kwargs):

@@ -63,7 +63,7 @@ def new_user():
                 actor=current_user,
             )
         except InvalidValue as error:
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
         else:
             db.session.commit()
             if generated:
@@ -102,7 +102,7 @@ def edit_user(user_id: int):
                 actor=current_user,
             )
         except InvalidValue as error:
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
         else:
             db.session.commit()
             flash(f"{user.name}'s details have been saved.", "success")
@@ -154,7 +154,7 @@ def reset_password(user_id: int):
                 db.session, user, current_user, password=form.password.data or None
             )
         except InvalidValue as error:
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
         else:
             db.session.commit()
             if user.id == current_user.id:
@@ -187,7 +187,7 @@ def new_team():
                 db.session, form.name.data, form.cohort.data, actor=current_user
             )
         except InvalidValue as error:
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
         else:
             db.session.commit()
             flash(f"The {team.name} team has been added.", "success")
@@ -207,7 +207,7 @@ def edit_team(team_id: int):
                 db.session, team, form.name.data, form.cohort.data, actor=current_user
             )
         except InvalidValue as error:
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
         else:
             db.session.commit()
             flash(f"The {team.name} team's details have been saved.", "success")

@@ -1,6 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
+
+from ..forms import MaxLength
 
 
 class AllocateForm(FlaskForm):
@@ -14,5 +16,5 @@ class AllocateForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason for the change",
-        validators=[InputRequired("Give a reason for the change of owner"), Length(max=2000)],
+        validators=[InputRequired("Give a reason for the change of owner"), MaxLength(2000)],
     )

@@ -3,8 +3,9 @@ from flask_login import current_user
 
 from .. import policy
 from ..cases.service import change_owner
-from ..exceptions import DomainError
+from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
+from ..forms import parse_version
 from ..models import Case, User
 from . import bp, service
 from .forms import AllocateForm
@@ -31,13 +32,14 @@ def team():
     form = AllocateForm()
     members = service.team_members(db.session, team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.name for u in members}
+    status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         if form.owner_id.data == 0:
             form.owner_id.errors.append("Choose who will own the cases")
         elif not form.case_ids.data:
             form.case_ids.errors = ["Choose at least one case"]
         else:
-            allocated = allocate(team_id, form)
+            allocated, status = allocate(team_id, form)
             if allocated is not None:
                 db.session.commit()
                 flash(
@@ -47,20 +49,28 @@ def team():
                 return redirect(url_for("caseload.team"))
     worker_id = request.args.get("worker", type=int)
     worker = next((m for m in members if m.id == worker_id), None)
+    lists = {
+        "waiting": service.awaiting_allocation(db.session, team_id),
+        "orphaned": service.needs_new_owner(db.session, team_id),
+        "worker_rows": service.owned_by(db.session, team_id, worker.id) if worker else [],
+    }
+    selected = set(form.case_ids.data or [])
+    if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
+        shown = {row.case.id for rows in lists.values() for row in rows}
+        lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
     return render_template(
         "caseload/team.html",
         form=form,
         workload=service.team_workload(db.session, team_id),
-        waiting=service.awaiting_allocation(db.session, team_id),
-        orphaned=service.needs_new_owner(db.session, team_id),
         worker=worker,
-        worker_rows=service.owned_by(db.session, team_id, worker.id) if worker else [],
-        selected=set(form.case_ids.data or []),
-    )
+        selected=selected,
+        **lists,
+    ), status
 
 
-def allocate(team_id: int, form: AllocateForm) -> str | None:
-    """Give every chosen case to the chosen worker; all or nothing."""
+def allocate(team_id: int, form: AllocateForm) -> tuple[str | None, int]:
+    """Give every chosen case to the chosen worker; all or nothing. Each case's version, as
+    the page showed it, is checked: a case someone changed since is refused (409)."""
     new_owner = policy.fetch(User, form.owner_id.data)
     cases = [policy.fetch(Case, case_id) for case_id in form.case_ids.data]
     moved = 0
@@ -72,11 +82,16 @@ def allocate(team_id: int, form: AllocateForm) -> str | None:
         moved += 1
         try:
             change_owner(
-                db.session, case, current_user, new_owner=new_owner, reason=form.reason.data
+                db.session,
+                case,
+                current_user,
+                new_owner=new_owner,
+                reason=form.reason.data,
+                version=parse_version(request.form.get(f"version-{case.id}")),
             )
         except DomainError as error:
             db.session.rollback()
             reason = next(iter(error.fields.values()), error.message)
             form.form_errors.append(f"Case for {case.person.name}: {reason}")
-            return None
-    return f"{moved} case{'s' if moved != 1 else ''}"
+            return None, 409 if isinstance(error, StaleVersion) else 422
+    return f"{moved} case{'s' if moved != 1 else ''}", 302

@@ -131,3 +131,8 @@ def needs_new_owner(session: Session, team_id: int) -> list[CaseRow]:
 
 def owned_by(session: Session, team_id: int, owner_id: int) -> list[CaseRow]:
     return case_rows(session, and_(Case.team_id == team_id, Case.owner_id == owner_id))
+
+
+def chosen(session: Session, team_id: int, case_ids) -> list[CaseRow]:
+    """The team's open cases among `case_ids`, as they are now."""
+    return case_rows(session, and_(Case.team_id == team_id, Case.id.in_(list(case_ids))))

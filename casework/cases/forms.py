@@ -8,9 +8,9 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, Length, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..forms import DateInputField, not_in_future
+from ..forms import DateInputField, MaxLength, not_in_future
 
 
 class ConversationForm(FlaskForm):
@@ -29,7 +29,7 @@ class ConversationForm(FlaskForm):
         default="visit",
         validators=[InputRequired("Choose visit, phone, video, meeting or other")],
     )
-    with_whom = StringField("Who was there (optional)", validators=[Length(max=200)])
+    with_whom = StringField("Who was there (optional)", validators=[MaxLength(200)])
     minutes = IntegerField(
         "How long, in minutes (optional)",
         validators=[
@@ -38,9 +38,10 @@ class ConversationForm(FlaskForm):
         ],
     )
     what_matters = TextAreaField(
-        "What matters to them now, in their words (optional)", validators=[Length(max=20000)]
+        "What matters to them now, in their words (optional)",
+        validators=[MaxLength(20000, "What matters")],
     )
-    notes = TextAreaField("Notes", validators=[Length(max=20000)])
+    notes = TextAreaField("Notes", validators=[MaxLength(20000)])
 
 
 class ReferralForm(FlaskForm):
@@ -51,14 +52,15 @@ class ReferralForm(FlaskForm):
         default="",
     )
     real_problem = TextAreaField(
-        "The real problem, in a sentence (optional)", validators=[Length(max=2000)]
+        "The real problem, in a sentence (optional)",
+        validators=[MaxLength(2000, "The real problem")],
     )
 
 
 class ActionForm(FlaskForm):
     description = TextAreaField(
         "What was agreed",
-        validators=[InputRequired("Describe the action"), Length(max=2000)],
+        validators=[InputRequired("Describe the action"), MaxLength(2000)],
     )
     by = RadioField(
         "Who will do it",
@@ -76,7 +78,7 @@ class ActionUpdateForm(FlaskForm):
         choices={"done": "Done", "dropped": "Dropped", "agreed": "Still agreed, not done yet"},
         validators=[InputRequired("Choose done, dropped or still agreed")],
     )
-    outcome = TextAreaField("Outcome", validators=[Length(max=2000)])
+    outcome = TextAreaField("Outcome", validators=[MaxLength(2000)])
 
 
 class OwnerForm(FlaskForm):
@@ -86,7 +88,7 @@ class OwnerForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason for the change",
-        validators=[InputRequired("Give a reason for the change of owner"), Length(max=2000)],
+        validators=[InputRequired("Give a reason for the change of owner"), MaxLength(2000)],
     )
 
 
@@ -95,10 +97,10 @@ class CloseForm(FlaskForm):
     agreed_with_person = BooleanField(
         "I have agreed with the person that enough has been done and they are stable"
     )
-    agreement_note = TextAreaField("How and when the person agreed", validators=[Length(max=2000)])
+    agreement_note = TextAreaField("How and when the person agreed", validators=[MaxLength(2000)])
     summary = TextAreaField(
         "What changed for the person",
-        validators=[InputRequired("Summarise what changed for the person"), Length(max=20000)],
+        validators=[InputRequired("Summarise what changed for the person"), MaxLength(20000)],
     )
     closed_on = DateInputField(
         "Date closed", validators=[not_in_future], required_message="Enter the date the case closed"

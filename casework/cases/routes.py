@@ -8,6 +8,7 @@ from .. import policy
 from ..caseload.service import team_members
 from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
+from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version, show_stale
 from ..models import User
 from . import bp, service
@@ -94,7 +95,7 @@ def referral(case_id: int):
             return render_case(case, referral_form=form, stale=True, status=status)
         except DomainError as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
     return render_case(case, referral_form=form, status=422)
 
 
@@ -119,7 +120,7 @@ def add_action(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id, _anchor="actions"))
         except DomainError as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
     return render_case(case, new_action_form=form, status=422)
 
 
@@ -146,7 +147,7 @@ def update_action(action_id: int):
             status = show_stale(form, error, action)
         except DomainError as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
             status = 422
     elif form.is_submitted():
         status = 422
@@ -156,6 +157,7 @@ def update_action(action_id: int):
         action=action,
         case=action.case,
         person=action.case.person,
+        stale=status == 409,
     ), status
 
 
@@ -184,7 +186,7 @@ def log_conversation(case_id: int):
             return redirect(url_for("cases.detail", case_id=case.id))
         except DomainError as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
             status = error.status
     elif form.is_submitted():
         status = 422
@@ -227,11 +229,13 @@ def change_owner(case_id: int):
             status = show_stale(form, error, case)
         except DomainError as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
             status = error.status
     elif form.is_submitted():
         status = 422
-    return render_template("cases/owner.html", form=form, case=case, person=case.person), status
+    return render_template(
+        "cases/owner.html", form=form, case=case, person=case.person, stale=status == 409
+    ), status
 
 
 @bp.route("/cases/<int:case_id>/close", methods=["GET", "POST"])
@@ -239,14 +243,18 @@ def close(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_close(current_user, case):
         abort(403)
-    if not case.is_open:
-        flash("This case is already closed.", "info")
-        return redirect(url_for("cases.detail", case_id=case.id))
     form = CloseForm(obj=case)
     if not form.is_submitted():
+        if not case.is_open:
+            flash("This case is already closed.", "info")
+            return redirect(url_for("cases.detail", case_id=case.id))
         form.closed_on.process(None, dt.date.today())
     status = 200
-    if form.validate_on_submit():
+    if not case.is_open:  # closed by someone else while this person was typing
+        by = f" by {case.closed_by.name}" if case.closed_by else ""
+        form.form_errors.append(f"This case was closed on {uk_date(case.closed_on)}{by}.")
+        status = 409
+    elif form.validate_on_submit():
         try:
             service.close_case(
                 db.session,
@@ -266,7 +274,7 @@ def close(case_id: int):
             status = show_stale(form, error, case)
         except DomainError as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
             status = error.status
     elif form.is_submitted():
         # Show every problem at once: the form's own and the closure rule's.
@@ -281,5 +289,10 @@ def close(case_id: int):
         status = 422
     open_actions = [a for a in case.actions if a.status == "agreed"]
     return render_template(
-        "cases/close.html", form=form, case=case, person=case.person, open_actions=open_actions
+        "cases/close.html",
+        form=form,
+        case=case,
+        person=case.person,
+        open_actions=open_actions,
+        stale=status == 409,
     ), status

@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
-from ..forms import DateInputField, not_in_future
+from ..forms import DateInputField, MaxLength, not_in_future
 
 CHANNEL_CHOICES = {
     "phone": "Phone",
@@ -29,7 +29,7 @@ class DemandForm(FlaskForm):
         "Who it came from",
         validators=[
             InputRequired("Enter who the demand came from, for example GP or the person"),
-            Length(max=100),
+            MaxLength(100),
         ],
     )
     channel = RadioField(
@@ -39,7 +39,7 @@ class DemandForm(FlaskForm):
     )
     stated_need = TextAreaField(
         "The need as they stated it",
-        validators=[InputRequired("Enter the need as the referrer stated it"), Length(max=10000)],
+        validators=[InputRequired("Enter the need as the referrer stated it"), MaxLength(10000)],
     )
     kind = RadioField(
         "Value or failure demand", choices=KIND_CHOICES, default="", validate_choice=True

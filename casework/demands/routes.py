@@ -52,7 +52,7 @@ def new(person_id: int):
             return redirect(url_for("cases.detail", case_id=demand.case_id))
         except InvalidValue as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
     # Preview only a valid choice: a tampered id must not name someone from another team.
     chosen = next((u for u in members if u.id == form.owner_id.data), None)
     route = route_demand(db.session, person, team, current_user, chosen)

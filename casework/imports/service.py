@@ -205,6 +205,10 @@ def import_demands(
 # Reading the file
 
 
+# Byte order marks of UTF-32 and UTF-16 (Excel's "Unicode text"); UTF-8's is read.
+UNICODE_TEXT_MARKS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff", b"\xff\xfe", b"\xfe\xff")
+
+
 def read_rows(data: bytes, report: ImportReport, limits: Limits):
     """Yield (row number, {column: stripped value}) after checking the file as a whole.
 
@@ -214,6 +218,11 @@ def read_rows(data: bytes, report: ImportReport, limits: Limits):
         raise ImportRefused(
             f"The file is larger than {limits.max_bytes // (1024 * 1024)} MB. "
             "Split it into smaller files and import each one."
+        )
+    if data.startswith(UNICODE_TEXT_MARKS):
+        raise ImportRefused(
+            "This file is saved as Unicode text (UTF-16 or UTF-32), which the import does not "
+            'read. In the spreadsheet, save it as "CSV UTF-8" and choose that file.'
         )
     if b"\x00" in data:
         raise ImportRefused(

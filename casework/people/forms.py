@@ -1,24 +1,24 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, StringField, TextAreaField
-from wtforms.validators import InputRequired, Length, Optional
+from wtforms.validators import InputRequired, Optional
 
-from ..forms import DateInputField, not_in_future
+from ..forms import DateInputField, MaxLength, not_in_future
 
 
 class PersonForm(FlaskForm):
     given_name = StringField(
-        "First name", validators=[InputRequired("Enter the person's first name"), Length(max=100)]
+        "First name", validators=[InputRequired("Enter the person's first name"), MaxLength(100)]
     )
     family_name = StringField(
-        "Last name", validators=[InputRequired("Enter the person's last name"), Length(max=100)]
+        "Last name", validators=[InputRequired("Enter the person's last name"), MaxLength(100)]
     )
     date_of_birth = DateInputField("Date of birth", validators=[Optional(), not_in_future])
-    nhs_number = StringField("NHS number (optional)", validators=[Length(max=20)])
-    phone = StringField("Phone number (optional)", validators=[Length(max=50)])
-    address = TextAreaField("Address (optional)", validators=[Length(max=500)])
-    postcode = StringField("Postcode (optional)", validators=[Length(max=10)])
+    nhs_number = StringField("NHS number (optional)", validators=[MaxLength(20)])
+    phone = StringField("Phone number (optional)", validators=[MaxLength(50)])
+    address = TextAreaField("Address (optional)", validators=[MaxLength(500)])
+    postcode = StringField("Postcode (optional)", validators=[MaxLength(10)])
     preferred_contact = TextAreaField(
-        "How and when they like to be contacted (optional)", validators=[Length(max=1000)]
+        "How and when they like to be contacted (optional)", validators=[MaxLength(1000)]
     )
     version = HiddenField()
     confirm_new = BooleanField("None of these is the person: add a new record")

@@ -43,9 +43,9 @@ def new():
                 flash(f"{person.name} has been added.", "success")
                 return redirect(url_for("demands.new", person_id=person.id))
         except DuplicateNhsNumber as error:
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
         except InvalidValue as error:
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
     elif request.method == "GET":
         # Carry over what was typed into the search box.
         q = request.args.get("q", "")
@@ -111,7 +111,7 @@ def edit(person_id: int):
             status = show_stale(form, error, person)
         except (DuplicateNhsNumber, InvalidValue) as error:
             db.session.rollback()
-            apply_domain_errors(form, error.fields)
+            apply_domain_errors(form, error)
             status = 422
     elif form.is_submitted():
         status = 422

@@ -1,0 +1,288 @@
+"""Hypothesis posts hostile values to every form of the app, as a logged-in user allowed to
+use it: long strings, any Unicode, control characters, markup, numbers where text goes and
+text where numbers go, fields left out, fields sent twice, fields nobody asked for.
+
+Nothing may answer 5xx; markup is never echoed as markup; and when a form is refused, the
+page that says so shows again what was typed. The list of forms below must match the app's
+routes: a new form that is not fuzzed here fails `test_every_form_is_fuzzed`.
+(The API is fuzzed by schemathesis in tests/api/test_openapi.py.)
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import io
+import os
+import unicodedata
+from collections.abc import Callable
+
+import pytest
+from flask_wtf import FlaskForm
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from markupsafe import escape
+from werkzeug.datastructures import MultiDict
+from wtforms import HiddenField, PasswordField, StringField
+
+from casework.account.forms import NewTokenForm, RevokeTokenForm
+from casework.admin.forms import (
+    ConfirmForm,
+    EditUserForm,
+    NewUserForm,
+    ResetPasswordForm,
+    TeamForm,
+)
+from casework.auth.forms import LoginForm
+from casework.auth.tokens import issue_token
+from casework.caseload.forms import AllocateForm
+from casework.cases.forms import (
+    ActionForm,
+    ActionUpdateForm,
+    CloseForm,
+    ConversationForm,
+    OwnerForm,
+    ReferralForm,
+)
+from casework.cases.service import add_action
+from casework.demands.forms import DemandForm
+from casework.extensions import db
+from casework.imports.forms import ConfirmImportForm, MergeForm, UndoMergeForm, UploadForm
+from casework.measures.forms import MeasuresForm
+from casework.people.forms import PersonForm
+from casework.people.merge import merge_people
+from tests.conftest import login, make_demand, make_person, make_team, make_user
+from tests.test_input_limits import every_form_class
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "12"))
+SCRIPT = "<script>alert(1)</script>"
+
+
+@dataclasses.dataclass
+class World:
+    """Records for the forms to act on; each form has its own where it changes things."""
+
+    practitioner: object
+    manager: object
+    admin: object
+    case_id: int
+    action_id: int
+    person_id: int
+    token_id: int
+    target_user_id: int
+    spare_team_id: int
+    merge_a: int
+    merge_b: int
+    merge_event_id: int
+
+
+@dataclasses.dataclass
+class Form:
+    user: str | None  # who posts it: practitioner, manager, admin, or nobody logged in
+    url: Callable[[World], str]
+    form: type[FlaskForm] | None
+    prefix: str = ""
+    extra: Callable[[World], list[str]] = lambda world: []  # fields outside the form class
+
+
+FORMS: dict[str, Form] = {
+    "auth.login": Form(None, lambda w: "/login", LoginForm),
+    "auth.logout": Form("practitioner", lambda w: "/logout", None),
+    "account.new_token": Form("practitioner", lambda w: "/account/tokens", NewTokenForm),
+    "account.revoke_token": Form(
+        "practitioner", lambda w: f"/account/tokens/{w.token_id}/revoke", RevokeTokenForm
+    ),
+    "caseload.team": Form(
+        "manager", lambda w: "/team", AllocateForm, extra=lambda w: [f"version-{w.case_id}"]
+    ),
+    "people.new": Form("practitioner", lambda w: "/people/new", PersonForm),
+    "people.edit": Form("practitioner", lambda w: f"/people/{w.person_id}/edit", PersonForm),
+    "demands.new": Form("practitioner", lambda w: f"/people/{w.person_id}/demands/new", DemandForm),
+    "cases.referral": Form(
+        "practitioner", lambda w: f"/cases/{w.case_id}/referral", ReferralForm, "referral"
+    ),
+    "cases.add_action": Form(
+        "practitioner", lambda w: f"/cases/{w.case_id}/actions", ActionForm, "action"
+    ),
+    "cases.update_action": Form(
+        "practitioner", lambda w: f"/actions/{w.action_id}", ActionUpdateForm
+    ),
+    "cases.log_conversation": Form(
+        "practitioner", lambda w: f"/cases/{w.case_id}/visits/new", ConversationForm
+    ),
+    "cases.change_owner": Form("manager", lambda w: f"/cases/{w.case_id}/owner", OwnerForm),
+    "cases.close": Form("practitioner", lambda w: f"/cases/{w.case_id}/close", CloseForm),
+    "admin.new_user": Form("admin", lambda w: "/admin/users/new", NewUserForm),
+    "admin.edit_user": Form(
+        "admin", lambda w: f"/admin/users/{w.target_user_id}/edit", EditUserForm
+    ),
+    "admin.deactivate_user": Form(
+        "admin", lambda w: f"/admin/users/{w.target_user_id}/deactivate", ConfirmForm
+    ),
+    "admin.reactivate_user": Form(
+        "admin", lambda w: f"/admin/users/{w.target_user_id}/reactivate", ConfirmForm
+    ),
+    "admin.reset_password": Form(
+        "admin", lambda w: f"/admin/users/{w.target_user_id}/password", ResetPasswordForm
+    ),
+    "admin.new_team": Form("admin", lambda w: "/admin/teams/new", TeamForm),
+    "admin.edit_team": Form("admin", lambda w: f"/admin/teams/{w.spare_team_id}/edit", TeamForm),
+    "imports.upload": Form("admin", lambda w: "/imports/demands", UploadForm),
+    "imports.confirm": Form("admin", lambda w: "/imports/demands/confirm", ConfirmImportForm),
+    "imports.cancel": Form("admin", lambda w: "/imports/demands/cancel", ConfirmImportForm),
+    "imports.merge_people": Form(
+        "admin",
+        lambda w: f"/imports/duplicates/merge?a={w.merge_a}&b={w.merge_b}",
+        MergeForm,
+    ),
+    "imports.merge_entry": Form(
+        "admin", lambda w: f"/imports/merges/{w.merge_event_id}", UndoMergeForm
+    ),
+}
+# Forms that are read with GET (filters), never posted.
+GET_FORMS = {MeasuresForm}
+
+
+def test_every_form_is_fuzzed(app):
+    posted = {
+        rule.endpoint
+        for rule in app.url_map.iter_rules()
+        if "POST" in rule.methods and not rule.endpoint.startswith("api.")
+    }
+    assert posted == set(FORMS), "fuzz every form: add the new ones to FORMS"
+    covered = {spec.form for spec in FORMS.values()} | GET_FORMS
+    assert set(every_form_class()) <= covered, "a form class that no fuzzed page posts"
+
+
+# The values
+
+HOSTILE = [
+    SCRIPT,
+    '"><img src=x onerror=alert(1)>',
+    "{{ 7 * 7 }}{% raw %}",
+    '=HYPERLINK("http://evil.example","x")',
+    "'; DROP TABLE people; --",
+    "../../../etc/passwd",
+    "\u202etxt.exe",
+    "Zoë O’Brien-Łukasz 🙂 𝔘𝔫𝔦𝔠𝔬𝔡𝔢",
+    "9" * 5000,
+    "-1",
+    "0",
+    "1e309",
+    "NaN",
+    "true",
+    "[]",
+    "",
+    "   ",
+]
+long_text = st.builds(
+    lambda n, c: c * n,
+    st.sampled_from([101, 255, 2_001, 10_001, 20_001, 600_000]),
+    st.sampled_from(["x", "é", "<", "\n"]),
+)
+value = st.one_of(
+    st.sampled_from(HOSTILE),
+    st.text(max_size=40),
+    st.text(alphabet=st.characters(max_codepoint=0x1F), max_size=6),  # control characters
+    st.integers().map(str),
+    long_text,
+)
+sent = st.one_of(st.none(), value, st.lists(value, min_size=2, max_size=3))  # none: left out
+
+
+def field_names(spec: Form, app) -> dict[str, str]:
+    """Each name a browser would send for the form, with the kind of field it belongs to."""
+    if spec.form is None:
+        return {}
+    with app.test_request_context():
+        form = spec.form(prefix=spec.prefix, meta={"csrf": False})
+        names = {}
+        for field in form:
+            if field.type == "DateInputField":
+                names.update({f"{field.name}[{part}]": "date" for part in field.PARTS})
+            elif field.type == "FileField":
+                names[field.name] = "file"
+            elif isinstance(field, StringField) and not isinstance(
+                field, PasswordField | HiddenField
+            ):
+                names[field.name] = "text"
+            else:
+                names[field.name] = "other"
+    return names
+
+
+@pytest.fixture
+def world(team, practitioner, manager, admin_user) -> World:
+    demand, _ = make_demand(make_person(practitioner), practitioner, dt.date(2026, 1, 5))
+    action = add_action(db.session, demand.case, practitioner, description="Rail", by="team")
+    record, _ = issue_token(db.session, practitioner, "fuzz")
+    a, b = make_person(practitioner), make_person(practitioner)
+    merged, kept = make_person(practitioner), make_person(practitioner)
+    event = merge_people(db.session, admin_user, keep=kept, other=merged)
+    db.session.commit()
+    return World(
+        practitioner=practitioner,
+        manager=manager,
+        admin=admin_user,
+        case_id=demand.case_id,
+        action_id=action.id,
+        person_id=demand.person_id,
+        token_id=record.id,
+        target_user_id=make_user(team, name="Target Worker").id,
+        spare_team_id=make_team("Spare").id,
+        merge_a=a.id,
+        merge_b=b.id,
+        merge_event_id=event.id,
+    )
+
+
+def shown_as_typed(text: str) -> bool:
+    """A value a page can show back exactly: printable, not blank at either end."""
+    return (
+        bool(text)
+        and text == text.strip()
+        and len(text) <= 20_001
+        and not any(unicodedata.category(ch) in ("Cc", "Cs") for ch in text)
+    )
+
+
+@pytest.mark.parametrize("endpoint", sorted(FORMS))
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    database=None,
+    suppress_health_check=list(HealthCheck),
+    phases=(Phase.explicit, Phase.generate),  # no shrinking: with 600 kB values it takes minutes
+)
+@given(data=st.data())
+def test_hostile_values_in_every_form(app, world, endpoint, data):
+    spec = FORMS[endpoint]
+    names = field_names(spec, app)
+    for name in spec.extra(world):  # noqa: S610 (not Django)
+        names[name] = "other"
+    posted: list[tuple[str, object]] = []
+    typed: dict[str, str] = {}
+    for name, kind in names.items():
+        if kind == "file":
+            content = data.draw(st.one_of(st.binary(max_size=300), value.map(str.encode)))
+            posted.append((name, (io.BytesIO(content), data.draw(st.text(max_size=20)))))
+            continue
+        chosen = data.draw(sent, label=name)
+        for one in chosen if isinstance(chosen, list) else [] if chosen is None else [chosen]:
+            posted.append((name, one))
+        if kind == "text" and isinstance(chosen, str):
+            typed[name] = chosen
+    posted += data.draw(st.lists(st.tuples(st.text(min_size=1, max_size=8), value), max_size=2))
+
+    client = app.test_client()  # its own cookies: a logout or login does not carry over
+    if spec.user:
+        login(client, getattr(world, spec.user))
+    response = client.post(spec.url(world), data=MultiDict(posted))
+    page = response.get_data(as_text=True)
+
+    assert response.status_code < 500, (endpoint, response.status_code)
+    assert SCRIPT not in page
+    if response.status_code in (200, 409, 422) and "There is a problem" in page:
+        for name, text in typed.items():
+            if shown_as_typed(text):
+                assert str(escape(text)) in page, (endpoint, name, text[:80])
