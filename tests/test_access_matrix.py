@@ -46,7 +46,7 @@ EXPECTED = {
     ("account.change_password", "POST"): "302 | 422 | 422 | 422 | 422",
     ("caseload.index", "GET"):           "302 | 200 | 200 | 302 | 200",
     ("caseload.team", "GET"):            "302 | 403 | 200 | 403 | 200",
-    ("caseload.team", "POST"):           "302 | 403 | 200 | 403 | 200",
+    ("caseload.team", "POST"):           "302 | 403 | 422 | 403 | 422",
     # People: search and registering reach across teams by identity only
     ("people.search", "GET"):            "302 | 200 | 200 | 403 | 200",
     ("people.new", "GET"):               "302 | 200 | 200 | 403 | 200",

@@ -16,10 +16,15 @@ from casework.api.operations import OPERATIONS
 from casework.forms import MaxLength
 from tests.conftest import login, make_person
 
+# Importing these starts a server's app (production checks included); they hold no forms.
+ENTRY_POINTS = {"casework.wsgi", "casework.gunicorn_conf"}
+
 
 def every_form_class() -> list[type[FlaskForm]]:
     found = []
     for module in pkgutil.walk_packages(casework.__path__, "casework."):
+        if module.name in ENTRY_POINTS:
+            continue
         loaded = importlib.import_module(module.name)
         for _, cls in inspect.getmembers(loaded, inspect.isclass):
             if issubclass(cls, FlaskForm) and cls.__module__ == loaded.__name__:

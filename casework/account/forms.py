@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import InputRequired
 
 from ..forms import MaxLength
 
@@ -21,16 +21,16 @@ class ChangePasswordForm(FlaskForm):
 
     current = PasswordField(
         "Current password",
-        validators=[InputRequired("Enter your current password"), Length(max=200)],
+        validators=[InputRequired("Enter your current password"), MaxLength(200)],
     )
     new = PasswordField(
         "New password",
         validators=[
             InputRequired("Enter a new password"),
-            Length(max=200, message="Use a password of 200 characters or fewer"),
+            MaxLength(200),
         ],
     )
     confirm = PasswordField(
         "Type the new password again",
-        validators=[InputRequired("Type the new password again"), Length(max=200)],
+        validators=[InputRequired("Type the new password again"), MaxLength(200)],
     )

@@ -9,7 +9,6 @@ passed to a field's constructor.
 
 from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import Length
 
 from ..formatting import label
 from ..forms import DateInputField, MaxLength
@@ -99,7 +98,7 @@ class AuditFilterForm(FlaskForm):
     user = SelectField("User", validate_choice=False)
     person = StringField(
         "Person (their record's id or NHS number)",
-        validators=[Length(max=20, message="Enter an id or an NHS number of 10 digits")],
+        validators=[MaxLength(20, "A record's id or NHS number")],
     )
     action = SelectField("What they did", validate_choice=False)
     entity = SelectField("Kind of record", validate_choice=False)
@@ -107,5 +106,5 @@ class AuditFilterForm(FlaskForm):
     end = DateInputField("To")
     address = StringField(
         "Network address (or its start)",
-        validators=[Length(max=64, message="Enter an address of 64 characters or fewer")],
+        validators=[MaxLength(64, "The network address")],
     )
