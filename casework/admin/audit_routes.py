@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, render_template, request
+from flask import abort, render_template, request
 from sqlalchemy import select
 
 from .. import audit, policy
@@ -25,7 +25,7 @@ from ..audit_trail import (
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import page_count, page_number
-from ..measures.table import to_csv
+from ..measures.table import csv_download
 from ..models import Person, User
 from ..people.service import normalise_nhs_number
 from . import bp
@@ -128,8 +128,4 @@ def audit_csv():
     audit.record("export", "audit", None, filters=f.as_detail(), rows=len(events), total=total)
     db.session.commit()
     name = f"audit-{dt.date.today().isoformat()}.csv"
-    return Response(
-        to_csv(CSV_HEADER, csv_rows(events)),
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{name}"'},
-    )
+    return csv_download(CSV_HEADER, csv_rows(events), name)

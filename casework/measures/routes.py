@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Response, abort, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
@@ -20,7 +20,7 @@ from .figures import PARTS, check_filters, compute
 from .forms import MeasuresForm
 from .populations import Filters
 from .series import SPECS, end_to_end_points, rebase_index, series
-from .table import COHORT_HEADINGS, COHORTS, LINES, figure_rows, headline, number, to_csv
+from .table import COHORT_HEADINGS, COHORTS, LINES, csv_download, figure_rows, headline, number
 
 PAGE_SIZE = 100
 MAX_WEEKS = 3 * 53  # more points than this do not read as a chart
@@ -202,11 +202,11 @@ def figures_csv():
     form, f, _ = read_filters()
     if f is None:
         abort(400, "Check the period and team: " + "; ".join(_errors(form)))
-    text = to_csv(
+    return csv_download(
         ["Figure", "Number", *(COHORT_HEADINGS[c] for c in COHORTS)],
         figure_rows(_results(f)),
+        f"measures-{f.start}-to-{f.end}.csv",
     )
-    return _csv_response(text, f"measures-{f.start}-to-{f.end}.csv")
 
 
 def _errors(form) -> list[str]:
@@ -268,11 +268,11 @@ def drilldown_csv(figure: str, part: str):
     rows = listing(db.session, chosen, figure, part)
     _audit_list("export", rows.person_ids, figure=figure, part=part, f=chosen)
     keys = [key for key, _ in rows.columns]
-    text = to_csv(
+    return csv_download(
         ["Person id", *(heading for _, heading in rows.columns)],
         ([row["person_id"], *(row[key] for key in keys)] for row in rows.rows),
+        f"{figure}-{part}-{chosen.cohort}-{f.start}-to-{f.end}.csv",
     )
-    return _csv_response(text, f"{figure}-{part}-{chosen.cohort}-{f.start}-to-{f.end}.csv")
 
 
 def _figure_title(figure: str) -> str:
@@ -297,14 +297,6 @@ def _audit_list(action: str, person_ids: list[int], *, figure: str, part: str, f
         **extra,
     )
     db.session.commit()
-
-
-def _csv_response(text: str, filename: str) -> Response:
-    return Response(
-        text,
-        mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 @bp.route("/repeat-demand")

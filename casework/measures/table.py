@@ -9,6 +9,8 @@ import io
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from flask import Response
+
 from .charts import format_value
 
 COHORTS = ("pilot", "usual", "all")
@@ -190,6 +192,15 @@ def to_csv(header: Iterable[str], rows: Iterable[Iterable]) -> str:
     for row in rows:
         writer.writerow([safe_cell(cell) for cell in row])
     return out.getvalue()
+
+
+def csv_download(header: Iterable[str], rows: Iterable[Iterable], filename: str) -> Response:
+    """Every CSV the app sends: to_csv's neutralised cells, as an attachment."""
+    return Response(
+        to_csv(header, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
 
 
 def figure_rows(results: dict[str, dict]) -> list[list]:
