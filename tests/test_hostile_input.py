@@ -248,3 +248,12 @@ def test_pages_are_never_cached_but_static_files_may_be(client, practitioner):
     assert client.get("/account").headers["Cache-Control"] == "no-store"
     with client.get("/static/casework.css") as static:
         assert static.headers.get("Cache-Control") != "no-store"
+
+
+def test_a_refused_allocation_with_impossible_case_ids_is_a_422_not_a_crash(client, manager):
+    """Found by the form fuzzing: ids no database could hold in the team page's list."""
+    login(client, manager)
+    ids = ["-4452338867554890311010353152", "99999999999999999999"]
+    response = client.post("/team", data={"case_ids": ids, "owner_id": "0"})
+    assert response.status_code == 422
+    assert "There is a problem" in response.get_data(as_text=True)

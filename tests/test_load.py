@@ -61,10 +61,11 @@ def test_the_check_finds_a_lost_a_duplicated_and_a_half_written_record(world, tm
     shutil.copy(database, copy)
     tally = load.Tally()
     with contextlib.closing(sqlite3.connect(copy)) as db, db:
-        marker, case_id = db.execute(
-            "SELECT substr(notes, 1, instr(notes, ' ') - 1), case_id FROM conversations "
-            "WHERE notes LIKE 'LOAD-% %' LIMIT 1"
+        # Any saved visit, from a form ("LOAD-… Visited at home…") or the API ("LOAD-…").
+        notes, case_id = db.execute(
+            "SELECT notes, case_id FROM conversations WHERE notes LIKE 'LOAD-%' LIMIT 1"
         ).fetchone()
+        marker = load.MARKER.match(notes).group()
         db.execute(
             "INSERT INTO conversations (case_id, held_on, kind, notes, recorded_at) "
             "VALUES (?, '2026-01-01', 'visit', ?, '2026-01-01 10:00:00')",

@@ -54,7 +54,7 @@ def team():
         "orphaned": service.needs_new_owner(db.session, team_id),
         "worker_rows": service.owned_by(db.session, team_id, worker.id) if worker else [],
     }
-    selected = set(form.case_ids.data or [])
+    selected = {case_id for case_id in form.case_ids.data or [] if policy.fetchable(case_id)}
     if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
         shown = {row.case.id for rows in lists.values() for row in rows}
         lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
