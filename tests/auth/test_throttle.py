@@ -149,3 +149,41 @@ def test_guessing_the_current_password_on_the_account_page_counts_too(app, pract
     )
     assert response.status_code == 429
     assert "Too many wrong passwords" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def argon2_work(monkeypatch):
+    """Every Argon2 hash and verify a login does, in order: the time a login takes."""
+    from argon2 import PasswordHasher
+
+    done = []
+    for name in ("hash", "verify"):
+        original = getattr(PasswordHasher, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):
+            done.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(PasswordHasher, name, counted)
+    return done
+
+
+@pytest.mark.parametrize("account", ["unknown", "deactivated"])
+def test_an_unknown_or_deactivated_account_takes_as_long_as_a_wrong_password(
+    app, practitioner, argon2_work, account
+):
+    """Otherwise the time a failed login takes says which email addresses have accounts."""
+    attempt(app, practitioner.email)
+    wrong_password = list(argon2_work)
+    argon2_work.clear()
+    if account == "deactivated":
+        practitioner.active = False
+        db.session.commit()
+        email = practitioner.email
+    else:
+        email = "nobody@example.org"
+
+    attempt(app, email, address="198.51.100.7")
+
+    assert wrong_password == ["verify"]
+    assert argon2_work == wrong_password
