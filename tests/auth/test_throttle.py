@@ -98,6 +98,22 @@ def test_a_successful_login_starts_the_account_count_again(app, practitioner):
     assert attempt(app, practitioner.email, PASSWORD, address="192.0.2.4").status_code == 302
 
 
+def test_refused_attempts_cannot_fill_the_audit_trail(app, practitioner):
+    """A refusal checks no password, so it is cheap to send; the trail, which nothing can
+    delete from, holds one event per refusal (per account, per address), not one per try."""
+    fail(app, practitioner.email, 3)
+    for n in range(20):
+        assert attempt(app, practitioner.email, address=f"198.51.100.{n}").status_code == 429
+    for n in range(5):
+        fail(app, f"someone{n}@example.org", 1, address="192.0.2.99")
+    for n in range(20):  # the address's limit, a new email address each time
+        assert attempt(app, f"guess{n}@example.org", address="192.0.2.99").status_code == 429
+
+    assert actions() == ["login_failed"] * 3 + ["login_throttled"] + ["login_failed"] * 5 + [
+        "login_throttled"
+    ]
+
+
 def record_failed_login(app, email, minutes_ago, address="192.0.2.10"):
     with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
         event = audit.record(throttle.FAILED, "user", None, email=throttle.normalise(email))
