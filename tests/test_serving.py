@@ -2,7 +2,6 @@
 
 import importlib
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -49,15 +48,13 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def test_gunicorn_serves_the_production_app(tmp_path, migrated_template):
+def test_gunicorn_serves_the_production_app(tmp_path, database):
     """`make serve`'s command, for real: health, headers, and no query string in the log."""
-    database = tmp_path / "serve.sqlite"
-    shutil.copy(migrated_template, database)
     port = free_port()
     env = {
         **os.environ,
         "SECRET_KEY": "3b8f0c6e2a9d4f17b5c0e8a2d6f4b1c9e7a3d5f8",
-        "DATABASE_URL": os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{database}",
+        "DATABASE_URL": database,  # this test's own copy of the migrated database
         "WEB_CONCURRENCY": "2",
     }
     server = subprocess.Popen(  # noqa: S603 (our own gunicorn, fixed arguments)

@@ -115,12 +115,14 @@ def test_every_csv_the_app_writes_goes_through_safe_cell():
         if re.search(r"csv\.(writer|DictWriter)\(", path.read_text())
     )
     assert writers == ["measures/table.py"]
-    csv_responses = [
+    csv_responses = sorted(
         str(path.relative_to(source))
         for path in source.rglob("*.py")
         if "text/csv" in path.read_text()
-    ]
-    assert csv_responses == ["measures/routes.py"]
+    )
+    assert csv_responses == ["admin/audit_routes.py", "measures/routes.py"]
+    audit_routes = (source / "admin" / "audit_routes.py").read_text()
+    assert re.findall(r"Response\(\s*(\w+)\(", audit_routes) == ["to_csv"]
     routes = (source / "measures" / "routes.py").read_text()
     for call in re.findall(r"return _csv_response\(([^,]+),", routes):
         assert "to_csv" in call or call.strip() in re.findall(r"(\w+) = to_csv\(", routes), call
