@@ -17,6 +17,7 @@ import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -118,6 +119,8 @@ def read_backup(path: Path, engine: Engine) -> BackupFile:
             f"{path} is a backup of a {KINDS[kind]} database; this Casework uses "
             f"{KINDS[_kind(engine)]}. Restore it into a {KINDS[kind]} database."
         )
+    if kind == "sqlite":
+        _check_sqlite_schema(path, revision)
     return BackupFile(path, kind, revision)
 
 
@@ -134,6 +137,71 @@ def _sqlite_contents(path: Path) -> tuple[set[str], str | None]:
     except sqlite3.DatabaseError as error:
         raise BackupRefused(f"{path} cannot be read as a SQLite database ({error}).") from error
     return tables, row[0] if row else None
+
+
+def _check_sqlite_schema(path: Path, revision: str) -> None:
+    """Refuse a file whose tables, indexes, triggers or views are not exactly what the
+    migrations make at its revision: the restore copies them all, so a file edited by hand
+    could otherwise drop the audit trail's append-only triggers or bring triggers of its own."""
+    with closing(_open_read_only(path)) as backup:
+        found = _sqlite_schema(backup)
+    expected = _migrated_sqlite_schema(revision)
+    if found != expected:
+        extra = {(kind, name) for kind, name, *_ in found - expected}
+        missing = {(kind, name) for kind, name, *_ in expected - found}
+        differences = [f"a changed {kind} {name}" for kind, name in sorted(extra & missing)]
+        differences += [f"its own {kind} {name}" for kind, name in sorted(extra - missing)]
+        differences += [f"no {kind} {name}" for kind, name in sorted(missing - extra)]
+        raise BackupRefused(
+            f"{path} is a Casework backup at migration {revision}, but its database is not as "
+            f"the migrations made it ({'; '.join(differences[:5])}): it may have been edited."
+        )
+
+
+def _sqlite_schema(connection: sqlite3.Connection) -> set[tuple[str, str, str, str]]:
+    """Every table, index, trigger and view with its SQL (SQLite's own objects aside)."""
+    rows = connection.execute(
+        "SELECT type, name, tbl_name, sql FROM sqlite_master "
+        "WHERE name NOT LIKE 'sqlite\\_%' ESCAPE '\\'"
+    )
+    return {(kind, name, table, _comparable(kind, sql or "")) for kind, name, table, sql in rows}
+
+
+def _comparable(kind: str, sql: str) -> str:
+    """The SQL with its spacing evened out, and a table's columns and constraints sorted:
+    SQLite's batch migrations rebuild a table with its constraints in no fixed order."""
+    sql = " ".join(sql.split())
+    if kind != "table" or "(" not in sql:
+        return sql
+    head, _, body = sql.partition("(")
+    parts, depth, start = [], 0, 0
+    for at, char in enumerate(body[:-1]):
+        depth += {"(": 1, ")": -1}.get(char, 0)
+        if char == "," and depth == 0:
+            parts.append(body[start:at].strip())
+            start = at + 1
+    parts.append(body[start:-1].strip())
+    return f"{head}({', '.join(sorted(parts))})"
+
+
+def _migrated_sqlite_schema(revision: str) -> set[tuple[str, str, str, str]]:
+    """The schema the migrations make at `revision`, built in a scratch SQLite file."""
+    from . import create_app
+
+    with tempfile.TemporaryDirectory() as folder:
+        reference = Path(folder) / "reference.sqlite"
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": f"sqlite:///{reference}",
+                "SECRET_KEY": current_app.config["SECRET_KEY"],
+                "INSTANCE_PATH": folder,
+            }
+        )
+        with app.app_context():
+            upgrade(revision=revision)
+            db.engine.dispose()
+        with closing(sqlite3.connect(reference)) as connection:
+            return _sqlite_schema(connection)
 
 
 def _pg_dump_contents(path: Path) -> tuple[set[str], str | None]:

@@ -220,3 +220,48 @@ def test_a_backup_taken_while_someone_is_writing_holds_only_what_was_committed(
     assert runner.invoke(args=["restore", str(path), "--yes"]).exit_code == 0
     assert names() == {"Committed"}
     assert db.session.scalar(select(func.count(Person.id))) == 1
+
+
+def tamper(path, *statements) -> None:
+    with sqlite3.connect(path) as connection:
+        for statement in statements:
+            connection.execute(statement)
+    connection.close()
+
+
+TAMPERED = {
+    # The audit trail would no longer be append-only after the restore.
+    "audit trigger dropped": ("DROP TRIGGER audit_events_no_delete",),
+    # A trigger of its own would run inside the restored database from then on.
+    "extra trigger": (
+        "CREATE TRIGGER promote AFTER UPDATE ON users BEGIN "
+        "UPDATE users SET role = 'admin' WHERE id = NEW.id; END",
+    ),
+    "extra view": ("CREATE VIEW everyone AS SELECT * FROM people",),
+    "extra table": ("CREATE TABLE stash (what TEXT)",),
+    "column added": ("ALTER TABLE people ADD COLUMN stash TEXT",),
+}
+
+
+@pytest.mark.parametrize("how", TAMPERED)
+def test_a_backup_whose_schema_is_not_its_migrations_is_refused(
+    runner, practitioner, tmp_path, how
+):
+    if db.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite file edited by hand; pg_dump files are checked by pg_restore")
+    make_person(practitioner, family_name="Present")
+    path = tmp_path / "casework.backup"
+    take(runner, path)
+    tamper(path, *TAMPERED[how])
+    db.session.remove()
+
+    result = runner.invoke(args=["restore", str(path), "--yes"])
+
+    assert result.exit_code == 1, result.output
+    assert "not as the migrations made it" in result.output
+    assert "Nothing was changed" in result.output
+    with db.engine.connect() as connection:
+        triggers = connection.execute(
+            text("SELECT name FROM sqlite_master WHERE type = 'trigger' ORDER BY name")
+        ).scalars()
+        assert list(triggers) == ["audit_events_no_delete", "audit_events_no_update"]

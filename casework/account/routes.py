@@ -41,7 +41,7 @@ def change_password():
     refusal = throttle.check(db.session, current_user.email)
     if refusal is not None:
         form.form_errors.append(refusal.message)
-        throttle.record_refusal(current_user.email, refusal)
+        throttle.record_refusal(db.session, current_user.email, refusal)
         db.session.commit()
         headers = {"Retry-After": str(refusal.retry_after)}
         return render_account(password_form=form, status=429, headers=headers)

@@ -37,7 +37,7 @@ def login():
         refusal = throttle.check(db.session, form.email.data)
         if refusal is not None:
             form.form_errors.append(refusal.message)
-            throttle.record_refusal(form.email.data, refusal)
+            throttle.record_refusal(db.session, form.email.data, refusal)
             db.session.commit()
             return _login_page(form, 429, {"Retry-After": str(refusal.retry_after)})
         user = authenticate(form.email.data, form.password.data)

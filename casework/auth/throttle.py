@@ -12,8 +12,10 @@ and survives a restart, with no other store to run (see docs/adr, login rate lim
   all accounts. A successful login never clears it, so an attacker cannot log in to their
   own account between guesses at other people's.
 
-A refused attempt is audited as `login_throttled`, never checks the password and does not
-count as a failure (so waiting always ends).
+A refused attempt never checks the password and does not count as a failure (so waiting
+always ends). Its refusal is audited as `login_throttled` once per account or address and
+window, not once per attempt: a refused attempt costs an attacker nothing, and the trail
+cannot be emptied, so it must not grow by a row for each one.
 """
 
 from __future__ import annotations
@@ -37,6 +39,7 @@ THROTTLED = "login_throttled"
 class Refusal:
     message: str
     retry_after: int  # seconds
+    by_address: bool = False  # the network address's limit, not the account's
 
 
 def normalise(email: str | None) -> str:
@@ -77,6 +80,7 @@ def check(session: Session, email: str | None, now: dt.datetime | None = None) -
         (_wait(session, which, limit, since, window, now), where)
         for where, which, limit, since in limits
     )
+    by_address = where == "from your network"
     if seconds <= 0:
         return None
     minutes = math.ceil(seconds / 60)
@@ -85,11 +89,24 @@ def check(session: Session, email: str | None, now: dt.datetime | None = None) -
         f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again. "
         "If you have forgotten your password, ask your administrator to reset it.",
         seconds,
+        by_address,
     )
 
 
-def record_refusal(email: str | None, refusal: Refusal) -> None:
-    audit.record(THROTTLED, "user", None, email=normalise(email), retry_after=refusal.retry_after)
+def record_refusal(session: Session, email: str | None, refusal: Refusal) -> None:
+    """Audit the refusal, unless this account's (or address's) refusal is already in the
+    trail within the window."""
+    email = normalise(email)
+    if refusal.by_address:
+        same = AuditEvent.remote_addr == request.remote_addr
+    else:
+        same = AuditEvent.detail["email"].as_string() == email
+    window = dt.timedelta(minutes=current_app.config["LOGIN_LIMIT_WINDOW_MINUTES"])
+    already = select(AuditEvent.id).where(
+        AuditEvent.action == THROTTLED, AuditEvent.at > utcnow() - window, same
+    )
+    if session.scalar(already.limit(1)) is None:
+        audit.record(THROTTLED, "user", None, email=email, retry_after=refusal.retry_after)
 
 
 def _wait(

@@ -98,6 +98,22 @@ def test_a_successful_login_starts_the_account_count_again(app, practitioner):
     assert attempt(app, practitioner.email, PASSWORD, address="192.0.2.4").status_code == 302
 
 
+def test_refused_attempts_cannot_fill_the_audit_trail(app, practitioner):
+    """A refusal checks no password, so it is cheap to send; the trail, which nothing can
+    delete from, holds one event per refusal (per account, per address), not one per try."""
+    fail(app, practitioner.email, 3)
+    for n in range(20):
+        assert attempt(app, practitioner.email, address=f"198.51.100.{n}").status_code == 429
+    for n in range(5):
+        fail(app, f"someone{n}@example.org", 1, address="192.0.2.99")
+    for n in range(20):  # the address's limit, a new email address each time
+        assert attempt(app, f"guess{n}@example.org", address="192.0.2.99").status_code == 429
+
+    assert actions() == ["login_failed"] * 3 + ["login_throttled"] + ["login_failed"] * 5 + [
+        "login_throttled"
+    ]
+
+
 def record_failed_login(app, email, minutes_ago, address="192.0.2.10"):
     with app.test_request_context(environ_base={"REMOTE_ADDR": address}):
         event = audit.record(throttle.FAILED, "user", None, email=throttle.normalise(email))
@@ -149,3 +165,41 @@ def test_guessing_the_current_password_on_the_account_page_counts_too(app, pract
     )
     assert response.status_code == 429
     assert "Too many wrong passwords" in response.get_data(as_text=True)
+
+
+@pytest.fixture
+def argon2_work(monkeypatch):
+    """Every Argon2 hash and verify a login does, in order: the time a login takes."""
+    from argon2 import PasswordHasher
+
+    done = []
+    for name in ("hash", "verify"):
+        original = getattr(PasswordHasher, name)
+
+        def counted(self, *args, _name=name, _original=original, **kwargs):
+            done.append(_name)
+            return _original(self, *args, **kwargs)
+
+        monkeypatch.setattr(PasswordHasher, name, counted)
+    return done
+
+
+@pytest.mark.parametrize("account", ["unknown", "deactivated"])
+def test_an_unknown_or_deactivated_account_takes_as_long_as_a_wrong_password(
+    app, practitioner, argon2_work, account
+):
+    """Otherwise the time a failed login takes says which email addresses have accounts."""
+    attempt(app, practitioner.email)
+    wrong_password = list(argon2_work)
+    argon2_work.clear()
+    if account == "deactivated":
+        practitioner.active = False
+        db.session.commit()
+        email = practitioner.email
+    else:
+        email = "nobody@example.org"
+
+    attempt(app, email, address="198.51.100.7")
+
+    assert wrong_password == ["verify"]
+    assert argon2_work == wrong_password
