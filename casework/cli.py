@@ -110,8 +110,10 @@ def register_commands(app: Flask) -> None:
             click.echo(f"Password (shown once): {generated}")
 
     from .imports.cli import register as register_import_commands
+    from .synthetic.cli import register as register_generate
 
     register_import_commands(app)
+    register_generate(app)
 
 
 def create_cli_app() -> Flask:
