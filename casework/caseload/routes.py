@@ -6,6 +6,7 @@ from ..cases.service import change_owner
 from ..exceptions import DomainError
 from ..extensions import db
 from ..models import Case, User
+from ..pagination import page_number
 from . import bp, service
 from .forms import AllocateForm
 
@@ -18,8 +19,8 @@ def index():
         return render_template("caseload/no_team.html")
     return render_template(
         "caseload/mine.html",
-        rows=service.my_cases(db.session, current_user),
-        actions=service.my_actions(db.session, current_user),
+        rows=service.my_cases(db.session, current_user, page_number("page")),
+        actions=service.my_actions(db.session, current_user, page_number("actions")),
     )
 
 
@@ -51,10 +52,12 @@ def team():
         "caseload/team.html",
         form=form,
         workload=service.team_workload(db.session, team_id),
-        waiting=service.awaiting_allocation(db.session, team_id),
-        orphaned=service.needs_new_owner(db.session, team_id),
+        waiting=service.awaiting_allocation(db.session, team_id, page_number("waiting")),
+        orphaned=service.needs_new_owner(db.session, team_id, page_number("orphaned")),
         worker=worker,
-        worker_rows=service.owned_by(db.session, team_id, worker.id) if worker else [],
+        worker_rows=service.owned_by(db.session, team_id, worker.id, page_number("page"))
+        if worker
+        else None,
         selected=set(form.case_ids.data or []),
     )
 
