@@ -21,7 +21,7 @@ def search():
     results = service.search_page(db.session, current_user, q, page_number()) if q else None
     if results is not None:
         audit.record("search", "person", None, query=q[:100], results=len(results.items))
-        db.session.commit()
+        audit.commit_read()
     return render_template("people/search.html", q=q, results=results)
 
 
