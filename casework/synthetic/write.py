@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from contextlib import contextmanager
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, MetaData, text
+from sqlalchemy.schema import AddConstraint, DropConstraint
 
 
 def _sqlite_rows(rows: list[tuple]):
@@ -34,6 +36,22 @@ def _sqlite_rows(rows: list[tuple]):
                     else value.isoformat()
                 )
         yield row
+
+
+@contextmanager
+def foreign_keys_checked_at_the_end(connection: Connection, metadata: MetaData, tables):
+    """PostgreSQL checks a foreign key row by row as COPY writes (most of the time of a bulk
+    load); dropped and added again inside the same transaction, each is checked once, in
+    one pass over the table. SQLite's checks are cheap: nothing to do there."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    keys = [key for table in tables for key in metadata.tables[table].foreign_key_constraints]
+    for key in keys:
+        connection.execute(DropConstraint(key))
+    yield
+    for key in keys:
+        connection.execute(AddConstraint(key))
 
 
 def write_rows(connection: Connection, table: str, columns: tuple[str, ...], rows: list):
