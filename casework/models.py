@@ -129,7 +129,7 @@ class Person(db.Model):
     registered_by_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     # Set when an administrator merged this record into another: everything it
     # held moved there, and it stays only so the merge can be undone.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -145,7 +145,17 @@ class Person(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_people_names", "family_name", "given_name"),)
+    __table_args__ = (
+        Index("ix_people_names", "family_name", "given_name"),
+        # Only the few merged-away records: indexed whole, the column is almost all NULL and
+        # SQLite's statistics (ANALYZE) then call the index useless and scan every person.
+        Index(
+            "ix_people_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
+    )
 
     @property
     def name(self) -> str:
@@ -332,7 +342,7 @@ class Action(db.Model):
     case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     description: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(10))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="agreed")
     outcome: Mapped[str | None] = mapped_column(Text)
@@ -352,6 +362,8 @@ class Action(db.Model):
         CheckConstraint(_in("by", ACTION_BY), name="by"),
         CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
         Index("ix_actions_case_by_status", "case_id", "by", "status"),  # counted from the index
+        # A worker's open actions (the caseload page), not every action of their open cases.
+        Index("ix_actions_assignee_status", "assignee_id", "status"),
     )
 
 

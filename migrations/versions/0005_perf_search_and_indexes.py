@@ -43,6 +43,11 @@ WIDER = {
         ('ix_actions_case_by_status', ['case_id', 'by', 'status']),
     ),
 }
+# actions: a worker's open actions (the caseload page)
+ASSIGNEE_INDEX = (
+    ('ix_actions_assignee_id', ['assignee_id']),
+    ('ix_actions_assignee_status', ['assignee_id', 'status']),
+)
 # demands: the single-column case index becomes (case_id, received_on)
 CASE_INDEX = ('ix_demands_case_id', ['case_id']), ('ix_demands_case_received', ['case_id', 'received_on'])
 
@@ -53,10 +58,22 @@ def _swap(table, old, new):
         batch_op.drop_index(old[0])
 
 
+MERGED = sa.text('merged_into_id IS NOT NULL')
+
+
 def upgrade():
     for table, (old, new) in WIDER.items():
         _swap(table, old, new)
+    # Only the few merged-away people: a whole-column index of almost all NULLs is one
+    # SQLite's statistics call useless, and it scans every person instead.
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_index('ix_people_merged_into_id')
+        batch_op.create_index(
+            'ix_people_merged_into_id', ['merged_into_id'], unique=False,
+            sqlite_where=MERGED, postgresql_where=MERGED,
+        )
     _swap('demands', *CASE_INDEX)
+    _swap('actions', *ASSIGNEE_INDEX)
     with op.batch_alter_table('cases', schema=None) as batch_op:
         batch_op.create_index('ix_cases_opened_on', ['opened_on'], unique=False)
         batch_op.create_index(
@@ -104,5 +121,9 @@ def downgrade():
         batch_op.drop_index('ix_cases_open_by_owner')
         batch_op.drop_index('ix_cases_opened_on')
     _swap('demands', *reversed(CASE_INDEX))
+    _swap('actions', *reversed(ASSIGNEE_INDEX))
+    with op.batch_alter_table('people', schema=None) as batch_op:
+        batch_op.drop_index('ix_people_merged_into_id')
+        batch_op.create_index('ix_people_merged_into_id', ['merged_into_id'], unique=False)
     for table, (old, new) in WIDER.items():
         _swap(table, new, old)
