@@ -11,8 +11,8 @@ Revises: 5d1e2c7a9b40
 Create Date: 2026-11-24 02:00:00
 
 """
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = '7c3f1a2e9d10'
@@ -49,7 +49,10 @@ ASSIGNEE_INDEX = (
     ('ix_actions_assignee_status', ['assignee_id', 'status']),
 )
 # demands: the single-column case index becomes (case_id, received_on)
-CASE_INDEX = ('ix_demands_case_id', ['case_id']), ('ix_demands_case_received', ['case_id', 'received_on'])
+CASE_INDEX = (
+    ('ix_demands_case_id', ['case_id']),
+    ('ix_demands_case_received', ['case_id', 'received_on']),
+)
 
 
 def _swap(table, old, new):
@@ -87,19 +90,20 @@ def upgrade():
     if op.get_bind().dialect.name == 'postgresql':
         op.execute('CREATE EXTENSION IF NOT EXISTS pg_trgm')
         op.execute(
-            f'CREATE INDEX ix_people_full_name_trgm ON people USING gin (({FULL_NAME}) gin_trgm_ops)'
+            'CREATE INDEX ix_people_full_name_trgm ON people '
+            f'USING gin (({FULL_NAME}) gin_trgm_ops)'
         )
         return
     op.execute("CREATE VIRTUAL TABLE people_search USING fts5(full_name, tokenize='trigram')")
     op.execute(
-        f'INSERT INTO people_search (rowid, full_name) SELECT id, {FULL_NAME} FROM people'
+        f'INSERT INTO people_search (rowid, full_name) SELECT id, {FULL_NAME} FROM people'  # noqa: S608
     )
     op.execute(
-        'CREATE TRIGGER people_search_insert AFTER INSERT ON people BEGIN '
+        'CREATE TRIGGER people_search_insert AFTER INSERT ON people BEGIN '  # noqa: S608
         f'INSERT INTO people_search (rowid, full_name) VALUES (new.id, {NEW_FULL_NAME}); END'
     )
     op.execute(
-        'CREATE TRIGGER people_search_update AFTER UPDATE OF given_name, family_name ON people '
+        'CREATE TRIGGER people_search_update AFTER UPDATE OF given_name, family_name ON people '  # noqa: S608, E501
         f'BEGIN UPDATE people_search SET full_name = {NEW_FULL_NAME} '
         'WHERE rowid = old.id; END'
     )
