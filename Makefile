@@ -6,7 +6,7 @@ CASEWORK := $(BIN)/casework
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: setup run serve test lint load chromium clean
+.PHONY: setup run serve test lint load bench chromium clean
 
 setup: $(VENV)/.installed node_modules/.installed
 
@@ -42,6 +42,11 @@ chromium:
 
 test: setup chromium
 	$(BIN)/pytest --cov --cov-report=term:skip-covered
+
+# Benchmark at a chosen size: make bench BENCH_PEOPLE=200000 [BENCH_DATABASE_URL=postgresql+psycopg://...]
+BENCH_PEOPLE ?= 20000
+bench: setup
+	BENCH_PEOPLE=$(BENCH_PEOPLE) $(BIN)/python bench/bench.py $(BENCH_ARGS)
 
 lint: setup
 	$(BIN)/ruff check casework tests

@@ -32,3 +32,15 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+def commit_read() -> None:
+    """Commit the audit entry of a read at once (a read happened even if showing the page fails
+    later), keeping the records already loaded: a read changed nothing else, so reloading
+    each of them, one query apiece, as a plain commit would, is wasted work."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

@@ -110,6 +110,7 @@ def register_commands(app: Flask) -> None:
             click.echo(f"Password (shown once): {generated}")
 
     from .imports.cli import register as register_import_commands
+    from .synthetic.cli import register as register_generate
 
     register_import_commands(app)
     from .people.cli import register as register_people_commands
@@ -118,6 +119,7 @@ def register_commands(app: Flask) -> None:
     from .backup import register as register_backup_commands
 
     register_backup_commands(app)
+    register_generate(app)
 
 
 def create_cli_app() -> Flask:

@@ -68,4 +68,6 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         uk_date=uk_date, uk_datetime=uk_datetime, label=label, nhs_number=nhs_number
     )
-    app.jinja_env.globals.update(today=lambda: dt.date.today())
+    from .pagination import page_url
+
+    app.jinja_env.globals.update(today=lambda: dt.date.today(), page_url=page_url)

@@ -114,11 +114,3 @@ def apply_domain_errors(form, refusal: DomainError | dict[str, str]) -> None:
             form.form_errors.append(message)
 
 
-def page_number(raw: str | None) -> int:
-    """A page number from the address: anything odd (0, -1, x, huge) reads the first page."""
-    raw = (raw or "1").strip()
-    return max(1, int(raw)) if raw.isascii() and raw.isdigit() and len(raw) < 7 else 1
-
-
-def page_count(total: int, size: int) -> int:
-    return max(1, -(-total // size))

@@ -129,7 +129,7 @@ class Person(db.Model):
     registered_by_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     # Set when an administrator merged this record into another: everything it
     # held moved there, and it stays only so the merge can be undone.
-    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -145,7 +145,17 @@ class Person(db.Model):
     )
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (Index("ix_people_names", "family_name", "given_name"),)
+    __table_args__ = (
+        Index("ix_people_names", "family_name", "given_name"),
+        # Only the few merged-away records: indexed whole, the column is almost all NULL and
+        # SQLite's statistics (ANALYZE) then call the index useless and scan every person.
+        Index(
+            "ix_people_merged_into_id",
+            "merged_into_id",
+            sqlite_where=text("merged_into_id IS NOT NULL"),
+            postgresql_where=text("merged_into_id IS NOT NULL"),
+        ),
+    )
 
     @property
     def name(self) -> str:
@@ -203,10 +213,24 @@ class Case(db.Model):
             f"referral_match IS NULL OR {_in('referral_match', REFERRAL_MATCHES)}",
             name="referral_match",
         ),
-        # A person's cases in a team in order: routing and the measures look up
-        # "the previous case" by it (without it SQLite picks the team index and
-        # the measures become quadratic; ADR 0010).
-        Index("ix_cases_person_team_opened", "person_id", "team_id", "opened_on"),
+        # A person's cases in a team in order, with their closing dates: routing and the
+        # measures look up "the previous (closed) case" from the index alone (ADR 0010, 0011).
+        Index("ix_cases_person_team_history", "person_id", "team_id", "opened_on", "closed_on"),
+        Index("ix_cases_opened_on", "opened_on"),
+        # The open cases of a worker and of a team: the caseload pages (migration 0005).
+        Index(
+            "ix_cases_open_by_owner",
+            "owner_id",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
+        Index(
+            "ix_cases_open_by_team",
+            "team_id",
+            "owner_id",
+            sqlite_where=text("closed_on IS NULL"),
+            postgresql_where=text("closed_on IS NULL"),
+        ),
         # At most one open case per person per team, enforced by the database.
         Index(
             "uq_cases_one_open_per_team",
@@ -251,7 +275,7 @@ class Demand(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
-    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     cohort: Mapped[str] = mapped_column(String(10))
     received_on: Mapped[dt.date] = mapped_column(Date)
     source: Mapped[str] = mapped_column(String(100))
@@ -274,7 +298,10 @@ class Demand(db.Model):
         CheckConstraint(_in("channel", CHANNELS), name="channel"),
         CheckConstraint(f"kind IS NULL OR {_in('kind', DEMAND_KINDS)}", name="kind"),
         CheckConstraint(f"routed_by IS NULL OR {_in('routed_by', ROUTES)}", name="routed_by"),
-        Index("ix_demands_person_team_received", "person_id", "team_id", "received_on"),
+        # The measures' searches ("an earlier demand to the team", "came back after the
+        # closure", "the case's first demand") answered from the indexes alone (ADR 0016).
+        Index("ix_demands_person_team_history", "person_id", "team_id", "received_on", "case_id"),
+        Index("ix_demands_case_received", "case_id", "received_on"),
         Index("ix_demands_team_received", "team_id", "received_on"),
     )
 
@@ -312,10 +339,10 @@ class Action(db.Model):
     __tablename__ = "actions"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     description: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(10))
-    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="agreed")
     outcome: Mapped[str | None] = mapped_column(Text)
@@ -335,6 +362,9 @@ class Action(db.Model):
     __table_args__ = (
         CheckConstraint(_in("by", ACTION_BY), name="by"),
         CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
+        Index("ix_actions_case_by_status", "case_id", "by", "status"),  # counted from the index
+        # A worker's open actions (the caseload page), not every action of their open cases.
+        Index("ix_actions_assignee_status", "assignee_id", "status"),
     )
 
 
@@ -344,7 +374,7 @@ class OwnershipChange(db.Model):
     __tablename__ = "ownership_changes"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
     from_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     to_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     reason: Mapped[str] = mapped_column(Text)
@@ -355,6 +385,9 @@ class OwnershipChange(db.Model):
     from_user: Mapped[User | None] = relationship(foreign_keys=[from_id])
     to_user: Mapped[User | None] = relationship(foreign_keys=[to_id])
     by: Mapped[User | None] = relationship(foreign_keys=[by_id])
+
+    # First owner and handoffs of a case, read from the index alone (ADR 0016).
+    __table_args__ = (Index("ix_ownership_changes_case_history", "case_id", "from_id", "to_id"),)
 
 
 class AuditEvent(db.Model):

@@ -188,7 +188,7 @@ def _audit_read(entity: str, record, person_id: int) -> None:
     """
     if request.method == "GET":
         audit.record("view", entity, record.id, person_id=person_id, path=request.path)
-        db.session.commit()
+        audit.commit_read()
 
 
 def refuse(

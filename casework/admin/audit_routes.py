@@ -24,7 +24,7 @@ from ..audit_trail import (
 )
 from ..exceptions import InvalidValue
 from ..extensions import db
-from ..forms import page_count, page_number
+from ..pagination import counted_page, page_count, page_number
 from ..measures.table import csv_download
 from ..models import Person, User
 from ..people.service import normalise_nhs_number
@@ -101,7 +101,7 @@ def audit_log():
     form, f = read_filters()
     if f is None:
         return render_template("admin/audit.html", form=form, f=None), 400
-    page = page_number(request.args.get("page"))
+    page = page_number()
     events, total = find_events(db.session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     audit.record("view", "audit", None, filters=f.as_detail(), page=page, shown=len(events))
     db.session.commit()
@@ -113,6 +113,7 @@ def audit_log():
         total=total,
         page=page,
         pages=page_count(total, PAGE_SIZE),
+        listing=counted_page(events, page, total, PAGE_SIZE),
         args={k: v for k, v in request.args.items() if k != "page"},
         describe=describe,
         who=who,

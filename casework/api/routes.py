@@ -127,7 +127,7 @@ def search_people(query: dict):
     results = people.search_people(db.session, current_user, q) if q else []
     if q:
         audit.record("search", "person", None, query=q, results=len(results))
-        db.session.commit()
+        audit.commit_read()
     return jsonify({"results": [identity_json(r.person, r.visible) for r in results]})
 
 

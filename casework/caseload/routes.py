@@ -7,6 +7,7 @@ from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
 from ..forms import parse_version
 from ..models import Case, User
+from ..pagination import page_number
 from . import bp, service
 from .forms import AllocateForm
 
@@ -19,8 +20,8 @@ def index():
         return render_template("caseload/no_team.html")
     return render_template(
         "caseload/mine.html",
-        rows=service.my_cases(db.session, current_user),
-        actions=service.my_actions(db.session, current_user),
+        rows=service.my_cases(db.session, current_user, page_number("page")),
+        actions=service.my_actions(db.session, current_user, page_number("actions")),
     )
 
 
@@ -50,13 +51,15 @@ def team():
     worker_id = request.args.get("worker", type=int)
     worker = next((m for m in members if m.id == worker_id), None)
     lists = {
-        "waiting": service.awaiting_allocation(db.session, team_id),
-        "orphaned": service.needs_new_owner(db.session, team_id),
-        "worker_rows": service.owned_by(db.session, team_id, worker.id) if worker else [],
+        "waiting": service.awaiting_allocation(db.session, team_id, page_number("waiting")),
+        "orphaned": service.needs_new_owner(db.session, team_id, page_number("orphaned")),
+        "worker_rows": (
+            service.owned_by(db.session, team_id, worker.id, page_number("page")) if worker else None
+        ),
     }
     selected = {case_id for case_id in form.case_ids.data or [] if policy.fetchable(case_id)}
     if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
-        shown = {row.case.id for rows in lists.values() for row in rows}
+        shown = {row.case.id for rows in lists.values() if rows for row in rows.items}
         lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
     return render_template(
         "caseload/team.html",

@@ -1,4 +1,5 @@
-"""Caseloads: a worker's open cases, and a team's work by worker for its manager."""
+"""Caseloads: a worker's open cases, and a team's work by worker for its manager, a page
+at a time."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from ..models import Action, Case, Conversation, User
+from ..pagination import Page, paginate
 
 
 @dataclass
@@ -20,8 +22,12 @@ class CaseRow:
     open_actions: int
 
 
-def case_rows(session: Session, condition, limit: int | None = None) -> list[CaseRow]:
-    """Open cases matching `condition`, each with its summary line, in three queries at most."""
+def case_rows(session: Session, condition, page: int = 1) -> Page:
+    """One page of the open cases matching `condition`, each with its summary line, in two
+    queries (the page and its count) however many cases and records there are.
+
+    Each summary is looked up for the case in hand (through the indexes on case_id), never
+    by grouping a whole table: the page costs the same with a hundred cases or a million."""
     # The current statement: the latest said (by date of the conversation, then entry order).
     current_statement = (
         select(Conversation.what_matters)
@@ -32,64 +38,53 @@ def case_rows(session: Session, condition, limit: int | None = None) -> list[Cas
         .scalar_subquery()
     )
     last_contact = (
-        select(Conversation.case_id, func.max(Conversation.held_on).label("held_on"))
-        .group_by(Conversation.case_id)
-        .subquery()
+        select(func.max(Conversation.held_on))
+        .where(Conversation.case_id == Case.id)
+        .correlate(Case)
+        .scalar_subquery()
+        .label("last_contact")
     )
-    due = (
-        select(
-            Action.case_id,
-            func.min(Action.due_on).label("next_due"),
-            func.count(Action.id).label("open_actions"),
-        )
-        .where(Action.status == "agreed")
-        .group_by(Action.case_id)
-        .subquery()
+    open_actions = and_(Action.case_id == Case.id, Action.status == "agreed")
+    next_due = (
+        select(func.min(Action.due_on))
+        .where(open_actions)
+        .correlate(Case)
+        .scalar_subquery()
+        .label("next_due")
     )
+    open_count = select(func.count(Action.id)).where(open_actions).correlate(Case)
     query = (
-        select(
-            Case,
-            current_statement,
-            last_contact.c.held_on,
-            due.c.next_due,
-            func.coalesce(due.c.open_actions, 0),
-        )
+        select(Case, current_statement, last_contact, next_due, open_count.scalar_subquery())
         .options(joinedload(Case.person), joinedload(Case.owner))
-        .outerjoin(last_contact, last_contact.c.case_id == Case.id)
-        .outerjoin(due, due.c.case_id == Case.id)
         .where(Case.closed_on.is_(None), condition)
         .order_by(
-            due.c.next_due.is_(None),
-            due.c.next_due,
-            last_contact.c.held_on.is_not(None),
-            last_contact.c.held_on,
+            next_due.is_(None),
+            next_due,
+            last_contact.is_not(None),
+            last_contact,
             Case.opened_on,
             Case.id,
         )
     )
-    if limit:
-        query = query.limit(limit)
-    return [CaseRow(*row) for row in session.execute(query)]
+    count = select(func.count(Case.id)).where(Case.closed_on.is_(None), condition)
+    return paginate(session, query, page, count=count, item=lambda row: CaseRow(*row))
 
 
-def my_cases(session: Session, user: User) -> list[CaseRow]:
+def my_cases(session: Session, user: User, page: int = 1) -> Page:
     """The worker's open cases: soonest action due first, then longest without contact."""
-    return case_rows(session, Case.owner_id == user.id)
+    return case_rows(session, Case.owner_id == user.id, page)
 
 
-def my_actions(session: Session, user: User) -> list[Action]:
+def my_actions(session: Session, user: User, page: int = 1) -> Page:
     """Open team actions the worker has agreed to do, in any case, soonest due first."""
-    return list(
-        session.scalars(
-            select(Action)
-            .join(Case)
-            .options(joinedload(Action.case).joinedload(Case.person))
-            .where(
-                Action.assignee_id == user.id, Action.status == "agreed", Case.closed_on.is_(None)
-            )
-            .order_by(Action.due_on.is_(None), Action.due_on, Action.id)
-        )
+    query = (
+        select(Action)
+        .join(Case)
+        .options(joinedload(Action.case).joinedload(Case.person))
+        .where(Action.assignee_id == user.id, Action.status == "agreed", Case.closed_on.is_(None))
+        .order_by(Action.due_on.is_(None), Action.due_on, Action.id)
     )
+    return paginate(session, query, page, item=lambda row: row[0])
 
 
 def team_members(session: Session, team_id: int, *, active_only: bool = True) -> list[User]:
@@ -116,23 +111,23 @@ def team_workload(session: Session, team_id: int) -> list[tuple[User, int]]:
     return [(user, n) for user, n in rows]
 
 
-def awaiting_allocation(session: Session, team_id: int) -> list[CaseRow]:
-    return case_rows(session, and_(Case.team_id == team_id, Case.owner_id.is_(None)))
+def awaiting_allocation(session: Session, team_id: int, page: int = 1) -> Page:
+    return case_rows(session, and_(Case.team_id == team_id, Case.owner_id.is_(None)), page)
 
 
-def needs_new_owner(session: Session, team_id: int) -> list[CaseRow]:
+def needs_new_owner(session: Session, team_id: int, page: int = 1) -> Page:
     """Open cases whose owner has been deactivated or has left the team."""
     owner = User.__table__.alias("case_owner")
     left = select(owner.c.id).where(
         or_(owner.c.active.is_(False), owner.c.team_id.is_distinct_from(team_id))
     )
-    return case_rows(session, and_(Case.team_id == team_id, Case.owner_id.in_(left)))
+    return case_rows(session, and_(Case.team_id == team_id, Case.owner_id.in_(left)), page)
 
 
-def owned_by(session: Session, team_id: int, owner_id: int) -> list[CaseRow]:
-    return case_rows(session, and_(Case.team_id == team_id, Case.owner_id == owner_id))
+def owned_by(session: Session, team_id: int, owner_id: int, page: int = 1) -> Page:
+    return case_rows(session, and_(Case.team_id == team_id, Case.owner_id == owner_id), page)
 
 
-def chosen(session: Session, team_id: int, case_ids) -> list[CaseRow]:
+def chosen(session: Session, team_id: int, case_ids) -> Page:
     """The team's open cases among `case_ids`, as they are now."""
     return case_rows(session, and_(Case.team_id == team_id, Case.id.in_(list(case_ids))))

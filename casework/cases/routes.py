@@ -3,6 +3,7 @@ import datetime as dt
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from .. import policy
 from ..caseload.service import team_members
@@ -26,7 +27,10 @@ def _colleagues() -> list[User]:
     """Anyone who can be pulled in to do an action: active workers in any team."""
     return list(
         db.session.scalars(
-            select(User).where(User.active.is_(True), User.team_id.is_not(None)).order_by(User.name)
+            select(User)
+            .options(joinedload(User.team))  # each one's team is shown: not one query apiece
+            .where(User.active.is_(True), User.team_id.is_not(None))
+            .order_by(User.name)
         )
     )
 

@@ -11,18 +11,20 @@ Percentiles of end-to-end days use linear interpolation between closest ranks
 (PostgreSQL's percentile_cont, Excel's PERCENTILE.INC, numpy's default): with
 the days sorted as x[0..n-1], the p-th percentile is at position h = (n-1)·p,
 x[floor(h)] + (h − floor(h))·(x[ceil(h)] − x[floor(h)]). So the median of an
-even number of cases is the mean of the middle two. Only the one or two rows
-needed are read (row_number() over the sorted days).
+even number of cases is the mean of the middle two. The days are whole numbers,
+so the database returns how many cases took each number of days (a few hundred
+rows at most), and the ranks are read from those counts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import math
+from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import case, func, select
+from sqlalchemy import distinct, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from ..demands.routing import EARLIEST_DEMAND
@@ -205,9 +207,24 @@ def compute(
     }
 
 
-def _grouped(session: Session, subquery, *columns: str) -> dict[tuple, int]:
+def once(population):
+    """The population as a common table expression computed once per statement.
+
+    SQLite flattens a subquery into the query around it and then evaluates a
+    correlated subquery once for every mention of its column (the GROUP BY key,
+    the output, each SUM), doubling or tripling the work; MATERIALIZED stops that.
+    PostgreSQL evaluates each row's expressions once anyway, and plans better
+    without the fence."""
+    return (
+        select(population)
+        .cte(f"{population.name}_once")
+        .prefix_with("MATERIALIZED", dialect="sqlite")
+    )
+
+
+def _grouped(session: Session, population, *columns: str) -> dict[tuple, int]:
     """Row counts of a population grouped by some of its columns."""
-    cols = [subquery.c[name] for name in columns]
+    cols = [population.c[name] for name in columns]
     rows = session.execute(select(*cols, func.count()).group_by(*cols)).all()
     return {tuple(row[:-1]): row[-1] for row in rows}
 
@@ -217,9 +234,21 @@ def _sum(counts: dict[tuple, int], index: int, *values) -> int:
 
 
 def demand_figures(session: Session, f: Filters) -> dict:
-    demands = pop.demands(f)
-    counts = _grouped(session, demands, "repeat", "kind")
-    people = session.scalar(select(func.count(func.distinct(demands.c.person_id))))
+    demands = once(pop.demands(f))
+    # One statement: the counts by repeat split and kind, and (marked "people") the number of
+    # distinct people, both from the one computation of the population.
+    by_split = select(literal("counts"), demands.c.repeat, demands.c.kind, func.count())
+    people = select(
+        literal("people"), literal(None), literal(None), func.count(distinct(demands.c.person_id))
+    )
+    counts, people_count = {}, 0
+    for part, split, kind, n in session.execute(
+        union_all(by_split.group_by(demands.c.repeat, demands.c.kind), people)
+    ):
+        if part == "people":
+            people_count = n
+        else:
+            counts[(split, kind)] = n
     total = sum(counts.values())
     repeat = _sum(counts, 0, *REPEATS)
     failure, value = _sum(counts, 1, "failure"), _sum(counts, 1, "value")
@@ -230,7 +259,11 @@ def demand_figures(session: Session, f: Filters) -> dict:
             "rate": rate(repeat, total),
             **{split: _sum(counts, 0, split) for split in REPEATS},
         },
-        "demands_per_person": {"demands": total, "people": people, "ratio": rate(total, people)},
+        "demands_per_person": {
+            "demands": total,
+            "people": people_count,
+            "ratio": rate(total, people_count),
+        },
         "failure_demand": {
             "failure": failure,
             "value": value,
@@ -264,24 +297,18 @@ def opened_case_figures(session: Session, f: Filters) -> dict:
 
 
 def closed_case_figures(session: Session, f: Filters) -> dict:
-    closed = pop.closed_cases(f)
-
-    def count_of(condition):
-        return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-    # One pass over the population for every count; the percentiles read the days only.
-    row = session.execute(
-        select(
-            func.count(),
-            func.coalesce(func.sum(closed.c.handoffs), 0),
-            func.coalesce(func.sum(closed.c.agreed), 0),
-            count_of(closed.c.handoffs == 0),
-            count_of(closed.c.returned == "returned"),
-            count_of(closed.c.returned.in_(("returned", "stayed_away"))),
-        )
-    ).one()
-    n, handoffs, agreed, zero, returned, eligible = (int(value) for value in row)
-    median, p90 = percentiles(session, closed.c.days, n)
+    # One pass over the population: counts by end-to-end days, handoffs, agreement and return.
+    # Days are whole numbers in a short range, so the percentiles come from the same counts.
+    counts = _grouped(session, once(pop.closed_cases(f)), "days", "handoffs", "agreed", "returned")
+    n = sum(counts.values())
+    days: Counter = Counter()
+    for (day, *_), count in counts.items():
+        days[day] += count
+    median, p90 = percentiles(days)
+    handoffs = sum(key[1] * count for key, count in counts.items())
+    zero, agreed = _sum(counts, 1, 0), _sum(counts, 2, 1)
+    returned = _sum(counts, 3, "returned")
+    eligible = _sum(counts, 3, "returned", "stayed_away")
     return {
         "handoffs": {
             "closed": n,
@@ -303,23 +330,28 @@ def closed_case_figures(session: Session, f: Filters) -> dict:
     }
 
 
-def percentiles(session: Session, column, n: int, ps=(0.5, 0.9)) -> list[float | int | None]:
-    """The ps-th percentiles of a column of n numbers by linear interpolation (see above),
-    reading only the rows at the ranks needed, in one query."""
+def percentiles(histogram: Counter, ps=(0.5, 0.9)) -> list[float | int | None]:
+    """The ps-th percentiles of numbers given as {value: how many times} by linear
+    interpolation (see above): only the values at the ranks needed are looked up."""
+    n = sum(histogram.values())
     if n == 0:
         return [None for _ in ps]
-    positions = [(n - 1) * Fraction(str(p)) for p in ps]
-    ranks = {math.floor(h) + step for h in positions for step in (1, 2)}  # 1-based
-    ranked = select(
-        column.label("value"), func.row_number().over(order_by=column).label("rank")
-    ).subquery()
-    rows = session.execute(select(ranked.c.rank, ranked.c.value).where(ranked.c.rank.in_(ranks)))
-    found = {rank: value for rank, value in rows}
+    ranked = sorted(histogram.items())
+
+    def at_rank(rank: int):  # 0-based rank in the sorted numbers
+        seen = 0
+        for value, count in ranked:
+            seen += count
+            if rank < seen:
+                return value
+        return ranked[-1][0]
+
     results = []
-    for h in positions:
+    for p in ps:
+        h = (n - 1) * Fraction(str(p))
         low = math.floor(h)
-        below = found[low + 1]
-        above = found.get(low + 2, below)
+        below = at_rank(low)
+        above = at_rank(low + 1) if low + 1 < n else below
         result = below + (h - low) * (above - below)
         results.append(int(result) if result.denominator == 1 else round(float(result), 1))
     return results

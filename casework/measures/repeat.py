@@ -9,11 +9,11 @@ ids are given in recording order, so "recorded first" is "smaller id".
 from __future__ import annotations
 
 from flask import current_app
-from sqlalchemy import ColumnElement, and_, exists, or_, select
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from ..models import Demand
-from .sql import days_before
+from .sql import any_row, days_before
 
 
 def lookback_days() -> int:
@@ -25,7 +25,7 @@ def had_earlier_demand(demand=Demand, days: int | None = None) -> ColumnElement[
     earlier demand to the same team within the look-back."""
     days = lookback_days() if days is None else days
     earlier = aliased(Demand)
-    return exists().where(
+    return any_row(
         earlier.person_id == demand.person_id,
         earlier.team_id == demand.team_id,
         earlier.received_on >= days_before(demand.received_on, days),

@@ -11,7 +11,7 @@ from .. import audit, policy
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import label, uk_date
-from ..forms import page_count, page_number
+from ..pagination import page_count, page_number
 from ..models import Team
 from . import bp
 from .charts import xmr_chart
@@ -234,7 +234,7 @@ def drilldown(figure: str, part: str):
         return render_template("measures/index.html", form=form, f=None), 400
     require_lists(f)
     cohort = _cohort_arg()
-    page = page_number(request.args.get("page"))
+    page = page_number()
     chosen = Filters(f.start, f.end, cohort, f.team_id)
     rows = listing(db.session, chosen, figure, part, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     _audit_list("view", rows.person_ids, figure=figure, part=part, f=chosen, page=page)

@@ -7,7 +7,7 @@ measures are written once, as SQL, for both.
 
 from __future__ import annotations
 
-from sqlalchemy import Date, Integer
+from sqlalchemy import Date, Integer, literal_column, select
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -56,3 +56,9 @@ def _days_between_sqlite(element, compiler, **kw):
         f"CAST(julianday({compiler.process(later, **kw)}) - "
         f"julianday({compiler.process(earlier, **kw)}) AS INTEGER)"
     )
+
+
+def any_row(*conditions):
+    """`EXISTS (SELECT 1 FROM ... WHERE conditions)`. SQLite answers this from a covering
+    index; for `EXISTS (SELECT * ...)`, what `exists()` writes, it reads every table row."""
+    return select(literal_column("1")).where(*conditions).exists()

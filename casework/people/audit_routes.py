@@ -14,7 +14,7 @@ from flask_login import current_user
 from .. import policy
 from ..audit_trail import describe, person_trail, who
 from ..extensions import db
-from ..forms import page_count, page_number
+from ..pagination import counted_page, page_count, page_number
 from . import bp
 
 PAGE_SIZE = 50
@@ -24,7 +24,7 @@ PAGE_SIZE = 50
 def audit(person_id: int):
     """The whole list of reads, changes and refusals of the person's record, newest first."""
     person = policy.get_person_for(current_user, person_id)
-    page = page_number(request.args.get("page"))
+    page = page_number()
     events, total = person_trail(db.session, person, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     return render_template(
         "people/audit.html",
@@ -33,6 +33,7 @@ def audit(person_id: int):
         total=total,
         page=page,
         pages=page_count(total, PAGE_SIZE),
+        listing=counted_page(events, page, total, PAGE_SIZE),
         describe=describe,
         who=who,
     )

@@ -7,6 +7,7 @@ from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..extensions import db
 from ..forms import apply_domain_errors, form_version, show_stale
 from ..models import Case
+from ..pagination import page_number
 from . import bp, service
 from .forms import PersonForm
 from .merge import live_record_id
@@ -20,10 +21,10 @@ def search():
     if policy.team_id_of(current_user) is None:
         return render_template("caseload/no_team.html"), 403
     q = request.args.get("q", "").strip()
-    results = service.search_people(db.session, current_user, q) if q else []
-    if q:
-        audit.record("search", "person", None, query=q[:100], results=len(results))
-        db.session.commit()
+    results = service.search_page(db.session, current_user, q, page_number()) if q else None
+    if results is not None:
+        audit.record("search", "person", None, query=q[:100], results=len(results.items))
+        audit.commit_read()
     return render_template("people/search.html", q=q, results=results)
 
 

@@ -6,13 +6,15 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit, policy
 from ..exceptions import DuplicateNhsNumber, InvalidValue, MergedRecord
 from ..locking import check_version, flush_checked
 from ..models import Person, User
+from ..pagination import Page, paginate
+from .names import name_matches
 
 # Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
 # flagged as possible duplicates (measures.md, Duplicates).
@@ -301,15 +303,12 @@ def parse_date_query(text: str) -> dt.date | None:
     return None
 
 
-def search_people(session: Session, user: User, q: str, limit: int = 50) -> list[SearchResult]:
-    """Find people by any part of the name, NHS number (spaces optional) or date of birth.
-
-    Search reaches across teams so that nobody registers a person twice, but
-    for people outside the user's reach it returns identity only.
-    """
+def _search_query(session: Session, user: User, q: str):
+    """People found by any part of the name, NHS number (spaces optional) or date of birth,
+    in name order, each with whether the user may read their record; None for no query."""
     q = (q or "").strip()[:100]
     if not q:
-        return []
+        return None
     digits = re.sub(r"\s", "", q)
     when = parse_date_query(q)
     if re.fullmatch(r"[0-9]{10}", digits):
@@ -317,18 +316,36 @@ def search_people(session: Session, user: User, q: str, limit: int = 50) -> list
     elif when is not None:
         condition = Person.date_of_birth == when
     else:
-        full_name = func.lower(Person.given_name + " " + Person.family_name)
         words = [w for w in q.lower().split() if w][:5]
-        condition = None
-        for word in words:
-            pattern = "%" + word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-            part = full_name.like(pattern, escape="\\")
-            condition = part if condition is None else condition & part
+        condition = name_matches(session.get_bind().dialect.name, words)
     visible = policy.person_visible_clause(user).label("visible")
-    rows = session.execute(
+    return (
         select(Person, visible)
         .where(condition, Person.merged_into_id.is_(None))
         .order_by(Person.family_name, Person.given_name, Person.id)
-        .limit(limit)
     )
-    return [SearchResult(person, bool(is_visible)) for person, is_visible in rows]
+
+
+def _result(row) -> SearchResult:
+    person, is_visible = row
+    return SearchResult(person, bool(is_visible))
+
+
+def search_people(session: Session, user: User, q: str, limit: int = 50) -> list[SearchResult]:
+    """Find people by any part of the name, NHS number (spaces optional) or date of birth.
+
+    Search reaches across teams so that nobody registers a person twice, but
+    for people outside the user's reach it returns identity only.
+    """
+    query = _search_query(session, user, q)
+    if query is None:
+        return []
+    return [_result(row) for row in session.execute(query.limit(limit))]
+
+
+def search_page(session: Session, user: User, q: str, page: int = 1) -> Page | None:
+    """One page of search_people's results (None for no query)."""
+    query = _search_query(session, user, q)
+    if query is None:
+        return None
+    return paginate(session, query, page, item=_result)

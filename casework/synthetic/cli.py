@@ -1,0 +1,67 @@
+"""`casework generate --people N [--seed S]`: synthetic history into an empty database."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+from flask.cli import with_appcontext
+from sqlalchemy import func, select
+
+from ..auth.service import hash_password, random_password
+from ..extensions import db
+from ..models import Person, Team, User
+from .history import COLUMNS, generate
+from .write import after_bulk_write, foreign_keys_checked_at_the_end, write_rows
+
+
+def register(app) -> None:
+    app.cli.add_command(generate_command)
+
+
+def is_empty() -> bool:
+    return not any(
+        db.session.scalar(select(func.count()).select_from(model)) for model in (Person, Team, User)
+    )
+
+
+@click.command("generate")
+@click.option("--people", type=click.IntRange(1, 5_000_000), required=True, help="How many.")
+@click.option("--seed", type=int, default=1, show_default=True, help="Same seed, same history.")
+@with_appcontext
+def generate_command(people: int, seed: int) -> None:
+    """Generate three years of realistic history (teams of both cohorts, workers, people,
+    demands, cases, changes of owner, conversations, actions, closures) into an empty
+    database, in bulk. Every generated user gets one password, printed once."""
+    if not is_empty():
+        click.echo(
+            "Refusing: the database already holds people, teams or users. "
+            "Generated history goes only into an empty database.",
+            err=True,
+        )
+        sys.exit(1)
+    began, cpu = time.perf_counter(), time.process_time()
+    password = random_password()
+    history = generate(people, seed, hash_password(password))
+    simulated = time.perf_counter() - began
+    connection = db.session.connection()
+    with foreign_keys_checked_at_the_end(connection, db.metadata, COLUMNS):
+        for table, columns in COLUMNS.items():
+            write_rows(connection, table, columns, history.rows[table])
+    after_bulk_write(connection, COLUMNS)
+    db.session.commit()
+    counts = {table: len(rows) for table, rows in history.rows.items()}
+    open_cases = sum(1 for row in history.rows["cases"] if row[8] is None)
+    pilot = sum(1 for row in history.rows["teams"] if row[2] == "pilot")
+    click.echo(
+        f"Generated {counts['people']:,} people, {counts['demands']:,} demands, "
+        f"{counts['cases']:,} cases ({open_cases:,} open), {counts['ownership_changes']:,} "
+        f"changes of owner, {counts['conversations']:,} conversations and "
+        f"{counts['actions']:,} actions, in {counts['teams']} teams ({pilot} pilot) with "
+        f"{counts['users']:,} users, in {time.perf_counter() - began:.0f} s "
+        f"({simulated:.0f} s simulating; {time.process_time() - cpu:.0f} s of this process's CPU)."
+    )
+    click.echo("Logins: admin@generated.example, manager@<team>.generated.example, ")
+    click.echo("worker1@<team>.generated.example ... (team in lower case, spaces as hyphens).")
+    click.echo(f"Every generated user's password (shown once): {password}")

@@ -1,0 +1,107 @@
+"""No page's number of SQL queries grows with the data: no N+1 queries anywhere a list is shown.
+
+Each page is read once on a small history and again after the history has grown
+(more people, more cases for the worker, more demands, visits, actions and owners
+on the record being read); the count of statements sent to the database must not
+change.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from casework.cases.service import add_action, change_owner, close_case, log_conversation
+from casework.extensions import db
+from tests.conftest import login, make_demand, make_person, make_team, make_user
+
+TODAY = dt.date.today()
+
+
+@contextmanager
+def counted():
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        yield statements
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+
+
+def busy_case(person, worker, colleague, size: int):
+    """A case with `size` of everything: demands, visits, actions, handovers."""
+    demand, _ = make_demand(person, worker, received_on=TODAY - dt.timedelta(days=60))
+    case = demand.case
+    for n in range(size):
+        make_demand(person, worker, received_on=TODAY - dt.timedelta(days=50 - n))
+        log_conversation(
+            db.session, case, worker, held_on=TODAY, kind="visit", notes=f"Visit {n}",
+            what_matters=f"Statement {n}",
+        )  # fmt: skip
+        add_action(
+            db.session, case, worker, description=f"Action {n}", by="team",
+            assignee=colleague, due_on=TODAY,
+        )  # fmt: skip
+        add_action(db.session, case, worker, description=f"Own {n}", by="person")
+        owner, new = (worker, colleague) if case.owner_id == worker.id else (colleague, worker)
+        change_owner(db.session, case, owner, new_owner=new, reason=f"Cover {n}")
+    if case.owner_id != worker.id:
+        change_owner(db.session, case, colleague, new_owner=worker, reason="Back")
+    db.session.commit()
+    return case
+
+
+def grow(person, worker, colleague, manager, size: int):
+    """More of everything around the worker and the person."""
+    old = busy_case(person, worker, colleague, size)
+    close_case(
+        db.session, old, worker, agreed_with_person=True, agreement_note="Agreed",
+        summary="Better", closed_on=TODAY,
+    )  # fmt: skip
+    db.session.commit()
+    for _ in range(size):
+        other = make_person(worker, given_name="Irene")
+        demand, _ = make_demand(other, worker)
+        log_conversation(db.session, demand.case, worker, held_on=TODAY, kind="phone", notes="Hi")
+        add_action(db.session, demand.case, worker, description="Rails", by="team", due_on=TODAY)
+        make_demand(make_person(manager), manager)  # awaiting allocation
+        make_user(make_team())  # a colleague in another team, who may be pulled in
+    db.session.commit()
+    return busy_case(person, worker, colleague, size)
+
+
+PAGES = {
+    "caseload": lambda case: "/",
+    "search": lambda case: "/people?q=irene",
+    "case": lambda case: f"/cases/{case.id}",
+    "timeline": lambda case: f"/people/{case.person_id}",
+    "team": lambda case: "/team",
+}
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_the_number_of_queries_of_a_page_does_not_grow_with_the_data(
+    client, team, practitioner, manager, page
+):
+    colleague = make_user(team, name="Sam Okafor")
+    person = make_person(practitioner, given_name="Irene")
+    case = grow(person, practitioner, colleague, manager, 1)
+    login(client, manager if page == "team" else practitioner)
+    path = PAGES[page](case)
+    client.get(path)  # the first request loads what every later one shares
+    with counted() as before:
+        assert client.get(path).status_code == 200
+
+    case = grow(person, practitioner, colleague, manager, 6)
+    path = PAGES[page](case)
+    with counted() as after:
+        response = client.get(path)
+    assert response.status_code == 200
+    assert len(after) == len(before), "\n".join(after)
