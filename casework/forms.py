@@ -112,5 +112,3 @@ def apply_domain_errors(form, refusal: DomainError | dict[str, str]) -> None:
             field.errors.append(message)
         else:
             form.form_errors.append(message)
-
-

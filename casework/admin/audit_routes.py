@@ -24,9 +24,9 @@ from ..audit_trail import (
 )
 from ..exceptions import InvalidValue
 from ..extensions import db
-from ..pagination import counted_page, page_count, page_number
 from ..measures.table import csv_download
 from ..models import Person, User
+from ..pagination import counted_page, page_count, page_number
 from ..people.service import normalise_nhs_number
 from . import bp
 from .forms import AuditFilterForm

@@ -50,12 +50,13 @@ def team():
                 return redirect(url_for("caseload.team"))
     worker_id = request.args.get("worker", type=int)
     worker = next((m for m in members if m.id == worker_id), None)
+    worker_page = page_number("page")
     lists = {
         "waiting": service.awaiting_allocation(db.session, team_id, page_number("waiting")),
         "orphaned": service.needs_new_owner(db.session, team_id, page_number("orphaned")),
-        "worker_rows": (
-            service.owned_by(db.session, team_id, worker.id, page_number("page")) if worker else None
-        ),
+        "worker_rows": service.owned_by(db.session, team_id, worker.id, worker_page)
+        if worker
+        else None,
     }
     selected = {case_id for case_id in form.case_ids.data or [] if policy.fetchable(case_id)}
     if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now

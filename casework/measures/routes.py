@@ -11,8 +11,8 @@ from .. import audit, policy
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import label, uk_date
-from ..pagination import page_count, page_number
 from ..models import Team
+from ..pagination import page_count, page_number
 from . import bp
 from .charts import xmr_chart
 from .drilldown import listing, repeat_review

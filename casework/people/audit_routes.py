@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 
-from flask import Response, render_template, request
+from flask import Response, render_template
 from flask_login import current_user
 
 from .. import policy
