@@ -248,7 +248,13 @@ def read_rows(data: bytes, report: ImportReport, limits: Limits):
         extras_key=EXTRA,
     )
     rows = iter(rows)
-    header = _check_header(text, dialect, report)
+    try:
+        header = _check_header(text, dialect, report)
+    except csv.Error as error:
+        raise ImportRefused(
+            f"The header row could not be read as CSV ({error}). "
+            "Check the file opens in a spreadsheet and save it as CSV again."
+        ) from error
     try:
         for number, raw in enumerate(rows, start=2):
             row = {header.get(k, k): _strip(v) for k, v in raw.items() if k != EXTRA}
