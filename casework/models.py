@@ -463,15 +463,11 @@ class BarrierCase(db.Model):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     barrier: Mapped[Barrier] = relationship(back_populates="links")
-    case: Mapped[Case] = relationship(
-        backref=backref("barrier_links", order_by="BarrierCase.id")
-    )
+    case: Mapped[Case] = relationship(backref=backref("barrier_links", order_by="BarrierCase.id"))
     recorded_by: Mapped[User | None] = relationship()
 
     # One barrier is counted once in a case (the board counts cases).
-    __table_args__ = (
-        Index("uq_barrier_cases_barrier_case", "barrier_id", "case_id", unique=True),
-    )
+    __table_args__ = (Index("uq_barrier_cases_barrier_case", "barrier_id", "case_id", unique=True),)
 
 
 class BarrierMove(db.Model):

@@ -299,7 +299,9 @@ def by_month(session: Session, team_id: int | None, end: dt.date, months: int = 
     reads the same on SQLite and PostgreSQL."""
     starts = month_starts(end, months)
     since = dt.datetime.combine(starts[0], dt.time(0), tzinfo=dt.UTC)
-    met_query = select(BarrierCase.recorded_at).join(Barrier).where(BarrierCase.recorded_at >= since)
+    met_query = (
+        select(BarrierCase.recorded_at).join(Barrier).where(BarrierCase.recorded_at >= since)
+    )
     removed_query = (
         select(BarrierMove.at)
         .join(Barrier)
