@@ -13,15 +13,13 @@ class BarrierMetForm(FlaskForm):
 
     barrier_id = SelectField("Which barrier", coerce=int, default=NEW)
     title = StringField("What got in the way, in a few words", validators=[MaxLength(TITLE)])
-    kind = RadioField("What kind of barrier", choices=KIND_LABELS)
+    kind = RadioField("What kind of barrier", choices=KIND_LABELS, validate_choice=False)
     owner_org = StringField(
         "Which organisation owns it (optional)", validators=[MaxLength(ORGANISATION)]
     )
     description = TextAreaField("More detail (optional)", validators=[MaxLength(TEXT)])
-    cost = TextAreaField(
-        "What it cost the person, in their words",
-        validators=[InputRequired("Say what it cost the person, in their words"), MaxLength(TEXT)],
-    )
+    # Required, said by the domain rule with the others at once (record_met).
+    cost = TextAreaField("What it cost the person, in their words", validators=[MaxLength(TEXT)])
 
 
 class MoveForm(FlaskForm):
@@ -30,6 +28,7 @@ class MoveForm(FlaskForm):
         "Where does the barrier go next",
         choices=STATUS_LABELS,
         validators=[InputRequired("Choose where the barrier goes next")],
+        validate_choice=False,  # the rule says which moves are allowed, after the version
     )
     reason = TextAreaField("Reason", validators=[MaxLength(TEXT)])
 
