@@ -183,7 +183,7 @@ def measures():
         abort(403, "You may see the barriers of your own team only.")
     team = db.session.get(Team, team_id) if team_id is not None else None
     if team_id is not None and team is None:
-        abort(404)
+        abort(404)  # unreachable for a manager; an administrator's unknown team
     months = service.by_month(db.session, team_id, dt.date.today())
     labels = [f"{m.start:%B %Y}" for m in months]
     charts = [
@@ -193,7 +193,7 @@ def measures():
             "per month.",
             labels=labels,
             values=[m.met for m in months],
-            better="lower",
+            better=None,  # more recorded can be better noticing as much as more barriers
             unit="count",
         ),
         xmr_chart(

@@ -16,8 +16,19 @@ from ..exceptions import DomainError
 from ..models import Case, Person, Story, User
 
 # Stand-in names, chosen by the case's id so a story reads the same every time it is shown.
-GIVEN = ("Alex", "Sam", "Jo", "Robin", "Chris", "Frankie", "Jordan", "Charlie", "Riley", "Ash")
-FAMILY = ("Smith", "Brown", "Green", "Wood", "Hill", "Moore", "Clarke", "Hall", "Lee", "Young")
+GIVEN = (
+    "Rowan",
+    "Robin",
+    "Frankie",
+    "Jordan",
+    "Charlie",
+    "Riley",
+    "Quinn",
+    "Avery",
+    "Jamie",
+    "Ash",
+)
+FAMILY = ("Ashby", "Brook", "Dale", "Fenwick", "Garner", "Holt", "Lyle", "Marsh", "Noble", "Pryce")
 
 NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
 PHONE = re.compile(r"(?<!\w)(?:\+44\s?|0)\d(?:[\s-]?\d){8,9}(?!\w)")
@@ -96,10 +107,25 @@ class Pseudonym:
         return f"{self.given} {self.family}"
 
 
+def _free_text(case: Case) -> str:
+    texts = [case.real_problem, case.closure_summary, case.closure_agreement_note]
+    texts += [d.stated_need for d in case.demands]
+    texts += [t for c in case.conversations for t in (c.notes, c.what_matters, c.with_whom)]
+    texts += [t for a in case.actions for t in (a.description, a.outcome)]
+    texts += [link.cost for link in case.barrier_links]
+    return " ".join(t for t in texts if t).lower()
+
+
 def pseudonym_for(case: Case) -> Pseudonym:
+    """A stand-in name that is neither the person's nor any word already in the case's
+    notes (a colleague, a neighbour), so the story never mixes two people up."""
     person = case.person
-    given = [g for g in GIVEN if g.lower() != person.given_name.lower()]
-    family = [f for f in FAMILY if f.lower() != person.family_name.lower()]
+    words = set(re.findall(r"\w+", _free_text(case))) | {
+        person.given_name.lower(),
+        person.family_name.lower(),
+    }
+    given = [g for g in GIVEN if g.lower() not in words] or list(GIVEN)
+    family = [f for f in FAMILY if f.lower() not in words] or list(FAMILY)
     return Pseudonym(given[case.id % len(given)], family[case.id % len(family)])
 
 

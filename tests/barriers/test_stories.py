@@ -95,11 +95,13 @@ def test_the_narrative_names_nobody_even_inside_notes(practitioner):
     assert told.weeks == 6
 
 
-def test_the_stand_in_name_is_never_the_persons_own(practitioner):
-    person = make_person(practitioner, given_name="Alex", family_name="Smith")
-    demand, _ = make_demand(person, practitioner)
+def test_the_stand_in_name_is_neither_the_persons_nor_anyone_elses_in_the_notes(practitioner):
+    person = make_person(practitioner, given_name="Rowan", family_name="Ashby")
+    others = "Robin and Frankie Brook from Jordan Dale's team; Charlie Fenwick, Riley Garner"
+    demand, _ = make_demand(person, practitioner, stated_need=others)
     pseudonym = service.pseudonym_for(demand.case)
-    assert pseudonym.given != "Alex" and pseudonym.family != "Smith"
+    assert pseudonym.given not in ("Rowan", "Robin", "Frankie", "Jordan", "Charlie", "Riley")
+    assert pseudonym.family not in ("Ashby", "Brook", "Dale", "Fenwick", "Garner")
 
 
 @pytest.mark.parametrize(
