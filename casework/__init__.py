@@ -150,6 +150,10 @@ def register_blueprints(app: Flask) -> None:
     blueprints = (auth, health, caseload, people, demands, cases, measures, admin, imports)
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
+    from . import barriers, stories
+
+    for module in (barriers, stories):
+        app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 
     from .cli import register_commands

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session, scoped_session
 
 from .admin.service import create_team, create_user, deactivate_user
 from .auth.service import random_password
+from .barriers.service import create_barrier, link_case, move_barrier
 from .cases.service import (
     add_action,
     change_owner,
@@ -37,15 +38,20 @@ from .cases.service import (
 from .demands.routing import record_demand
 from .models import (
     Action,
+    Barrier,
+    BarrierCase,
+    BarrierMove,
     Case,
     Conversation,
     Demand,
     OwnershipChange,
     Person,
+    Story,
     Team,
     User,
 )
 from .people.service import create_person, nhs_number_checks
+from .stories.service import mark_story
 
 SEED = 20_240_611
 
@@ -59,6 +65,10 @@ STAMPED = {
     Conversation: ("recorded_at",),
     Action: ("created_at", "updated_at"),
     OwnershipChange: ("at",),
+    Barrier: ("created_at", "updated_at"),
+    BarrierCase: ("recorded_at",),
+    BarrierMove: ("at",),
+    Story: ("marked_at",),
 }
 # Audit events keep the real moment of loading: the audit trail never tells a story.
 
@@ -1052,6 +1062,7 @@ class _Loader:
                 else:
                     self.usual_background(given, family, sex, age, theme)
             self.pat_leaves()
+            self.barriers_and_a_story()
             self.session.flush()
         finally:
             event.remove(target, "transient_to_pending", self.stamp)
@@ -2614,6 +2625,135 @@ class _Loader:
         pat, ada = self.staff["pat"], self.staff["ada"]
         self.at(21)
         deactivate_user(self.session, pat, ada)
+
+    # Barriers: what got in the way, gathered from the cases; and one story to share.
+
+    def case_of(self, given: str, family: str) -> Case:
+        """The person's latest case (the demo's names are unique)."""
+        person = self.session.query(Person).filter_by(given_name=given, family_name=family).one()
+        return person.cases[-1]
+
+    def barrier(self, user: User, ago: int, title: str, kind: str, org: str, detail: str):
+        self.at(ago)
+        return create_barrier(
+            self.session, user.team, user, title=title, kind=kind, owner_org=org, description=detail
+        )
+
+    def met(self, barrier: Barrier, case: Case, user: User, ago: int, cost: str) -> None:
+        self.at(ago)
+        link_case(self.session, barrier, case, user, cost=cost)
+
+    def move(self, barrier: Barrier, user: User, ago: int, status: str, reason=None) -> None:
+        self.at(ago)
+        barrier.updated_at = self.when
+        move_barrier(self.session, barrier, user, status=status, reason=reason, version=None)
+
+    def barriers_and_a_story(self) -> None:
+        s = self.staff
+        eleisha, priya, jo, morgan = s["eleisha"], s["priya"], s["jo"], s["morgan"]
+        joan = self.case_of("Joan", "Fletcher")
+        irene = self.case_of("Irene", "Thomas")
+        harold = self.case_of("Harold", "Jenkins")
+        kamal = self.case_of("Kamal", "Patel")
+
+        alarm = self.barrier(
+            priya,
+            395,
+            "The alarm service will not fit a pendant alarm without its own assessment visit",
+            "handoff",
+            "Eastbridge Council telecare service",
+            "We had agreed the alarm with the person, but telecare has to send its own "
+            "assessor first, who asks the same questions again. Two to three weeks' wait.",
+        )
+        self.met(
+            alarm,
+            joan,
+            priya,
+            395,
+            "Joan: “Another stranger in my front room asking about my breathing. "
+            "Two more weeks on my own at night before it came.”",
+        )
+        self.met(
+            alarm,
+            harold,
+            priya,
+            5,
+            "Harold: “Why can't you just order it? You've seen me, you know what I need.”",
+        )
+        self.move(alarm, morgan, 4, "with_leader", "Taken to the head of adult social care")
+
+        equipment = self.barrier(
+            eleisha,
+            110,
+            "Small equipment has to wait for an OT assessment before it can be ordered",
+            "eligibility",
+            "Community equipment service",
+            "Items such as a kettle tipper or easy-grip knives need an occupational "
+            "therapist's assessment, even when the person knows what they need.",
+        )
+        self.met(
+            equipment,
+            irene,
+            eleisha,
+            110,
+            "Irene waited two weeks for a kettle tipper: “It's a kettle tipper, not a "
+            "wheelchair. I've been making do with a pan.”",
+        )
+        self.move(equipment, morgan, 90, "with_leader", "Raised at the locality leaders' meeting")
+        self.move(
+            equipment,
+            morgan,
+            60,
+            "removed",
+            "The head of the equipment service agreed that any Riverside worker may order "
+            "items under £50 from the catalogue without an OT assessment.",
+        )
+
+        letters = self.barrier(
+            priya,
+            421,
+            "Hospital discharge letters do not reach the team",
+            "it_system",
+            "Eastbridge General Hospital",
+            "The hospital's system sends discharge letters to the GP only.",
+        )
+        self.met(
+            letters,
+            joan,
+            priya,
+            421,
+            "Joan had to find her discharge letter and read it to us: “I thought you "
+            "lot all talked to each other.”",
+        )
+        self.move(letters, morgan, 300, "with_leader")
+        self.move(
+            letters,
+            morgan,
+            240,
+            "kept",
+            "The hospital will not change its system this year; its discharge team now "
+            "emails the team a copy the same day instead.",
+        )
+
+        clinic = self.barrier(
+            jo,
+            60,
+            "The leg ulcer clinic takes referrals from GPs only",
+            "rule",
+            "Eastbridge Community Health Trust",
+            "A nurse who has seen the ulcer cannot refer; the person has to see their GP first.",
+        )
+        self.met(
+            clinic,
+            kamal,
+            jo,
+            60,
+            "Kamal: “Three weeks for a GP appointment just so she could send me where "
+            "you'd already said.”",
+        )
+
+        self.at(320)
+        mark_story(self.session, joan, priya)
 
 
 def load_demo(session: Session) -> list[tuple[str, str, str]]:

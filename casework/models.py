@@ -21,7 +21,7 @@ from sqlalchemy import (
     Text,
     text,
 )
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .extensions import db
 
@@ -34,6 +34,8 @@ REFERRAL_MATCHES = ("yes", "partly", "no")
 ACTION_BY = ("person", "team")
 ACTION_STATUSES = ("agreed", "done", "dropped")
 ROUTES = ("open_case", "same_worker", "new_case")
+BARRIER_KINDS = ("rule", "eligibility", "form", "handoff", "it_system", "funding", "other")
+BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
 
 
 def utcnow() -> dt.datetime:
@@ -409,3 +411,93 @@ class AuditEvent(db.Model):
 
     # The login limits count one action's recent events (casework/auth/throttle.py).
     __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),)
+
+
+class Barrier(db.Model):
+    """Something that got in the way of helping people: a team's, gathering the cases it hit."""
+
+    __tablename__ = "barriers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str | None] = mapped_column(Text)
+    kind: Mapped[str] = mapped_column(String(20))
+    owner_org: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="raised")
+    # Why it was removed or kept (or opened again): the latest move's reason.
+    status_reason: Mapped[str | None] = mapped_column(Text)
+    version: Mapped[int] = mapped_column(Integer)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(
+        DateTime(timezone=True), default=utcnow, onupdate=utcnow
+    )
+
+    team: Mapped[Team] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    links: Mapped[list[BarrierCase]] = relationship(
+        back_populates="barrier", order_by="BarrierCase.id"
+    )
+    moves: Mapped[list[BarrierMove]] = relationship(
+        back_populates="barrier", order_by="BarrierMove.id"
+    )
+
+    __mapper_args__ = {"version_id_col": version}
+    __table_args__ = (
+        CheckConstraint(_in("kind", BARRIER_KINDS), name="kind"),
+        CheckConstraint(_in("status", BARRIER_STATUSES), name="status"),
+    )
+
+
+class BarrierCase(db.Model):
+    """A barrier met in a case, and what it cost the person, in their words."""
+
+    __tablename__ = "barrier_cases"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    barrier_id: Mapped[int] = mapped_column(ForeignKey("barriers.id"))
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    cost: Mapped[str] = mapped_column(Text)
+    recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    barrier: Mapped[Barrier] = relationship(back_populates="links")
+    case: Mapped[Case] = relationship(backref=backref("barrier_links", order_by="BarrierCase.id"))
+    recorded_by: Mapped[User | None] = relationship()
+
+    # One barrier is counted once in a case (the board counts cases).
+    __table_args__ = (Index("uq_barrier_cases_barrier_case", "barrier_id", "case_id", unique=True),)
+
+
+class BarrierMove(db.Model):
+    """A barrier moved from one status to the next: who, when and why. The first raises it."""
+
+    __tablename__ = "barrier_moves"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    barrier_id: Mapped[int] = mapped_column(ForeignKey("barriers.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str | None] = mapped_column(Text)
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    barrier: Mapped[Barrier] = relationship(back_populates="moves")
+    by: Mapped[User | None] = relationship()
+
+    __table_args__ = (CheckConstraint(_in("to_status", BARRIER_STATUSES), name="to_status"),)
+
+
+class Story(db.Model):
+    """A closed case its team chose to share, pseudonymised, instead of a report (ADR 0017)."""
+
+    __tablename__ = "stories"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), unique=True)
+    marked_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    marked_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+
+    case: Mapped[Case] = relationship(backref=backref("story", uselist=False))
+    marked_by: Mapped[User | None] = relationship()

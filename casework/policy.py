@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from . import audit
 from .extensions import db
-from .models import Action, ApiToken, Case, Demand, Person, User
+from .models import Action, ApiToken, Barrier, Case, Demand, Person, User
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 
@@ -305,3 +305,35 @@ def get_person_to_export(user: User, person_id: int) -> Person:
             "A subject access export is for the managers of a team that knows the person.",
         )
     return person
+
+
+# Barriers and stories: the team's own learning, read by its members, moved by its managers.
+
+
+def can_see_barriers(user: User, team_id: int | None) -> bool:
+    """The team's barriers board: every member reads it (a team learns together, ADR 0017);
+    the cases behind each barrier are the team's own cases."""
+    return team_id is not None and team_id_of(user) == team_id
+
+
+def can_move_barrier(user: User, barrier: Barrier) -> bool:
+    """Moving a barrier on (to a leader, removed, kept) is the team's managers' job."""
+    return manages_team(user, barrier.team_id)
+
+
+def get_barrier_for(user: User, barrier_id: int, *, write: bool = False) -> Barrier:
+    """A barrier of the user's own team (to move: its managers), else 404 or 403, audited.
+    Its reads are audited by the caller, naming the people whose cases it lists."""
+    barrier = fetch(Barrier, barrier_id)
+    if barrier is None:
+        refuse(404, "barrier", barrier_id)
+    allowed = can_move_barrier(user, barrier) if write else can_see_barriers(user, barrier.team_id)
+    if not allowed:
+        message = "Only the team's managers move its barriers on." if write else None
+        refuse(403, "barrier", barrier.id, message=message)
+    return barrier
+
+
+def can_list_stories(user: User, team_id: int | None) -> bool:
+    """The list of the team's stories, to show to leaders: its managers."""
+    return manages_team(user, team_id)

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 import pytest
 
 from casework.auth.tokens import issue_token
+from casework.barriers.service import create_barrier
 from casework.cases.service import add_action
 from casework.extensions import db
 from casework.people.merge import merge_people
@@ -122,6 +123,25 @@ EXPECTED = {
     ("api.change_owner", "POST"):        "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.close_case", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.read_measures", "GET"):        "401 | 403 | 200/403 | 200 | 200",
+    # Barriers: the team's members read the board and record them from their cases, its
+    # managers move them on; the monthly counts as the measures. Stories: the case's team
+    # marks and reads them, its managers list them.
+    ("barriers.record", "GET"):          "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("barriers.record", "POST"):         "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("barriers.board", "GET"):           "302 | 200 | 200 | 403 | 200",
+    ("barriers.detail", "GET"):          "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("barriers.move", "GET"):            "302 | 403 | 200/403 | 403 | 200/403",
+    ("barriers.move", "POST"):           "302 | 403 | 422/403 | 403 | 422/403",
+    ("barriers.measures", "GET"):        "302 | 403 | 200/403 | 200 | 200",
+    ("stories.mark", "POST"):            "302 | 302/403 | 302/403 | 403 | 302/403",
+    ("stories.unmark", "POST"):          "302 | 302/403 | 302/403 | 403 | 302/403",
+    ("stories.show", "GET"):             "302 | 404/403 | 404/403 | 403 | 404/403",
+    ("stories.index", "GET"):            "302 | 403 | 200 | 403 | 200",
+    ("api.list_barriers", "GET"):        "401 | 200 | 200 | 403 | 200",
+    ("api.create_barrier", "POST"):      "401 | 201 | 201 | 403 | 201",
+    ("api.read_barrier", "GET"):         "401 | 200/403 | 200/403 | 403 | 200/403",
+    ("api.link_case", "POST"):           "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.move_barrier", "POST"):        "401 | 403 | 409/403 | 403 | 409/403",
 }
 # fmt: on
 
@@ -170,6 +190,7 @@ def build_world() -> World:
         person = make_person(worker)
         demand, _ = make_demand(person, worker)
         action = add_action(db.session, demand.case, worker, description="Ring the GP", by="team")
+        barrier = create_barrier(db.session, team, worker, title="A form", kind="form")
         db.session.commit()
         world.records[scope] = {
             "person_id": person.id,
@@ -179,6 +200,7 @@ def build_world() -> World:
             "team_id": team.id,
             "team_name": team.name,
             "case_version": demand.case.version,
+            "barrier_id": barrier.id,
         }
     world.records["other"]["token_id"] = issue_token(db.session, south_worker, "theirs")[0].id
     for role, user in users.items():
@@ -195,10 +217,9 @@ def build_world() -> World:
 
 def scoped(rule) -> bool:
     """Whether the route reaches one team's records (so own and other may differ)."""
-    by_team = ("measures.", "api.read_measures", "api.create_demand")
-    return bool(
-        rule.arguments & {"person_id", "case_id", "action_id", "token_id", "user_id", "team_id"}
-    ) or (rule.endpoint.startswith(by_team))
+    by_team = ("measures.", "api.read_measures", "api.create_demand", "barriers.measures")
+    ids = {"person_id", "case_id", "action_id", "token_id", "user_id", "team_id", "barrier_id"}
+    return bool(rule.arguments & ids) or (rule.endpoint.startswith(by_team))
 
 
 def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
@@ -228,6 +249,8 @@ def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
             "to": TODAY.isoformat(),
             "team": records["team_name"],
         }
+    elif rule.endpoint == "barriers.measures":
+        query = {"team": records["team_id"]}
     elif rule.endpoint == "imports.merge_people":
         query = {"a": world.to_merge[0], "b": world.to_merge[1]}
     elif rule.endpoint in ("people.search", "api.search_people"):
@@ -255,6 +278,9 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.update_action": {"version": MAX_ID},
         "api.change_owner": {"owner_id": MAX_ID, "reason": "Leave"},
         "api.close_case": {"agreed_with_person": False},
+        "api.create_barrier": {"title": "Probe", "kind": "other"},
+        "api.link_case": {"case_id": records["case_id"], "cost": ""},  # no cost: 422
+        "api.move_barrier": {"status": "with_leader", "version": MAX_ID},  # stale: 409
     }[endpoint]
 
 

@@ -36,6 +36,8 @@ from casework.admin.forms import (
 )
 from casework.auth.forms import LoginForm
 from casework.auth.tokens import issue_token
+from casework.barriers.forms import BarrierMetForm, BoardFilterForm, MoveForm
+from casework.barriers.service import create_barrier
 from casework.caseload.forms import AllocateForm
 from casework.cases.forms import (
     ActionForm,
@@ -45,13 +47,14 @@ from casework.cases.forms import (
     OwnerForm,
     ReferralForm,
 )
-from casework.cases.service import add_action
+from casework.cases.service import add_action, close_case
 from casework.demands.forms import DemandForm
 from casework.extensions import db
 from casework.imports.forms import ConfirmImportForm, MergeForm, UndoMergeForm, UploadForm
 from casework.measures.forms import MeasuresForm
 from casework.people.forms import PersonForm
 from casework.people.merge import merge_people
+from casework.stories.forms import StoryForm
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 from tests.test_input_limits import every_form_class
 
@@ -75,6 +78,8 @@ class World:
     merge_a: int
     merge_b: int
     merge_event_id: int
+    barrier_id: int = 0
+    closed_case_id: int = 0
 
 
 @dataclasses.dataclass
@@ -142,11 +147,20 @@ FORMS: dict[str, Form] = {
     "imports.merge_entry": Form(
         "admin", lambda w: f"/imports/merges/{w.merge_event_id}", UndoMergeForm
     ),
+    "barriers.record": Form(
+        "practitioner", lambda w: f"/cases/{w.case_id}/barriers/new", BarrierMetForm
+    ),
+    "barriers.move": Form("manager", lambda w: f"/barriers/{w.barrier_id}/move", MoveForm),
+    "stories.mark": Form("practitioner", lambda w: f"/cases/{w.closed_case_id}/story", StoryForm),
+    "stories.unmark": Form(
+        "practitioner", lambda w: f"/cases/{w.closed_case_id}/story/stop", StoryForm
+    ),
 }
 # Forms that are read with GET (filters), never posted.
 GET_FORMS = {
     MeasuresForm: Form("manager", lambda w: "/measures", MeasuresForm),
     AuditFilterForm: Form("admin", lambda w: "/admin/audit", AuditFilterForm),
+    BoardFilterForm: Form("practitioner", lambda w: "/barriers", BoardFilterForm),
 }
 
 
@@ -226,6 +240,16 @@ def world(team, practitioner, manager, admin_user) -> World:
     a, b = make_person(practitioner), make_person(practitioner)
     merged, kept = make_person(practitioner), make_person(practitioner)
     event = merge_people(db.session, admin_user, keep=kept, other=merged)
+    barrier = create_barrier(db.session, team, practitioner, title="A form", kind="form")
+    closed, _ = make_demand(make_person(practitioner), practitioner, dt.date(2026, 1, 5))
+    close_case(
+        db.session,
+        closed.case,
+        practitioner,
+        agreed_with_person=True,
+        agreement_note="Agreed at home",
+        summary="Better",
+    )
     db.session.commit()
     return World(
         practitioner=practitioner,
@@ -240,6 +264,8 @@ def world(team, practitioner, manager, admin_user) -> World:
         merge_a=a.id,
         merge_b=b.id,
         merge_event_id=event.id,
+        barrier_id=barrier.id,
+        closed_case_id=closed.case_id,
     )
 
 

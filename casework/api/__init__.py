@@ -22,4 +22,5 @@ class AnyIdConverter(BaseConverter):
 
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", AnyIdConverter))
 
+from ..barriers import api as barriers_api  # noqa: E402,F401
 from . import routes  # noqa: E402,F401

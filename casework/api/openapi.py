@@ -385,6 +385,8 @@ OPENAPI = {
 
 def describe() -> dict:
     """The whole OpenAPI document."""
+    from ..barriers.openapi import schemas as barrier_schemas
+
     paths: dict = {"/healthz": HEALTHZ, "/api/v1/openapi.json": OPENAPI}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
@@ -400,10 +402,10 @@ def describe() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": t} for t in ("People", "Demands", "Cases", "Health")],
+        "tags": [{"name": t} for t in ("People", "Demands", "Cases", "Barriers", "Health")],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **barrier_schemas()},
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

@@ -1,0 +1,43 @@
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
+from wtforms.validators import InputRequired
+
+from ..forms import MaxLength
+from .service import KIND_LABELS, ORGANISATION, STATUS_LABELS, TEXT, TITLE
+
+NEW = 0  # "describe a new barrier" in the list of the team's barriers
+
+
+class BarrierMetForm(FlaskForm):
+    """From a case: a barrier the team already has, or a new one, and what it cost."""
+
+    barrier_id = SelectField("Which barrier", coerce=int, default=NEW)
+    title = StringField("What got in the way, in a few words", validators=[MaxLength(TITLE)])
+    kind = RadioField("What kind of barrier", choices=KIND_LABELS, validate_choice=False)
+    owner_org = StringField(
+        "Which organisation owns it (optional)", validators=[MaxLength(ORGANISATION)]
+    )
+    description = TextAreaField("More detail (optional)", validators=[MaxLength(TEXT)])
+    # Required, said by the domain rule with the others at once (record_met).
+    cost = TextAreaField("What it cost the person, in their words", validators=[MaxLength(TEXT)])
+
+
+class MoveForm(FlaskForm):
+    version = HiddenField()
+    status = RadioField(
+        "Where does the barrier go next",
+        choices=STATUS_LABELS,
+        validators=[InputRequired("Choose where the barrier goes next")],
+        validate_choice=False,  # the rule says which moves are allowed, after the version
+    )
+    reason = TextAreaField("Reason", validators=[MaxLength(TEXT)])
+
+
+class BoardFilterForm(FlaskForm):
+    """The board's filters, read from the address."""
+
+    class Meta:
+        csrf = False
+
+    status = SelectField("Status", choices={"": "Any status"} | STATUS_LABELS, default="")
+    kind = SelectField("Kind", choices={"": "Any kind"} | KIND_LABELS, default="")

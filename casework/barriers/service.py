@@ -1,0 +1,318 @@
+"""Barriers: what got in the way of helping people, gathered from the cases where it was met,
+and moved by the team's managers from raised, to a leader, to removed or kept (with a reason).
+
+Plain values in, records out: the pages, the API and the demo all call these functions."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from .. import audit
+from ..cases.service import _text
+from ..exceptions import DomainError, InvalidValue, ReasonRequired
+from ..locking import check_version, flush_checked
+from ..models import (
+    BARRIER_KINDS,
+    BARRIER_STATUSES,
+    Barrier,
+    BarrierCase,
+    BarrierMove,
+    Case,
+    Team,
+    User,
+)
+
+KIND_LABELS = {
+    "rule": "A rule or policy",
+    "eligibility": "An eligibility criterion",
+    "form": "A form or assessment",
+    "handoff": "A hand-off to another service",
+    "it_system": "An IT system",
+    "funding": "Funding",
+    "other": "Something else",
+}
+STATUS_LABELS = {
+    "raised": "Raised",
+    "with_leader": "With a leader",
+    "removed": "Removed",
+    "kept": "Kept",
+}
+# raised → with a leader → removed | kept; a leader may hand it back, and a removed or kept
+# barrier can be raised again when it comes back (both with a reason).
+MOVES = {
+    "raised": ("with_leader",),
+    "with_leader": ("removed", "kept", "raised"),
+    "removed": ("raised",),
+    "kept": ("raised",),
+}
+NEEDS_REASON = {"removed", "kept"}
+TITLE, ORGANISATION, TEXT = 200, 200, 5_000
+
+
+class AlreadyRecorded(DomainError):
+    status = 409
+    code = "already_recorded"
+
+
+class NotAllowedMove(DomainError):
+    status = 409
+    code = "not_allowed_move"
+
+
+def _barrier_fields(title, description, kind, owner_org) -> dict:
+    errors: dict[str, str] = {}
+    clean = {
+        "title": _text(
+            title, "title", errors, required="Say in a few words what got in the way", limit=TITLE
+        ),
+        "description": _text(description, "description", errors, limit=TEXT),
+        "owner_org": _text(owner_org, "owner_org", errors, limit=ORGANISATION),
+        "kind": kind,
+    }
+    if kind not in BARRIER_KINDS:
+        errors["kind"] = "Choose what kind of barrier it is"
+    if errors:
+        raise InvalidValue("Check the barrier's details", errors)
+    return clean
+
+
+def _clean_cost(cost) -> str:
+    errors: dict[str, str] = {}
+    cost = _text(
+        cost,
+        "cost",
+        errors,
+        required="Say what it cost the person, in their words",
+        limit=TEXT,
+    )
+    if errors:
+        raise InvalidValue("Check what it cost the person", errors)
+    return cost
+
+
+def create_barrier(
+    session: Session,
+    team: Team,
+    user: User,
+    *,
+    title: str | None,
+    kind: str | None,
+    description: str | None = None,
+    owner_org: str | None = None,
+) -> Barrier:
+    """Raise a new barrier for the team; its history starts with the move to 'raised'."""
+    clean = _barrier_fields(title, description, kind, owner_org)
+    barrier = Barrier(team=team, status="raised", created_by_id=user.id, **clean)
+    session.add(barrier)
+    session.add(BarrierMove(barrier=barrier, from_status=None, to_status="raised", by_id=user.id))
+    session.flush()
+    audit.record("create", "barrier", barrier.id, user=user, team_id=team.id, kind=kind)
+    return barrier
+
+
+def link_case(session: Session, barrier: Barrier, case: Case, user: User, *, cost) -> BarrierCase:
+    """Record that the barrier was met in this case, and what it cost the person."""
+    if barrier.team_id != case.team_id:
+        raise InvalidValue(
+            "A barrier gathers the cases of its own team",
+            {"barrier_id": "Choose one of this team's barriers"},
+        )
+    cost = _clean_cost(cost)
+    if any(link.case_id == case.id for link in barrier.links):
+        raise AlreadyRecorded(
+            "This barrier is already recorded on this case",
+            {"barrier_id": "This barrier is already recorded on this case: choose another"},
+        )
+    link = BarrierCase(barrier=barrier, case=case, cost=cost, recorded_by_id=user.id)
+    session.add(link)
+    try:
+        session.flush()
+    except IntegrityError as error:  # the same link saved at the same moment by someone else
+        session.rollback()
+        raise AlreadyRecorded("This barrier is already recorded on this case") from error
+    audit.record(
+        "create",
+        "barrier_case",
+        link.id,
+        person_id=case.person_id,
+        user=user,
+        barrier_id=barrier.id,
+        case_id=case.id,
+    )
+    return link
+
+
+def record_met(
+    session: Session,
+    case: Case,
+    user: User,
+    *,
+    barrier: Barrier | None,
+    cost,
+    title=None,
+    kind=None,
+    description=None,
+    owner_org=None,
+) -> BarrierCase:
+    """From a case: a barrier the team already has (so it gathers the case), or a new one."""
+    if barrier is None:
+        cost_errors: dict[str, str] = {}
+        try:
+            _clean_cost(cost)
+        except InvalidValue as error:
+            cost_errors = error.fields
+        try:
+            _barrier_fields(title, description, kind, owner_org)
+        except InvalidValue as error:  # every problem at once
+            raise InvalidValue(error.message, {**error.fields, **cost_errors}) from None
+        if cost_errors:
+            raise InvalidValue("Check what it cost the person", cost_errors)
+        barrier = create_barrier(
+            session,
+            case.team,
+            user,
+            title=title,
+            kind=kind,
+            description=description,
+            owner_org=owner_org,
+        )
+    return link_case(session, barrier, case, user, cost=cost)
+
+
+def move_barrier(
+    session: Session,
+    barrier: Barrier,
+    user: User,
+    *,
+    status: str | None,
+    reason: str | None,
+    version: int | None,
+) -> BarrierMove:
+    """Move the barrier on; removing or keeping it (or raising it again) needs a reason."""
+    check_version(barrier, version, "this barrier")
+    errors: dict[str, str] = {}
+    reason = _text(reason, "reason", errors, limit=TEXT)
+    if errors:
+        raise InvalidValue("Check the reason", errors)
+    if status not in BARRIER_STATUSES:
+        raise InvalidValue("Choose where the barrier goes next", {"status": "Choose a status"})
+    if status not in MOVES[barrier.status]:
+        allowed = " or ".join(STATUS_LABELS[s].lower() for s in MOVES[barrier.status])
+        raise NotAllowedMove(
+            f"A barrier that is {STATUS_LABELS[barrier.status].lower()} can move to {allowed}",
+            {"status": f"Choose {allowed}"},
+        )
+    if not reason and (status in NEEDS_REASON or barrier.status in NEEDS_REASON):
+        message = (
+            f"Say why the barrier was {STATUS_LABELS[status].lower()}"
+            if status in NEEDS_REASON
+            else "Say why the barrier is raised again"
+        )
+        raise ReasonRequired(message, {"reason": message})
+    move = BarrierMove(
+        barrier=barrier, from_status=barrier.status, to_status=status, reason=reason, by_id=user.id
+    )
+    session.add(move)
+    barrier.status = status
+    barrier.status_reason = reason
+    flush_checked(session, "this barrier")
+    audit.record(
+        "update",
+        "barrier",
+        barrier.id,
+        user=user,
+        status_from=move.from_status,
+        status_to=status,
+        reason=reason,
+    )
+    return move
+
+
+@dataclass(frozen=True)
+class BoardRow:
+    barrier: Barrier
+    cases: int
+    last_met: dt.datetime | None
+
+
+def board(
+    session: Session, team_id: int, *, status: str | None = None, kind: str | None = None
+) -> list[BoardRow]:
+    """The team's barriers, most-met first (the number of cases), then the latest met."""
+    cases = func.count(BarrierCase.id)
+    last = func.max(BarrierCase.recorded_at)
+    query = (
+        select(Barrier, cases, last)
+        .outerjoin(BarrierCase, BarrierCase.barrier_id == Barrier.id)
+        .where(Barrier.team_id == team_id)
+        .group_by(Barrier.id)
+        .order_by(cases.desc(), last.desc(), Barrier.id.desc())
+    )
+    if status:
+        query = query.where(Barrier.status == status)
+    if kind:
+        query = query.where(Barrier.kind == kind)
+    return [BoardRow(b, n, at) for b, n, at in session.execute(query)]
+
+
+def team_barriers(session: Session, team_id: int) -> list[Barrier]:
+    """The barriers a case of the team can be linked to: open ones first, by title."""
+    return list(
+        session.scalars(
+            select(Barrier)
+            .where(Barrier.team_id == team_id)
+            .order_by(Barrier.status.in_(("removed", "kept")), Barrier.title, Barrier.id)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class Month:
+    start: dt.date
+    met: int
+    removed: int
+
+
+def month_starts(end: dt.date, months: int) -> list[dt.date]:
+    """The first days of the `months` months up to and including `end`'s month."""
+    year, month = end.year, end.month
+    starts = []
+    for _ in range(months):
+        starts.append(dt.date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return starts[::-1]
+
+
+def _month(moment: dt.datetime) -> dt.date:
+    return dt.date(moment.year, moment.month, 1)
+
+
+def by_month(session: Session, team_id: int | None, end: dt.date, months: int = 12) -> list[Month]:
+    """Barriers met (a barrier recorded on a case) and removed, month by month.
+
+    Counted in Python from the moments: a team has tens of barriers, not millions, and this
+    reads the same on SQLite and PostgreSQL."""
+    starts = month_starts(end, months)
+    since = dt.datetime.combine(starts[0], dt.time(0), tzinfo=dt.UTC)
+    met_query = (
+        select(BarrierCase.recorded_at).join(Barrier).where(BarrierCase.recorded_at >= since)
+    )
+    removed_query = (
+        select(BarrierMove.at)
+        .join(Barrier)
+        .where(BarrierMove.to_status == "removed", BarrierMove.at >= since)
+    )
+    if team_id is not None:
+        met_query = met_query.where(Barrier.team_id == team_id)
+        removed_query = removed_query.where(Barrier.team_id == team_id)
+    met: dict[dt.date, int] = {}
+    removed: dict[dt.date, int] = {}
+    for counts, query in ((met, met_query), (removed, removed_query)):
+        for (moment,) in session.execute(query):
+            counts[_month(moment)] = counts.get(_month(moment), 0) + 1
+    return [Month(s, met.get(s, 0), removed.get(s, 0)) for s in starts]

@@ -1,0 +1,5 @@
+from flask_wtf import FlaskForm
+
+
+class StoryForm(FlaskForm):
+    """Mark or unmark a story: a button, with nothing to type but the CSRF token."""

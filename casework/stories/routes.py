@@ -1,0 +1,68 @@
+"""Mark a closed case as a story to share, read it (pseudonymised), and the team's list."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import audit, policy
+from ..exceptions import DomainError
+from ..extensions import db
+from . import bp, service
+from .forms import StoryForm
+
+
+def _back(case_id: int):
+    return redirect(url_for("cases.detail", case_id=case_id, _anchor="story"))
+
+
+@bp.route("/cases/<int:case_id>/story", methods=["POST"])
+def mark(case_id: int):
+    case = policy.get_case_for(current_user, case_id, write=True)
+    if not StoryForm().validate_on_submit():
+        abort(400, "The form was out of date: open the case again and retry.")
+    try:
+        service.mark_story(db.session, case, current_user)
+        db.session.commit()
+        flash("Marked as a story to share. Read it through before you show it.", "success")
+        return redirect(url_for("stories.show", case_id=case.id))
+    except DomainError as error:
+        db.session.rollback()
+        flash(error.message, "info")
+        return _back(case.id)
+
+
+@bp.route("/cases/<int:case_id>/story/stop", methods=["POST"])
+def unmark(case_id: int):
+    case = policy.get_case_for(current_user, case_id, write=True)
+    if not StoryForm().validate_on_submit():
+        abort(400, "The form was out of date: open the case again and retry.")
+    service.unmark_story(db.session, case, current_user)
+    db.session.commit()
+    flash("This case is no longer a story to share.", "success")
+    return _back(case.id)
+
+
+@bp.route("/cases/<int:case_id>/story")
+def show(case_id: int):
+    """The story, pseudonymised: for the team that owns the case (the read is audited as a
+    read of the case). There is no named version: the team reads the case itself."""
+    case = policy.get_case_for(current_user, case_id, write=True)
+    if case.story is None:
+        abort(404, "This case is not a story to share: mark it from the case page first.")
+    return render_template("stories/story.html", story=service.narrative(case), case=case)
+
+
+@bp.route("/stories")
+def index():
+    team_id = policy.team_id_of(current_user)
+    if not policy.can_list_stories(current_user, team_id):
+        abort(403, "The list of the team's stories is for its managers.")
+    stories = service.team_stories(db.session, team_id)
+    # Pseudonymised, but drawn from people's records: the list is a read of each of them.
+    audit.record("view", "story_list", None, person_ids=sorted({s.case.person_id for s in stories}))
+    audit.commit_read()
+    return render_template(
+        "stories/index.html",
+        stories=[(story, service.narrative(story.case)) for story in stories],
+    )

@@ -1,0 +1,288 @@
+"""Stories: a closed case its team chose to share, told as a one-page narrative that names
+nobody (ADR 0017). What mattered to the person in their words, what was done, what changed,
+and the barriers met, with the person's identity taken out of every piece of free text."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session, joinedload
+
+from .. import audit
+from ..exceptions import DomainError
+from ..models import Case, Person, Story, User
+
+# Stand-in names, chosen by the case's id so a story reads the same every time it is shown.
+GIVEN = (
+    "Rowan",
+    "Robin",
+    "Frankie",
+    "Jordan",
+    "Charlie",
+    "Riley",
+    "Quinn",
+    "Avery",
+    "Jamie",
+    "Ash",
+)
+FAMILY = ("Ashby", "Brook", "Dale", "Fenwick", "Garner", "Holt", "Lyle", "Marsh", "Noble", "Pryce")
+
+NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
+PHONE = re.compile(r"(?<!\w)(?:\+44\s?|0)\d(?:[\s-]?\d){8,9}(?!\w)")
+POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
+EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
+
+
+class NotClosed(DomainError):
+    status = 409
+    code = "not_closed"
+
+
+class AlreadyAStory(DomainError):
+    status = 409
+    code = "already_a_story"
+
+
+def mark_story(session: Session, case: Case, user: User) -> Story:
+    """Mark a closed case as a story to share."""
+    if case.is_open:
+        raise NotClosed("Only a closed case can be a story: what changed is not known yet.")
+    if case.story is not None:
+        raise AlreadyAStory("This case is already a story to share.")
+    story = Story(case=case, marked_by_id=user.id)
+    session.add(story)
+    session.flush()
+    audit.record("create", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
+    return story
+
+
+def unmark_story(session: Session, case: Case, user: User) -> None:
+    """Take the case off the stories to share (the audit trail keeps that it was one)."""
+    story = case.story
+    if story is None:
+        return
+    audit.record("delete", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
+    session.delete(story)
+    session.flush()
+
+
+def team_stories(session: Session, team_id: int) -> list[Story]:
+    """The team's stories, the latest closed first."""
+    return list(
+        session.scalars(
+            select(Story)
+            .join(Story.case)
+            .options(joinedload(Story.case))
+            .where(Case.team_id == team_id)
+            .order_by(Case.closed_on.desc(), Story.id.desc())
+        )
+    )
+
+
+# Pseudonymising -----------------------------------------------------------------------
+
+
+def age_band(born: dt.date | None, on: dt.date) -> str | None:
+    """'in their 60s': a decade at most, never an age or a date of birth."""
+    if born is None:
+        return None
+    age = on.year - born.year - ((on.month, on.day) < (born.month, born.day))
+    if age >= 90:
+        return "aged 90 or over"
+    if age < 18:
+        return "under 18"
+    return f"in their {age // 10 * 10}s"
+
+
+@dataclass(frozen=True)
+class Pseudonym:
+    given: str
+    family: str
+
+    @property
+    def name(self) -> str:
+        return f"{self.given} {self.family}"
+
+
+def _free_text(case: Case) -> str:
+    texts = [case.real_problem, case.closure_summary, case.closure_agreement_note]
+    texts += [d.stated_need for d in case.demands]
+    texts += [t for c in case.conversations for t in (c.notes, c.what_matters, c.with_whom)]
+    texts += [t for a in case.actions for t in (a.description, a.outcome)]
+    texts += [link.cost for link in case.barrier_links]
+    return " ".join(t for t in texts if t).lower()
+
+
+def pseudonym_for(case: Case) -> Pseudonym:
+    """A stand-in name that is neither the person's nor any word already in the case's
+    notes (a colleague, a neighbour), so the story never mixes two people up."""
+    person = case.person
+    words = set(re.findall(r"\w+", _free_text(case))) | {
+        person.given_name.lower(),
+        person.family_name.lower(),
+    }
+    given = [g for g in GIVEN if g.lower() not in words] or list(GIVEN)
+    family = [f for f in FAMILY if f.lower() not in words] or list(FAMILY)
+    return Pseudonym(given[case.id % len(given)], family[case.id % len(family)])
+
+
+def _date_forms(day: dt.date) -> list[str]:
+    """The ways a date of birth is written in notes."""
+    month = f"{day:%B}"
+    return [
+        day.isoformat(),
+        f"{day.day:02d}/{day.month:02d}/{day.year}",
+        f"{day.day}/{day.month}/{day.year}",
+        f"{day.day} {month} {day.year}",
+        f"{day.day} {month[:3]} {day.year}",
+    ]
+
+
+def _words(value: str) -> re.Pattern:
+    """Whole words, any case, allowing any spacing between the words of a phrase."""
+    parts = [re.escape(word) for word in value.split()]
+    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
+
+
+class Pseudonymiser:
+    """Takes one person's identity out of free text: names (full, given, family, and any
+    part of a double-barrelled name), NHS number, date of birth, address lines, postcode,
+    phone numbers and email addresses anywhere in it."""
+
+    def __init__(self, person: Person, pseudonym: Pseudonym):
+        self.pseudonym = pseudonym
+        replacements: list[tuple[str, str]] = []
+        if person.date_of_birth:
+            replacements += [
+                (form, "[date of birth]") for form in _date_forms(person.date_of_birth)
+            ]
+        for line in (person.address or "").splitlines():
+            line = line.strip(" ,")
+            if len(line) > 3:
+                replacements.append((line, "[address]"))
+        for number in (person.phone, person.nhs_number):
+            if number:
+                replacements.append((number, "[number]"))
+        replacements.append((person.name, pseudonym.name))
+        for value, stand_in in (
+            (person.given_name, pseudonym.given),
+            (person.family_name, pseudonym.family),
+        ):
+            replacements.append((value, stand_in))
+            for part in re.split(r"[\s-]+", value):
+                if len(part) > 1 and part != value:
+                    replacements.append((part, stand_in))
+        # the longest first: a full name before its parts, an address line before a word of it
+        self.replacements = [
+            (_words(value), stand_in)
+            for value, stand_in in sorted(replacements, key=lambda r: -len(r[0]))
+            if value.strip()
+        ]
+
+    def __call__(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        for pattern, stand_in in self.replacements:
+            text = pattern.sub(stand_in, text)
+        text = EMAIL.sub("[email address]", text)
+        text = NHS_NUMBER.sub("[number]", text)
+        text = PHONE.sub("[number]", text)
+        return POSTCODE.sub("[postcode]", text)
+
+
+# The narrative -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Said:
+    week: int
+    words: str
+
+
+@dataclass(frozen=True)
+class Done:
+    description: str
+    by: str
+    status: str
+    outcome: str | None
+
+
+@dataclass(frozen=True)
+class Visit:
+    week: int
+    kind: str
+    minutes: int | None
+    notes: str | None
+
+
+@dataclass(frozen=True)
+class BarrierMet:
+    title: str
+    kind: str
+    owner_org: str | None
+    status: str
+    status_reason: str | None
+    cost: str
+
+
+@dataclass(frozen=True)
+class Narrative:
+    """A story as it is shown: nothing in it names the person."""
+
+    case_id: int
+    name: str
+    age: str | None
+    team: str
+    weeks: int
+    asked_for: list[str]
+    real_problem: str | None
+    what_matters: list[Said]
+    visits: list[Visit]
+    done: list[Done]
+    what_changed: str | None
+    how_agreed: str | None
+    barriers: list[BarrierMet]
+
+
+def _week(case: Case, day: dt.date) -> int:
+    return max(0, (day - case.opened_on).days) // 7 + 1
+
+
+def narrative(case: Case) -> Narrative:
+    """The case told as a story, pseudonymised."""
+    pseudonym = pseudonym_for(case)
+    clean = Pseudonymiser(case.person, pseudonym)
+    said = sorted(
+        (c for c in case.conversations if c.what_matters), key=lambda c: (c.held_on, c.id)
+    )
+    return Narrative(
+        case_id=case.id,
+        name=pseudonym.name,
+        age=age_band(case.person.date_of_birth, case.closed_on or case.opened_on),
+        team=case.team.name,
+        weeks=_week(case, case.closed_on or case.opened_on),
+        asked_for=[clean(d.stated_need) for d in case.demands],
+        real_problem=clean(case.real_problem),
+        what_matters=[Said(_week(case, c.held_on), clean(c.what_matters)) for c in said],
+        visits=[
+            Visit(_week(case, c.held_on), c.kind, c.minutes, clean(c.notes))
+            for c in case.conversations
+        ],
+        done=[Done(clean(a.description), a.by, a.status, clean(a.outcome)) for a in case.actions],
+        what_changed=clean(case.closure_summary),
+        how_agreed=clean(case.closure_agreement_note),
+        barriers=[
+            BarrierMet(
+                title=clean(link.barrier.title),
+                kind=link.barrier.kind,
+                owner_org=link.barrier.owner_org,
+                status=link.barrier.status,
+                status_reason=clean(link.barrier.status_reason),
+                cost=clean(link.cost),
+            )
+            for link in case.barrier_links
+        ],
+    )

@@ -1,0 +1,193 @@
+"""Stories: only a closed case, marked by its own team; told without the person's identity,
+also where it appears inside free text; the team's managers list them; reads audited."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from casework.barriers import service as barriers
+from casework.cases.service import add_action, close_case, log_conversation
+from casework.extensions import db
+from casework.models import AuditEvent, Story
+from casework.stories import service
+from casework.stories.service import NotClosed, age_band
+from tests.conftest import login, make_demand, make_person, make_team, make_user
+
+IDENTIFIERS = (
+    "Irene",
+    "Thomas",
+    "Hughes",
+    "943 476 5919",
+    "9434765919",
+    "01632 960123",
+    "EB2 4QT",
+    "12 Mill Lane",
+    "2 April 1958",
+    "02/04/1958",
+    "irene@example.org",
+)
+
+
+def closed_story_case(user):
+    person = make_person(
+        user,
+        given_name="Irene",
+        family_name="Thomas-Hughes",
+        date_of_birth=dt.date(1958, 4, 2),
+        nhs_number="9434765919",
+        phone="01632 960123",
+        address="12 Mill Lane\nEastbridge",
+        postcode="EB2 4QT",
+    )
+    opened = dt.date.today() - dt.timedelta(days=40)
+    demand, _ = make_demand(
+        person, user, opened, stated_need="Irene Thomas-Hughes needs wrist splints"
+    )
+    case = demand.case
+    log_conversation(
+        db.session,
+        case,
+        user,
+        held_on=opened + dt.timedelta(days=2),
+        kind="visit",
+        what_matters="I'm Irene and I'm sick of telling my story.",
+        notes="Visited IRENE at 12 Mill Lane, EB2 4QT. Mrs Thomas-Hughes (born 2 April 1958, "
+        "02/04/1958, NHS 943 476 5919, phone 01632 960123, irene@example.org) said Mrs Hughes "
+        "is what the neighbours call her. Her daughter Karen rang.",
+    )
+    add_action(db.session, case, user, description="Irene to ring Karen on Sundays", by="person")
+    barrier = barriers.create_barrier(
+        db.session, user.team, user, title="Second assessment", kind="handoff"
+    )
+    barriers.link_case(
+        db.session, barrier, case, user, cost="Irene had to tell Thomas-Hughes's story again"
+    )
+    close_case(
+        db.session,
+        case,
+        user,
+        agreed_with_person=True,
+        agreement_note="Agreed with Irene at home",
+        summary="Irene Thomas-Hughes makes her own tea again.",
+        closed_on=dt.date.today(),
+    )
+    db.session.commit()
+    return case
+
+
+def test_the_narrative_names_nobody_even_inside_notes(practitioner):
+    case = closed_story_case(practitioner)
+    told = service.narrative(case)
+    words = repr(told)
+    for identifier in IDENTIFIERS:
+        assert identifier.lower() not in words.lower(), identifier
+    assert "1958" not in words
+    assert told.age == "in their 60s"
+    assert "Karen" in words  # other people's names are not detected: the page says so
+    given, family = told.name.split()
+    assert f"I'm {given} and I'm sick of telling my story." == told.what_matters[0].words
+    assert f"Mrs {family}" in told.visits[0].notes
+    assert told.what_changed == f"{told.name} makes her own tea again."
+    assert told.barriers[0].cost == f"{given} had to tell {family}'s story again"
+    assert told.asked_for == [f"{told.name} needs wrist splints"]
+    assert told.weeks == 6
+
+
+def test_the_stand_in_name_is_neither_the_persons_nor_anyone_elses_in_the_notes(practitioner):
+    person = make_person(practitioner, given_name="Rowan", family_name="Ashby")
+    others = "Robin and Frankie Brook from Jordan Dale's team; Charlie Fenwick, Riley Garner"
+    demand, _ = make_demand(person, practitioner, stated_need=others)
+    pseudonym = service.pseudonym_for(demand.case)
+    assert pseudonym.given not in ("Rowan", "Robin", "Frankie", "Jordan", "Charlie", "Riley")
+    assert pseudonym.family not in ("Ashby", "Brook", "Dale", "Fenwick", "Garner")
+
+
+@pytest.mark.parametrize(
+    ("born", "band"),
+    [
+        (dt.date(1936, 1, 1), "aged 90 or over"),
+        (dt.date(1956, 12, 2), "in their 60s"),
+        (dt.date(1956, 12, 1), "in their 70s"),
+        (dt.date(2010, 1, 1), "under 18"),
+        (None, None),
+    ],
+)
+def test_age_is_a_decade_at_most(born, band):
+    assert age_band(born, dt.date(2026, 12, 1)) == band
+
+
+def test_only_a_closed_case_becomes_a_story(practitioner):
+    demand, _ = make_demand(make_person(practitioner), practitioner)
+    with pytest.raises(NotClosed):
+        service.mark_story(db.session, demand.case, practitioner)
+
+
+def test_a_practitioner_marks_views_and_unmarks_a_story(client, practitioner):
+    case = closed_story_case(practitioner)
+    login(client, practitioner)
+    assert "Mark as a story to share" in client.get(f"/cases/{case.id}").get_data(as_text=True)
+    response = client.post(f"/cases/{case.id}/story")
+    assert response.status_code == 302 and response.location.endswith(f"/cases/{case.id}/story")
+    page = client.get(f"/cases/{case.id}/story").get_data(as_text=True)
+    assert "sick of telling my story" in page and "Second assessment" in page
+    for identifier in IDENTIFIERS:
+        assert identifier.lower() not in page.lower(), identifier
+    assert client.post(f"/cases/{case.id}/story/stop").status_code == 302
+    assert db.session.scalar(db.select(db.func.count(Story.id))) == 0
+    assert client.get(f"/cases/{case.id}/story").status_code == 404
+    changes = db.session.scalars(
+        db.select(AuditEvent.action).where(AuditEvent.entity == "story")
+    ).all()
+    assert changes == ["create", "delete"]
+
+
+def test_another_team_can_neither_mark_nor_read_a_story(client, practitioner):
+    case = closed_story_case(practitioner)
+    service.mark_story(db.session, case, practitioner)
+    db.session.commit()
+    other = make_user(make_team("South"))
+    login(client, other)
+    assert client.get(f"/cases/{case.id}/story").status_code == 403
+    assert client.post(f"/cases/{case.id}/story/stop").status_code == 403
+    assert db.session.scalar(db.select(db.func.count(Story.id))) == 1
+    refused = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "refused", AuditEvent.entity == "case")
+    ).all()
+    assert len(refused) == 2
+
+
+def test_reading_a_story_is_audited_as_a_read_of_the_case(client, practitioner):
+    case = closed_story_case(practitioner)
+    service.mark_story(db.session, case, practitioner)
+    db.session.commit()
+    login(client, practitioner)
+    client.get(f"/cases/{case.id}/story")
+    event = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.entity == "case")
+    ).one()
+    assert event.person_id == case.person_id and event.detail["path"].endswith("/story")
+
+
+def test_marking_an_open_case_says_why_not(client, practitioner):
+    demand, _ = make_demand(make_person(practitioner), practitioner)
+    login(client, practitioner)
+    response = client.post(f"/cases/{demand.case_id}/story", follow_redirects=True)
+    assert "Only a closed case can be a story" in response.get_data(as_text=True)
+
+
+def test_managers_list_the_teams_stories_practitioners_do_not(client, practitioner, manager):
+    case = closed_story_case(practitioner)
+    service.mark_story(db.session, case, practitioner)
+    db.session.commit()
+    login(client, practitioner)
+    assert client.get("/stories").status_code == 403
+    client.post("/logout")
+    login(client, manager)
+    page = client.get("/stories").get_data(as_text=True)
+    told = service.narrative(case)
+    assert "Irene" not in page
+    assert f"{told.name}" in page and "Second assessment" not in page
+    event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.entity == "story_list")).one()
+    assert event.detail["person_ids"] == [case.person_id]
