@@ -385,6 +385,8 @@ OPENAPI = {
 
 def describe() -> dict:
     """The whole OpenAPI document."""
+    from ..asks.api import SCHEMAS as ASK_SCHEMAS
+
     paths: dict = {"/healthz": HEALTHZ, "/api/v1/openapi.json": OPENAPI}
     for op in OPERATIONS:
         paths.setdefault(op.path, {})[op.method] = _operation(op)
@@ -400,10 +402,10 @@ def describe() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": t} for t in ("People", "Demands", "Cases", "Health")],
+        "tags": [{"name": t} for t in ("People", "Demands", "Cases", "Asks", "Health")],
         "paths": paths,
         "components": {
-            "schemas": SCHEMAS,
+            "schemas": {**SCHEMAS, **ASK_SCHEMAS},
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

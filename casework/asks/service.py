@@ -235,9 +235,16 @@ def _listed():
     )
 
 
-def open_asks(session: Session, team_id: int, page: int = 1) -> Page:
-    """The team's unanswered asks, the one waiting longest first."""
-    condition = (Ask.team_id == team_id, Ask.status == "open")
+def _of(team_id: int, asked_by_id: int | None) -> tuple:
+    """The team's asks, or only those one worker made in it."""
+    if asked_by_id is None:
+        return (Ask.team_id == team_id,)
+    return (Ask.team_id == team_id, Ask.asked_by_id == asked_by_id)
+
+
+def open_asks(session: Session, team_id: int, page: int = 1, *, asked_by_id=None) -> Page:
+    """The team's unanswered asks (or one worker's), the one waiting longest first."""
+    condition = (*_of(team_id, asked_by_id), Ask.status == "open")
     return paginate(
         session,
         _listed().where(*condition).order_by(Ask.asked_at, Ask.id),
@@ -255,14 +262,27 @@ def waiting(session: Session, team_id: int) -> tuple[int, Ask | None]:
     return count, oldest
 
 
+def _recent(today: dt.date | None) -> dt.datetime:
+    """The start of the RECENT_DAYS days before today."""
+    start = (today or dt.date.today()) - dt.timedelta(days=RECENT_DAYS)
+    return dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+
+
 def recent_decisions(
-    session: Session, team_id: int, page: int = 1, *, today: dt.date | None = None
+    session: Session,
+    team_id: int,
+    page: int = 1,
+    *,
+    asked_by_id: int | None = None,
+    today: dt.date | None = None,
 ) -> Page:
-    """The team's asks answered in the last RECENT_DAYS days, the latest answer first."""
-    since = dt.datetime.combine(
-        (today or dt.date.today()) - dt.timedelta(days=RECENT_DAYS), dt.time(), tzinfo=dt.UTC
+    """The team's asks (or one worker's) answered in the last RECENT_DAYS days, the latest
+    answer first."""
+    condition = (
+        *_of(team_id, asked_by_id),
+        Ask.status.in_(DECISIONS),
+        Ask.decided_at >= _recent(today),
     )
-    condition = (Ask.team_id == team_id, Ask.status.in_(DECISIONS), Ask.decided_at >= since)
     return paginate(
         session,
         _listed().where(*condition).order_by(Ask.decided_at.desc(), Ask.id.desc()),
@@ -299,12 +319,9 @@ def case_asks(session: Session, case: Case) -> list[Ask]:
 def decision_figures(session: Session, team_id: int, *, today: dt.date | None = None) -> dict:
     """Asks answered in the last RECENT_DAYS days: how many, yes and no, and the median days
     from asking to the answer (None when none was answered)."""
-    since = dt.datetime.combine(
-        (today or dt.date.today()) - dt.timedelta(days=RECENT_DAYS), dt.time(), tzinfo=dt.UTC
-    )
     asks = session.scalars(
         select(Ask).where(
-            Ask.team_id == team_id, Ask.status.in_(DECISIONS), Ask.decided_at >= since
+            Ask.team_id == team_id, Ask.status.in_(DECISIONS), Ask.decided_at >= _recent(today)
         )
     ).all()
     days = [days_to_decide(a) for a in asks]

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Config, GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from casework.asks.service import ask_manager
 from casework.cases.service import add_action, log_conversation
 from casework.extensions import db
 from tests.api.conftest import token_for
@@ -54,6 +55,7 @@ def api_schema(app, team, practitioner):
         )
         add_action(db.session, demand.case, practitioner, description="Rail", by="team")
         add_action(db.session, demand.case, practitioner, description="Ask Jo", by="person")
+        ask_manager(db.session, demand.case, practitioner, kind="resource", what="Taxi", why="-")
     db.session.commit()
     assert colleague.id
     config = Config.from_dict(

@@ -24,3 +24,6 @@ def make_ask(case, user, what="A fortnight of evening visits", **fields):
 
 
 TODAY = dt.date.today()
+
+
+from tests.api.conftest import api, api_as  # noqa: E402,F401 - the API's fixtures, here too
