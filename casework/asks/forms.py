@@ -22,7 +22,8 @@ class PoundsField(StringField):
 
 def not_in_past(form, field):
     if field.data and field.data < dt.date.today():
-        raise ValidationError(f"{field.label.text} must be today or in the future")
+        name = field.label.text.removesuffix(" (optional)")
+        raise ValidationError(f"{name} must be today or in the future")
 
 
 class AskForm(FlaskForm):
