@@ -28,7 +28,7 @@ def not_in_past(form, field):
 
 class AskForm(FlaskForm):
     kind = RadioField(
-        "What are you asking for?",
+        "Is it a resource or a permission?",
         choices={
             "resource": "A resource: money, equipment, time or a service",
             "permission": "A permission: to do something the usual rules do not allow",
