@@ -9,7 +9,6 @@ Create Date: 2026-11-24 04:16:02.829240
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = 'a5c3e7d10008'
 down_revision = '7c3f1a2e9d10'
