@@ -137,6 +137,7 @@ def register_blueprints(app: Flask) -> None:
         account,
         admin,
         api,
+        asks,
         auth,
         caseload,
         cases,
@@ -145,9 +146,11 @@ def register_blueprints(app: Flask) -> None:
         imports,
         measures,
         people,
+        purpose,
     )
 
     blueprints = (auth, health, caseload, people, demands, cases, measures, admin, imports)
+    blueprints += (asks, purpose)
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
     from . import barriers, stories

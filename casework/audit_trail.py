@@ -54,6 +54,8 @@ ENTITIES = {
     "user": "User",
     "team": "Team",
     "api_token": "API token",
+    "ask": "Ask of the manager",
+    "team_purpose": "Team's purpose",
 }
 
 

@@ -21,10 +21,11 @@ from __future__ import annotations
 import datetime as dt
 import random
 
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.orm import Session, scoped_session
 
 from .admin.service import create_team, create_user, deactivate_user
+from .asks.service import ask_manager, decide
 from .auth.service import random_password
 from .barriers.service import create_barrier, link_case, move_barrier
 from .cases.service import (
@@ -38,6 +39,7 @@ from .cases.service import (
 from .demands.routing import record_demand
 from .models import (
     Action,
+    Ask,
     Barrier,
     BarrierCase,
     BarrierMove,
@@ -48,9 +50,11 @@ from .models import (
     Person,
     Story,
     Team,
+    TeamPurpose,
     User,
 )
 from .people.service import create_person, nhs_number_checks
+from .purpose.service import save as save_purpose
 from .stories.service import mark_story
 
 SEED = 20_240_611
@@ -69,6 +73,8 @@ STAMPED = {
     BarrierCase: ("recorded_at",),
     BarrierMove: ("at",),
     Story: ("marked_at",),
+    Ask: ("asked_at", "updated_at"),
+    TeamPurpose: ("changed_at",),
 }
 # Audit events keep the real moment of loading: the audit trail never tells a story.
 
@@ -1062,6 +1068,8 @@ class _Loader:
                 else:
                     self.usual_background(given, family, sex, age, theme)
             self.pat_leaves()
+            self.riverside_purpose()
+            self.riverside_asks()
             self.barriers_and_a_story()
             self.session.flush()
         finally:
@@ -2620,6 +2628,57 @@ class _Loader:
                         minutes=5,
                     )
 
+    def riverside_purpose(self) -> None:
+        """Riverside's manager writes down what the pilot team works by."""
+        self.at(790)
+        save_purpose(
+            self.session,
+            self.teams["Riverside"],
+            self.staff["morgan"],
+            purpose=RIVERSIDE_PURPOSE,
+            principles="\n".join(RIVERSIDE_PRINCIPLES),
+            rules="\n".join(RIVERSIDE_RULES),
+            version=0,
+        )
+
+    def riverside_asks(self) -> None:
+        """Two asks answered (one yes, one no, with reasons) and two waiting, of different ages."""
+        for story in RIVERSIDE_ASKS:
+            given, family = story["person"].split(" ", 1)
+            case = self.session.scalar(
+                select(Case)
+                .join(Person)
+                .where(
+                    Person.given_name == given,
+                    Person.family_name == family,
+                    Case.closed_on.is_(None),
+                )
+            )
+            if case is None:
+                raise DemoError(f"{story['person']} has no open case to ask for")
+            self.at(story["ago"])
+            needed_in = story.get("needed_in")
+            ask = ask_manager(
+                self.session,
+                case,
+                self.staff[story["asker"]],
+                kind=story["kind"],
+                what=story["what"],
+                why=story["why"],
+                cost_pence=story.get("cost_pence"),
+                needed_by=self.today + dt.timedelta(days=needed_in) if needed_in else None,
+            )
+            if "answer" in story:
+                self.at(story["ago"] - story["took"])
+                decide(
+                    self.session,
+                    ask,
+                    self.staff["morgan"],
+                    decision=story["answer"],
+                    reason=story["reason"],
+                )
+                ask.decided_at = ask.updated_at = self.when
+
     def pat_leaves(self) -> None:
         """Pat Green leaves Northgate: two open cases now need a new owner."""
         pat, ada = self.staff["pat"], self.staff["ada"]
@@ -2754,6 +2813,75 @@ class _Loader:
 
         self.at(320)
         mark_story(self.session, joan, priya)
+
+
+# The pilot's principles and its two rules, in the product brief's words.
+RIVERSIDE_PURPOSE = (
+    "Help each person whose health, care and life problems are tangled together, end to "
+    "end: understand what matters to them, in their own words, and do what adds value for "
+    "them, with one named worker from first contact to closure."
+)
+RIVERSIDE_PRINCIPLES = (
+    "Decisions on knowledge and evidence rather than standard forms",
+    "Only do what adds value for the person",
+    "Own the journey end to end",
+    "One team without department barriers",
+    "Learn and improve",
+)
+RIVERSIDE_RULES = ("Do not break the law", "Do not make the person's situation worse")
+# Asks of Riverside's manager: two answered (with reasons), two waiting.
+RIVERSIDE_ASKS = (
+    dict(
+        person="Leonard Shaw",
+        asker="jo",
+        ago=60,
+        kind="resource",
+        what="A taxi to the bereavement group every week for three months",
+        why="Leonard will not take the bus alone yet, and the group is what gets him out of the "
+        "house. Without it he sits in the flat all week.",
+        cost_pence=36_000,
+        answer="no",
+        took=5,
+        reason="No: the community transport scheme takes him for £2 a trip, with a driver who "
+        "waits. Jo, please book it with him and go on the first trip together.",
+    ),
+    dict(
+        person="Rita Campbell",
+        asker="sam",
+        ago=40,
+        kind="resource",
+        what="A year's allotment plot and a set of light tools for Rita",
+        why="Rita's falls come from losing the allotment she worked with Ron and no longer going "
+        "out. A plot near her house gives her a reason to walk every day.",
+        cost_pence=4_500,
+        answer="yes",
+        took=2,
+        reason="Yes: far cheaper than one more fall, and it is what matters to her. Sam, check "
+        "the path to the plot is safe on your next visit.",
+    ),
+    dict(
+        person="Maureen O'Brien",
+        asker="sam",
+        ago=12,
+        kind="permission",
+        what="To visit with the physiotherapist together, twice a week for a month, without a "
+        "physiotherapy referral",
+        why="Maureen is frightened of the stairs since her fall. Practising them with both of "
+        "us, at home, is what will get her back to sleeping in her own bed.",
+        needed_in=14,
+    ),
+    dict(
+        person="Mohammed Khan",
+        asker="sam",
+        ago=3,
+        kind="resource",
+        what="A rescue pack and a month of the night-time support line for Mohammed",
+        why="At night his breathlessness turns to panic and he rings 999 because there is "
+        "nobody else. A plan for a bad day and someone to ring would stop that.",
+        cost_pence=6_000,
+        needed_in=7,
+    ),
+)
 
 
 def load_demo(session: Session) -> list[tuple[str, str, str]]:

@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 
 from . import audit
 from .extensions import db
-from .models import Action, ApiToken, Barrier, Case, Demand, Person, User
+from .models import Action, ApiToken, Ask, Barrier, Case, Demand, Person, User
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 
@@ -336,4 +336,59 @@ def get_barrier_for(user: User, barrier_id: int, *, write: bool = False) -> Barr
 
 def can_list_stories(user: User, team_id: int | None) -> bool:
     """The list of the team's stories, to show to leaders: its managers."""
+    return manages_team(user, team_id)
+
+
+# Asks of the manager, and the team's purpose: the team's own business.
+
+
+def can_see_asks(user: User, case: Case) -> bool:
+    """A case's asks (what the team asked its manager for, and the answers) are for the case's
+    own team; a colleague from another team pulled in to do an action does not see them."""
+    return can_work_on_case(user, case)
+
+
+def can_ask(user: User, case: Case) -> bool:
+    """Any member of the case's team may ask the team's manager for something for it."""
+    return can_work_on_case(user, case)
+
+
+def can_decide_ask(user: User, ask: Ask) -> bool:
+    """The team's managers answer its asks; nobody answers their own."""
+    return manages_team(user, ask.team_id) and ask.asked_by_id != user.id
+
+
+def can_withdraw_ask(user: User, ask: Ask) -> bool:
+    """The asker may take back their own ask, while they still work in its team."""
+    return ask.asked_by_id == user.id and team_id_of(user) == ask.team_id
+
+
+def can_list_asks(user: User) -> bool:
+    """The asks page: for members of a team."""
+    return team_id_of(user) is not None
+
+
+def sees_team_asks(user: User) -> bool:
+    """Managers list every ask of their team; practitioners list the asks they made."""
+    return manages_team(user, team_id_of(user))
+
+
+def get_ask_for(user: User, ask_id: int) -> Ask:
+    """An ask, or 404 when there is none and 403 outside its case's team; reads audited."""
+    ask = fetch(Ask, ask_id)
+    if ask is None:
+        refuse(404, "ask", ask_id)
+    if not can_see_asks(user, ask.case):
+        refuse(403, "ask", ask.id, ask.case.person_id)
+    _audit_read("ask", ask, ask.case.person_id)
+    return ask
+
+
+def can_see_purpose(user: User) -> bool:
+    """Every member of a team reads the team's purpose, principles and rules."""
+    return team_id_of(user) is not None
+
+
+def can_edit_purpose(user: User, team_id: int | None) -> bool:
+    """Only the team's manager writes them."""
     return manages_team(user, team_id)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 
 import pytest
 
+from casework.asks.service import ask_manager
 from casework.auth.tokens import issue_token
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action
@@ -73,6 +74,17 @@ EXPECTED = {
     ("cases.close", "POST"):             "302 | 422/403 | 422/403 | 403 | 422/403",
     ("cases.update_action", "GET"):      "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.update_action", "POST"):     "302 | 422/403 | 422/403 | 403 | 422/403",
+    # Asks of the manager: the case's team; the team's manager answers, the asker withdraws
+    ("asks.index", "GET"):               "302 | 200 | 200 | 403 | 200",
+    ("asks.new", "GET"):                 "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("asks.new", "POST"):                "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("asks.detail", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("asks.detail", "POST"):             "302 | 403 | 422/403 | 403 | 422/403",
+    ("asks.withdraw", "POST"):           "302 | 302/403 | 403 | 403 | 403",
+    # The team's purpose: read by its members, written by its manager
+    ("purpose.show", "GET"):             "302 | 200 | 200 | 403 | 200",
+    ("purpose.edit", "GET"):             "302 | 403 | 200 | 403 | 200",
+    ("purpose.edit", "POST"):            "302 | 403 | 422 | 403 | 422",
     # Measures: figures for managers (their team) and administrators (every team); the
     # lists of people behind them only for the team's managers
     ("measures.index", "GET"):           "302 | 403 | 200/403 | 200 | 200",
@@ -142,6 +154,10 @@ EXPECTED = {
     ("api.read_barrier", "GET"):         "401 | 200/403 | 200/403 | 403 | 200/403",
     ("api.link_case", "POST"):           "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.move_barrier", "POST"):        "401 | 403 | 409/403 | 403 | 409/403",
+    ("api.list_asks", "GET"):            "401 | 200 | 200 | 403 | 200",
+    ("api.read_ask", "GET"):             "401 | 200/403 | 200/403 | 403 | 200/403",
+    ("api.create_ask", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.decide_ask", "POST"):          "401 | 403 | 409/403 | 403 | 409/403",
 }
 # fmt: on
 
@@ -191,11 +207,13 @@ def build_world() -> World:
         demand, _ = make_demand(person, worker)
         action = add_action(db.session, demand.case, worker, description="Ring the GP", by="team")
         barrier = create_barrier(db.session, team, worker, title="A form", kind="form")
+        ask = ask_manager(db.session, demand.case, worker, kind="resource", what="Taxi", why="-")
         db.session.commit()
         world.records[scope] = {
             "person_id": person.id,
             "case_id": demand.case_id,
             "action_id": action.id,
+            "ask_id": ask.id,
             "user_id": make_user(team, "practitioner").id,
             "team_id": team.id,
             "team_name": team.name,
@@ -218,8 +236,17 @@ def build_world() -> World:
 def scoped(rule) -> bool:
     """Whether the route reaches one team's records (so own and other may differ)."""
     by_team = ("measures.", "api.read_measures", "api.create_demand", "barriers.measures")
-    ids = {"person_id", "case_id", "action_id", "token_id", "user_id", "team_id", "barrier_id"}
-    return bool(rule.arguments & ids) or (rule.endpoint.startswith(by_team))
+    ids = {
+        "person_id",
+        "case_id",
+        "action_id",
+        "ask_id",
+        "barrier_id",
+        "token_id",
+        "user_id",
+        "team_id",
+    }
+    return bool(rule.arguments & ids) or rule.endpoint.startswith(by_team)
 
 
 def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
@@ -281,6 +308,14 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_barrier": {"title": "Probe", "kind": "other"},
         "api.link_case": {"case_id": records["case_id"], "cost": ""},  # no cost: 422
         "api.move_barrier": {"status": "with_leader", "version": MAX_ID},  # stale: 409
+        # a date in the past: refused by the rules, after the access check
+        "api.create_ask": {
+            "kind": "resource",
+            "what": "Taxi",
+            "why": "-",
+            "needed_by": "2000-01-01",
+        },
+        "api.decide_ask": {"decision": "yes", "reason": "Fine", "version": MAX_ID},
     }[endpoint]
 
 

@@ -220,3 +220,27 @@ class TestTheLoadedDemo:
             response = app.test_client().post("/login", data={"email": email, "password": password})
             assert response.status_code == 302, email
             assert response.headers["Location"] == "/"
+
+    def test_riverside_asks_two_waiting_of_different_ages_and_a_yes_and_a_no(self, app):
+        from casework.asks.service import age_days, days_to_decide
+        from casework.models import Ask
+
+        asks = db.session.scalars(select(Ask).order_by(Ask.asked_at)).all()
+        waiting = [a for a in asks if a.status == "open"]
+        assert len({age_days(a) for a in waiting}) == 2
+        answered = {a.status: a for a in asks if a.status in ("yes", "no")}
+        assert set(answered) == {"yes", "no"}
+        assert all(a.reason and a.decided_by.name == "Morgan Reed" for a in answered.values())
+        assert all(days_to_decide(a) > 0 for a in answered.values())
+        assert {a.team.name for a in asks} == {"Riverside"}
+
+    def test_riverside_wrote_down_the_pilots_principles_and_two_rules(self, app):
+        from casework.models import TeamPurpose
+
+        purpose = db.session.scalar(select(TeamPurpose))
+        assert purpose.team_id == db.session.scalar(select(Team.id).where(Team.name == "Riverside"))
+        assert "Own the journey end to end" in purpose.principle_list
+        assert purpose.rule_list == [
+            "Do not break the law",
+            "Do not make the person's situation worse",
+        ]

@@ -34,6 +34,8 @@ from casework.admin.forms import (
     ResetPasswordForm,
     TeamForm,
 )
+from casework.asks.forms import AskForm, DecisionForm, WithdrawForm
+from casework.asks.service import ask_manager
 from casework.auth.forms import LoginForm
 from casework.auth.tokens import issue_token
 from casework.barriers.forms import BarrierMetForm, BoardFilterForm, MoveForm
@@ -54,6 +56,7 @@ from casework.imports.forms import ConfirmImportForm, MergeForm, UndoMergeForm, 
 from casework.measures.forms import MeasuresForm
 from casework.people.forms import PersonForm
 from casework.people.merge import merge_people
+from casework.purpose.forms import PurposeForm
 from casework.stories.forms import StoryForm
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 from tests.test_input_limits import every_form_class
@@ -78,6 +81,7 @@ class World:
     merge_a: int
     merge_b: int
     merge_event_id: int
+    ask_id: int = 0
     barrier_id: int = 0
     closed_case_id: int = 0
 
@@ -121,6 +125,10 @@ FORMS: dict[str, Form] = {
     ),
     "cases.change_owner": Form("manager", lambda w: f"/cases/{w.case_id}/owner", OwnerForm),
     "cases.close": Form("practitioner", lambda w: f"/cases/{w.case_id}/close", CloseForm),
+    "asks.new": Form("practitioner", lambda w: f"/cases/{w.case_id}/asks/new", AskForm),
+    "asks.detail": Form("manager", lambda w: f"/asks/{w.ask_id}", DecisionForm),
+    "asks.withdraw": Form("practitioner", lambda w: f"/asks/{w.ask_id}/withdraw", WithdrawForm),
+    "purpose.edit": Form("manager", lambda w: "/team/purpose/edit", PurposeForm),
     "admin.new_user": Form("admin", lambda w: "/admin/users/new", NewUserForm),
     "admin.edit_user": Form(
         "admin", lambda w: f"/admin/users/{w.target_user_id}/edit", EditUserForm
@@ -236,6 +244,7 @@ def field_names(spec: Form, app) -> dict[str, str]:
 def world(team, practitioner, manager, admin_user) -> World:
     demand, _ = make_demand(make_person(practitioner), practitioner, dt.date(2026, 1, 5))
     action = add_action(db.session, demand.case, practitioner, description="Rail", by="team")
+    ask = ask_manager(db.session, demand.case, practitioner, kind="resource", what="A", why="B")
     record, _ = issue_token(db.session, practitioner, "fuzz")
     a, b = make_person(practitioner), make_person(practitioner)
     merged, kept = make_person(practitioner), make_person(practitioner)
@@ -264,6 +273,7 @@ def world(team, practitioner, manager, admin_user) -> World:
         merge_a=a.id,
         merge_b=b.id,
         merge_event_id=event.id,
+        ask_id=ask.id,
         barrier_id=barrier.id,
         closed_case_id=closed.case_id,
     )

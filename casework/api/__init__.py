@@ -22,5 +22,6 @@ class AnyIdConverter(BaseConverter):
 
 bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", AnyIdConverter))
 
+from ..asks import api as asks_api  # noqa: E402,F401 - its operations join this blueprint
 from ..barriers import api as barriers_api  # noqa: E402,F401
 from . import routes  # noqa: E402,F401

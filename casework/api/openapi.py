@@ -385,6 +385,7 @@ OPENAPI = {
 
 def describe() -> dict:
     """The whole OpenAPI document."""
+    from ..asks.api import SCHEMAS as ASK_SCHEMAS
     from ..barriers.openapi import schemas as barrier_schemas
 
     paths: dict = {"/healthz": HEALTHZ, "/api/v1/openapi.json": OPENAPI}
@@ -402,10 +403,10 @@ def describe() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": t} for t in ("People", "Demands", "Cases", "Barriers", "Health")],
+        "tags": [{"name": t} for t in ("People", "Demands", "Cases", "Asks", "Barriers", "Health")],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **barrier_schemas()},
+            "schemas": {**SCHEMAS, **ASK_SCHEMAS, **barrier_schemas()},
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

@@ -20,7 +20,7 @@ from ..auth.tokens import user_for_token
 from ..errors import json_error
 from ..exceptions import DomainError, DuplicateNhsNumber, MergedRecord, StaleVersion
 from ..extensions import db
-from ..models import Action, Barrier, Case
+from ..models import Action, Ask, Barrier, Case
 from . import bp
 from .validation import Body, Field, read_json
 
@@ -119,9 +119,12 @@ def authenticate():
 
 def current_state(session, record) -> dict | None:
     """The record as it is now, so a refused stale change loses nothing silently."""
+    from ..asks.api import ask_json
     from ..barriers.api import barrier_detail_json
     from .schemas import action_json, case_json
 
+    if isinstance(record, Ask):
+        return ask_json(record)
     if isinstance(record, Barrier):
         return barrier_detail_json(record)
     if isinstance(record, Case):

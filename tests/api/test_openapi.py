@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from schemathesis import Config, GenerationMode
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
+from casework.asks.service import ask_manager
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
 from casework.extensions import db
@@ -55,6 +56,7 @@ def api_schema(app, team, practitioner):
         )
         add_action(db.session, demand.case, practitioner, description="Rail", by="team")
         add_action(db.session, demand.case, practitioner, description="Ask Jo", by="person")
+        ask_manager(db.session, demand.case, practitioner, kind="resource", what="Taxi", why="-")
         create_barrier(db.session, team, practitioner, title=f"Barrier {n}", kind="form")
     db.session.commit()
     assert colleague.id

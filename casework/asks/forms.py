@@ -1,0 +1,64 @@
+import datetime as dt
+
+from flask_wtf import FlaskForm
+from wtforms import HiddenField, RadioField, StringField, TextAreaField
+from wtforms.validators import InputRequired, ValidationError
+
+from ..forms import DateInputField, MaxLength
+from .service import REASON_LIMIT, WHAT_LIMIT, WHY_LIMIT, parse_pounds
+
+
+class PoundsField(StringField):
+    """Money typed in pounds ("250", "£1,250.50"): kept as typed, read as whole pence."""
+
+    pence: int | None = None
+
+    def pre_validate(self, form):
+        try:
+            self.pence = parse_pounds(self.data)
+        except ValueError as error:
+            raise ValidationError(str(error)) from None
+
+
+def not_in_past(form, field):
+    if field.data and field.data < dt.date.today():
+        name = field.label.text.removesuffix(" (optional)")
+        raise ValidationError(f"{name} must be today or in the future")
+
+
+class AskForm(FlaskForm):
+    kind = RadioField(
+        "Is it a resource or a permission?",
+        choices={
+            "resource": "A resource: money, equipment, time or a service",
+            "permission": "A permission: to do something the usual rules do not allow",
+        },
+        validators=[InputRequired("Choose whether you are asking for a resource or a permission")],
+    )
+    what = StringField(
+        "What you are asking for",
+        validators=[InputRequired("Say what you are asking for"), MaxLength(WHAT_LIMIT)],
+    )
+    why = TextAreaField(
+        "Why the person needs it",
+        validators=[InputRequired("Say why the person needs it"), MaxLength(WHY_LIMIT)],
+    )
+    cost = PoundsField("Rough cost in pounds (optional)", validators=[MaxLength(20, "The cost")])
+    needed_by = DateInputField("Needed by (optional)", validators=[not_in_past])
+
+
+class DecisionForm(FlaskForm):
+    version = HiddenField()
+    decision = RadioField(
+        "Your answer",
+        choices={"yes": "Yes", "no": "No"},
+        validators=[InputRequired("Choose yes or no")],
+    )
+    reason = TextAreaField(
+        "Your reason",
+        validators=[InputRequired("Give the reason for your answer"), MaxLength(REASON_LIMIT)],
+    )
+
+
+class WithdrawForm(FlaskForm):
+    version = HiddenField()

@@ -1,0 +1,137 @@
+from flask import abort, flash, redirect, render_template, url_for
+from flask_login import current_user
+
+from .. import policy
+from ..exceptions import DomainError, StaleVersion
+from ..extensions import db
+from ..forms import apply_domain_errors, form_version, show_stale
+from ..pagination import page_number
+from . import bp, service
+from .forms import AskForm, DecisionForm, WithdrawForm
+
+
+@bp.app_template_filter("pounds")
+def pounds(pence):
+    return service.pounds(pence)
+
+
+@bp.app_context_processor
+def ask_helpers():
+    """What the asks templates (also included in the case page) need to say an ask's age."""
+    return {
+        "ask_age": service.age_days,
+        "ask_days_to_decide": service.days_to_decide,
+        "asks_of_case": lambda case: service.case_asks(db.session, case),
+        "asks_waiting": lambda team_id: service.waiting(db.session, team_id),
+        "can_see_asks": policy.can_see_asks,
+        "can_ask": policy.can_ask,
+    }
+
+
+@bp.route("/asks")
+def index():
+    """Managers: the team's open asks, oldest first, and the recent answers. Practitioners:
+    the asks they made."""
+    if not policy.can_list_asks(current_user):
+        abort(403, "Asks are made in a team: your account belongs to no team.")
+    team_id = current_user.team_id
+    if policy.sees_team_asks(current_user):
+        return render_template(
+            "asks/team.html",
+            waiting=service.open_asks(db.session, team_id, page_number("page")),
+            decided=service.recent_decisions(db.session, team_id, page_number("decided")),
+            figures=service.decision_figures(db.session, team_id),
+            recent_days=service.RECENT_DAYS,
+        )
+    return render_template(
+        "asks/mine.html", asks=service.asks_by(db.session, current_user, page_number("page"))
+    )
+
+
+@bp.route("/cases/<int:case_id>/asks/new", methods=["GET", "POST"])
+def new(case_id: int):
+    case = policy.get_case_for(current_user, case_id, write=True)
+    form = AskForm()
+    status = 200
+    if form.validate_on_submit():
+        try:
+            ask = service.ask_manager(
+                db.session,
+                case,
+                current_user,
+                kind=form.kind.data,
+                what=form.what.data,
+                why=form.why.data,
+                cost_pence=form.cost.pence,
+                needed_by=form.needed_by.data,
+            )
+            db.session.commit()
+            flash("Your ask has gone to the team's manager.", "success")
+            return redirect(url_for("asks.detail", ask_id=ask.id))
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error)
+            status = error.status
+    elif form.is_submitted():
+        status = 422
+    return render_template("asks/new.html", form=form, case=case, person=case.person), status
+
+
+@bp.route("/asks/<int:ask_id>", methods=["GET", "POST"])
+def detail(ask_id: int):
+    """The ask, its answer, and for the team's manager the form to answer it."""
+    ask = policy.get_ask_for(current_user, ask_id)
+    form = DecisionForm(obj=ask)
+    status = 200
+    if form.is_submitted() and not policy.can_decide_ask(current_user, ask):
+        abort(403, "Only a manager of the team answers its asks, and nobody answers their own.")
+    if form.validate_on_submit():
+        try:
+            service.decide(
+                db.session,
+                ask,
+                current_user,
+                decision=form.decision.data,
+                reason=form.reason.data,
+                version=form_version(form),
+            )
+            db.session.commit()
+            flash(f"You answered {ask.status} to {ask.what}.", "success")
+            return redirect(url_for("asks.index"))
+        except StaleVersion as error:
+            db.session.rollback()
+            status = show_stale(form, error, ask)
+        except DomainError as error:
+            db.session.rollback()
+            apply_domain_errors(form, error)
+            status = error.status
+    elif form.is_submitted():
+        status = 422
+    return render_template(
+        "asks/detail.html",
+        ask=ask,
+        case=ask.case,
+        person=ask.case.person,
+        form=form,
+        withdraw_form=WithdrawForm(obj=ask),
+        can_decide=policy.can_decide_ask(current_user, ask),
+        can_withdraw=policy.can_withdraw_ask(current_user, ask),
+        stale=status == 409,
+    ), status
+
+
+@bp.route("/asks/<int:ask_id>/withdraw", methods=["POST"])
+def withdraw(ask_id: int):
+    ask = policy.get_ask_for(current_user, ask_id)
+    if not policy.can_withdraw_ask(current_user, ask):
+        abort(403, "Only the person who asked can withdraw an ask.")
+    form = WithdrawForm()
+    if form.validate_on_submit():
+        try:
+            service.withdraw(db.session, ask, current_user, version=form_version(form))
+            db.session.commit()
+            flash("Your ask is withdrawn.", "success")
+        except DomainError as error:
+            db.session.rollback()
+            flash(error.message, "info")
+    return redirect(url_for("asks.detail", ask_id=ask.id))
