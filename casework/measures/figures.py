@@ -301,7 +301,7 @@ def opened_case_figures(session: Session, f: Filters) -> dict:
 def closed_case_figures(session: Session, f: Filters) -> dict:
     # One pass over the population: counts by end-to-end days, handoffs, agreement and return.
     # Days are whole numbers in a short range, so the percentiles come from the same counts.
-    counts = _grouped(session, once(pop.closed_cases(f)), "days", "handoffs", "agreed", "returned")
+    counts = _grouped(session, pop.closed_cases(f), "days", "handoffs", "agreed", "returned")
     n = sum(counts.values())
     days: Counter = Counter()
     for (day, *_), count in counts.items():

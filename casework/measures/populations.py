@@ -150,15 +150,16 @@ def _same_place(case, other):
     return and_(other.person_id == case.c.person_id, other.team_id == case.c.team_id)
 
 
-def first_changes(cases):
-    """Each case's earliest ownership change (its id): the one that set the first owner.
-
-    A case that never had a recorded change (possible only for records made elsewhere)
-    has none, and falls back on its current owner."""
+def first_changes():
+    """Every case's earliest ownership change (no earlier one of the case): the one that set
+    the first owner. A case that never had a recorded change (possible only for records
+    made elsewhere) has none, and falls back on its current owner."""
+    earlier = aliased(OwnershipChange)
     return (
-        select(OwnershipChange.case_id, func.min(OwnershipChange.id).label("change_id"))
-        .join(cases, cases.c.id == OwnershipChange.case_id)
-        .group_by(OwnershipChange.case_id)
+        select(OwnershipChange.case_id, OwnershipChange.to_id)
+        .where(
+            ~any_row(earlier.case_id == OwnershipChange.case_id, earlier.id < OwnershipChange.id)
+        )
         .subquery("first_changes")
     )
 
@@ -193,9 +194,9 @@ def opened_cases(f: Filters):
     opened = _cases(
         "opened_cases", f, Case.opened_on, Case.opened_on, Case.referral_match, Case.owner_id
     )
-    firsts, earlier = first_changes(opened), previous_closed_cases(opened)
-    first_change, previous, previous_owner = aliased(OwnershipChange), aliased(Case), aliased(User)
-    first_owner_id = func.coalesce(first_change.to_id, opened.c.owner_id)
+    firsts, earlier = first_changes(), previous_closed_cases(opened)
+    previous, previous_owner = aliased(Case), aliased(User)
+    first_owner_id = func.coalesce(firsts.c.to_id, opened.c.owner_id)
     recontact = case(
         (earlier.c.previous_id.is_(None), literal("first")),
         (first_owner_id == previous.owner_id, literal("same_worker")),
@@ -222,7 +223,6 @@ def opened_cases(f: Filters):
         )
         .select_from(opened)
         .outerjoin(firsts, firsts.c.case_id == opened.c.id)
-        .outerjoin(first_change, first_change.id == firsts.c.change_id)
         .outerjoin(earlier, earlier.c.id == opened.c.id)
         .outerjoin(previous, previous.id == earlier.c.previous_id)
         .outerjoin(previous_owner, previous_owner.id == previous.owner_id)
