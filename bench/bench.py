@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - set on the one user the bench logs in as
 WRITERS = 20
+VISIT_NOTES = "Benchmark visit: talked through the week."
 
 
 def run_casework(url: str, *args: str) -> str:
@@ -54,18 +55,21 @@ def prepare(url: str, people: int) -> dict:
     """Generate history if the database is empty; choose who and what the benchmark reads."""
     run_casework(url, "db", "upgrade")
     sys.path.insert(0, str(ROOT))
-    from sqlalchemy import func, select
+    from sqlalchemy import delete, func, select
 
     from casework import create_app
     from casework.auth.service import hash_password
     from casework.auth.tokens import issue_token
     from casework.extensions import db
-    from casework.models import Case, Person, User
+    from casework.models import Case, Conversation, Person, User
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         empty = not db.session.scalar(select(func.count(Person.id)))
         db.session.rollback()  # hold no lock while generate rewrites the tables' keys
+        # Each run starts from the generated history: the visits earlier runs logged go.
+        db.session.execute(delete(Conversation).where(Conversation.notes == VISIT_NOTES))
+        db.session.commit()
         if empty:
             began = time.perf_counter()
             print(run_casework(url, "generate", "--people", str(people)).splitlines()[0])
@@ -99,10 +103,16 @@ def prepare(url: str, people: int) -> dict:
                 select(Case.id).where(Case.owner_id == worker.id, Case.closed_on.is_(None))
             )
         )
+        # Visits go to other cases than those timed, so that runs do not grow the pages read.
         team_cases = list(
             db.session.scalars(
                 select(Case.id)
-                .where(Case.team_id == worker.team_id, Case.closed_on.is_(None))
+                .where(
+                    Case.team_id == worker.team_id,
+                    Case.closed_on.is_(None),
+                    Case.owner_id != worker.id,
+                    Case.person_id.not_in(sample),
+                )
                 .limit(WRITERS * 5)
             )
         )
@@ -224,7 +234,7 @@ def writes(port: int, token: str, cases: list[int], seconds: float) -> dict:
     lock = threading.Lock()
     body = json.dumps(
         {"held_on": dt.date.today().isoformat(), "kind": "visit", "minutes": 30,
-         "with_whom": "The person", "notes": "Benchmark visit: talked through the week."}
+         "with_whom": "The person", "notes": VISIT_NOTES}
     ).encode()  # fmt: skip
 
     def writer(n: int) -> None:

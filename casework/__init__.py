@@ -63,6 +63,8 @@ def create_app(test_config: dict | None = None, *, production: bool = False) -> 
 
 
 def register_templates(app: Flask) -> None:
+    from . import templating
+
     app.jinja_loader = ChoiceLoader(
         [
             FileSystemLoader(app.template_folder),
@@ -78,6 +80,7 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.undefined = ChainableUndefined
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
+    app.jinja_env.template_class = templating.DesignSystemTemplate  # macros remembered
     from . import formatting
 
     formatting.register(app)

@@ -8,6 +8,7 @@ from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
 from ..models import Team, User
+from ..pagination import page_number
 from . import bp, service
 from .forms import (
     NO_TEAM,
@@ -43,7 +44,7 @@ def _refused(template: str, **context):
 def users():
     return render_template(
         "admin/users.html",
-        users=service.users_by_name(db.session),
+        users=service.users_by_name(db.session, page_number("page")),
         teams=service.teams_with_active_counts(db.session),
     )
 

@@ -18,6 +18,7 @@ from ..auth.service import (
 from ..auth.tokens import revoke_all
 from ..exceptions import InvalidValue
 from ..models import COHORTS, ROLES, Team, User
+from ..pagination import Page, paginate
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -200,11 +201,12 @@ def reset_password(
     return generated
 
 
-def users_by_name(session: Session) -> list[User]:
-    """Every user, active or not, with their team loaded, for the administrator's list."""
-    return list(
-        session.scalars(select(User).options(selectinload(User.team)).order_by(User.name, User.id))
-    )
+def users_by_name(session: Session, page: int = 1) -> Page:
+    """One page of every user, active or not, by name, with their teams loaded: the
+    administrator's list (a whole care system has hundreds)."""
+    query = select(User).options(selectinload(User.team)).order_by(User.name, User.id)
+    count = select(func.count(User.id))
+    return paginate(session, query, page, count=count, item=lambda row: row[0])
 
 
 def teams_with_active_counts(session: Session) -> list[tuple[Team, int]]:

@@ -16,6 +16,7 @@ from ..models import Action, Case, Demand, Person, Team, User
 from . import populations as pop
 from .figures import PARTS, POPULATIONS
 from .populations import Filters
+from .sql import for_reporting
 
 # Columns of each kind of list: (key, heading). `person` and `case` become links on the page.
 COLUMNS = {
@@ -109,6 +110,7 @@ def listing(
 ) -> Listing:
     """The records behind one number of a figure (all of them, or one page)."""
     part = PARTS[figure][part_name]
+    for_reporting(session)
     population = POPULATIONS[part.population](f)
     condition = part.where(population) if part.where else None
     if part.population == "people":

@@ -33,6 +33,7 @@ from ..formatting import uk_date
 from ..models import Team
 from . import populations as pop
 from .populations import COHORT_CHOICES, Filters
+from .sql import for_reporting
 
 MAX_PERIOD_DAYS = 20 * 366
 
@@ -195,6 +196,7 @@ def compute(
     """Every figure for the period, cohort and team: the JSON of GET /api/v1/measures."""
     f = check_filters(session, start=start, end=end, cohort=cohort, team_id=team_id)
     team = session.get(Team, team_id) if team_id is not None else None
+    for_reporting(session)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
@@ -299,7 +301,7 @@ def opened_case_figures(session: Session, f: Filters) -> dict:
 def closed_case_figures(session: Session, f: Filters) -> dict:
     # One pass over the population: counts by end-to-end days, handoffs, agreement and return.
     # Days are whole numbers in a short range, so the percentiles come from the same counts.
-    counts = _grouped(session, once(pop.closed_cases(f)), "days", "handoffs", "agreed", "returned")
+    counts = _grouped(session, pop.closed_cases(f), "days", "handoffs", "agreed", "returned")
     n = sum(counts.values())
     days: Counter = Counter()
     for (day, *_), count in counts.items():

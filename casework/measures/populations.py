@@ -17,12 +17,12 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, literal, not_, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 from sqlalchemy.orm import aliased
 
 from ..models import Action, Case, Demand, OwnershipChange, Person, User
-from .repeat import had_earlier_demand
-from .sql import any_row, days_between
+from .repeat import had_earlier_demand_among, lookback_days
+from .sql import any_row, day_then_id, days_between, id_of
 
 RETURN_WINDOW_DAYS = 90
 COHORT_CHOICES = ("pilot", "usual", "all")
@@ -43,14 +43,14 @@ class Filters:
         return self.end - dt.timedelta(days=RETURN_WINDOW_DAYS)
 
 
-def _common(query: Select, record, f: Filters) -> Select:
+def _common(query: Select, record, f: Filters, cohort: bool = True) -> Select:
     """Cohort, team and 'never a merged-away person' for a demand or case entity.
 
     The merged-away people are few: a NOT IN of their ids is one small lookup per row
     where a join to people would be a search of the people table for every row."""
     merged_away = select(Person.id).where(Person.merged_into_id.is_not(None))
     query = query.where(record.person_id.not_in(merged_away))
-    if f.cohort != "all":
+    if cohort and f.cohort != "all":
         query = query.where(record.cohort == f.cohort)
     if f.team_id is not None:
         query = query.where(record.team_id == f.team_id)
@@ -64,9 +64,10 @@ def _between(column, f: Filters):
 # Demands ------------------------------------------------------------------------------
 
 
-def repeat_split():
+def repeat_split(d):
     """Each demand's part of the repeat-demand figure: first, while_open, after_closure, no_case.
 
+    `d` is the columns of `_demands_with_previous`.
     - first: no earlier demand to the team within the look-back (not a repeat);
     - while_open: a repeat that joined an open case (routed_by 'open_case');
     - after_closure: any other repeat, not imported, whose person had an earlier
@@ -78,100 +79,133 @@ def repeat_split():
     """
     earlier_closed = aliased(Case)
     had_closed_case = any_row(
-        earlier_closed.person_id == Demand.person_id,
-        earlier_closed.team_id == Demand.team_id,
+        earlier_closed.person_id == d.person_id,
+        earlier_closed.team_id == d.team_id,
         earlier_closed.closed_on.is_not(None),
-        or_(earlier_closed.closed_on <= Demand.received_on, earlier_closed.id < Demand.case_id),
-        or_(Demand.case_id.is_(None), earlier_closed.id != Demand.case_id),
+        or_(earlier_closed.closed_on <= d.received_on, earlier_closed.id < d.case_id),
+        or_(d.case_id.is_(None), earlier_closed.id != d.case_id),
     )
-    return case(
-        (not_(had_earlier_demand(Demand)), literal("first")),
-        (Demand.routed_by == "open_case", literal("while_open")),
-        (and_(Demand.imported.is_(False), had_closed_case), literal("after_closure")),
+    split = case(
+        (d.routed_by == "open_case", literal("while_open")),
+        (and_(d.imported.is_(False), had_closed_case), literal("after_closure")),
         else_=literal("no_case"),
     )
+    # `repeat` named once: SQLite would search for it again for every mention. NULL: first.
+    return case((d.repeat, split), else_=literal("first"))
+
+
+def _demands_with_previous(f: Filters):
+    """Demands received in the period or the look-back before it, each with whether it is a
+    repeat (on PostgreSQL one window over them all). Any cohort: an earlier
+    demand counts whatever its cohort; the team and merged-away people can be left out
+    first, as the window never looks outside a person and team."""
+    query = select(
+        Demand.id,
+        Demand.person_id,
+        Demand.team_id,
+        Demand.case_id,
+        Demand.cohort,
+        Demand.received_on,
+        Demand.kind,
+        Demand.routed_by,
+        Demand.imported,
+        had_earlier_demand_among(lookback_days()).label("repeat"),
+    ).where(
+        Demand.received_on >= f.start - dt.timedelta(days=lookback_days()),
+        Demand.received_on <= f.end,
+    )
+    return _common(query, Demand, f, cohort=False).subquery("demands_with_previous")
 
 
 def demands(f: Filters):
     """Demands received in the period: id, person, kind, received_on and repeat split."""
+    d = _demands_with_previous(f).c
     query = select(
-        Demand.id.label("id"),
-        Demand.person_id.label("person_id"),
-        Demand.received_on.label("on"),
-        func.coalesce(Demand.kind, literal("unclassified")).label("kind"),
-        repeat_split().label("repeat"),
-    ).where(_between(Demand.received_on, f))
-    return _common(query, Demand, f).subquery("demands_in_period")
+        d.id.label("id"),
+        d.person_id.label("person_id"),
+        d.received_on.label("on"),
+        func.coalesce(d.kind, literal("unclassified")).label("kind"),
+        repeat_split(d).label("repeat"),
+    ).where(d.received_on >= f.start)
+    if f.cohort != "all":
+        query = query.where(d.cohort == f.cohort)
+    return query.subquery("demands_in_period")
 
 
 # Cases opened in the period -----------------------------------------------------------
+#
+# Each population is its cases, computed once (a MATERIALIZED common table expression),
+# joined to what it needs from the other tables by grouped joins: PostgreSQL answers those
+# by hashing, SQLite by a search of an index per case, as it would a correlated subquery.
 
 
-def first_owner():
-    """The first owner set: the worker the case's earliest ownership change gave it to.
+def _cases(name: str, f: Filters, day, *columns):
+    """The cases whose `day` falls in the period (after the cohort, team and merges)."""
+    query = select(Case.id, Case.person_id, Case.team_id, *columns).where(_between(day, f))
+    return _common(query, Case, f).cte(name).prefix_with("MATERIALIZED")
 
-    A case that never had a recorded change (possible only for records made
-    elsewhere) falls back on its current owner.
-    """
-    first = (
-        select(OwnershipChange.to_id)
-        .where(OwnershipChange.case_id == Case.id)
-        .order_by(OwnershipChange.id)
-        .limit(1)
-        .scalar_subquery()
+
+def _same_place(case, other):
+    """`other` (a case or demand) is of the same person and team as `case`."""
+    return and_(other.person_id == case.c.person_id, other.team_id == case.c.team_id)
+
+
+def first_changes():
+    """Every case's earliest ownership change (no earlier one of the case): the one that set
+    the first owner. A case that never had a recorded change (possible only for records
+    made elsewhere) has none, and falls back on its current owner."""
+    earlier = aliased(OwnershipChange)
+    return (
+        select(OwnershipChange.case_id, OwnershipChange.to_id)
+        .where(
+            ~any_row(earlier.case_id == OwnershipChange.case_id, earlier.id < OwnershipChange.id)
+        )
+        .subquery("first_changes")
     )
-    return func.coalesce(first, Case.owner_id)
 
 
-def previous_closed_case_id():
-    """The person's previous case in the team: the latest (by opening date, then id) of the
-    closed cases that had closed on or before the day this one opened, or were made before
-    it (a smaller id: a backdated demand opens a case dated before the last closure)."""
+def previous_closed_cases(cases):
+    """Each case's previous case of the person in the team: the latest (by opening date, then
+    id) of the closed cases that had closed on or before the day this one opened, or were
+    made before it (a smaller id: a backdated demand opens a case dated before the last
+    closure). Its id comes out of the greatest `day_then_id` key."""
     previous = aliased(Case)
     return (
-        select(previous.id)
-        .where(
-            previous.person_id == Case.person_id,
-            previous.team_id == Case.team_id,
-            previous.id != Case.id,
-            previous.closed_on.is_not(None),
-            or_(previous.closed_on <= Case.opened_on, previous.id < Case.id),
+        select(
+            cases.c.id,
+            id_of(func.max(day_then_id(previous.opened_on, previous.id))).label("previous_id"),
         )
-        .order_by(previous.opened_on.desc(), previous.id.desc())
-        .limit(1)
-        .scalar_subquery()
+        .join(
+            previous,
+            and_(
+                _same_place(cases, previous),
+                previous.id != cases.c.id,
+                previous.closed_on.is_not(None),
+                or_(previous.closed_on <= cases.c.opened_on, previous.id < cases.c.id),
+            ),
+        )
+        .group_by(cases.c.id)
+        .subquery("previous_closed_cases")
     )
 
 
 def opened_cases(f: Filters):
     """Cases opened in the period, with the referral judgement and the re-contact facts."""
-    inner = _common(
-        select(
-            Case.id.label("id"),
-            Case.person_id.label("person_id"),
-            Case.team_id.label("team_id"),
-            Case.opened_on.label("on"),
-            Case.referral_match.label("referral_match"),
-            first_owner().label("first_owner_id"),
-            previous_closed_case_id().label("previous_case_id"),
-        ).where(_between(Case.opened_on, f)),
-        Case,
-        f,
+    opened = _cases(
+        "opened_cases", f, Case.opened_on, Case.opened_on, Case.referral_match, Case.owner_id
     )
-    # Computed once (SQLite would otherwise search for the previous case for every mention
-    # of it below: the join, the CASE and the output).
-    inner = inner.cte("opened_inner").prefix_with("MATERIALIZED", dialect="sqlite")
-    previous = aliased(Case)
-    previous_owner = aliased(User)
+    firsts, earlier = first_changes(), previous_closed_cases(opened)
+    previous, previous_owner = aliased(Case), aliased(User)
+    first_owner_id = func.coalesce(firsts.c.to_id, opened.c.owner_id)
     recontact = case(
-        (inner.c.previous_case_id.is_(None), literal("first")),
-        (inner.c.first_owner_id == previous.owner_id, literal("same_worker")),
+        (earlier.c.previous_id.is_(None), literal("first")),
+        (first_owner_id == previous.owner_id, literal("same_worker")),
         (
             or_(
                 previous.owner_id.is_(None),
                 previous_owner.active.is_not(True),
                 previous_owner.team_id.is_(None),
-                previous_owner.team_id != inner.c.team_id,
+                previous_owner.team_id != opened.c.team_id,
             ),
             literal("owner_left"),
         ),
@@ -179,15 +213,18 @@ def opened_cases(f: Filters):
     )
     return (
         select(
-            inner.c.id,
-            inner.c.person_id,
-            inner.c.on,
-            inner.c.referral_match,
-            inner.c.previous_case_id,
+            opened.c.id,
+            opened.c.person_id,
+            opened.c.opened_on.label("on"),
+            opened.c.referral_match,
+            earlier.c.previous_id.label("previous_case_id"),
             previous.owner_id.label("previous_owner_id"),
             recontact.label("recontact"),
         )
-        .outerjoin(previous, previous.id == inner.c.previous_case_id)
+        .select_from(opened)
+        .outerjoin(firsts, firsts.c.case_id == opened.c.id)
+        .outerjoin(earlier, earlier.c.id == opened.c.id)
+        .outerjoin(previous, previous.id == earlier.c.previous_id)
         .outerjoin(previous_owner, previous_owner.id == previous.owner_id)
         .subquery("opened_in_period")
     )
@@ -196,53 +233,78 @@ def opened_cases(f: Filters):
 # Cases closed in the period -----------------------------------------------------------
 
 
-def first_demand_on():
-    """The day the case's first demand was received (its opening date if it has none)."""
-    earliest = (
-        select(func.min(Demand.received_on)).where(Demand.case_id == Case.id).scalar_subquery()
+def first_demands(cases):
+    """The day each case's first demand was received (a case with none: its opening date)."""
+    return (
+        select(Demand.case_id, func.min(Demand.received_on).label("received_on"))
+        .join(cases, cases.c.id == Demand.case_id)
+        .group_by(Demand.case_id)
+        .subquery("first_demands")
     )
-    return func.coalesce(earliest, Case.opened_on)
 
 
-def handoff_count():
+def handoffs(cases):
     """Changes of owner after the first owner was set: every change from a named owner."""
     return (
-        select(func.count(OwnershipChange.id))
-        .where(OwnershipChange.case_id == Case.id, OwnershipChange.from_id.is_not(None))
-        .scalar_subquery()
+        select(OwnershipChange.case_id, func.count().label("handoffs"))
+        .join(cases, cases.c.id == OwnershipChange.case_id)
+        .where(OwnershipChange.from_id.is_not(None))
+        .group_by(OwnershipChange.case_id)
+        .subquery("handoffs")
     )
 
 
-def returned_split(f: Filters):
-    """not_eligible (closed within 90 days of the period's end), returned or stayed_away."""
+def came_back(cases, f: Filters):
+    """The cases, closed at least 90 days before the period's end, whose person made another
+    demand to the team within 90 days of the closure: received after the closure, or dated
+    before it but opening a later case."""
     later = aliased(Demand)
-    came_back = any_row(
-        later.person_id == Case.person_id,
-        later.team_id == Case.team_id,
-        or_(later.case_id.is_(None), later.case_id != Case.id),
-        # received after the closure, or dated before it but opening a later case
-        or_(later.received_on >= Case.closed_on, later.case_id > Case.id),
-        days_between(later.received_on, Case.closed_on) <= RETURN_WINDOW_DAYS,
-    )
-    return case(
-        (Case.closed_on > f.return_cutoff, literal("not_eligible")),
-        (came_back, literal("returned")),
-        else_=literal("stayed_away"),
+    return (
+        select(cases.c.id)
+        .join(
+            later,
+            and_(
+                _same_place(cases, later),
+                or_(later.case_id.is_(None), later.case_id != cases.c.id),
+                or_(later.received_on >= cases.c.closed_on, later.case_id > cases.c.id),
+                days_between(later.received_on, cases.c.closed_on) <= RETURN_WINDOW_DAYS,
+            ),
+        )
+        .where(cases.c.closed_on <= f.return_cutoff)
+        .distinct()
+        .subquery("came_back")
     )
 
 
 def closed_cases(f: Filters):
-    """Cases closed in the period: handoffs, agreement, end-to-end days and return."""
-    query = select(
-        Case.id.label("id"),
-        Case.person_id.label("person_id"),
-        Case.closed_on.label("on"),
-        handoff_count().label("handoffs"),
-        case((Case.closure_agreed.is_(True), 1), else_=0).label("agreed"),
-        days_between(Case.closed_on, first_demand_on()).label("days"),
-        returned_split(f).label("returned"),
-    ).where(_between(Case.closed_on, f))
-    return _common(query, Case, f).subquery("closed_in_period")
+    """Cases closed in the period: handoffs, agreement, end-to-end days and return (returned,
+    stayed_away, or not_eligible when closed within 90 days of the period's end)."""
+    closed = _cases(
+        "closed_cases", f, Case.closed_on, Case.opened_on, Case.closed_on, Case.closure_agreed
+    )
+    first, changes, back = first_demands(closed), handoffs(closed), came_back(closed, f)
+    returned = case(
+        (closed.c.closed_on > f.return_cutoff, literal("not_eligible")),
+        (back.c.id.is_not(None), literal("returned")),
+        else_=literal("stayed_away"),
+    )
+    first_on = func.coalesce(first.c.received_on, closed.c.opened_on)
+    return (
+        select(
+            closed.c.id,
+            closed.c.person_id,
+            closed.c.closed_on.label("on"),
+            func.coalesce(changes.c.handoffs, 0).label("handoffs"),
+            case((closed.c.closure_agreed.is_(True), 1), else_=0).label("agreed"),
+            days_between(closed.c.closed_on, first_on).label("days"),
+            returned.label("returned"),
+        )
+        .select_from(closed)
+        .outerjoin(first, first.c.case_id == closed.c.id)
+        .outerjoin(changes, changes.c.case_id == closed.c.id)
+        .outerjoin(back, back.c.id == closed.c.id)
+        .subquery("closed_in_period")
+    )
 
 
 # Actions of cases active in the period ------------------------------------------------

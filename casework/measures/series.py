@@ -25,7 +25,7 @@ from ..formatting import uk_date
 from . import populations as pop
 from .figures import RECONTACTS, REPEATS
 from .populations import Filters
-from .sql import days_between
+from .sql import days_between, for_reporting
 
 GRAINS = ("week", "month")
 CASE_POINTS = 250
@@ -183,6 +183,7 @@ def _label(start: dt.date, grain: str) -> str:
 def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
     """The figure per week or per month over the period."""
     spec = SPECS[figure]
+    for_reporting(session)
     subquery = spec.population(f)
     bucket = _bucket(subquery.c.on, f, grain).label("bucket")
     if spec.counts:

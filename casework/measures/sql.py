@@ -7,7 +7,9 @@ measures are written once, as SQL, for both.
 
 from __future__ import annotations
 
-from sqlalchemy import Date, Integer, literal_column, select
+import datetime as dt
+
+from sqlalchemy import BigInteger, Date, Integer, cast, literal, literal_column, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -62,3 +64,27 @@ def any_row(*conditions):
     """`EXISTS (SELECT 1 FROM ... WHERE conditions)`. SQLite answers this from a covering
     index; for `EXISTS (SELECT * ...)`, what `exists()` writes, it reads every table row."""
     return select(literal_column("1")).where(*conditions).exists()
+
+
+def for_reporting(session) -> None:
+    """PostgreSQL, for the rest of this transaction: no JIT compilation (for these statements
+    it costs most of a second each and saves less) and sorts and hashes in memory (the
+    default 4 MB spills a year's window of demands to disk). SQLite: nothing to set."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SET LOCAL jit = off"))
+        session.execute(text("SET LOCAL work_mem = '64MB'"))
+
+
+ORDER_KEY_SCALE = 10**12  # above any id
+
+
+def day_then_id(day, record_id):
+    """One integer that sorts as (day, id) do, so that max() finds the latest by date then id
+    (a GROUP BY cannot take "the row with the greatest (day, id)"); `id_of` reads the id back."""
+    since = cast(days_between(day, literal(dt.date(1900, 1, 1), Date)), BigInteger)
+    return since * literal(ORDER_KEY_SCALE, BigInteger) + record_id
+
+
+def id_of(key):
+    """The id inside a `day_then_id` key (NULL stays NULL)."""
+    return key % literal(ORDER_KEY_SCALE, BigInteger)

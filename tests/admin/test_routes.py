@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import AuditEvent, Team, User
+from casework.pagination import PER_PAGE
 from tests.conftest import PASSWORD, login, make_team, make_user
 
 GENERATED = re.compile(r"password is ([A-Za-z0-9_-]{12,}) –")
@@ -92,6 +93,25 @@ def test_list_shows_users_with_role_team_and_status_and_teams_with_active_counts
     assert "Pilot" in north and ">2<" in north  # Eleisha and Morgan; Lee is deactivated
     quiet = page[page.index(">Quiet<") :]
     assert "Usual practice" in quiet[:200]
+
+
+def test_the_users_list_is_a_page_at_a_time_with_every_user_on_some_page(
+    admin_client, admin_user, team
+):
+    made = [make_user(team, name=f"Worker {n:02d}") for n in range(PER_PAGE + 5)]
+    everyone = {user.id for user in made} | {admin_user.id}
+
+    def rows(page):
+        return {int(i) for i in re.findall(r'<tr id="user-(\d+)">', page)}
+
+    first = admin_client.get("/admin/users").get_data(as_text=True)
+    second = admin_client.get("/admin/users?page=2").get_data(as_text=True)
+
+    assert len(rows(first)) == PER_PAGE and rows(first) | rows(second) == everyone
+    assert not rows(first) & rows(second)
+    assert f"({len(everyone)}, 1 to {PER_PAGE} shown)" in first
+    assert 'href="/admin/users?page=2#users"' in first and "Page 2" in first
+    assert 'href="/admin/users?page=1#users"' in second and "Page 3" not in second
 
 
 def test_list_without_teams_says_so_in_plain_english(admin_client):
