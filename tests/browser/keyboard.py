@@ -63,10 +63,18 @@ def tab_to(page: Page, target: Locator, *, back: bool = False, limit: int = 60) 
     raise AssertionError(f"{limit} presses of Tab never reached {target}: {stops[-5:]}")
 
 
-def activate(page: Page, target: Locator, key: str = "Enter") -> list[dict]:
+def activate(page: Page, target: Locator, key: str = "Enter", limit: int = 60) -> list[dict]:
     """Tab to a link, button or summary and press Enter (or Space)."""
-    stops = tab_to(page, target)
+    stops = tab_to(page, target, limit=limit)
     page.keyboard.press(key)
+    return stops
+
+
+def follow(page: Page, target: Locator, *, back: bool = False, limit: int = 60) -> list[dict]:
+    """Tab to a link or button that loads a page, press Enter, and wait for the page."""
+    stops = tab_to(page, target, back=back, limit=limit)
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     return stops
 
 

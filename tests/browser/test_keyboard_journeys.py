@@ -7,10 +7,13 @@ summary (with JavaScript) whose links take focus to the field in error. With Jav
 off the same steps must work: JavaScript here is progressive enhancement only."""
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from casework.demo import load_demo
 from casework.extensions import db
 from casework.models import Case
 from tests.browser.keyboard import (
@@ -18,6 +21,7 @@ from tests.browser.keyboard import (
     check_skip_link,
     choose_radio,
     focused,
+    follow,
     in_visual_order,
     tab_to,
     type_into,
@@ -25,6 +29,7 @@ from tests.browser.keyboard import (
 from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
+SAMPLE = Path(__file__).resolve().parents[1] / "imports" / "data" / "legacy_demands_sample.csv"
 JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 
 
@@ -53,7 +58,7 @@ def keyboard_log_in(page: Page, base: str, user, *, javascript: bool) -> None:
 
 
 def keyboard_log_out(page: Page) -> None:
-    activate(page, page.get_by_role("button", name="Log out"))
+    follow(page, page.get_by_role("button", name="Log out"))
     expect(page.locator("h1")).to_have_text("Log in to Casework")
 
 
@@ -80,8 +85,12 @@ def type_date(selector: str, when: dt.date) -> list:
     ]
 
 
-def submit(page: Page, name: str) -> None:
-    activate(page, page.get_by_role("button", name=name, exact=True))
+def submit(page: Page, name: str, *, navigates: bool = True) -> None:
+    button = page.get_by_role("button", name=name, exact=True)
+    if navigates:
+        follow(page, button)
+    else:
+        activate(page, button)
 
 
 def check_error_summary(page: Page, field_id: str, *, javascript: bool) -> None:
@@ -112,11 +121,11 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
     # 1. Find or add a person; a mistake is shown in the error summary and nothing is lost.
     expect(page.locator("h1")).to_have_text("My caseload")
     check_skip_link(page, javascript=javascript)
-    activate(page, page.get_by_role("link", name="Find or add a person").first)
+    follow(page, page.get_by_role("link", name="Find or add a person").first)
     type_into(page, page.locator("#q"), "Irene Thomas")
     page.keyboard.press("Enter")
     expect(page.get_by_text("0 people found")).to_be_visible()
-    activate(page, page.get_by_role("link", name="Add a new person"))
+    follow(page, page.get_by_role("link", name="Add a new person"))
     expect(page.locator("#given_name")).to_have_value("Irene")
     check_skip_link(page, javascript=javascript)
     stops = fill_form(
@@ -149,7 +158,7 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
     expect(page.get_by_text("Demand recorded.")).to_be_visible()
 
     # 3. What matters, in her words, on a visit.
-    activate(page, page.get_by_role("link", name="Log a visit or call").first)
+    follow(page, page.get_by_role("link", name="Log a visit or call").first)
     stops = fill_form(
         page,
         [
@@ -160,7 +169,7 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
         ],
     )
     assert in_visual_order(stops), stops
-    submit(page, "Save conversation")
+    submit(page, "Save conversation", navigates=not javascript)  # with it, sent by fetch
     expect(page.locator(".cw-what-matters")).to_contain_text("dress myself and cook my tea")
 
     # Agree actions: the details opens from the keyboard.
@@ -175,7 +184,7 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
     expect(page.locator("section[aria-labelledby=actions]")).to_contain_text("button hook")
 
     # 4. A deliberate change of owner, with a reason.
-    activate(page, page.get_by_role("link", name="Change the owner"))
+    follow(page, page.get_by_role("link", name="Change the owner"))
     expect(page.locator("h1")).to_contain_text("Change the owner")
     check_skip_link(page, javascript=javascript)
     submit(page, "Change owner")
@@ -190,8 +199,8 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
 
     # 5. The new owner closes by mutual agreement, refused first without it.
     keyboard_log_in(page, live_server, colleague, javascript=javascript)
-    activate(page, page.get_by_role("link", name="Irene Thomas"))
-    activate(page, page.get_by_role("link", name="Close this case by agreement"))
+    follow(page, page.get_by_role("link", name="Irene Thomas"))
+    follow(page, page.get_by_role("link", name="Close this case by agreement"))
     fill_form(
         page,
         [
@@ -208,8 +217,8 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
     expect(page.get_by_text("Case closed by agreement with Irene.")).to_be_visible()
 
     # 6. Irene comes back: the new work goes straight to the worker who knows her.
-    activate(page, page.get_by_role("link", name="Irene Thomas's story"))
-    activate(page, page.get_by_role("link", name="Record a demand"))
+    follow(page, page.get_by_role("link", name="Irene Thomas's story"))
+    follow(page, page.get_by_role("link", name="Record a demand"))
     expect(page.locator("#routing")).to_contain_text("This goes back to Sam Okafor")
     fill_form(
         page,
@@ -226,3 +235,139 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
     assert [c.status for c in cases] == ["closed", "open"]
     assert [c.owner_id for c in cases] == [colleague.id, colleague.id]
     assert cases[1].demands[0].routed_by == "same_worker"
+
+
+@pytest.fixture
+def demo_logins(app) -> dict[str, tuple[str, str]]:
+    """The busy demo locality: (email, password) for each role's first login."""
+    logins = load_demo(db.session)
+    db.session.commit()
+    found = {}
+    for role, email, password in logins:
+        found.setdefault(role, (email, password))
+    return found
+
+
+def keyboard_log_in_as(page: Page, base: str, login: tuple[str, str], *, javascript: bool):
+    email, password = login
+    page.goto(base + "/login")
+    check_skip_link(page, javascript=javascript)
+    type_into(page, page.locator("#email"), email)
+    type_into(page, page.locator("#password"), password)
+    page.keyboard.press("Enter")
+    expect(page.locator("h1")).not_to_have_text("Log in to Casework")
+
+
+def header_link(page: Page, name: str) -> None:
+    """Back up from <main> to a link in the header and follow it."""
+    follow(page, page.locator("header").get_by_role("link", name=name, exact=True), back=True)
+
+
+@JS
+def test_a_manager_reads_the_measures_by_keyboard(open_page, live_server, demo_logins, javascript):
+    page = open_page(javascript)
+    keyboard_log_in_as(page, live_server, demo_logins["Team manager"], javascript=javascript)
+    check_skip_link(page, javascript=javascript)
+
+    # Measures with XmR charts: each chart is a named image, with its numbers one key away.
+    header_link(page, "Measures")
+    expect(page.locator("h1")).to_contain_text("Measures")
+    chart = page.locator("figure.cw-chart").first
+    expect(chart.get_by_role("img")).to_have_accessible_name(re.compile(r"\w+ \w+"))
+    expect(chart.locator("figcaption")).not_to_be_empty()
+    numbers = chart.locator("table")
+    expect(numbers).to_be_hidden()
+    activate(page, page.get_by_role("link", name="Go to the charts over time"))
+    expect(page.locator("#charts")).to_be_focused()  # not two hundred Tabs past the figures
+    activate(page, chart.locator("summary", has_text="Show the numbers"))
+    expect(numbers).to_be_visible()
+    assert numbers.locator("tbody tr").count() >= 2
+    expect(numbers.locator("caption")).not_to_be_empty()
+
+    # Drill into the people behind a figure, and on to one of them.
+    follow(page, page.locator("table.cw-measures a").last, back=True)  # Shift+Tab, one away
+    expect(page.locator("h1")).to_be_visible()
+    person = page.locator("main table a[href^='/people/']").first
+    name = person.inner_text()
+    follow(page, person)
+    expect(page.locator("h1")).to_contain_text(name)
+
+    # The repeat demand review, from the measures page.
+    header_link(page, "Measures")
+    follow(page, page.get_by_role("link", name="Repeat demand review", exact=False))
+    expect(page.locator("h1")).to_contain_text("Repeat demand review")
+    expect(page.locator("main h2 a").first).to_be_visible()
+
+    # The team page: allocate a waiting case; a missing reason is caught first.
+    header_link(page, "Team")
+    expect(page.locator("h1")).to_contain_text("team")
+    check_skip_link(page, javascript=javascript)
+    waiting = page.locator("#awaiting ~ div input[type=checkbox]").first
+    tab_to(page, waiting)
+    page.keyboard.press("Space")
+    expect(waiting).to_be_checked()
+    tab_to(page, page.locator("#owner_id"))
+    page.keyboard.press("ArrowDown")
+    submit(page, "Allocate")
+    check_error_summary(page, "reason", javascript=javascript)
+    type_into(page, page.locator("#reason"), "Sam knows the family")
+    submit(page, "Allocate")
+    expect(page.locator(".nhsuk-notification-banner--success")).to_be_visible()
+
+
+@JS
+def test_an_administrator_manages_users_imports_and_reads_the_audit_trail_by_keyboard(
+    open_page, live_server, team, javascript
+):
+    admin = make_user(team, "admin", name="Ada Admin", email="ada@example.org")
+    page = open_page(javascript)
+    keyboard_log_in(page, live_server, admin, javascript=javascript)
+
+    # Users and teams: add a team, then a user in it; a missing name is caught first.
+    header_link(page, "Users and teams")
+    follow(page, page.get_by_role("button", name="Add a team"))
+    fill_form(page, [("type", "#name", "Riverside"), ("radio", "cohort", "Usual practice")])
+    submit(page, "Add team")
+    expect(page.get_by_text("The Riverside team has been added.")).to_be_visible()
+    follow(page, page.get_by_role("button", name="Add a user"))
+    check_skip_link(page, javascript=javascript)
+    stops = fill_form(
+        page,
+        [
+            ("type", "#email", "jo@example.org"),
+            ("radio", "role", "Practitioner"),
+        ],
+    )
+    tab_to(page, page.locator("#team_id"))
+    page.keyboard.type("Riverside")  # a closed select picks the option typed
+    expect(page.locator("#team_id option:checked")).to_have_text("Riverside")
+    stops += [focused(page)]
+    submit(page, "Add user")
+    check_error_summary(page, "name", javascript=javascript)
+    type_into(page, page.locator("#name"), "Jo Bloggs")
+    submit(page, "Add user")
+    expect(page.get_by_text("Jo Bloggs has been added.")).to_be_visible()
+    assert in_visual_order(stops), stops
+
+    # An import: the file chosen from the keyboard, previewed, then confirmed.
+    header_link(page, "Import and duplicates")
+    tab_to(page, page.locator("#file"))
+    with page.expect_file_chooser(timeout=5000) as chooser:
+        page.keyboard.press("Enter")  # opens the system's file chooser
+    chooser.value.set_files(SAMPLE)
+    tab_to(page, page.locator("#team_id"))
+    page.keyboard.type("North")
+    submit(page, "Preview the import")
+    expect(page.locator("h1")).to_contain_text("Check the import before you confirm it")
+    submit(page, "Import 161 referrals")
+    expect(page.get_by_text("Imported 161 referrals")).to_be_visible()
+
+    # The audit trail, filtered to what Ada did.
+    header_link(page, "Users and teams")
+    follow(page, page.get_by_role("link", name="Audit trail", exact=False))
+    expect(page.locator("h1")).to_have_text("Audit trail")
+    activate(page, page.locator("summary", has_text="Filter the audit trail"))
+    tab_to(page, page.locator("#user"))
+    page.keyboard.type("Ada")
+    submit(page, "Show events")
+    expect(page.locator("main table")).to_contain_text("Ada Admin")
