@@ -30,6 +30,10 @@ from tests.conftest import PASSWORD, make_user
 
 pytestmark = pytest.mark.browser
 SAMPLE = Path(__file__).resolve().parents[1] / "imports" / "data" / "legacy_demands_sample.csv"
+NHS_CSS = (
+    Path(__file__).resolve().parents[2]
+    / "node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css"
+)
 JS = pytest.mark.parametrize("javascript", [True, False], ids=["js", "no-js"])
 
 
@@ -371,3 +375,21 @@ def test_an_administrator_manages_users_imports_and_reads_the_audit_trail_by_key
     page.keyboard.type("Ada")
     submit(page, "Show events")
     expect(page.locator("main table")).to_contain_text("Ada Admin")
+
+
+def test_the_focus_check_sees_a_missing_focus_style(page: Page):
+    """The control: without it, "every stop shows focus" could mean the check is blind."""
+    page.set_content(
+        '<a href="#a">Styled</a> <a href="#b" class="bare">Bare</a>'
+        '<div class="nhsuk-checkboxes"><div class="nhsuk-checkboxes__item">'
+        '<input class="nhsuk-checkboxes__input" id="c" type="checkbox"><input type="hidden">'
+        '<label class="nhsuk-label nhsuk-checkboxes__label" for="c">Split</label></div></div>'
+    )
+    page.add_style_tag(path=str(NHS_CSS))
+    page.add_style_tag(content=".bare:focus { background: none; box-shadow: none; }")
+    page.keyboard.press("Tab")
+    assert focused(page)["indicated"] is True
+    page.keyboard.press("Tab")
+    assert focused(page)["indicated"] is False
+    page.keyboard.press("Tab")  # the box is drawn by `input:focus + label`, not reached here
+    assert focused(page)["indicated"] is False
