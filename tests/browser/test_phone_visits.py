@@ -161,3 +161,19 @@ def test_a_dropped_post_keeps_the_draft_through_a_reload(phone, live_server, pra
     other.goto(f"{live_server}/cases/{case.id}/visits/new")
     expect(other.locator("#notes")).to_have_value("")
     expect(other.locator("#draft-status")).to_have_count(0)
+
+
+def test_a_session_that_ended_meanwhile_loses_nothing(phone, live_server, practitioner, case):
+    page = open_visit_form(phone, live_server, practitioner, case)
+    phone.clear_cookies()  # logged out elsewhere, or the session timed out, while typing
+    page.get_by_role("button", name="Save conversation").tap()
+    expect(page.get_by_role("heading", name="Log in to Casework")).to_be_visible()
+    assert visits() == []
+    page.fill("#email", practitioner.email)
+    page.fill("#password", PASSWORD)
+    page.get_by_role("button", name="Log in").tap()
+    expect(page.locator("#draft-status")).to_contain_text("We have put back what you typed earlier")
+    expect(page.locator("#notes")).to_have_value(NOTES)
+    page.get_by_role("button", name="Save conversation").tap()
+    expect(page.get_by_text("Conversation saved.")).to_be_visible()
+    assert [v.notes for v in visits()] == [NOTES]
