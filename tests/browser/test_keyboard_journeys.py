@@ -355,10 +355,14 @@ def test_an_administrator_manages_users_imports_and_reads_the_audit_trail_by_key
 
     # An import: the file chosen from the keyboard, previewed, then confirmed.
     header_link(page, "Import and duplicates")
+    # Listening before the key is pressed: Playwright intercepts the system's file chooser
+    # only once a listener is in place, and a race with it loses the event.
+    page.on("filechooser", lambda chooser: None)
     tab_to(page, page.locator("#file"))
-    with page.expect_file_chooser(timeout=5000) as chooser:
-        page.keyboard.press("Enter")  # opens the system's file chooser
+    with page.expect_file_chooser() as chooser:
+        page.keyboard.press("Enter")  # opens the file chooser
     chooser.value.set_files(SAMPLE)
+    assert page.locator("#file").evaluate("input => input.files[0].name") == SAMPLE.name
     tab_to(page, page.locator("#team_id"))
     page.keyboard.type("North")
     submit(page, "Preview the import")
