@@ -75,6 +75,7 @@ PAGES = [
     V("search-none", "practitioner", "/people?q=Zebedee+Quill", "Results for Zebedee Quill – Find a person", shows="0 people found"),
     V("person-new", "practitioner", "/people/new", "Add a person"),
     V("person-new-errors", "practitioner", "/people/new", "Error: Add a person", do=(("fill", "#nhs_number", "943 476 5918"), ("click", "Add person")), shows="Enter the person's first name"),
+    V("person-added", "practitioner", "/people/new", "Record a demand – Ash Marlowe", person="Ash Marlowe", do=(("fill", "#given_name", "Ash"), ("fill", "#family_name", "Marlowe"), ("fill", "#date_of_birth-day", "9"), ("fill", "#date_of_birth-month", "3"), ("fill", "#date_of_birth-year", "1948"), ("click", "Add person")), shows="Ash Marlowe has been added."),
     V("person", "practitioner", "/people/{irene}", IRENE, person=IRENE),
     V("person-empty", "practitioner", "/people/{nobody}", "Robin Fairweather", person="Robin Fairweather"),
     V("person-edit", "practitioner", "/people/{irene}/edit", f"Change details – {IRENE}", person=IRENE),
@@ -108,6 +109,7 @@ PAGES = [
     # A manager: the team, allocation, measures and their lists, imports and duplicates.
     V("team", "manager", "/team", "Riverside team"),
     V("team-errors", "manager", "/team", "Error: Riverside team", do=(("click", "Allocate"),), shows="There is a problem"),
+    V("team-allocated", "manager", "/team", "Riverside team", do=(("check", re.compile("Choose the case for")), ("select", "#owner_id", "Jo Lewis"), ("fill", "#reason", "Jo has room this week"), ("click", "Allocate")), shows="given to Jo Lewis"),
     V("person-audit", "manager", "/people/{irene}/audit", f"Who has looked at {IRENE}'s record", person=IRENE),
     V("owner-saved", "manager", "/cases/{kamal_case}/owner", f"Case – {KAMAL}", person=KAMAL, do=(("select", "#owner_id", "Sam Okafor"), ("fill", "#reason", "Sam knows the family"), ("click", "Change owner")), shows="Sam Okafor"),
     V("measures", "manager", "/measures", "Measures"),
@@ -124,14 +126,19 @@ PAGES = [
     V("users", "admin", "/admin/users", "Users and teams"),
     V("user-new", "admin", "/admin/users/new", "Add a user – Users and teams"),
     V("user-new-errors", "admin", "/admin/users/new", "Error: Add a user – Users and teams", do=(("click", "Add user"),), shows="There is a problem"),
+    V("user-added", "admin", "/admin/users/new", "Users and teams", do=(("fill", "#email", "lee.moss@riverside.example.nhs.uk"), ("fill", "#name", "Lee Moss"), ("check", "Practitioner"), ("select", "#team_id", "Riverside"), ("click", "Add user")), shows="Lee Moss has been added."),
     V("user-edit", "admin", "/admin/users/{chris}/edit", "Change Chris Byrne's details – Users and teams"),
     V("user-edit-errors", "admin", "/admin/users/{chris}/edit", "Error: Change Chris Byrne's details – Users and teams", do=(("fill", "#name", ""), ("click", "Save details")), shows="There is a problem"),
     V("user-edit-saved", "admin", "/admin/users/{chris}/edit", "Users and teams", do=(("click", "Save details"),), shows="saved"),
     V("user-password", "admin", "/admin/users/{chris}/password", "Reset Chris Byrne's password – Users and teams"),
+    V("user-password-reset", "admin", "/admin/users/{chris}/password", "Users and teams", do=(("click", "Reset password"),), shows="Chris Byrne's password has been reset."),
     V("user-deactivate", "admin", "/admin/users/{chris}/deactivate", "Deactivate Chris Byrne – Users and teams"),
+    V("user-deactivated", "admin", "/admin/users/{chris}/deactivate", "Users and teams", do=(("click", "Deactivate Chris Byrne"),), shows="Chris Byrne has been deactivated"),
     V("user-reactivate", "admin", "/admin/users/{pat}/reactivate", "Reactivate Pat Green – Users and teams"),
+    V("user-reactivated", "admin", "/admin/users/{pat}/reactivate", "Users and teams", do=(("click", "Reactivate Pat Green"),), shows="Pat Green has been reactivated"),
     V("team-new", "admin", "/admin/teams/new", "Add a team – Users and teams"),
     V("team-new-errors", "admin", "/admin/teams/new", "Error: Add a team – Users and teams", do=(("click", "Add team"),), shows="There is a problem"),
+    V("team-added", "admin", "/admin/teams/new", "Users and teams", do=(("fill", "#name", "Hillside"), ("check", "Pilot (the bubble)"), ("click", "Add team")), shows="The Hillside team has been added."),
     V("team-edit", "admin", "/admin/teams/{riverside}/edit", "Change the Riverside team – Users and teams"),
     V("audit", "admin", "/admin/audit", "Audit trail"),
     V("audit-filtered", "admin", "/admin/audit?person={irene}", "Audit trail", shows="events"),
@@ -141,6 +148,8 @@ PAGES = [
     V("merge-errors", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Error: Compare and merge records {terry} and {terry_again}", do=(("click", "Merge these records"),), shows="There is a problem"),
     V("merge-done", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Merge of record {terry_again} into record {terry}", do=(("check", re.compile("Keep record {terry}")), ("click", "Merge these records")), shows="has been merged into record"),
     V("merge-undone", "admin", "/imports/duplicates", "Merge of record {terry_again} into record {terry}", do=(("follow", re.compile("record {terry_again}")), ("click", "Undo this merge")), shows="This merge was undone"),
+    # Last, as it logs the worker out everywhere else: a changed password.
+    V("password-changed", "newcomer", "/account", "Your account", do=(("fill", "#current", PASSWORD), ("fill", "#new", "a new and longer passphrase"), ("fill", "#confirm", "a new and longer passphrase"), ("click", "Change password")), shows="Your password has been changed."),
 ]  # fmt: skip
 
 # GET routes with no page of their own, and why.
