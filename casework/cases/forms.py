@@ -11,7 +11,6 @@ from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..forms import DateInputField, MaxLength, WholeNumberField, not_in_future
 
-
 MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
 
 
