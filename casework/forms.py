@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from wtforms import Field
+from wtforms import Field, IntegerField
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 
@@ -59,6 +59,21 @@ class DateInputField(Field):
     def pre_validate(self, form):
         if self.data is None and not self.process_errors and self.required_message:
             raise ValidationError(self.required_message)
+
+
+class WholeNumberField(IntegerField):
+    """A number field whose refusal of "lots" or "1.5" is in plain words, not WTForms' "Not a
+    valid integer value"."""
+
+    def __init__(self, label=None, validators=None, *, message="Enter a whole number", **kw):
+        super().__init__(label, validators, **kw)
+        self.not_a_number = message
+
+    def process_formdata(self, valuelist):
+        try:
+            super().process_formdata(valuelist)
+        except ValueError:
+            raise ValueError(self.not_a_number) from None
 
 
 class MaxLength(Length):

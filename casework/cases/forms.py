@@ -2,7 +2,6 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
-    IntegerField,
     RadioField,
     SelectField,
     StringField,
@@ -10,7 +9,9 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..forms import DateInputField, MaxLength, not_in_future
+from ..forms import DateInputField, MaxLength, WholeNumberField, not_in_future
+
+MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
 
 
 class ConversationForm(FlaskForm):
@@ -30,12 +31,10 @@ class ConversationForm(FlaskForm):
         validators=[InputRequired("Choose visit, phone, video, meeting or other")],
     )
     with_whom = StringField("Who was there (optional)", validators=[MaxLength(200)])
-    minutes = IntegerField(
+    minutes = WholeNumberField(
         "How long, in minutes (optional)",
-        validators=[
-            Optional(),
-            NumberRange(0, 1440, "Enter the minutes as a whole number from 0 to 1440"),
-        ],
+        validators=[Optional(), NumberRange(0, 1440, MINUTES_MESSAGE)],
+        message=MINUTES_MESSAGE,
     )
     what_matters = TextAreaField(
         "What matters to them now, in their words (optional)",

@@ -1,0 +1,431 @@
+# ruff: noqa: E501 (PAGES is a table: one line a page, read across)
+"""Every page each role can reach, in each of its interesting states, on the demo locality in a
+real browser: zero axe-core violations at WCAG 2.2 AA, no sideways scroll on a 360px phone, a
+title that says where you are, the person's name on every page about them, UK dates, charts
+with words and numbers. Screenshots of each at desktop and phone widths go to
+test-artifacts/pages/.
+
+Adding a page is one line in PAGES. The visits run in order on one demo database, one browser
+context per role (logged in once), so a later line sees what an earlier one saved."""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+from sqlalchemy import select
+
+from casework import create_app
+from casework.admin.service import create_user
+from casework.demo import load_demo
+from casework.extensions import db
+from casework.models import Action, Case, Person, Team, User
+from casework.people.service import create_person
+from tests.browser import checks
+from tests.browser.conftest import serve
+from tests.conftest import PASSWORD, TEMPLATE_CACHE, _config
+
+pytestmark = pytest.mark.browser
+ROOT = Path(__file__).resolve().parents[2]
+SHOTS = ROOT / "test-artifacts" / "pages"
+IMPORT_FILE = Path("/work/shared/data/legacy_demands_sample.csv")
+if not IMPORT_FILE.exists():  # the same file, kept with the import tests
+    IMPORT_FILE = ROOT / "tests" / "imports" / "data" / "legacy_demands_sample.csv"
+
+
+@dataclasses.dataclass(frozen=True)
+class Visit:
+    """One page in one state. `path` and `title` may name demo records: {irene}, {irene_case}.
+
+    do: steps after loading, each ("fill", selector, text), ("check", label),
+        ("select", selector, option label), ("upload", selector, file), ("click", button name),
+        ("follow", link name) or ("open", a details section's summary).
+    title: what the tab says before " – Casework".
+    person: the name that must be visible on a page about a person.
+    shows: text that must be visible afterwards (a banner, an error, an empty state).
+    """
+
+    name: str
+    role: str
+    path: str
+    title: str
+    person: str | None = None
+    do: tuple = ()
+    shows: str | None = None
+    status: int | None = None  # None: 200, or 200 or 422 when the title says "Error:"
+
+
+IRENE, KAMAL, NASREEN, TERRY = "Irene Thomas", "Kamal Patel", "Nasreen Begum", "Terry Wood"
+V = Visit
+PAGES = [
+    # Anyone: the login page and its errors.
+    V("login", "anonymous", "/login", "Log in"),
+    V("login-errors", "anonymous", "/login", "Error: Log in", do=(("click", "Log in"),), shows="Enter your email address"),
+    V("login-refused", "anonymous", "/login", "Error: Log in", do=(("fill", "#email", "nobody@example.org"), ("fill", "#password", "wrong"), ("click", "Log in")), shows="not right"),
+    # A practitioner: their caseload, finding a person, the person's story, a case and its forms.
+    V("caseload", "practitioner", "/", "My caseload"),
+    V("caseload-empty", "newcomer", "/", "My caseload", shows="You have no open cases"),
+    V("no-team", "teamless", "/", "No team yet"),
+    V("search", "practitioner", "/people", "Find a person"),
+    V("search-results", "practitioner", "/people?q=Irene+Thomas", "Results for Irene Thomas – Find a person", shows=IRENE),
+    V("search-none", "practitioner", "/people?q=Zebedee+Quill", "Results for Zebedee Quill – Find a person", shows="0 people found"),
+    V("person-new", "practitioner", "/people/new", "Add a person"),
+    V("person-new-errors", "practitioner", "/people/new", "Error: Add a person", do=(("fill", "#nhs_number", "943 476 5918"), ("click", "Add person")), shows="Enter the person's first name"),
+    V("person-added", "practitioner", "/people/new", "Record a demand – Ash Marlowe", person="Ash Marlowe", do=(("fill", "#given_name", "Ash"), ("fill", "#family_name", "Marlowe"), ("fill", "#date_of_birth-day", "9"), ("fill", "#date_of_birth-month", "3"), ("fill", "#date_of_birth-year", "1948"), ("click", "Add person")), shows="Ash Marlowe has been added."),
+    V("person", "practitioner", "/people/{irene}", IRENE, person=IRENE),
+    V("person-empty", "practitioner", "/people/{nobody}", "Robin Fairweather", person="Robin Fairweather"),
+    V("person-edit", "practitioner", "/people/{irene}/edit", f"Change details – {IRENE}", person=IRENE),
+    V("person-edit-errors", "practitioner", "/people/{irene}/edit", f"Error: Change details – {IRENE}", person=IRENE, do=(("fill", "#family_name", ""), ("click", "Save details")), shows="There is a problem"),
+    V("person-edit-saved", "practitioner", "/people/{irene}/edit", IRENE, person=IRENE, do=(("fill", "#preferred_contact", "Ring her grandson Kayden first"), ("click", "Save details")), shows="Details saved."),
+    V("demand-new", "practitioner", "/people/{irene}/demands/new", f"Record a demand – {IRENE}", person=IRENE),
+    V("demand-new-errors", "practitioner", "/people/{irene}/demands/new", f"Error: Record a demand – {IRENE}", person=IRENE, do=(("click", "Save demand"),), shows="There is a problem"),
+    V("demand-saved", "practitioner", "/people/{irene}/demands/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#source", "Her daughter"), ("check", "Phone"), ("fill", "#stated_need", "Worried about the stairs"), ("click", "Save demand")), shows="Demand recorded."),
+    V("case", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE),
+    V("case-closed", "practitioner", "/cases/{terry_case}", f"Case – {TERRY}", person=TERRY),
+    V("about-me", "practitioner", "/cases/{irene_case}/about-me", f"About me – {IRENE}", person=IRENE),
+    V("visit-new", "practitioner", "/cases/{irene_case}/visits/new", f"Log a visit or call – {IRENE}", person=IRENE),
+    V("visit-new-errors", "practitioner", "/cases/{irene_case}/visits/new", f"Error: Log a visit or call – {IRENE}", person=IRENE, do=(("fill", "#minutes", "lots"), ("click", "Save conversation")), shows="Enter the minutes as a whole number from 0 to 1440"),
+    V("visit-saved", "practitioner", "/cases/{irene_case}/visits/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#with_whom", "Irene"), ("fill", "#notes", "Visited at home."), ("click", "Save conversation")), shows="Conversation saved."),
+    V("action-agreed", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("fill", "#action-description", "Ring the stair-lift company"), ("check", "The team"), ("click", "Agree action")), shows="Action agreed."),
+    V("action-errors", "practitioner", "/cases/{irene_case}", f"Error: Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("click", "Agree action")), shows="There is a problem"),
+    V("action", "practitioner", "/actions/{irene_action}", f"Update an action – {IRENE}", person=IRENE),
+    V("action-update-errors", "practitioner", "/actions/{irene_action}", f"Error: Update an action – {IRENE}", person=IRENE, do=(("check", "Dropped"), ("fill", "#outcome", ""), ("click", "Save")), shows="There is a problem"),
+    V("action-updated", "practitioner", "/actions/{irene_action}", f"Case – {IRENE}", person=IRENE, do=(("check", "Done"), ("fill", "#outcome", "Irene rang them herself"), ("click", "Save")), shows="Action marked done."),
+    V("owner", "practitioner", "/cases/{kamal_case}/owner", f"Change the owner – {KAMAL}", person=KAMAL),
+    V("owner-errors", "practitioner", "/cases/{kamal_case}/owner", f"Error: Change the owner – {KAMAL}", person=KAMAL, do=(("click", "Change owner"),), shows="There is a problem"),
+    V("close", "practitioner", "/cases/{nasreen_case}/close", f"Close the case – {NASREEN}", person=NASREEN),
+    V("close-errors", "practitioner", "/cases/{nasreen_case}/close", f"Error: Close the case – {NASREEN}", person=NASREEN, do=(("click", "Close the case"),), shows="A case closes only when the person agrees"),
+    V("close-saved", "practitioner", "/cases/{nasreen_case}/close", f"Case – {NASREEN}", person=NASREEN, do=(("check", re.compile("I have agreed with the person")), ("fill", "#agreement_note", "Agreed at home"), ("fill", "#summary", "Nasreen manages her medicines again"), ("click", "Close the case")), shows="Case closed"),
+    V("account", "practitioner", "/account", "Your account"),
+    V("password-errors", "practitioner", "/account", "Error: Your account", do=(("fill", "#current", "not my password"), ("click", "Change password")), shows="There is a problem"),
+    V("token-made", "practitioner", "/account", "Your account", do=(("fill", "#label", "My phone"), ("click", "Make a token")), shows="Token made.", status=201),
+    V("forbidden", "practitioner", "/admin/users", "You do not have access to this page", status=403),
+    V("not-found", "practitioner", "/people/99999999", "Page not found", status=404),
+    V("bad-request", "manager", "/measures/list/repeat_demand/total?list_cohort=everyone", "Sorry, there is a problem with that request", status=400),
+    # A manager: the team, allocation, measures and their lists, imports and duplicates.
+    V("team", "manager", "/team", "Riverside team"),
+    V("team-errors", "manager", "/team", "Error: Riverside team", do=(("click", "Allocate"),), shows="There is a problem"),
+    V("team-allocated", "manager", "/team", "Riverside team", do=(("check", re.compile("Choose the case for")), ("select", "#owner_id", "Jo Lewis"), ("fill", "#reason", "Jo has room this week"), ("click", "Allocate")), shows="given to Jo Lewis"),
+    V("person-audit", "manager", "/people/{irene}/audit", f"Who has looked at {IRENE}'s record", person=IRENE),
+    V("owner-saved", "manager", "/cases/{kamal_case}/owner", f"Case – {KAMAL}", person=KAMAL, do=(("select", "#owner_id", "Sam Okafor"), ("fill", "#reason", "Sam knows the family"), ("click", "Change owner")), shows="Sam Okafor"),
+    V("measures", "manager", "/measures", "Measures"),
+    V("measures-errors", "manager", "/measures?start[day]=31&start[month]=2&start[year]=2026", "Error: Measures", shows="There is a problem", status=400),
+    V("measures-list", "manager", "/measures", "Repeat demand: Repeat demands", do=(("follow", re.compile("^\\d+ Pilot repeats$")),)),
+    V("repeat-demand", "manager", "/measures/repeat-demand", "Repeat demand review"),
+    V("import", "manager", "/imports/demands", "Import legacy referrals"),
+    V("import-errors", "manager", "/imports/demands", "Error: Import legacy referrals", do=(("click", "Preview the import"),), shows="There is a problem"),
+    V("import-preview", "manager", "/imports/demands", f"Check the import – {IMPORT_FILE.name}", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import"))),
+    V("import-done", "manager", "/imports/demands", "Import legacy referrals", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import"), ("click", re.compile("^Import \\d+ referrals"))), shows="Imported"),
+    V("duplicates-manager", "manager", "/imports/duplicates", "Possible duplicate records"),
+    # An administrator: users, teams, the audit trail, merging duplicates.
+    V("no-records", "admin", "/", "Users and teams"),
+    V("users", "admin", "/admin/users", "Users and teams"),
+    V("user-new", "admin", "/admin/users/new", "Add a user – Users and teams"),
+    V("user-new-errors", "admin", "/admin/users/new", "Error: Add a user – Users and teams", do=(("click", "Add user"),), shows="There is a problem"),
+    V("user-added", "admin", "/admin/users/new", "Users and teams", do=(("fill", "#email", "lee.moss@riverside.example.nhs.uk"), ("fill", "#name", "Lee Moss"), ("check", "Practitioner"), ("select", "#team_id", "Riverside"), ("click", "Add user")), shows="Lee Moss has been added."),
+    V("user-edit", "admin", "/admin/users/{chris}/edit", "Change Chris Byrne's details – Users and teams"),
+    V("user-edit-errors", "admin", "/admin/users/{chris}/edit", "Error: Change Chris Byrne's details – Users and teams", do=(("fill", "#name", ""), ("click", "Save details")), shows="There is a problem"),
+    V("user-edit-saved", "admin", "/admin/users/{chris}/edit", "Users and teams", do=(("click", "Save details"),), shows="saved"),
+    V("user-password", "admin", "/admin/users/{chris}/password", "Reset Chris Byrne's password – Users and teams"),
+    V("user-password-reset", "admin", "/admin/users/{chris}/password", "Users and teams", do=(("click", "Reset password"),), shows="Chris Byrne's password has been reset."),
+    V("user-deactivate", "admin", "/admin/users/{chris}/deactivate", "Deactivate Chris Byrne – Users and teams"),
+    V("user-deactivated", "admin", "/admin/users/{chris}/deactivate", "Users and teams", do=(("click", "Deactivate Chris Byrne"),), shows="Chris Byrne has been deactivated"),
+    V("user-reactivate", "admin", "/admin/users/{pat}/reactivate", "Reactivate Pat Green – Users and teams"),
+    V("user-reactivated", "admin", "/admin/users/{pat}/reactivate", "Users and teams", do=(("click", "Reactivate Pat Green"),), shows="Pat Green has been reactivated"),
+    V("team-new", "admin", "/admin/teams/new", "Add a team – Users and teams"),
+    V("team-new-errors", "admin", "/admin/teams/new", "Error: Add a team – Users and teams", do=(("click", "Add team"),), shows="There is a problem"),
+    V("team-added", "admin", "/admin/teams/new", "Users and teams", do=(("fill", "#name", "Hillside"), ("check", "Pilot (the bubble)"), ("click", "Add team")), shows="The Hillside team has been added."),
+    V("team-edit", "admin", "/admin/teams/{riverside}/edit", "Change the Riverside team – Users and teams"),
+    V("audit", "admin", "/admin/audit", "Audit trail"),
+    V("audit-filtered", "admin", "/admin/audit?person={irene}", "Audit trail", shows="events"),
+    V("audit-errors", "admin", "/admin/audit?start[day]=31&start[month]=2&start[year]=2026", "Error: Audit trail", shows="There is a problem", status=400),
+    V("duplicates", "admin", "/imports/duplicates", "Possible duplicate records", shows=TERRY),
+    V("merge", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Compare and merge records {terry} and {terry_again}", person=TERRY),
+    V("merge-errors", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Error: Compare and merge records {terry} and {terry_again}", do=(("click", "Merge these records"),), shows="There is a problem"),
+    V("merge-done", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Merge of record {terry_again} into record {terry}", do=(("check", re.compile("Keep record {terry}")), ("click", "Merge these records")), shows="has been merged into record"),
+    V("merge-undone", "admin", "/imports/duplicates", "Merge of record {terry_again} into record {terry}", do=(("follow", re.compile("record {terry_again}")), ("click", "Undo this merge")), shows="This merge was undone"),
+    # Last, as it logs the worker out everywhere else: a changed password.
+    V("password-changed", "newcomer", "/account", "Your account", do=(("fill", "#current", PASSWORD), ("fill", "#new", "a new and longer passphrase"), ("fill", "#confirm", "a new and longer passphrase"), ("click", "Change password")), shows="Your password has been changed."),
+]  # fmt: skip
+
+# GET routes with no page of their own, and why.
+NOT_PAGES = {
+    "static": "files: stylesheets, scripts, images",
+    "nhsuk_assets": "files: the design system's stylesheet, scripts and icons",
+    "health.healthz": "JSON for monitoring",
+    "admin.audit_csv": "a CSV download of the audit page's events",
+    "measures.figures_csv": "a CSV download of the measures page's table",
+    "measures.drilldown_csv": "a CSV download of a drill-down list",
+    "people.export": "a JSON download (subject access request)",
+    "imports.merge_entry": "reached by following a link, in merge-undone",
+}
+# Pages written for machines: the API answers in JSON.
+NOT_PAGE_PREFIXES = ("api.",)
+
+
+def endpoint_of(app, path: str) -> str:
+    adapter = app.url_map.bind("localhost")
+    return adapter.match(urlsplit(path.format_map(_AnyId())).path, method="GET")[0]
+
+
+class _AnyId(dict):
+    def __missing__(self, key):
+        return "1"
+
+
+def test_every_page_for_a_get_route_is_visited_or_explained(app):
+    """A new page must get a line in PAGES (or a reason in NOT_PAGES)."""
+    visited = {endpoint_of(app, v.path) for v in PAGES}
+    routes = {r.endpoint for r in app.url_map.iter_rules() if "GET" in r.methods}
+    missing = {e for e in routes - visited - set(NOT_PAGES) if not e.startswith(NOT_PAGE_PREFIXES)}
+    assert missing == set(), "add a line to PAGES for each, or a reason to NOT_PAGES"
+    assert set(NOT_PAGES) <= routes, "NOT_PAGES names a route that no longer exists"
+
+
+def test_each_kind_of_page_has_its_own_title():
+    kinds: dict[str, set[str]] = {}
+    for v in PAGES:
+        page = v.path.split("?")[0]
+        kinds.setdefault(v.title.removeprefix("Error: "), set()).add(page)
+    shared = {title: pages for title, pages in kinds.items() if len(pages) > 1}
+    # A save that ends on another page (the case, the users list) shares that page's title.
+    landing = {v.title for v in PAGES if v.shows and not v.title.startswith("Error")}
+    assert {t: p for t, p in shared.items() if t not in landing} == {}
+    assert len({v.name for v in PAGES}) == len(PAGES)
+
+
+# The demo locality, served once for the whole module.
+
+
+@pytest.fixture(scope="module")
+def demo(databases, migrated_template, tmp_path_factory):
+    """The app on a database holding the demo locality, served on a local port; yields the
+    base URL, the records the pages name, and a password for each role."""
+    folder = tmp_path_factory.mktemp("demo")
+    url = databases.fresh(migrated_template, folder)
+    app = create_app(_config(folder, url, WTF_CSRF_ENABLED=True))
+    app.jinja_env.bytecode_cache = TEMPLATE_CACHE
+    with app.app_context():
+        logins = {email: password for _, email, password in load_demo(db.session)}
+        records, passwords = demo_records(logins)
+        db.session.commit()
+        db.session.remove()
+    with serve(app) as base:
+        yield app, base, records, passwords
+    with app.app_context():
+        db.engine.dispose()
+    databases.release(url)
+
+
+def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
+    """The demo people, cases and users the pages visit, and a few records the demo lacks
+    (a worker with no cases yet, one with no team, a person with no story, a duplicate)."""
+
+    def person(given: str, family: str) -> Person:
+        return db.session.scalar(
+            select(Person).where(Person.given_name == given, Person.family_name == family)
+        )
+
+    def user(name: str) -> User:
+        return db.session.scalar(select(User).where(User.name == name))
+
+    def open_case(p: Person, closed: bool = False) -> Case:
+        done = Case.closed_on.is_not(None) if closed else Case.closed_on.is_(None)
+        return db.session.scalar(select(Case).where(Case.person_id == p.id, done).order_by(Case.id))
+
+    riverside = db.session.scalar(select(Team).where(Team.name == "Riverside"))
+    eleisha, morgan, ada = user("Eleisha Ward"), user("Morgan Reed"), user("Ada Lovell")
+    irene, kamal, nasreen, terry = (person(*n.split()) for n in (IRENE, KAMAL, NASREEN, TERRY))
+    irene_case = open_case(irene)
+    newcomer, _ = create_user(
+        db.session,
+        email="rowan.newby@riverside.example.nhs.uk",
+        name="Rowan Newby",
+        role="practitioner",
+        team=riverside,
+        password=PASSWORD,
+    )
+    teamless, _ = create_user(
+        db.session,
+        email="kit.able@example.nhs.uk",
+        name="Kit Able",
+        role="practitioner",
+        team=riverside,
+        password=PASSWORD,
+    )
+    teamless.team_id = None  # as a user left from before every practitioner needed a team
+    nobody = create_person(
+        db.session, eleisha, {"given_name": "Robin", "family_name": "Fairweather"}
+    )
+    terry_again = create_person(
+        db.session,
+        eleisha,
+        {"given_name": "TERRY", "family_name": "wood", "date_of_birth": terry.date_of_birth},
+    )
+    db.session.flush()
+    records = {
+        "irene": irene.id,
+        "irene_case": irene_case.id,
+        "irene_action": db.session.scalar(
+            select(Action.id).where(Action.case_id == irene_case.id).order_by(Action.id)
+        ),
+        "kamal_case": open_case(kamal).id,
+        "nasreen_case": open_case(nasreen).id,
+        "terry": terry.id,
+        "terry_case": open_case(terry, closed=True).id,
+        "terry_again": terry_again.id,
+        "nobody": nobody.id,
+        "chris": user("Chris Byrne").id,
+        "pat": user("Pat Green").id,
+        "riverside": riverside.id,
+    }
+    passwords = {
+        "practitioner": (eleisha.email, logins[eleisha.email]),
+        "manager": (morgan.email, logins[morgan.email]),
+        "admin": (ada.email, logins[ada.email]),
+        "newcomer": (newcomer.email, PASSWORD),
+        "teamless": (teamless.email, PASSWORD),
+    }
+    return records, passwords
+
+
+@pytest.fixture(scope="module")
+def pages(demo, browser: Browser):
+    """One logged-in tab per role, opened when first needed and kept for the module."""
+    _, base, _, passwords = demo
+    opened: dict[str, Page] = {}
+
+    def tab(role: str) -> Page:
+        if role not in opened:
+            context = browser.new_context(viewport=checks.DESKTOP)
+            context.set_default_timeout(5000)  # a missing element fails fast, not in 30 s
+            context.set_default_navigation_timeout(20000)  # a busy 2-core machine is slow
+            page = context.new_page()
+            page.statuses = []
+            page.on(
+                "response",
+                lambda r, page=page: (
+                    r.request.resource_type == "document"
+                    and r.frame == page.main_frame
+                    and page.statuses.append(r.status)
+                ),
+            )
+            if role != "anonymous":
+                email, password = passwords[role]
+                page.goto(base + "/login")
+                page.fill("#email", email)
+                page.fill("#password", password)
+                page.get_by_role("button", name="Log in").click()
+                expect(page.get_by_role("button", name="Log out")).to_be_attached()
+            opened[role] = page
+        return opened[role]
+
+    yield tab
+    for page in opened.values():
+        page.context.close()
+
+
+def fill_in(page: Page, step: tuple, records: dict) -> None:
+    kind, *args = step
+    args = [_named(a, records) for a in args]
+    if kind == "fill":
+        page.fill(args[0], args[1])
+    elif kind == "check":
+        page.get_by_label(args[0], exact=isinstance(args[0], str)).first.check()
+    elif kind == "select":
+        page.select_option(args[0], label=args[1])
+    elif kind == "upload":
+        page.set_input_files(args[0], str(args[1]))
+    elif kind == "click":
+        page.get_by_role("button", name=args[0], exact=isinstance(args[0], str)).first.click()
+        page.wait_for_load_state()
+    elif kind == "follow":
+        page.get_by_role("link", name=args[0], exact=isinstance(args[0], str)).first.click()
+        page.wait_for_load_state()
+    elif kind == "open":  # a "details" section
+        page.get_by_text(args[0], exact=True).click()
+    else:
+        raise ValueError(f"unknown step {kind}")
+
+
+def _named(value, records: dict):
+    if isinstance(value, str):
+        return value.format_map(records)
+    if isinstance(value, re.Pattern):
+        return re.compile(value.pattern.format_map(records))
+    return value
+
+
+@pytest.mark.parametrize("visit", PAGES, ids=[v.name for v in PAGES])
+def test_page(visit: Visit, demo, pages):
+    _, base, records, _ = demo
+    page = pages(visit.role)
+    page.set_viewport_size(checks.DESKTOP)
+    page.statuses.clear()
+    page.goto(base + visit.path.format_map(records))
+    for step in visit.do:
+        fill_in(page, step, records)
+    problems = []
+
+    # A refused form answers 422 or 200 (pages differ), never a 500.
+    statuses = {visit.status} if visit.status else {200, 422} if "Error:" in visit.title else {200}
+    assert page.statuses[-1] in statuses, f"{page.url} answered {page.statuses}"
+    if visit.shows:
+        expect(page.get_by_text(_named(visit.shows, records)).first).to_be_visible()
+    title = _named(visit.title, records) + " – " + checks.SERVICE
+    if page.title() != title:
+        problems.append(f"the title is {page.title()!r}, not {title!r}")
+    h1 = checks.heading(page)
+    if page.locator("h1").count() != 1:
+        problems.append(f"{page.locator('h1').count()} h1 headings")
+    elif not checks.words(h1) & checks.words(title):
+        problems.append(f"the title {title!r} and the heading {h1!r} share no word")
+    text = checks.visible_text(page)
+    if visit.person and visit.person not in page.locator("main").inner_text():
+        problems.append(f"{visit.person}'s name is not on the page")
+    code = " ".join(page.locator("main code, main input, main textarea").all_inner_texts())
+    dates = [d for d in checks.machine_dates(text) if d not in code]
+    if dates:
+        problems.append(f"dates written for machines: {dates[:5]}")
+    problems += checks.chart_problems(page)
+    problems += [f"desktop: {v}" for v in checks.accessibility_violations(page)]
+    shot(page, visit, "desktop")
+
+    page.set_viewport_size(checks.PHONE)
+    problems += [f"phone: {p}" for p in checks.sideways_scroll(page)]
+    problems += [f"phone: {v}" for v in checks.accessibility_violations(page)]
+    shot(page, visit, "phone")
+    assert problems == [], "\n".join(problems)
+
+
+def shot(page: Page, visit: Visit, width: str) -> None:
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / f"{visit.role}-{visit.name}-{width}.png"), full_page=True)
+
+
+# The checks themselves: each sees a fault when there is one (else zero would prove nothing).
+
+
+def test_the_checks_see_faults_when_there_are_some(page: Page):
+    page.set_viewport_size(checks.PHONE)
+    page.set_content(
+        "<!doctype html><html lang='en'><title>t</title><main><h1>A page</h1>"
+        "<img src='x.png'><div style='width: 500px'>Too wide</div>"
+        "<div style='overflow-x: auto'><table><tr><td style='min-width: 600px'>wide</td></tr>"
+        "</table></div><svg class='cw-chart__svg'></svg><p>Seen on 2026-12-02</p></main>"
+    )
+    assert any(v.startswith("image-alt") for v in checks.accessibility_violations(page))
+    found = checks.sideways_scroll(page)
+    assert any("the page is" in p for p in found)
+    assert any("div" in p and "right edge" in p for p in found)
+    assert any("scrolls sideways" in p for p in found)
+    assert checks.machine_dates(checks.visible_text(page)) == ["2026-12-02"]
+    assert checks.chart_problems(page) == [
+        "chart 1 has no text alternative",
+        "chart 1 has no data table",
+    ]
+    assert checks.heading(page) == "A page"
