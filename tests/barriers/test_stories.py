@@ -105,6 +105,41 @@ def test_the_stand_in_name_is_neither_the_persons_nor_anyone_elses_in_the_notes(
 
 
 @pytest.mark.parametrize(
+    ("written", "leaked"),
+    [
+        # an address kept on one line, with commas, is still the person's address
+        ("Visited her at 12 Mill Lane today", "12 Mill Lane"),
+        # phone numbers as people write them, with the area code in brackets
+        ("Rang her on (01632) 960123", "960123"),
+        ("Rang her on +44 (0)1632 960123", "960123"),
+        # the date of birth in the other usual written forms
+        ("Born 2nd April 1958", "1958"),
+        ("Born 2nd of April 1958", "1958"),
+        ("Born 02.04.1958", "1958"),
+        ("Born 2-4-1958", "1958"),
+        ("Born 2/4/58", "2/4/58"),
+        ("Born April 2, 1958", "1958"),
+        ("Born 2 Apr. 1958", "1958"),
+        ("NHS number 943  476  5919", "5919"),
+    ],
+)
+def test_identifiers_written_in_other_usual_forms_are_taken_out_too(practitioner, written, leaked):
+    person = make_person(
+        practitioner,
+        given_name="Irene",
+        family_name="Thomas",
+        date_of_birth=dt.date(1958, 4, 2),
+        nhs_number="9434765919",
+        phone="01632 960123",
+        address="12 Mill Lane, Eastbridge",
+    )
+    demand, _ = make_demand(person, practitioner, stated_need=written)
+    told = service.narrative(demand.case)
+    assert leaked not in told.asked_for[0], told.asked_for[0]
+    assert told.asked_for[0].startswith(written.split()[0])  # the rest of the note stays
+
+
+@pytest.mark.parametrize(
     ("born", "band"),
     [
         (dt.date(1936, 1, 1), "aged 90 or over"),
