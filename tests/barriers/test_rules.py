@@ -268,6 +268,19 @@ def test_another_teams_barrier_cannot_be_chosen(client, practitioner):
     assert theirs.links == []
 
 
+@pytest.mark.parametrize("sent", ["abc", "1.5", "-1", "", "٣"])
+def test_a_barrier_that_is_not_a_number_is_refused_in_words(client, practitioner, sent):
+    case = new_case(practitioner)
+    login(client, practitioner)
+    response = client.post(
+        f"/cases/{case.id}/barriers/new", data={"barrier_id": sent, "cost": "Waiting"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose one of the team&#39;s barriers from the list" in page
+    assert "could not coerce" not in page.lower() and "Waiting" in page
+
+
 def test_practitioners_read_the_board_and_managers_move_barriers(client, practitioner, manager):
     barrier = raise_barrier(practitioner)
     met(barrier, new_case(practitioner, given_name="Joan"), practitioner)
