@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
@@ -55,7 +56,11 @@ def mark_story(session: Session, case: Case, user: User) -> Story:
         raise AlreadyAStory("This case is already a story to share.")
     story = Story(case=case, marked_by_id=user.id)
     session.add(story)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # marked by someone else (or a double click) just now
+        session.rollback()
+        raise AlreadyAStory("This case is already a story to share.") from error
     audit.record("create", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
     return story
 

@@ -12,7 +12,7 @@ from casework.cases.service import add_action, close_case, log_conversation
 from casework.extensions import db
 from casework.models import AuditEvent, Story
 from casework.stories import service
-from casework.stories.service import NotClosed, age_band
+from casework.stories.service import AlreadyAStory, NotClosed, age_band
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
 IDENTIFIERS = (
@@ -157,6 +157,21 @@ def test_only_a_closed_case_becomes_a_story(practitioner):
     demand, _ = make_demand(make_person(practitioner), practitioner)
     with pytest.raises(NotClosed):
         service.mark_story(db.session, demand.case, practitioner)
+
+
+def test_a_story_marked_by_someone_else_at_the_same_moment_is_said_not_crashed(practitioner):
+    """A double click on 'Mark as a story' sends two requests; both see no story yet and
+    the second one's insert meets the first's (the unique case_id)."""
+    case = closed_story_case(practitioner)
+    assert case.story is None  # this request's view, read before the other one saved
+    db.session.execute(
+        Story.__table__.insert().values(
+            case_id=case.id, marked_by_id=practitioner.id, marked_at=dt.datetime.now(dt.UTC)
+        )
+    )
+    with pytest.raises(AlreadyAStory):
+        service.mark_story(db.session, case, practitioner)
+    db.session.rollback()
 
 
 def test_a_practitioner_marks_views_and_unmarks_a_story(client, practitioner):
