@@ -10,11 +10,11 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import audit
 from ..exceptions import DomainError
-from ..models import Case, Person, Story, User
+from ..models import BarrierCase, Case, Person, Story, User
 
 # Stand-in names, chosen by the case's id so a story reads the same every time it is shown.
 GIVEN = (
@@ -75,13 +75,26 @@ def unmark_story(session: Session, case: Case, user: User) -> None:
     session.flush()
 
 
+def _told() -> tuple:
+    """What telling a case as a story reads (narrative()), loaded with the case, so a list
+    of stories is a few queries however many there are."""
+    return (
+        joinedload(Case.person),
+        joinedload(Case.team),
+        selectinload(Case.demands),
+        selectinload(Case.conversations),
+        selectinload(Case.actions),
+        selectinload(Case.barrier_links).joinedload(BarrierCase.barrier),
+    )
+
+
 def team_stories(session: Session, team_id: int) -> list[Story]:
     """The team's stories, the latest closed first."""
     return list(
         session.scalars(
             select(Story)
             .join(Story.case)
-            .options(joinedload(Story.case))
+            .options(joinedload(Story.case).options(*_told()))
             .where(Case.team_id == team_id)
             .order_by(Case.closed_on.desc(), Story.id.desc())
         )

@@ -14,6 +14,7 @@ from casework.models import AuditEvent, Story
 from casework.stories import service
 from casework.stories.service import AlreadyAStory, NotClosed, age_band
 from tests.conftest import login, make_demand, make_person, make_team, make_user
+from tests.test_query_counts import counted
 
 IDENTIFIERS = (
     "Irene",
@@ -241,3 +242,37 @@ def test_managers_list_the_teams_stories_practitioners_do_not(client, practition
     assert f"{told.name}" in page and "Second assessment" not in page
     event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.entity == "story_list")).one()
     assert event.detail["person_ids"] == [case.person_id]
+
+
+def test_the_list_of_stories_takes_as_many_queries_with_more_stories(client, team, manager):
+    def more_stories(count: int) -> None:
+        for n in range(count):
+            worker = make_user(team)
+            person = make_person(worker, given_name=f"Irene{n}")
+            opened = dt.date.today() - dt.timedelta(days=20)
+            case = make_demand(person, worker, opened, stated_need="Splints")[0].case
+            log_conversation(
+                db.session, case, worker, held_on=opened, kind="visit", what_matters="Tea"
+            )
+            add_action(db.session, case, worker, description="Ring Karen", by="person")
+            barrier = barriers.create_barrier(
+                db.session, team, worker, title=f"Barrier {n}", kind="form"
+            )
+            barriers.link_case(db.session, barrier, case, worker, cost="Waited")
+            close_case(
+                db.session, case, worker, agreed_with_person=True, agreement_note="Agreed",
+                summary="Tea again", closed_on=dt.date.today(),
+            )  # fmt: skip
+            service.mark_story(db.session, case, worker)
+        db.session.commit()
+
+    more_stories(1)
+    login(client, manager)
+    client.get("/stories")  # the first request loads what every later one shares
+    with counted() as before:
+        assert client.get("/stories").status_code == 200
+    more_stories(5)
+    with counted() as after:
+        page = client.get("/stories").get_data(as_text=True)
+    assert page.count("“Tea”") == 6
+    assert len(after) == len(before), "\n".join(after)
