@@ -3,10 +3,10 @@ The same policy loaders and service functions as the pages; nothing here decides
 
 from __future__ import annotations
 
-from flask import abort, jsonify
+from flask import abort, jsonify, request
 from flask_login import current_user
 
-from .. import policy
+from .. import audit, policy
 from ..api.openapi import (
     INTEGER,
     MOMENT,
@@ -115,6 +115,10 @@ def list_asks(query: dict):
     decided = query.get("status") == "decided"
     listing = service.recent_decisions if decided else service.open_asks
     page = listing(db.session, current_user.team_id, page_number(), asked_by_id=mine)
+    # Each ask as its single read shows it (why, the answer): a read of each person's record.
+    people = sorted({ask.case.person_id for ask in page.items})
+    audit.record("view", "ask_list", None, person_ids=people, path=request.path)
+    audit.commit_read()
     return jsonify(
         {
             "results": [ask_json(a) for a in page.items],

@@ -140,7 +140,7 @@ def create_barrier(body: dict):
     errors=(403, 404),
 )
 def read_barrier(barrier_id: int):
-    barrier = policy.get_barrier_for(current_user, barrier_id)
+    barrier = service.with_cases(db.session, policy.get_barrier_for(current_user, barrier_id))
     _audited_read(barrier)
     return jsonify(barrier_detail_json(barrier))
 
@@ -210,4 +210,4 @@ def move_barrier(barrier_id: int, body: dict):
         version=body["version"],
     )
     db.session.commit()
-    return jsonify(barrier_detail_json(barrier))
+    return jsonify(barrier_detail_json(service.with_cases(db.session, barrier)))

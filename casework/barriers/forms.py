@@ -6,12 +6,19 @@ from ..forms import MaxLength
 from .service import KIND_LABELS, ORGANISATION, STATUS_LABELS, TEXT, TITLE
 
 NEW = 0  # "describe a new barrier" in the list of the team's barriers
+NONE = -1  # not an id at all: no barrier, said in words by the page like an unknown one
+
+
+def _chosen_id(value) -> int:
+    """The chosen barrier's id as sent; anything that is not a whole number is NONE."""
+    raw = str(value)
+    return int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else NONE
 
 
 class BarrierMetForm(FlaskForm):
     """From a case: a barrier the team already has, or a new one, and what it cost."""
 
-    barrier_id = SelectField("Which barrier", coerce=int, default=NEW)
+    barrier_id = SelectField("Which barrier", coerce=_chosen_id, default=NEW)
     title = StringField("What got in the way, in a few words", validators=[MaxLength(TITLE)])
     kind = RadioField("What kind of barrier", choices=KIND_LABELS, validate_choice=False)
     owner_org = StringField(

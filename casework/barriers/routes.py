@@ -111,7 +111,7 @@ def board():
 
 @bp.route("/barriers/<int:barrier_id>")
 def detail(barrier_id: int):
-    barrier = policy.get_barrier_for(current_user, barrier_id)
+    barrier = service.with_cases(db.session, policy.get_barrier_for(current_user, barrier_id))
     links = barrier.links
     # The cases behind the barrier name people: reading them is a read of their records.
     audit.record(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
 from ..cases.service import _text
@@ -231,6 +231,22 @@ def move_barrier(
         reason=reason,
     )
     return move
+
+
+def with_cases(session: Session, barrier: Barrier) -> Barrier:
+    """The barrier with the cases behind it (their people, who recorded each) and its moves
+    (who made each) loaded at once: a barrier met in a hundred cases is a few queries."""
+    links = selectinload(Barrier.links)
+    return session.scalars(
+        select(Barrier)
+        .where(Barrier.id == barrier.id)
+        .options(
+            links.joinedload(BarrierCase.case).joinedload(Case.person),
+            links.joinedload(BarrierCase.recorded_by),
+            selectinload(Barrier.moves).joinedload(BarrierMove.by),
+        )
+        .execution_options(populate_existing=True)
+    ).one()
 
 
 @dataclass(frozen=True)

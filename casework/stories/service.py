@@ -9,11 +9,12 @@ import re
 from dataclasses import dataclass
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import audit
 from ..exceptions import DomainError
-from ..models import Case, Person, Story, User
+from ..models import BarrierCase, Case, Person, Story, User
 
 # Stand-in names, chosen by the case's id so a story reads the same every time it is shown.
 GIVEN = (
@@ -30,8 +31,9 @@ GIVEN = (
 )
 FAMILY = ("Ashby", "Brook", "Dale", "Fenwick", "Garner", "Holt", "Lyle", "Marsh", "Noble", "Pryce")
 
-NHS_NUMBER = re.compile(r"\b\d{3}[ -]?\d{3}[ -]?\d{4}\b")
-PHONE = re.compile(r"(?<!\w)(?:\+44\s?|0)\d(?:[\s-]?\d){8,9}(?!\w)")
+NHS_NUMBER = re.compile(r"\b\d{3}[\s-]{0,3}\d{3}[\s-]{0,3}\d{4}\b")
+# 0…, +44 …, and with the area code in brackets: (01632) 960123, +44 (0)1632 960123
+PHONE = re.compile(r"(?<!\w)(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s)-]{0,2}\d){8,9}(?!\w)")
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
@@ -54,7 +56,11 @@ def mark_story(session: Session, case: Case, user: User) -> Story:
         raise AlreadyAStory("This case is already a story to share.")
     story = Story(case=case, marked_by_id=user.id)
     session.add(story)
-    session.flush()
+    try:
+        session.flush()
+    except IntegrityError as error:  # marked by someone else (or a double click) just now
+        session.rollback()
+        raise AlreadyAStory("This case is already a story to share.") from error
     audit.record("create", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
     return story
 
@@ -69,13 +75,26 @@ def unmark_story(session: Session, case: Case, user: User) -> None:
     session.flush()
 
 
+def _told() -> tuple:
+    """What telling a case as a story reads (narrative()), loaded with the case, so a list
+    of stories is a few queries however many there are."""
+    return (
+        joinedload(Case.person),
+        joinedload(Case.team),
+        selectinload(Case.demands),
+        selectinload(Case.conversations),
+        selectinload(Case.actions),
+        selectinload(Case.barrier_links).joinedload(BarrierCase.barrier),
+    )
+
+
 def team_stories(session: Session, team_id: int) -> list[Story]:
     """The team's stories, the latest closed first."""
     return list(
         session.scalars(
             select(Story)
             .join(Story.case)
-            .options(joinedload(Story.case))
+            .options(joinedload(Story.case).options(*_told()))
             .where(Case.team_id == team_id)
             .order_by(Case.closed_on.desc(), Story.id.desc())
         )
@@ -129,16 +148,21 @@ def pseudonym_for(case: Case) -> Pseudonym:
     return Pseudonym(given[case.id % len(given)], family[case.id % len(family)])
 
 
-def _date_forms(day: dt.date) -> list[str]:
-    """The ways a date of birth is written in notes."""
-    month = f"{day:%B}"
-    return [
-        day.isoformat(),
-        f"{day.day:02d}/{day.month:02d}/{day.year}",
-        f"{day.day}/{day.month}/{day.year}",
-        f"{day.day} {month} {day.year}",
-        f"{day.day} {month[:3]} {day.year}",
-    ]
+def _date_pattern(day: dt.date) -> re.Pattern:
+    """The ways one date (of birth) is written in notes: 2 April 1958, 2nd of April 1958,
+    2 Apr. 1958, April 2, 1958, 02/04/1958, 2.4.58, 2-4-1958, 1958-04-02."""
+    d = rf"0?{day.day}(?:st|nd|rd|th)?"
+    names = [f"{day:%B}", f"{day:%b}"] + (["Sept"] if day.month == 9 else [])
+    name = "(?:" + "|".join(names) + r")\.?"
+    number = rf"0?{day.month}"
+    year = rf"(?:{day.year}|{day.year % 100:02d})"
+    sep = r"[\s/.,-]{1,3}"
+    forms = (
+        rf"{d}{sep}(?:of\s+)?(?:{name}|{number}){sep}{year}",
+        rf"{name}{sep}{d}{sep}{year}",
+        rf"{day.year}{sep}{number}{sep}0?{day.day}",
+    )
+    return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
 
 
 def _words(value: str) -> re.Pattern:
@@ -155,12 +179,9 @@ class Pseudonymiser:
     def __init__(self, person: Person, pseudonym: Pseudonym):
         self.pseudonym = pseudonym
         replacements: list[tuple[str, str]] = []
-        if person.date_of_birth:
-            replacements += [
-                (form, "[date of birth]") for form in _date_forms(person.date_of_birth)
-            ]
-        for line in (person.address or "").splitlines():
-            line = line.strip(" ,")
+        # an address is written on lines, or on one line with commas
+        for line in re.split(r"[\n,]", person.address or ""):
+            line = line.strip()
             if len(line) > 3:
                 replacements.append((line, "[address]"))
         for number in (person.phone, person.nhs_number):
@@ -176,7 +197,9 @@ class Pseudonymiser:
                 if len(part) > 1 and part != value:
                     replacements.append((part, stand_in))
         # the longest first: a full name before its parts, an address line before a word of it
-        self.replacements = [
+        born = person.date_of_birth
+        self.replacements = [(_date_pattern(born), "[date of birth]")] if born else []
+        self.replacements += [
             (_words(value), stand_in)
             for value, stand_in in sorted(replacements, key=lambda r: -len(r[0]))
             if value.strip()

@@ -139,3 +139,16 @@ def test_reading_an_ask_is_audited_as_a_read_of_the_persons_record(api, case, pr
         select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.entity == "ask")
     )
     assert (read.entity_id, read.person_id) == (ask.id, case.person_id)
+
+
+def test_listing_asks_is_audited_as_a_read_of_each_persons_record(api_as, case, manager):
+    """The list carries what the single read does (why, the reason): reading fifty asks at
+    once must leave the trail that reading one does."""
+    other = make_demand(make_person(manager, given_name="Joan"), manager)[0].case
+    make_ask(case, make_user(case.team)), make_ask(other, make_user(case.team))
+    assert api_as(manager).get("/asks")[0] == 200
+    read = db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.entity == "ask_list")
+    )
+    assert read is not None, "the list of asks was read without an audit event"
+    assert read.detail["person_ids"] == sorted({case.person_id, other.person_id})

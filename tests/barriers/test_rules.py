@@ -12,7 +12,9 @@ from casework.barriers.service import AlreadyRecorded, NotAllowedMove
 from casework.exceptions import InvalidValue, ReasonRequired, StaleVersion
 from casework.extensions import db
 from casework.models import AuditEvent, Barrier, BarrierMove
+from tests.api.conftest import token_for
 from tests.conftest import login, make_demand, make_person, make_team, make_user
+from tests.test_query_counts import counted
 
 
 def new_case(user, **person):
@@ -266,6 +268,19 @@ def test_another_teams_barrier_cannot_be_chosen(client, practitioner):
     assert theirs.links == []
 
 
+@pytest.mark.parametrize("sent", ["abc", "1.5", "-1", "", "٣"])
+def test_a_barrier_that_is_not_a_number_is_refused_in_words(client, practitioner, sent):
+    case = new_case(practitioner)
+    login(client, practitioner)
+    response = client.post(
+        f"/cases/{case.id}/barriers/new", data={"barrier_id": sent, "cost": "Waiting"}
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "Choose one of the team&#39;s barriers from the list" in page
+    assert "could not coerce" not in page.lower() and "Waiting" in page
+
+
 def test_practitioners_read_the_board_and_managers_move_barriers(client, practitioner, manager):
     barrier = raise_barrier(practitioner)
     met(barrier, new_case(practitioner, given_name="Joan"), practitioner)
@@ -329,6 +344,40 @@ def test_the_cases_behind_a_barrier_are_shown_to_the_team_and_the_read_audited(
         db.select(AuditEvent).where(AuditEvent.action == "view", AuditEvent.entity == "barrier")
     ).one()
     assert event.detail["person_ids"] == [case.person_id]
+
+
+def grow_barrier(barrier, team, manager, cases: int) -> None:
+    """The barrier met in more cases, each recorded by someone else, and moved on again."""
+    for _ in range(cases):
+        worker = make_user(team)
+        met(barrier, new_case(worker), worker)
+    for status, reason in (("with_leader", None), ("raised", "Back to us")):
+        service.move_barrier(
+            db.session, barrier, manager, status=status, reason=reason, version=barrier.version
+        )
+        db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/barriers/{id}", "/api/v1/barriers/{id}"])
+def test_reading_a_barrier_takes_as_many_queries_with_many_cases_behind_it(
+    client, team, practitioner, manager, path
+):
+    barrier = raise_barrier(practitioner)
+    grow_barrier(barrier, team, manager, 1)
+    headers = {}
+    if path.startswith("/api"):
+        headers["Authorization"] = f"Bearer {token_for(practitioner)}"
+    else:
+        login(client, practitioner)
+    path = path.format(id=barrier.id)
+    client.get(path, headers=headers)  # the first request loads what every later one shares
+    with counted() as before:
+        assert client.get(path, headers=headers).status_code == 200
+    grow_barrier(barrier, team, manager, 5)
+    with counted() as after:
+        response = client.get(path, headers=headers)
+    assert response.status_code == 200 and response.get_data(as_text=True).count("Told her") >= 6
+    assert len(after) == len(before), "\n".join(after)
 
 
 def test_another_teams_barrier_is_refused_and_the_refusal_audited(client, practitioner):

@@ -12,8 +12,9 @@ from casework.cases.service import add_action, close_case, log_conversation
 from casework.extensions import db
 from casework.models import AuditEvent, Story
 from casework.stories import service
-from casework.stories.service import NotClosed, age_band
+from casework.stories.service import AlreadyAStory, NotClosed, age_band
 from tests.conftest import login, make_demand, make_person, make_team, make_user
+from tests.test_query_counts import counted
 
 IDENTIFIERS = (
     "Irene",
@@ -105,6 +106,41 @@ def test_the_stand_in_name_is_neither_the_persons_nor_anyone_elses_in_the_notes(
 
 
 @pytest.mark.parametrize(
+    ("written", "leaked"),
+    [
+        # an address kept on one line, with commas, is still the person's address
+        ("Visited her at 12 Mill Lane today", "12 Mill Lane"),
+        # phone numbers as people write them, with the area code in brackets
+        ("Rang her on (01632) 960123", "960123"),
+        ("Rang her on +44 (0)1632 960123", "960123"),
+        # the date of birth in the other usual written forms
+        ("Born 2nd April 1958", "1958"),
+        ("Born 2nd of April 1958", "1958"),
+        ("Born 02.04.1958", "1958"),
+        ("Born 2-4-1958", "1958"),
+        ("Born 2/4/58", "2/4/58"),
+        ("Born April 2, 1958", "1958"),
+        ("Born 2 Apr. 1958", "1958"),
+        ("NHS number 943  476  5919", "5919"),
+    ],
+)
+def test_identifiers_written_in_other_usual_forms_are_taken_out_too(practitioner, written, leaked):
+    person = make_person(
+        practitioner,
+        given_name="Irene",
+        family_name="Thomas",
+        date_of_birth=dt.date(1958, 4, 2),
+        nhs_number="9434765919",
+        phone="01632 960123",
+        address="12 Mill Lane, Eastbridge",
+    )
+    demand, _ = make_demand(person, practitioner, stated_need=written)
+    told = service.narrative(demand.case)
+    assert leaked not in told.asked_for[0], told.asked_for[0]
+    assert told.asked_for[0].startswith(written.split()[0])  # the rest of the note stays
+
+
+@pytest.mark.parametrize(
     ("born", "band"),
     [
         (dt.date(1936, 1, 1), "aged 90 or over"),
@@ -122,6 +158,21 @@ def test_only_a_closed_case_becomes_a_story(practitioner):
     demand, _ = make_demand(make_person(practitioner), practitioner)
     with pytest.raises(NotClosed):
         service.mark_story(db.session, demand.case, practitioner)
+
+
+def test_a_story_marked_by_someone_else_at_the_same_moment_is_said_not_crashed(practitioner):
+    """A double click on 'Mark as a story' sends two requests; both see no story yet and
+    the second one's insert meets the first's (the unique case_id)."""
+    case = closed_story_case(practitioner)
+    assert case.story is None  # this request's view, read before the other one saved
+    db.session.execute(
+        Story.__table__.insert().values(
+            case_id=case.id, marked_by_id=practitioner.id, marked_at=dt.datetime.now(dt.UTC)
+        )
+    )
+    with pytest.raises(AlreadyAStory):
+        service.mark_story(db.session, case, practitioner)
+    db.session.rollback()
 
 
 def test_a_practitioner_marks_views_and_unmarks_a_story(client, practitioner):
@@ -191,3 +242,37 @@ def test_managers_list_the_teams_stories_practitioners_do_not(client, practition
     assert f"{told.name}" in page and "Second assessment" not in page
     event = db.session.scalars(db.select(AuditEvent).where(AuditEvent.entity == "story_list")).one()
     assert event.detail["person_ids"] == [case.person_id]
+
+
+def test_the_list_of_stories_takes_as_many_queries_with_more_stories(client, team, manager):
+    def more_stories(count: int) -> None:
+        for n in range(count):
+            worker = make_user(team)
+            person = make_person(worker, given_name=f"Irene{n}")
+            opened = dt.date.today() - dt.timedelta(days=20)
+            case = make_demand(person, worker, opened, stated_need="Splints")[0].case
+            log_conversation(
+                db.session, case, worker, held_on=opened, kind="visit", what_matters="Tea"
+            )
+            add_action(db.session, case, worker, description="Ring Karen", by="person")
+            barrier = barriers.create_barrier(
+                db.session, team, worker, title=f"Barrier {n}", kind="form"
+            )
+            barriers.link_case(db.session, barrier, case, worker, cost="Waited")
+            close_case(
+                db.session, case, worker, agreed_with_person=True, agreement_note="Agreed",
+                summary="Tea again", closed_on=dt.date.today(),
+            )  # fmt: skip
+            service.mark_story(db.session, case, worker)
+        db.session.commit()
+
+    more_stories(1)
+    login(client, manager)
+    client.get("/stories")  # the first request loads what every later one shares
+    with counted() as before:
+        assert client.get("/stories").status_code == 200
+    more_stories(5)
+    with counted() as after:
+        page = client.get("/stories").get_data(as_text=True)
+    assert page.count("“Tea”") == 6
+    assert len(after) == len(before), "\n".join(after)
