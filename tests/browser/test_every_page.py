@@ -23,8 +23,9 @@ from casework import create_app
 from casework.admin.service import create_user
 from casework.demo import load_demo
 from casework.extensions import db
-from casework.models import Action, Case, Person, Team, User
+from casework.models import Action, Ask, Barrier, Case, Person, Team, User
 from casework.people.service import create_person
+from casework.stories.service import pseudonym_for
 from tests.browser import checks
 from tests.browser.conftest import serve
 from tests.conftest import PASSWORD, TEMPLATE_CACHE, _config
@@ -60,6 +61,9 @@ class Visit:
 
 
 IRENE, KAMAL, NASREEN, TERRY = "Irene Thomas", "Kamal Patel", "Nasreen Begum", "Terry Wood"
+MOHAMMED = "Mohammed Khan"
+MOHAMMED_ASK = "A rescue pack and a month of the night-time support line for Mohammed"
+ALARM = "The alarm service will not fit a pendant alarm without its own assessment visit"
 V = Visit
 PAGES = [
     # Anyone: the login page and its errors.
@@ -89,7 +93,7 @@ PAGES = [
     V("about-me", "practitioner", "/cases/{irene_case}/about-me", f"About me – {IRENE}", person=IRENE),
     V("visit-new", "practitioner", "/cases/{irene_case}/visits/new", f"Log a visit or call – {IRENE}", person=IRENE),
     V("visit-new-errors", "practitioner", "/cases/{irene_case}/visits/new", f"Error: Log a visit or call – {IRENE}", person=IRENE, do=(("fill", "#minutes", "lots"), ("click", "Save conversation")), shows="Enter the minutes as a whole number from 0 to 1440"),
-    V("visit-saved", "practitioner", "/cases/{irene_case}/visits/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#with_whom", "Irene"), ("fill", "#notes", "Visited at home."), ("click", "Save conversation")), shows="Conversation saved."),
+    V("visit-saved", "practitioner", "/cases/{irene_case}/visits/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#with_whom", "Irene"), ("fill", "#minutes", "30"), ("fill", "#notes", "Visited at home."), ("click", "Save conversation")), shows="Conversation saved."),  # the tab's draft kept "lots" from the line above
     V("action-agreed", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("fill", "#action-description", "Ring the stair-lift company"), ("check", "The team"), ("click", "Agree action")), shows="Action agreed."),
     V("action-errors", "practitioner", "/cases/{irene_case}", f"Error: Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("click", "Agree action")), shows="There is a problem"),
     V("action", "practitioner", "/actions/{irene_action}", f"Update an action – {IRENE}", person=IRENE),
@@ -106,7 +110,30 @@ PAGES = [
     V("forbidden", "practitioner", "/admin/users", "You do not have access to this page", status=403),
     V("not-found", "practitioner", "/people/99999999", "Page not found", status=404),
     V("bad-request", "manager", "/measures/list/repeat_demand/total?list_cohort=everyone", "Sorry, there is a problem with that request", status=400),
+    # Barriers met and asks of the manager, from a case; the team's purpose.
+    V("barrier-new", "practitioner", "/cases/{irene_case}/barriers/new", f"Record a barrier – {IRENE}", person=IRENE),
+    V("barrier-new-errors", "practitioner", "/cases/{irene_case}/barriers/new", f"Error: Record a barrier – {IRENE}", person=IRENE, do=(("click", "Record the barrier"),), shows="There is a problem"),
+    V("barrier-recorded", "practitioner", "/cases/{irene_case}/barriers/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#title", "The pharmacy will only deliver to people on its own list"), ("check", "An IT system"), ("fill", "#owner_org", "High Street pharmacy"), ("fill", "#cost", "Irene: “I walked there twice for nothing.”"), ("click", "Record the barrier")), shows="Barrier recorded"),
+    V("barriers-board", "practitioner", "/barriers", "Barriers"),
+    V("ask-new", "practitioner", "/cases/{irene_case}/asks/new", f"Ask the manager – {IRENE}", person=IRENE),
+    V("ask-new-errors", "practitioner", "/cases/{irene_case}/asks/new", f"Error: Ask the manager – {IRENE}", person=IRENE, do=(("fill", "#cost", "a lot"), ("click", "Send the ask")), shows="There is a problem"),
+    V("ask-sent", "practitioner", "/cases/{irene_case}/asks/new", f"Ask: A stair rail fitted this week – {IRENE}", person=IRENE, do=(("check", re.compile("A resource:")), ("fill", "#what", "A stair rail fitted this week"), ("fill", "#why", "Irene is frightened of the stairs"), ("fill", "#cost", "80"), ("click", "Send the ask")), shows="Your ask has gone to the team's manager."),
+    V("asks-mine", "practitioner", "/asks", "Your asks of the manager"),
+    V("purpose", "practitioner", "/team/purpose", "How we work – Riverside team"),
     # A manager: the team, allocation, measures and their lists, imports and duplicates.
+    V("asks-team", "manager", "/asks", "Asks of the manager"),
+    V("ask", "manager", "/asks/{mohammed_ask}", f"Ask: {MOHAMMED_ASK} – {MOHAMMED}", person=MOHAMMED),
+    V("ask-answer-errors", "manager", "/asks/{mohammed_ask}", f"Error: Ask: {MOHAMMED_ASK} – {MOHAMMED}", person=MOHAMMED, do=(("click", "Save the answer"),), shows="There is a problem"),
+    V("ask-answered", "manager", "/asks/{mohammed_ask}", "Asks of the manager", do=(("check", "Yes"), ("fill", "#reason", "Yes: it will save a night in hospital"), ("click", "Save the answer")), shows="You answered yes"),
+    V("purpose-edit", "manager", "/team/purpose/edit", "Change how we work – Riverside team"),
+    V("purpose-saved", "manager", "/team/purpose/edit", "How we work – Riverside team", do=(("fill", "#rules", "Do not break the law.\nDo no harm."), ("click", "Save")), shows="The team's purpose, principles and rules are saved."),
+    V("barrier", "manager", "/barriers/{alarm}", f"{ALARM} – Barriers"),
+    V("barrier-move", "manager", "/barriers/{alarm}/move", f"Move on – {ALARM}"),
+    V("barrier-move-errors", "manager", "/barriers/{alarm}/move", f"Error: Move on – {ALARM}", do=(("check", "Removed"), ("click", "Save")), shows="There is a problem"),
+    V("barrier-moved", "manager", "/barriers/{alarm}/move", "Barriers", do=(("check", "Removed"), ("fill", "#reason", "Telecare now accepts our assessment"), ("click", "Save")), shows="removed"),
+    V("barriers-by-month", "manager", "/barriers/measures", "Barriers met and removed – Measures"),
+    V("stories", "manager", "/stories", "Stories to share"),
+    V("story", "manager", "/cases/{joan_case}/story", "{joan_story}'s story"),
     V("team", "manager", "/team", "Riverside team"),
     V("team-errors", "manager", "/team", "Error: Riverside team", do=(("click", "Allocate"),), shows="There is a problem"),
     V("team-allocated", "manager", "/team", "Riverside team", do=(("check", re.compile("Choose the case for")), ("select", "#owner_id", "Jo Lewis"), ("fill", "#reason", "Jo has room this week"), ("click", "Allocate")), shows="given to Jo Lewis"),
@@ -241,6 +268,7 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
     eleisha, morgan, ada = user("Eleisha Ward"), user("Morgan Reed"), user("Ada Lovell")
     irene, kamal, nasreen, terry = (person(*n.split()) for n in (IRENE, KAMAL, NASREEN, TERRY))
     irene_case = open_case(irene)
+    joan_case = open_case(person("Joan", "Fletcher"), closed=True)
     newcomer, _ = create_user(
         db.session,
         email="rowan.newby@riverside.example.nhs.uk",
@@ -282,6 +310,10 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "chris": user("Chris Byrne").id,
         "pat": user("Pat Green").id,
         "riverside": riverside.id,
+        "mohammed_ask": db.session.scalar(select(Ask.id).where(Ask.what == MOHAMMED_ASK)),
+        "alarm": db.session.scalar(select(Barrier.id).where(Barrier.title == ALARM)),
+        "joan_case": joan_case.id,
+        "joan_story": pseudonym_for(joan_case).name,
     }
     passwords = {
         "practitioner": (eleisha.email, logins[eleisha.email]),
