@@ -59,6 +59,14 @@ def keyboard_log_in(page: Page, base: str, user, *, javascript: bool) -> None:
     type_into(page, page.locator("#password"), PASSWORD)
     page.keyboard.press("Enter")
     expect(page.locator("h1")).not_to_have_text("Log in to Casework")
+    settled(page)
+
+
+def settled(page: Page) -> None:
+    """The page has loaded and its fonts are in: before that a Tab can find no focusable
+    page yet, and the design system's script may still move header links under "More"."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("document.fonts.status === 'loaded'")
 
 
 def keyboard_log_out(page: Page) -> None:
@@ -260,11 +268,13 @@ def keyboard_log_in_as(page: Page, base: str, login: tuple[str, str], *, javascr
     type_into(page, page.locator("#password"), password)
     page.keyboard.press("Enter")
     expect(page.locator("h1")).not_to_have_text("Log in to Casework")
+    settled(page)
 
 
 def header_link(page: Page, name: str) -> None:
     """Back up from <main> to a link in the header and follow it. The design system's script
     moves the links that do not fit the width under a "More" button: open it first."""
+    settled(page)
     header = page.locator("header")
     link = header.get_by_role("link", name=name, exact=True)
     under_more = not link.is_visible()
