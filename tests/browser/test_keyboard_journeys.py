@@ -63,10 +63,11 @@ def keyboard_log_in(page: Page, base: str, user, *, javascript: bool) -> None:
 
 
 def settled(page: Page) -> None:
-    """The page has loaded and its fonts are in: before that a Tab can find no focusable
-    page yet, and the design system's script may still move header links under "More"."""
+    """The page has loaded (its stylesheets, fonts and the design system's script too):
+    before that a Tab can find no focusable page yet, and the script may still move header
+    links under "More". (No wait_for_function: it needs JavaScript, which half the walks
+    turn off.)"""
     page.wait_for_load_state("load")
-    page.wait_for_function("document.fonts.status === 'loaded'")
 
 
 def keyboard_log_out(page: Page) -> None:
