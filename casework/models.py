@@ -595,3 +595,108 @@ class Story(db.Model):
 
     case: Mapped[Case] = relationship(backref=backref("story", uselist=False))
     marked_by: Mapped[User | None] = relationship()
+
+
+# Facts the measures count, kept at write time (casework/measures/facts.py, ADR 0020) ----------
+
+
+class DemandFact(db.Model):
+    """A demand as the measures count it: its period, cohort, team, kind and part of the
+    repeat-demand figure. Derived from demands and cases; rebuilt, never edited by hand."""
+
+    __tablename__ = "demand_facts"
+
+    demand_id: Mapped[int] = mapped_column(
+        ForeignKey("demands.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str] = mapped_column(String(10))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))  # value | failure | unclassified
+    repeat: Mapped[str] = mapped_column(String(14))  # first | while_open | after_closure | no_case
+
+    __table_args__ = (
+        # Each figure is counted from one of these alone: all teams, or one team.
+        Index(
+            "ix_demand_facts_period",
+            "received_on",
+            "cohort",
+            "team_id",
+            "repeat",
+            "kind",
+            "person_id",
+        ),
+        Index("ix_demand_facts_person", "person_id"),
+        Index(
+            "ix_demand_facts_team_period",
+            "team_id",
+            "received_on",
+            "cohort",
+            "repeat",
+            "kind",
+            "person_id",
+        ),
+    )
+
+
+class CaseFact(db.Model):
+    """A case as the measures count it: who owned it first, the person's previous closed case
+    in the team and its owner, changes of owner, agreement, days end to end and whether the
+    person came back within 90 days of the closure. Derived; rebuilt, never edited by hand."""
+
+    __tablename__ = "case_facts"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str] = mapped_column(String(10))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    referral_match: Mapped[str | None] = mapped_column(String(10))
+    first_owner_id: Mapped[int | None] = mapped_column(Integer)
+    previous_case_id: Mapped[int | None] = mapped_column(Integer)
+    previous_owner_id: Mapped[int | None] = mapped_column(Integer)
+    handoffs: Mapped[int] = mapped_column(Integer)
+    agreed: Mapped[bool] = mapped_column(Boolean)
+    days: Mapped[int | None] = mapped_column(Integer)  # first demand to closure; open: NULL
+    returned: Mapped[bool | None] = mapped_column(Boolean)  # within 90 days; open: NULL
+
+    __table_args__ = (
+        Index(
+            "ix_case_facts_opened",
+            "opened_on",
+            "cohort",
+            "team_id",
+            "referral_match",
+            "previous_case_id",
+            "first_owner_id",
+            "previous_owner_id",
+        ),
+        Index(
+            "ix_case_facts_closed",
+            "closed_on",
+            "cohort",
+            "team_id",
+            "days",
+            "handoffs",
+            "agreed",
+            "returned",
+        ),
+        Index("ix_case_facts_person", "person_id"),
+        Index("ix_case_facts_team_opened", "team_id", "opened_on"),
+        Index("ix_case_facts_team_closed", "team_id", "closed_on"),
+    )
+
+
+class MeasureFactsState(db.Model):
+    """One row: the look-back the facts were built with. Another look-back configured (or no
+    row, after the migration that made the tables) means every fact is built again."""
+
+    __tablename__ = "measure_facts_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lookback_days: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

@@ -14,9 +14,9 @@ from sqlalchemy.orm import Session, aliased
 
 from ..models import Action, Case, Demand, Person, Team, User
 from . import populations as pop
+from .facts import for_reporting
 from .figures import PARTS, POPULATIONS
 from .populations import Filters
-from .sql import for_reporting
 
 # Columns of each kind of list: (key, heading). `person` and `case` become links on the page.
 COLUMNS = {

@@ -32,8 +32,8 @@ from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Team
 from . import populations as pop
+from .facts import for_reporting
 from .populations import COHORT_CHOICES, Filters
-from .sql import for_reporting
 
 MAX_PERIOD_DAYS = 20 * 366
 

@@ -55,12 +55,14 @@ class had_earlier_demand_among(FunctionElement):  # noqa: N801 - reads like SQL
 def _by_window(element, compiler, **kw):
     person, team, on, demand_id, days = element.clauses
     previous_on = func.lag(on).over(partition_by=(person, team), order_by=(on, demand_id))
-    return compiler.process(within_lookback(previous_on, on, days.value), **kw)
+    return compiler.process(within_lookback(previous_on, on, days), **kw)
 
 
 @compiles(had_earlier_demand_among, "sqlite")
 def _by_search(element, compiler, **kw):
-    return compiler.process(had_earlier_demand(Demand, element.clauses.clauses[-1].value), **kw)
+    # The look-back goes in as the statement's own parameter, not its value at the first
+    # compilation: a cached compilation would otherwise keep the first look-back it saw.
+    return compiler.process(had_earlier_demand(Demand, element.clauses.clauses[-1]), **kw)
 
 
 def had_earlier_demand(demand=Demand, days: int | None = None) -> ColumnElement[bool]:

@@ -23,9 +23,10 @@ from sqlalchemy.orm import Session
 
 from ..formatting import uk_date
 from . import populations as pop
+from .facts import for_reporting
 from .figures import RECONTACTS, REPEATS
 from .populations import Filters
-from .sql import days_between, for_reporting
+from .sql import days_between
 
 GRAINS = ("week", "month")
 CASE_POINTS = 250

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..exceptions import DomainError
 from ..locking import check_version, flush_checked
+from ..measures import facts
 from ..models import AuditEvent, Case, Demand, Person, Team, User
 from .service import name_key
 
@@ -167,7 +168,9 @@ def merge_people(
 
 
 def _move(session: Session, demand_ids: list[int], case_ids: list[int], person_id: int) -> None:
-    if demand_ids:
+    if demand_ids:  # a bulk update, unseen by the unit of work: the measures' facts are told
+        moved_from = select(Demand.person_id).where(Demand.id.in_(demand_ids)).distinct()
+        facts.mark(session, people=[person_id, *session.scalars(moved_from)])
         session.execute(
             update(Demand).where(Demand.id.in_(demand_ids)).values(person_id=person_id),
             execution_options={"synchronize_session": False},

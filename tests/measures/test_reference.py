@@ -30,6 +30,7 @@ from casework.cases.service import (
 )
 from casework.demands.routing import record_demand
 from casework.extensions import db
+from casework.measures import facts
 from casework.measures.figures import compute
 from casework.models import Action, Case, Demand, OwnershipChange, Person, User
 from casework.people.service import create_person
@@ -134,6 +135,9 @@ def build_history(steps) -> list:
         create_person(session, workers[0], {"given_name": "P", "family_name": f"Person{i}"})
         for i in range(3)
     ]
+    # The measures' facts exist from the start, so every step below keeps them current as
+    # the app does (facts.py), rather than compute() building them all at the end.
+    facts.rebuild(session)
     session.commit()
     today = START
     for advance, op, p, t, choice in steps:

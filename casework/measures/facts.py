@@ -1,0 +1,429 @@
+"""The facts the measures count, kept at write time (ADR 0020).
+
+Each figure of measures.md needs, for every demand or case, something that depends on the
+person's other records: whether a demand is a repeat and of which kind, a case's first
+owner, the person's previous closed case in the team and its owner, the changes of owner,
+the days end to end, whether the person came back within 90 days of the closure. Worked
+out for a year of a whole care system at every request, that is seconds of searching. So
+it is worked out here, by the SQL below (the one place these rules are written), and kept
+in two tables, `demand_facts` and `case_facts`, which the figures, the lists behind them
+and the charts read (populations.py).
+
+A person's facts depend only on that person's own demands, cases and changes of owner
+(never another person's), so they are kept current person by person: any flush that adds,
+moves or changes one of those records (or merges a person away) marks the person, and
+just before the transaction commits the marked people's facts are worked out again, in the
+same transaction. Writes that bypass the ORM's unit of work (bulk updates, COPY) call
+`mark` themselves or `rebuild`. Whether a previous owner has since left the team is not a
+fact: it is read at the time of asking.
+
+`ensure_current` builds every fact again when the table of state says they were built
+with another look-back (or never: the migration leaves them empty).
+
+PostgreSQL: refreshing takes an advisory lock per person (and a shared lock that a full
+rebuild takes exclusively), so two transactions that touch the same person refresh one
+after the other, the second seeing the first's records. SQLite has one writer at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from flask_sqlalchemy.session import Session as FlaskSession
+from sqlalchemy import and_, case, delete, event, false, func, insert, inspect, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from ..models import (
+    Case,
+    CaseFact,
+    Demand,
+    DemandFact,
+    MeasureFactsState,
+    OwnershipChange,
+    Person,
+)
+from .repeat import had_earlier_demand_among, lookback_days
+from .sql import any_row, day_then_id, days_between, id_of
+from .sql import for_reporting as reporting_settings
+
+RETURN_WINDOW_DAYS = 90
+LOCK_SPACE = 20100  # the first key of PostgreSQL's two-key advisory locks: "measure facts"
+CHUNK = 500  # people refreshed per statement
+
+# The columns whose change changes a fact; any other change (notes, versions) does not.
+WATCHED = {
+    Demand: (
+        "person_id",
+        "team_id",
+        "case_id",
+        "cohort",
+        "received_on",
+        "kind",
+        "routed_by",
+        "imported",
+    ),
+    Case: (
+        "person_id",
+        "team_id",
+        "cohort",
+        "owner_id",
+        "opened_on",
+        "closed_on",
+        "referral_match",
+        "closure_agreed",
+    ),
+    Person: ("merged_into_id",),
+}
+
+
+def _of_people(query, record, people: list[int] | None):
+    """Only these people's records (None: everyone's), never a merged-away person's."""
+    merged_away = select(Person.id).where(Person.merged_into_id.is_not(None))
+    query = query.where(record.person_id.not_in(merged_away))
+    if people is not None:
+        query = query.where(record.person_id.in_(people))
+    return query
+
+
+# Demands ------------------------------------------------------------------------------
+
+
+def repeat_split(d):
+    """Each demand's part of the repeat-demand figure: first, while_open, after_closure, no_case.
+
+    `d` is the columns of the demands with their `repeat` worked out.
+    - first: no earlier demand to the team within the look-back (not a repeat);
+    - while_open: a repeat that joined an open case (routed_by 'open_case');
+    - after_closure: any other repeat, not imported, whose person had an earlier
+      case in the team closed on or before the day the demand was received, or
+      closed before the demand opened its own case (a letter dated before the
+      closure but recorded after it is routed as a re-contact, and counts as one);
+    - no_case: every other repeat (imported, or the earlier demands were only
+      imported history).
+    """
+    earlier_closed = aliased(Case)
+    had_closed_case = any_row(
+        earlier_closed.person_id == d.person_id,
+        earlier_closed.team_id == d.team_id,
+        earlier_closed.closed_on.is_not(None),
+        or_(earlier_closed.closed_on <= d.received_on, earlier_closed.id < d.case_id),
+        or_(d.case_id.is_(None), earlier_closed.id != d.case_id),
+    )
+    split = case(
+        (d.routed_by == "open_case", literal("while_open")),
+        (and_(d.imported.is_(False), had_closed_case), literal("after_closure")),
+        else_=literal("no_case"),
+    )
+    # `repeat` named once: SQLite would search for it again for every mention. NULL: first.
+    return case((d.repeat, split), else_=literal("first"))
+
+
+def demand_facts(people: list[int] | None):
+    """The demand_facts rows of these people (None: everyone). On PostgreSQL the repeat
+    rule is one window over each person's demands in the team, so every demand of a
+    person is selected, never some."""
+    with_repeat = _of_people(
+        select(
+            Demand.id,
+            Demand.person_id,
+            Demand.team_id,
+            Demand.case_id,
+            Demand.cohort,
+            Demand.received_on,
+            Demand.kind,
+            Demand.routed_by,
+            Demand.imported,
+            had_earlier_demand_among(lookback_days()).label("repeat"),
+        ),
+        Demand,
+        people,
+    ).subquery("demands_with_repeat")
+    d = with_repeat.c
+    return select(
+        d.id,
+        d.person_id,
+        d.team_id,
+        d.cohort,
+        d.received_on,
+        func.coalesce(d.kind, literal("unclassified")),
+        repeat_split(d),
+    )
+
+
+# Cases --------------------------------------------------------------------------------
+
+
+def _same_place(case_, other):
+    """`other` (a case or demand) is of the same person and team as `case_`."""
+    return and_(other.person_id == case_.c.person_id, other.team_id == case_.c.team_id)
+
+
+def owner_changes(cases):
+    """Each case's first change of owner (the one that set the first owner: the smallest id)
+    and its handoffs (every change from a named owner: counting from_id counts those)."""
+    return (
+        select(
+            OwnershipChange.case_id,
+            func.min(OwnershipChange.id).label("first_id"),
+            func.count(OwnershipChange.from_id).label("handoffs"),
+        )
+        .join(cases, cases.c.id == OwnershipChange.case_id)
+        .group_by(OwnershipChange.case_id)
+        .subquery("owner_changes")
+    )
+
+
+def previous_closed_cases(cases):
+    """Each case's previous case of the person in the team: the latest (by opening date, then
+    id) of the closed cases that had closed on or before the day this one opened, or were
+    made before it (a smaller id: a backdated demand opens a case dated before the last
+    closure). Its id comes out of the greatest `day_then_id` key."""
+    previous = aliased(Case)
+    return (
+        select(
+            cases.c.id,
+            id_of(func.max(day_then_id(previous.opened_on, previous.id))).label("previous_id"),
+        )
+        .join(
+            previous,
+            and_(
+                _same_place(cases, previous),
+                previous.id != cases.c.id,
+                previous.closed_on.is_not(None),
+                or_(previous.closed_on <= cases.c.opened_on, previous.id < cases.c.id),
+            ),
+        )
+        .group_by(cases.c.id)
+        .subquery("previous_closed_cases")
+    )
+
+
+def first_demands(cases):
+    """The day each case's first demand was received (a case with none: its opening date)."""
+    return (
+        select(Demand.case_id, func.min(Demand.received_on).label("received_on"))
+        .join(cases, cases.c.id == Demand.case_id)
+        .group_by(Demand.case_id)
+        .subquery("first_demands")
+    )
+
+
+def came_back(cases):
+    """The closed cases whose person made another demand to the team within 90 days of the
+    closure: received after the closure, or dated before it but opening a later case."""
+    later = aliased(Demand)
+    return (
+        select(cases.c.id)
+        .join(
+            later,
+            and_(
+                _same_place(cases, later),
+                or_(later.case_id.is_(None), later.case_id != cases.c.id),
+                or_(later.received_on >= cases.c.closed_on, later.case_id > cases.c.id),
+                days_between(later.received_on, cases.c.closed_on) <= RETURN_WINDOW_DAYS,
+            ),
+        )
+        .where(cases.c.closed_on.is_not(None))
+        .distinct()
+        .subquery("came_back")
+    )
+
+
+def case_facts(people: list[int] | None):
+    """The case_facts rows of these people (None: everyone). Each case is read once (a
+    MATERIALIZED common table expression) and joined to what it needs by grouped joins:
+    PostgreSQL answers those by hashing, SQLite by a search of an index per case."""
+    cases = (
+        _of_people(
+            select(
+                Case.id,
+                Case.person_id,
+                Case.team_id,
+                Case.cohort,
+                Case.opened_on,
+                Case.closed_on,
+                Case.referral_match,
+                Case.owner_id,
+                Case.closure_agreed,
+            ),
+            Case,
+            people,
+        )
+        .cte("fact_cases")
+        .prefix_with("MATERIALIZED")
+    )
+    changes, earlier = owner_changes(cases), previous_closed_cases(cases)
+    first_demand, back = first_demands(cases), came_back(cases)
+    first_change, previous = aliased(OwnershipChange), aliased(Case)
+    closed = cases.c.closed_on.is_not(None)
+    first_on = func.coalesce(first_demand.c.received_on, cases.c.opened_on)
+    return (
+        select(
+            cases.c.id,
+            cases.c.person_id,
+            cases.c.team_id,
+            cases.c.cohort,
+            cases.c.opened_on,
+            cases.c.closed_on,
+            cases.c.referral_match,
+            # A case with no recorded change (possible only for records made elsewhere)
+            # falls back on its current owner.
+            func.coalesce(first_change.to_id, cases.c.owner_id),
+            earlier.c.previous_id,
+            previous.owner_id,
+            func.coalesce(changes.c.handoffs, 0),
+            func.coalesce(cases.c.closure_agreed, false()),
+            case((closed, days_between(cases.c.closed_on, first_on))),
+            case((closed, back.c.id.is_not(None))),
+        )
+        .select_from(cases)
+        .outerjoin(changes, changes.c.case_id == cases.c.id)
+        .outerjoin(first_change, first_change.id == changes.c.first_id)
+        .outerjoin(earlier, earlier.c.id == cases.c.id)
+        .outerjoin(previous, previous.id == earlier.c.previous_id)
+        .outerjoin(first_demand, first_demand.c.case_id == cases.c.id)
+        .outerjoin(back, back.c.id == cases.c.id)
+    )
+
+
+DEMAND_COLUMNS = ("demand_id", "person_id", "team_id", "cohort", "received_on", "kind", "repeat")
+CASE_COLUMNS = (
+    "case_id",
+    "person_id",
+    "team_id",
+    "cohort",
+    "opened_on",
+    "closed_on",
+    "referral_match",
+    "first_owner_id",
+    "previous_case_id",
+    "previous_owner_id",
+    "handoffs",
+    "agreed",
+    "days",
+    "returned",
+)
+
+
+# Keeping them current -----------------------------------------------------------------
+
+
+def refresh(session: Session, people: Iterable[int]) -> None:
+    """Work out these people's facts again, in the session's transaction."""
+    people = sorted(set(people))
+    if not people:
+        return
+    _lock(session, people)
+    for start in range(0, len(people), CHUNK):
+        _write(session, people[start : start + CHUNK])
+
+
+def rebuild(session: Session) -> None:
+    """Work out every fact again and record the look-back used; in the session's transaction."""
+    _lock(session, None)
+    _write(session, None)
+    session.execute(delete(MeasureFactsState))
+    session.add(MeasureFactsState(id=1, lookback_days=lookback_days()))
+    session.flush()
+
+
+def _write(session: Session, people: list[int] | None) -> None:
+    for model, rows, columns in (
+        (DemandFact, demand_facts, DEMAND_COLUMNS),
+        (CaseFact, case_facts, CASE_COLUMNS),
+    ):
+        gone = delete(model)
+        if people is not None:
+            gone = gone.where(model.person_id.in_(people))
+        session.execute(gone)
+        session.execute(insert(model).from_select(columns, rows(people)))
+
+
+def _lock(session: Session, people: list[int] | None) -> None:
+    """PostgreSQL: the advisory locks described above, held to the end of the transaction."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    if people is None:
+        session.execute(select(func.pg_advisory_xact_lock(LOCK_SPACE, 0)))
+        return
+    session.execute(select(func.pg_advisory_xact_lock_shared(LOCK_SPACE, 0)))
+    for person in people:  # in order, so two transactions never wait on each other in a ring
+        session.execute(select(func.pg_advisory_xact_lock(LOCK_SPACE, person)))
+
+
+def ensure_current(session: Session) -> None:
+    """Before counting: the facts of what this transaction changed, and every fact again if
+    they were built with another look-back or never built. A rebuild is committed at once."""
+    refresh_marked(session)
+    state = session.get(MeasureFactsState, 1)
+    if state is not None and state.lookback_days == lookback_days():
+        return
+    rebuild(session)
+    session.commit()
+
+
+def for_reporting(session: Session) -> None:
+    """Before any figure, list or chart: current facts, then the reporting settings."""
+    ensure_current(session)
+    reporting_settings(session)
+
+
+# Marking people as their records change ------------------------------------------------
+
+MARKED = "measure_facts_people"
+MARKED_CASES = "measure_facts_cases"
+
+
+def mark(session: Session, people: Iterable[int] = (), cases: Iterable[int] = ()) -> None:
+    """These people's facts (or those of the people of these cases) are worked out again
+    before the transaction commits."""
+    session.info.setdefault(MARKED, set()).update(p for p in people if p is not None)
+    session.info.setdefault(MARKED_CASES, set()).update(c for c in cases if c is not None)
+
+
+def refresh_marked(session: Session) -> None:
+    session.flush()
+    people = session.info.pop(MARKED, set())
+    cases = session.info.pop(MARKED_CASES, set())
+    if cases:
+        people |= set(session.scalars(select(Case.person_id).where(Case.id.in_(cases))))
+    refresh(session, people)
+
+
+def _changed(record, names: tuple[str, ...]) -> list:
+    """The values, old and new, of the watched columns that changed (empty: none did)."""
+    state = inspect(record)
+    values = []
+    for name in names:
+        history = state.attrs[name].history
+        if history.added or history.deleted:
+            values.extend([*history.added, *history.deleted])
+    return values
+
+
+@event.listens_for(FlaskSession, "after_flush")
+def _mark_changes(session: Session, _context) -> None:
+    for record in [*session.new, *session.deleted]:
+        if isinstance(record, (Demand, Case)):
+            mark(session, people=[record.person_id])
+        elif isinstance(record, OwnershipChange):
+            mark(session, cases=[record.case_id])
+    for record in session.dirty:
+        names = WATCHED.get(type(record))
+        if names is None or not _changed(record, names):
+            continue
+        if isinstance(record, Person):
+            mark(session, people=[record.id, *_changed(record, ("merged_into_id",))])
+        else:
+            mark(session, people=[record.person_id, *_changed(record, ("person_id",))])
+
+
+@event.listens_for(FlaskSession, "before_commit")
+def _refresh_before_commit(session: Session) -> None:
+    refresh_marked(session)
+
+
+@event.listens_for(FlaskSession, "after_rollback")
+def _forget_marks(session: Session) -> None:
+    session.info.pop(MARKED, None)
+    session.info.pop(MARKED_CASES, None)

@@ -1,0 +1,136 @@
+"""The measures' facts kept at write time (casework/measures/facts.py) always equal the facts
+worked out again from scratch, whatever happened to the records and in whatever order."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from hypothesis import HealthCheck, Phase, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+
+from casework import create_app
+from casework.extensions import db
+from casework.measures import facts
+from casework.measures.figures import compute
+from casework.models import CaseFact, Demand, DemandFact, MeasureFactsState, Person, User
+from casework.people.merge import merge_people, undo_merge
+from tests.conftest import _config
+from tests.measures.test_reference import LOOKBACK, START, build_history, random_steps
+
+
+def kept_facts() -> tuple[list, list]:
+    """Every fact row as it stands, in a fixed order."""
+    session = db.session
+    demands = session.execute(select(DemandFact).order_by(DemandFact.demand_id)).scalars()
+    cases = session.execute(select(CaseFact).order_by(CaseFact.case_id)).scalars()
+    columns = (facts.DEMAND_COLUMNS, facts.CASE_COLUMNS)
+    rows = []
+    for records, names in zip((demands, cases), columns, strict=True):
+        rows.append([tuple(getattr(record, name) for name in names) for record in records])
+    return rows[0], rows[1]
+
+
+def worked_out_again() -> tuple[list, list]:
+    db.session.expire_all()
+    facts.rebuild(db.session)
+    db.session.commit()
+    db.session.expire_all()
+    return kept_facts()
+
+
+@pytest.fixture(scope="module")
+def database_template(databases, migrated_template, tmp_path_factory):
+    return databases, migrated_template, tmp_path_factory.mktemp("facts")
+
+
+@pytest.fixture
+def history_app(databases, migrated_template, tmp_path):
+    url = databases.fresh(migrated_template, tmp_path)
+    app = create_app(_config(tmp_path, url, REPEAT_LOOKBACK_DAYS=LOOKBACK))
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    databases.release(url)
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(seed=st.integers(0, 2**32), count=st.integers(20, 60))
+def test_facts_kept_at_write_time_equal_facts_worked_out_again(database_template, seed, count):
+    databases, template, folder = database_template
+    url = databases.fresh(template, folder)
+    app = create_app(_config(folder, url, REPEAT_LOOKBACK_DAYS=LOOKBACK))
+    with app.app_context():
+        try:
+            build_history(random_steps(seed, count))
+            kept = kept_facts()
+            assert kept[0] and kept[1]  # the history made demands and cases
+            assert kept == worked_out_again()
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+            databases.release(url)
+
+
+def test_a_merge_and_its_undoing_keep_the_facts_current(history_app):
+    teams = build_history(random_steps(7, 40))
+    session = db.session
+    admin = session.scalar(select(User).where(User.role == "admin"))
+    keep, other = session.scalars(
+        select(Person).where(Person.merged_into_id.is_(None)).order_by(Person.id).limit(2)
+    ).all()
+    assert session.scalar(select(Demand.id).where(Demand.person_id == other.id)) is not None
+    event = merge_people(session, admin, keep=keep, other=other)
+    session.commit()
+    merged = kept_facts()
+    assert not [row for row in merged[0] if row[1] == other.id]  # none left with the other
+    assert merged == worked_out_again()
+
+    undo_merge(session, admin, event)
+    session.commit()
+    undone = kept_facts()
+    assert [row for row in undone[0] if row[1] == other.id]  # the other's demands are back
+    assert undone == worked_out_again()
+    assert teams
+
+
+def test_another_look_back_builds_every_fact_again(history_app):
+    build_history(random_steps(11, 40))
+    session = db.session
+    span = {"start": START, "end": START + dt.timedelta(days=400)}
+    with_45 = compute(session, **span)["repeat_demand"]
+    history_app.config["REPEAT_LOOKBACK_DAYS"] = 1
+    with_1 = compute(session, **span)["repeat_demand"]
+    assert session.get(MeasureFactsState, 1).lookback_days == 1
+    assert with_1["total"] == with_45["total"]
+    assert with_1["repeat"] < with_45["repeat"]  # fewer earlier demands within a day
+
+
+def test_facts_are_built_the_first_time_the_measures_are_asked_for(history_app):
+    build_history(random_steps(3, 30))
+    session = db.session
+    session.query(MeasureFactsState).delete()
+    session.query(DemandFact).delete()
+    session.commit()
+    figures = compute(session, start=START, end=START + dt.timedelta(days=400))
+    counted = session.query(Demand).join(Person).filter(Person.merged_into_id.is_(None)).count()
+    assert figures["repeat_demand"]["total"] == counted == session.query(DemandFact).count()
+
+
+def test_a_change_rolled_back_leaves_no_mark(history_app):
+    build_history(random_steps(5, 20))
+    session = db.session
+    demand = session.scalar(select(Demand).limit(1))
+    demand.received_on = demand.received_on - dt.timedelta(days=1)
+    session.flush()
+    assert session.info.get(facts.MARKED)
+    session.rollback()
+    assert not session.info.get(facts.MARKED)
+    assert kept_facts() == worked_out_again()
