@@ -663,6 +663,12 @@ class CaseFact(db.Model):
     agreed: Mapped[bool] = mapped_column(Boolean)
     days: Mapped[int | None] = mapped_column(Integer)  # first demand to closure; open: NULL
     returned: Mapped[bool | None] = mapped_column(Boolean)  # within 90 days; open: NULL
+    # Its agreed actions, by who does them and by status now.
+    actions_person: Mapped[int] = mapped_column(Integer)
+    actions_team: Mapped[int] = mapped_column(Integer)
+    actions_done: Mapped[int] = mapped_column(Integer)
+    actions_dropped: Mapped[int] = mapped_column(Integer)
+    actions_open: Mapped[int] = mapped_column(Integer)
 
     __table_args__ = (
         Index(
@@ -675,6 +681,7 @@ class CaseFact(db.Model):
             "first_owner_id",
             "previous_owner_id",
         ),
+        # Closed in the period, and (from closed_on and opened_on) active in it.
         Index(
             "ix_case_facts_closed",
             "closed_on",
@@ -684,6 +691,12 @@ class CaseFact(db.Model):
             "handoffs",
             "agreed",
             "returned",
+            "opened_on",
+            "actions_person",
+            "actions_team",
+            "actions_done",
+            "actions_dropped",
+            "actions_open",
         ),
         Index("ix_case_facts_person", "person_id"),
         Index("ix_case_facts_team_opened", "team_id", "opened_on"),

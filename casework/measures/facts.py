@@ -3,7 +3,8 @@
 Each figure of measures.md needs, for every demand or case, something that depends on the
 person's other records: whether a demand is a repeat and of which kind, a case's first
 owner, the person's previous closed case in the team and its owner, the changes of owner,
-the days end to end, whether the person came back within 90 days of the closure. Worked
+the days end to end, whether the person came back within 90 days of the closure, the
+case's actions by who does them and by status. Worked
 out for a year of a whole care system at every request, that is seconds of searching. So
 it is worked out here, by the SQL below (the one place these rules are written), and kept
 in two tables, `demand_facts` and `case_facts`, which the figures, the lists behind them
@@ -34,6 +35,7 @@ from sqlalchemy import and_, case, delete, event, false, func, insert, inspect, 
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
+    Action,
     Case,
     CaseFact,
     Demand,
@@ -49,6 +51,7 @@ from .sql import for_reporting as reporting_settings
 RETURN_WINDOW_DAYS = 90
 LOCK_SPACE = 20100  # the first key of PostgreSQL's two-key advisory locks: "measure facts"
 CHUNK = 500  # people refreshed per statement
+ACTION_COUNTS = ("person", "team", "done", "dropped", "open")  # a case's agreed actions
 
 # The columns whose change changes a fact; any other change (notes, versions) does not.
 WATCHED = {
@@ -73,6 +76,7 @@ WATCHED = {
         "closure_agreed",
     ),
     Person: ("merged_into_id",),
+    Action: ("case_id", "by", "status"),
 }
 
 
@@ -229,6 +233,27 @@ def came_back(cases):
     )
 
 
+def action_counts(cases):
+    """Each case's agreed actions by who does them and by status now."""
+
+    def counted(condition):
+        return func.sum(case((condition, 1), else_=0))
+
+    return (
+        select(
+            Action.case_id,
+            counted(Action.by == "person").label("person"),
+            counted(Action.by == "team").label("team"),
+            counted(Action.status == "done").label("done"),
+            counted(Action.status == "dropped").label("dropped"),
+            counted(Action.status == "agreed").label("open"),
+        )
+        .join(cases, cases.c.id == Action.case_id)
+        .group_by(Action.case_id)
+        .subquery("action_counts")
+    )
+
+
 def case_facts(people: list[int] | None):
     """The case_facts rows of these people (None: everyone). Each case is read once (a
     MATERIALIZED common table expression) and joined to what it needs by grouped joins:
@@ -253,7 +278,7 @@ def case_facts(people: list[int] | None):
         .prefix_with("MATERIALIZED")
     )
     changes, earlier = owner_changes(cases), previous_closed_cases(cases)
-    first_demand, back = first_demands(cases), came_back(cases)
+    first_demand, back, actions = first_demands(cases), came_back(cases), action_counts(cases)
     first_change, previous = aliased(OwnershipChange), aliased(Case)
     closed = cases.c.closed_on.is_not(None)
     first_on = func.coalesce(first_demand.c.received_on, cases.c.opened_on)
@@ -275,6 +300,7 @@ def case_facts(people: list[int] | None):
             func.coalesce(cases.c.closure_agreed, false()),
             case((closed, days_between(cases.c.closed_on, first_on))),
             case((closed, back.c.id.is_not(None))),
+            *(func.coalesce(actions.c[name], 0) for name in ACTION_COUNTS),
         )
         .select_from(cases)
         .outerjoin(changes, changes.c.case_id == cases.c.id)
@@ -283,6 +309,7 @@ def case_facts(people: list[int] | None):
         .outerjoin(previous, previous.id == earlier.c.previous_id)
         .outerjoin(first_demand, first_demand.c.case_id == cases.c.id)
         .outerjoin(back, back.c.id == cases.c.id)
+        .outerjoin(actions, actions.c.case_id == cases.c.id)
     )
 
 
@@ -302,6 +329,7 @@ CASE_COLUMNS = (
     "agreed",
     "days",
     "returned",
+    *(f"actions_{name}" for name in ACTION_COUNTS),
 )
 
 
@@ -406,7 +434,7 @@ def _mark_changes(session: Session, _context) -> None:
     for record in [*session.new, *session.deleted]:
         if isinstance(record, (Demand, Case)):
             mark(session, people=[record.person_id])
-        elif isinstance(record, OwnershipChange):
+        elif isinstance(record, (OwnershipChange, Action)):
             mark(session, cases=[record.case_id])
     for record in session.dirty:
         names = WATCHED.get(type(record))
@@ -414,6 +442,8 @@ def _mark_changes(session: Session, _context) -> None:
             continue
         if isinstance(record, Person):
             mark(session, people=[record.id, *_changed(record, ("merged_into_id",))])
+        elif isinstance(record, Action):
+            mark(session, cases=[record.case_id, *_changed(record, ("case_id",))])
         else:
             mark(session, people=[record.person_id, *_changed(record, ("person_id",))])
 

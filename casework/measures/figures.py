@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import distinct, func, literal, select, union_all
+from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
 from ..demands.routing import EARLIEST_DEMAND
@@ -32,7 +32,7 @@ from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Team
 from . import populations as pop
-from .facts import for_reporting
+from .facts import ACTION_COUNTS, for_reporting
 from .populations import COHORT_CHOICES, Filters
 
 MAX_PERIOD_DAYS = 20 * 366
@@ -209,21 +209,6 @@ def compute(
     }
 
 
-def once(population):
-    """The population as a common table expression computed once per statement.
-
-    SQLite flattens a subquery into the query around it and then evaluates a
-    correlated subquery once for every mention of its column (the GROUP BY key,
-    the output, each SUM), doubling or tripling the work; MATERIALIZED stops that.
-    PostgreSQL evaluates each row's expressions once anyway, and plans better
-    without the fence."""
-    return (
-        select(population)
-        .cte(f"{population.name}_once")
-        .prefix_with("MATERIALIZED", dialect="sqlite")
-    )
-
-
 def _grouped(session: Session, population, *columns: str) -> dict[tuple, int]:
     """Row counts of a population grouped by some of its columns."""
     cols = [population.c[name] for name in columns]
@@ -236,21 +221,11 @@ def _sum(counts: dict[tuple, int], index: int, *values) -> int:
 
 
 def demand_figures(session: Session, f: Filters) -> dict:
-    demands = once(pop.demands(f))
-    # One statement: the counts by repeat split and kind, and (marked "people") the number of
-    # distinct people, both from the one computation of the population.
-    by_split = select(literal("counts"), demands.c.repeat, demands.c.kind, func.count())
-    people = select(
-        literal("people"), literal(None), literal(None), func.count(distinct(demands.c.person_id))
-    )
-    counts, people_count = {}, 0
-    for part, split, kind, n in session.execute(
-        union_all(by_split.group_by(demands.c.repeat, demands.c.kind), people)
-    ):
-        if part == "people":
-            people_count = n
-        else:
-            counts[(split, kind)] = n
+    # Two statements over the facts' index: the counts by repeat split and kind, and the
+    # number of different people.
+    counts = _grouped(session, pop.demands(f), "repeat", "kind")
+    demands = pop.demands(f)
+    people_count = session.scalar(select(func.count(distinct(demands.c.person_id))))
     total = sum(counts.values())
     repeat = _sum(counts, 0, *REPEATS)
     failure, value = _sum(counts, 1, "failure"), _sum(counts, 1, "value")
@@ -360,11 +335,8 @@ def percentiles(histogram: Counter, ps=(0.5, 0.9)) -> list[float | int | None]:
 
 
 def action_figures(session: Session, f: Filters) -> dict:
-    counts = _grouped(session, pop.actions(f), "by", "status")
-    return {
-        "person": _sum(counts, 0, "person"),
-        "team": _sum(counts, 0, "team"),
-        "done": _sum(counts, 1, "done"),
-        "dropped": _sum(counts, 1, "dropped"),
-        "open": _sum(counts, 1, "agreed"),
-    }
+    """The action counts of the cases active in the period, added up (the list behind each
+    number is those cases' actions: populations.actions)."""
+    active = pop.active_cases(f)
+    sums = [func.coalesce(func.sum(active.c[f"actions_{name}"]), 0) for name in ACTION_COUNTS]
+    return dict(zip(ACTION_COUNTS, session.execute(select(*sums)).one(), strict=True))

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import Select, and_, case, literal, or_, select
 from sqlalchemy.orm import aliased
 
-from ..models import Action, Case, CaseFact, DemandFact, Person, User
+from ..models import Action, CaseFact, DemandFact, User
 from .facts import RETURN_WINDOW_DAYS
 
 COHORT_CHOICES = ("pilot", "usual", "all")
@@ -39,9 +39,6 @@ class Filters:
 
 def _chosen(query: Select, record, f: Filters) -> Select:
     """The cohort and team chosen (facts never hold a merged-away person's records)."""
-    if record is Case:  # the merged-away people are few: one small lookup per row
-        merged_away = select(Person.id).where(Person.merged_into_id.is_not(None))
-        query = query.where(record.person_id.not_in(merged_away))
     if f.cohort != "all":
         query = query.where(record.cohort == f.cohort)
     if f.team_id is not None:
@@ -126,20 +123,29 @@ def closed_cases(f: Filters):
 def case_active_in(f: Filters):
     """A case is active in the period when it opened on or before its last day and was still
     open on (or after) its first day."""
-    return and_(Case.opened_on <= f.end, or_(Case.closed_on.is_(None), Case.closed_on >= f.start))
+    return and_(
+        CaseFact.opened_on <= f.end,
+        or_(CaseFact.closed_on.is_(None), CaseFact.closed_on >= f.start),
+    )
+
+
+def active_cases(f: Filters):
+    """The facts of the cases active in the period (their action counts make the figure)."""
+    return _chosen(select(CaseFact).where(case_active_in(f)), CaseFact, f).subquery("active")
 
 
 def actions(f: Filters):
-    """Agreed actions of cases active in the period, with who does them and their status now."""
+    """Agreed actions of cases active in the period, with who does them and their status now:
+    the rows behind the counts of `active_cases`."""
     query = (
         select(
             Action.id.label("id"),
-            Case.person_id.label("person_id"),
-            Case.opened_on.label("on"),
+            CaseFact.person_id.label("person_id"),
+            CaseFact.opened_on.label("on"),
             Action.by.label("by"),
             Action.status.label("status"),
         )
-        .join(Case, Case.id == Action.case_id)
+        .join(CaseFact, CaseFact.case_id == Action.case_id)
         .where(case_active_in(f))
     )
-    return _chosen(query, Case, f).subquery("actions_of_active_cases")
+    return _chosen(query, CaseFact, f).subquery("actions_of_active_cases")

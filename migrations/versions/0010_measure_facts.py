@@ -1,7 +1,7 @@
 """The facts the measures count, kept at write time: one row per demand (its part of the
 repeat-demand figure) and per case (first owner, previous closed case and its owner,
-changes of owner, days end to end, came back within 90 days), and the look-back they were
-built with. Left empty here: the app builds them in full the first time the measures are
+changes of owner, days end to end, came back within 90 days, its actions by who and
+status), and the look-back they were built with. Left empty here: the app builds them in full the first time the measures are
 asked for (casework/measures/facts.py, ADR 0020).
 
 Revision ID: b7d2f4e10010
@@ -42,11 +42,16 @@ def upgrade():
     sa.Column('agreed', sa.Boolean(), nullable=False),
     sa.Column('days', sa.Integer(), nullable=True),
     sa.Column('returned', sa.Boolean(), nullable=True),
+    sa.Column('actions_person', sa.Integer(), nullable=False),
+    sa.Column('actions_team', sa.Integer(), nullable=False),
+    sa.Column('actions_done', sa.Integer(), nullable=False),
+    sa.Column('actions_dropped', sa.Integer(), nullable=False),
+    sa.Column('actions_open', sa.Integer(), nullable=False),
     sa.ForeignKeyConstraint(['case_id'], ['cases.id'], name=op.f('fk_case_facts_case_id_cases'), ondelete='CASCADE'),
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_case_facts'))
     )
     with op.batch_alter_table('case_facts', schema=None) as batch_op:
-        batch_op.create_index('ix_case_facts_closed', ['closed_on', 'cohort', 'team_id', 'days', 'handoffs', 'agreed', 'returned'], unique=False)
+        batch_op.create_index('ix_case_facts_closed', ['closed_on', 'cohort', 'team_id', 'days', 'handoffs', 'agreed', 'returned', 'opened_on', 'actions_person', 'actions_team', 'actions_done', 'actions_dropped', 'actions_open'], unique=False)
         batch_op.create_index('ix_case_facts_opened', ['opened_on', 'cohort', 'team_id', 'referral_match', 'previous_case_id', 'first_owner_id', 'previous_owner_id'], unique=False)
         batch_op.create_index('ix_case_facts_person', ['person_id'], unique=False)
         batch_op.create_index('ix_case_facts_team_closed', ['team_id', 'closed_on'], unique=False)
