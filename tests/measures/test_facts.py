@@ -4,6 +4,8 @@ worked out again from scratch, whatever happened to the records and in whatever 
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
@@ -16,7 +18,7 @@ from casework.measures import facts
 from casework.measures.figures import compute
 from casework.models import CaseFact, Demand, DemandFact, MeasureFactsState, Person, User
 from casework.people.merge import merge_people, undo_merge
-from tests.conftest import _config
+from tests.conftest import _config, make_person
 from tests.measures.test_reference import LOOKBACK, START, build_history, random_steps
 
 
@@ -134,3 +136,49 @@ def test_a_change_rolled_back_leaves_no_mark(history_app):
     session.rollback()
     assert not session.info.get(facts.MARKED)
     assert kept_facts() == worked_out_again()
+
+
+def test_two_writers_to_one_person_at_once_leave_the_facts_current(app, practitioner, monkeypatch):
+    """The first writer keeps its transaction open for a second after working out its facts;
+    the second, adding an earlier demand for the same person meanwhile, must wait
+    for it and then see both demands (PostgreSQL: the advisory lock; SQLite: one writer)."""
+    person, team = make_person(practitioner), practitioner.team
+    facts.rebuild(db.session)
+    db.session.commit()
+    real_refresh = facts.refresh
+
+    def refresh_then_hold(session, people):
+        real_refresh(session, people)
+        if threading.current_thread().name == "first":
+            time.sleep(1.0)  # the transaction is still open: its facts are not yet committed
+
+    monkeypatch.setattr(facts, "refresh", refresh_then_hold)
+
+    def write(received_on: dt.date) -> None:
+        with app.app_context():
+            db.session.add(
+                Demand(
+                    person_id=person.id,
+                    team_id=team.id,
+                    cohort="pilot",
+                    received_on=received_on,
+                    source="Old",
+                    channel="letter",
+                    stated_need="Legacy",
+                    imported=True,
+                )
+            )
+            db.session.commit()
+            db.session.remove()
+
+    first = threading.Thread(target=write, args=(dt.date(2026, 1, 10),), name="first")
+    second = threading.Thread(target=write, args=(dt.date(2026, 1, 5),), name="second")
+    first.start()
+    time.sleep(0.3)
+    second.start()
+    first.join()
+    second.join()
+    db.session.expire_all()
+    kept = kept_facts()
+    assert [row[-1] for row in kept[0]] == ["no_case", "first"]  # Jan 10 is the repeat
+    assert kept == worked_out_again()
