@@ -22,12 +22,14 @@ node_modules/.installed: package.json package-lock.json
 
 run: setup
 	$(CASEWORK) db upgrade
+	$(CASEWORK) build-facts
 	$(CASEWORK) demo --if-empty
 	$(CASEWORK) run --host $(HOST) --port $(PORT)
 
 # Production: gunicorn with casework/gunicorn_conf.py; needs SECRET_KEY (README, Deploying).
 serve: setup
 	$(CASEWORK) db upgrade
+	$(CASEWORK) build-facts
 	$(BIN)/gunicorn --config python:casework.gunicorn_conf --bind $(HOST):$(PORT) casework.wsgi:app
 
 # 50 practitioners on gunicorn and SQLite for 60 s, then a SIGKILL mid-load (bench/load.py --help).

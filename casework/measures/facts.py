@@ -379,15 +379,17 @@ def _lock(session: Session, people: list[int] | None) -> None:
         session.execute(select(func.pg_advisory_xact_lock(LOCK_SPACE, person)))
 
 
-def ensure_current(session: Session) -> None:
+def ensure_current(session: Session) -> bool:
     """Before counting: the facts of what this transaction changed, and every fact again if
-    they were built with another look-back or never built. A rebuild is committed at once."""
+    they were built with another look-back or never built (then committed at once, and
+    True is returned)."""
     refresh_marked(session)
     state = session.get(MeasureFactsState, 1)
     if state is not None and state.lookback_days == lookback_days():
-        return
+        return False
     rebuild(session)
     session.commit()
+    return True
 
 
 def for_reporting(session: Session) -> None:

@@ -18,7 +18,7 @@ from casework.measures import facts
 from casework.measures.figures import compute
 from casework.models import CaseFact, Demand, DemandFact, MeasureFactsState, Person, User
 from casework.people.merge import merge_people, undo_merge
-from tests.conftest import _config, make_person
+from tests.conftest import _config, make_demand, make_person
 from tests.measures.test_reference import LOOKBACK, START, build_history, random_steps
 
 
@@ -182,3 +182,20 @@ def test_two_writers_to_one_person_at_once_leave_the_facts_current(app, practiti
     kept = kept_facts()
     assert [row[-1] for row in kept[0]] == ["no_case", "first"]  # Jan 10 is the repeat
     assert kept == worked_out_again()
+
+
+def test_build_facts_works_them_out_only_when_missing_or_stale(app, runner, practitioner):
+    make_demand(make_person(practitioner), practitioner)
+    assert db.session.get(MeasureFactsState, 1) is None  # as the migration leaves it
+    first = runner.invoke(args=["build-facts"])
+    assert first.exit_code == 0 and "Worked out the measures' facts" in first.output
+    assert db.session.query(DemandFact).count() == 1
+    again = runner.invoke(args=["build-facts"])
+    assert "current: nothing to do" in again.output
+    app.config["REPEAT_LOOKBACK_DAYS"] = 30
+    stale = runner.invoke(args=["build-facts"])
+    assert "Worked out" in stale.output
+    db.session.expire_all()
+    assert db.session.get(MeasureFactsState, 1).lookback_days == 30
+    forced = runner.invoke(args=["build-facts", "--again"])
+    assert forced.exit_code == 0 and "Worked out" in forced.output
