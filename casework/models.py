@@ -617,14 +617,15 @@ class DemandFact(db.Model):
     repeat: Mapped[str] = mapped_column(String(14))  # first | while_open | after_closure | no_case
 
     __table_args__ = (
-        # Each figure is counted from one of these alone: all teams, or one team.
+        # Each figure is counted from one of these alone, in day order (figures._grouped):
+        # all teams, or one team.
         Index(
             "ix_demand_facts_period",
             "received_on",
-            "cohort",
-            "team_id",
             "repeat",
             "kind",
+            "cohort",
+            "team_id",
             "person_id",
         ),
         Index("ix_demand_facts_person", "person_id"),
@@ -632,9 +633,9 @@ class DemandFact(db.Model):
             "ix_demand_facts_team_period",
             "team_id",
             "received_on",
-            "cohort",
             "repeat",
             "kind",
+            "cohort",
             "person_id",
         ),
     )
@@ -674,23 +675,23 @@ class CaseFact(db.Model):
         Index(
             "ix_case_facts_opened",
             "opened_on",
-            "cohort",
-            "team_id",
             "referral_match",
             "previous_case_id",
             "first_owner_id",
             "previous_owner_id",
+            "cohort",
+            "team_id",
         ),
         # Closed in the period, and (from closed_on and opened_on) active in it.
         Index(
             "ix_case_facts_closed",
             "closed_on",
-            "cohort",
-            "team_id",
             "days",
             "handoffs",
             "agreed",
             "returned",
+            "cohort",
+            "team_id",
             "opened_on",
             "actions_person",
             "actions_team",

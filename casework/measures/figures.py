@@ -209,11 +209,18 @@ def compute(
     }
 
 
-def _grouped(session: Session, population, *columns: str) -> dict[tuple, int]:
-    """Row counts of a population grouped by some of its columns."""
+def _grouped(session: Session, population, *columns: str, by_day=False) -> dict[tuple, int]:
+    """Row counts of a population grouped by some of its columns.
+
+    `by_day`: grouped first by day, then added up here. Where the facts' index is in that
+    order, SQLite counts as it reads the index instead of sorting every row of the period;
+    worth it when a day holds many rows of each group."""
     cols = [population.c[name] for name in columns]
-    rows = session.execute(select(*cols, func.count()).group_by(*cols)).all()
-    return {tuple(row[:-1]): row[-1] for row in rows}
+    keys = [population.c.on, *cols] if by_day else cols
+    counts: Counter = Counter()
+    for *key, n in session.execute(select(*keys, func.count()).group_by(*keys)):
+        counts[tuple(key[1:] if by_day else key)] += n
+    return dict(counts)
 
 
 def _sum(counts: dict[tuple, int], index: int, *values) -> int:
@@ -223,7 +230,7 @@ def _sum(counts: dict[tuple, int], index: int, *values) -> int:
 def demand_figures(session: Session, f: Filters) -> dict:
     # Two statements over the facts' index: the counts by repeat split and kind, and the
     # number of different people.
-    counts = _grouped(session, pop.demands(f), "repeat", "kind")
+    counts = _grouped(session, pop.demands(f), "repeat", "kind", by_day=True)
     demands = pop.demands(f)
     people_count = session.scalar(select(func.count(distinct(demands.c.person_id))))
     total = sum(counts.values())
@@ -251,7 +258,7 @@ def demand_figures(session: Session, f: Filters) -> dict:
 
 
 def opened_case_figures(session: Session, f: Filters) -> dict:
-    counts = _grouped(session, pop.opened_cases(f), "referral_match", "recontact")
+    counts = _grouped(session, pop.opened_cases(f), "referral_match", "recontact", by_day=True)
     no, partly, yes = (_sum(counts, 0, judgement) for judgement in ("no", "partly", "yes"))
     recorded = no + partly + yes
     recontacts = _sum(counts, 1, *RECONTACTS)

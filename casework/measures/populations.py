@@ -14,10 +14,10 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Select, and_, case, literal, or_, select
-from sqlalchemy.orm import aliased
 
 from ..models import Action, CaseFact, DemandFact, User
 from .facts import RETURN_WINDOW_DAYS
+from .sql import any_row
 
 COHORT_CHOICES = ("pilot", "usual", "all")
 
@@ -65,35 +65,28 @@ def demands(f: Filters):
 def opened_cases(f: Filters):
     """Cases opened in the period, with the referral judgement and the re-contact: first (no
     earlier closed case), same_worker, owner_left (the previous owner has left the team, or
-    there was none) or other_worker. Who has left is read now, not kept as a fact."""
-    previous_owner = aliased(User)
+    there was none) or other_worker. Who has left is read now, not kept as a fact, and only
+    for the few cases that reach that question (a join would look up every case's)."""
+    still_in_team = any_row(
+        User.id == CaseFact.previous_owner_id,
+        User.active.is_(True),
+        User.team_id == CaseFact.team_id,
+    )
     recontact = case(
         (CaseFact.previous_case_id.is_(None), literal("first")),
         (CaseFact.first_owner_id == CaseFact.previous_owner_id, literal("same_worker")),
-        (
-            or_(
-                CaseFact.previous_owner_id.is_(None),
-                previous_owner.active.is_not(True),
-                previous_owner.team_id.is_(None),
-                previous_owner.team_id != CaseFact.team_id,
-            ),
-            literal("owner_left"),
-        ),
-        else_=literal("other_worker"),
+        (still_in_team, literal("other_worker")),
+        else_=literal("owner_left"),
     )
-    query = (
-        select(
-            CaseFact.case_id.label("id"),
-            CaseFact.person_id.label("person_id"),
-            CaseFact.opened_on.label("on"),
-            CaseFact.referral_match.label("referral_match"),
-            CaseFact.previous_case_id.label("previous_case_id"),
-            CaseFact.previous_owner_id.label("previous_owner_id"),
-            recontact.label("recontact"),
-        )
-        .outerjoin(previous_owner, previous_owner.id == CaseFact.previous_owner_id)
-        .where(_between(CaseFact.opened_on, f))
-    )
+    query = select(
+        CaseFact.case_id.label("id"),
+        CaseFact.person_id.label("person_id"),
+        CaseFact.opened_on.label("on"),
+        CaseFact.referral_match.label("referral_match"),
+        CaseFact.previous_case_id.label("previous_case_id"),
+        CaseFact.previous_owner_id.label("previous_owner_id"),
+        recontact.label("recontact"),
+    ).where(_between(CaseFact.opened_on, f))
     return _chosen(query, CaseFact, f).subquery("opened_in_period")
 
 

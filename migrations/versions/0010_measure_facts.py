@@ -51,8 +51,8 @@ def upgrade():
     sa.PrimaryKeyConstraint('case_id', name=op.f('pk_case_facts'))
     )
     with op.batch_alter_table('case_facts', schema=None) as batch_op:
-        batch_op.create_index('ix_case_facts_closed', ['closed_on', 'cohort', 'team_id', 'days', 'handoffs', 'agreed', 'returned', 'opened_on', 'actions_person', 'actions_team', 'actions_done', 'actions_dropped', 'actions_open'], unique=False)
-        batch_op.create_index('ix_case_facts_opened', ['opened_on', 'cohort', 'team_id', 'referral_match', 'previous_case_id', 'first_owner_id', 'previous_owner_id'], unique=False)
+        batch_op.create_index('ix_case_facts_closed', ['closed_on', 'days', 'handoffs', 'agreed', 'returned', 'cohort', 'team_id', 'opened_on', 'actions_person', 'actions_team', 'actions_done', 'actions_dropped', 'actions_open'], unique=False)
+        batch_op.create_index('ix_case_facts_opened', ['opened_on', 'referral_match', 'previous_case_id', 'first_owner_id', 'previous_owner_id', 'cohort', 'team_id'], unique=False)
         batch_op.create_index('ix_case_facts_person', ['person_id'], unique=False)
         batch_op.create_index('ix_case_facts_team_closed', ['team_id', 'closed_on'], unique=False)
         batch_op.create_index('ix_case_facts_team_opened', ['team_id', 'opened_on'], unique=False)
@@ -69,9 +69,9 @@ def upgrade():
     sa.PrimaryKeyConstraint('demand_id', name=op.f('pk_demand_facts'))
     )
     with op.batch_alter_table('demand_facts', schema=None) as batch_op:
-        batch_op.create_index('ix_demand_facts_period', ['received_on', 'cohort', 'team_id', 'repeat', 'kind', 'person_id'], unique=False)
+        batch_op.create_index('ix_demand_facts_period', ['received_on', 'repeat', 'kind', 'cohort', 'team_id', 'person_id'], unique=False)
         batch_op.create_index('ix_demand_facts_person', ['person_id'], unique=False)
-        batch_op.create_index('ix_demand_facts_team_period', ['team_id', 'received_on', 'cohort', 'repeat', 'kind', 'person_id'], unique=False)
+        batch_op.create_index('ix_demand_facts_team_period', ['team_id', 'received_on', 'repeat', 'kind', 'cohort', 'person_id'], unique=False)
 
 
 
