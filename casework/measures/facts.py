@@ -45,7 +45,7 @@ from ..models import (
     Person,
 )
 from .repeat import had_earlier_demand_among, lookback_days
-from .sql import any_row, day_then_id, days_between, id_of
+from .sql import any_row, days_between
 from .sql import for_reporting as reporting_settings
 
 RETURN_WINDOW_DAYS = 90
@@ -177,28 +177,27 @@ def owner_changes(cases):
     )
 
 
-def previous_closed_cases(cases):
-    """Each case's previous case of the person in the team: the latest (by opening date, then
-    id) of the closed cases that had closed on or before the day this one opened, or were
-    made before it (a smaller id: a backdated demand opens a case dated before the last
-    closure). Its id comes out of the greatest `day_then_id` key."""
+def previous_closed_case():
+    """SQL, as a column of a select of cases: the case's previous case of the person in the
+    team, the latest (by opening date, then id) of the closed cases that had closed on or
+    before the day this one opened, or were made before it (a smaller id: a backdated demand
+    opens a case dated before the last closure). A search of the (person, team) index per
+    case: as a grouped join, SQLite would read every case into a Bloom filter first, even
+    to refresh one person's facts."""
     previous = aliased(Case)
     return (
-        select(
-            cases.c.id,
-            id_of(func.max(day_then_id(previous.opened_on, previous.id))).label("previous_id"),
+        select(previous.id)
+        .where(
+            previous.person_id == Case.person_id,
+            previous.team_id == Case.team_id,
+            previous.id != Case.id,
+            previous.closed_on.is_not(None),
+            or_(previous.closed_on <= Case.opened_on, previous.id < Case.id),
         )
-        .join(
-            previous,
-            and_(
-                _same_place(cases, previous),
-                previous.id != cases.c.id,
-                previous.closed_on.is_not(None),
-                or_(previous.closed_on <= cases.c.opened_on, previous.id < cases.c.id),
-            ),
-        )
-        .group_by(cases.c.id)
-        .subquery("previous_closed_cases")
+        .order_by(previous.opened_on.desc(), previous.id.desc())
+        .limit(1)
+        .correlate(Case)
+        .scalar_subquery()
     )
 
 
@@ -270,6 +269,7 @@ def case_facts(people: list[int] | None):
                 Case.referral_match,
                 Case.owner_id,
                 Case.closure_agreed,
+                previous_closed_case().label("previous_id"),
             ),
             Case,
             people,
@@ -277,7 +277,7 @@ def case_facts(people: list[int] | None):
         .cte("fact_cases")
         .prefix_with("MATERIALIZED")
     )
-    changes, earlier = owner_changes(cases), previous_closed_cases(cases)
+    changes = owner_changes(cases)
     first_demand, back, actions = first_demands(cases), came_back(cases), action_counts(cases)
     first_change, previous = aliased(OwnershipChange), aliased(Case)
     closed = cases.c.closed_on.is_not(None)
@@ -294,7 +294,7 @@ def case_facts(people: list[int] | None):
             # A case with no recorded change (possible only for records made elsewhere)
             # falls back on its current owner.
             func.coalesce(first_change.to_id, cases.c.owner_id),
-            earlier.c.previous_id,
+            cases.c.previous_id,
             previous.owner_id,
             func.coalesce(changes.c.handoffs, 0),
             func.coalesce(cases.c.closure_agreed, false()),
@@ -305,8 +305,7 @@ def case_facts(people: list[int] | None):
         .select_from(cases)
         .outerjoin(changes, changes.c.case_id == cases.c.id)
         .outerjoin(first_change, first_change.id == changes.c.first_id)
-        .outerjoin(earlier, earlier.c.id == cases.c.id)
-        .outerjoin(previous, previous.id == earlier.c.previous_id)
+        .outerjoin(previous, previous.id == cases.c.previous_id)
         .outerjoin(first_demand, first_demand.c.case_id == cases.c.id)
         .outerjoin(back, back.c.id == cases.c.id)
         .outerjoin(actions, actions.c.case_id == cases.c.id)

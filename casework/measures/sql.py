@@ -7,9 +7,7 @@ measures are written once, as SQL, for both.
 
 from __future__ import annotations
 
-import datetime as dt
-
-from sqlalchemy import BigInteger, Date, Integer, cast, literal, literal_column, select, text
+from sqlalchemy import Date, Integer, literal_column, select, text
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.sql.expression import FunctionElement
 
@@ -73,18 +71,3 @@ def for_reporting(session) -> None:
     if session.get_bind().dialect.name == "postgresql":
         session.execute(text("SET LOCAL jit = off"))
         session.execute(text("SET LOCAL work_mem = '64MB'"))
-
-
-ORDER_KEY_SCALE = 10**12  # above any id
-
-
-def day_then_id(day, record_id):
-    """One integer that sorts as (day, id) do, so that max() finds the latest by date then id
-    (a GROUP BY cannot take "the row with the greatest (day, id)"); `id_of` reads the id back."""
-    since = cast(days_between(day, literal(dt.date(1900, 1, 1), Date)), BigInteger)
-    return since * literal(ORDER_KEY_SCALE, BigInteger) + record_id
-
-
-def id_of(key):
-    """The id inside a `day_then_id` key (NULL stays NULL)."""
-    return key % literal(ORDER_KEY_SCALE, BigInteger)
