@@ -31,7 +31,20 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from flask_sqlalchemy.session import Session as FlaskSession
-from sqlalchemy import and_, case, delete, event, false, func, insert, inspect, literal, or_, select
+from sqlalchemy import (
+    and_,
+    case,
+    delete,
+    event,
+    false,
+    func,
+    insert,
+    inspect,
+    literal,
+    or_,
+    select,
+    text,
+)
 from sqlalchemy.orm import Session, aliased
 
 from ..models import (
@@ -346,9 +359,21 @@ def refresh(session: Session, people: Iterable[int]) -> None:
 
 
 def rebuild(session: Session) -> None:
-    """Work out every fact again and record the look-back used; in the session's transaction."""
+    """Work out every fact again and record the look-back used; in the session's transaction.
+
+    The indexes are made again after the rows go in, as a bulk load does, and then the
+    planner's statistics of both tables (dropping an index drops its statistics, and
+    without statistics SQLite may not choose the facts' covering indexes)."""
     _lock(session, None)
+    connection = session.connection()
+    indexes = [*DemandFact.__table__.indexes, *CaseFact.__table__.indexes]
+    for index in indexes:
+        index.drop(connection)
     _write(session, None)
+    for index in indexes:
+        index.create(connection)
+    for table in ("demand_facts", "case_facts"):  # the planner's statistics, made again
+        session.execute(text(f"ANALYZE {table}"))
     session.execute(delete(MeasureFactsState))
     session.add(MeasureFactsState(id=1, lookback_days=lookback_days()))
     session.flush()

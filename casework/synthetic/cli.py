@@ -7,7 +7,7 @@ import time
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from ..auth.service import hash_password, random_password
 from ..extensions import db
@@ -53,7 +53,6 @@ def generate_command(people: int, seed: int) -> None:
     after_bulk_write(connection, COLUMNS)
     wrote = time.perf_counter()
     facts.rebuild(db.session)  # the measures' facts of the whole history, in one pass
-    connection.execute(text("ANALYZE"))
     db.session.commit()
     counts = {table: len(rows) for table, rows in history.rows.items()}
     open_cases = sum(1 for row in history.rows["cases"] if row[8] is None)
