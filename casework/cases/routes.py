@@ -187,7 +187,7 @@ def log_conversation(case_id: int):
             )
             db.session.commit()
             flash("Conversation saved.", "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
+            return redirect(url_for("cases.detail", case_id=case_id))  # case.id would reload it
         except DomainError as error:
             db.session.rollback()
             apply_domain_errors(form, error)
