@@ -38,6 +38,7 @@ ROOT = Path(__file__).resolve().parent.parent
 BIN = ROOT / ".venv" / "bin"
 PASSWORD = "bench-password-not-secret"  # noqa: S105 - set on the one user the bench logs in as
 WRITERS = 20
+PARTS = ("pages", "measures", "visits")  # what --only may choose
 VISIT_NOTES = "Benchmark visit: talked through the week."
 
 
@@ -344,7 +345,15 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=200, help="per page")
     parser.add_argument("--write-seconds", type=float, default=20)
     parser.add_argument("--soak", type=float, default=0, help="minutes of load, memory sampled")
+    parser.add_argument(
+        "--only",
+        default=",".join(PARTS),
+        help=f"comma-separated parts to time, of {', '.join(PARTS)} (all by default)",
+    )
     args = parser.parse_args()
+    parts = {part.strip() for part in args.only.split(",") if part.strip()}
+    if not parts or parts - set(PARTS):
+        parser.error(f"--only takes parts among {', '.join(PARTS)}")
     url = args.database_url or f"sqlite:////tmp/casework-bench-{args.people}.sqlite"
     subject = prepare(url, args.people)
     end = subject["end"]
@@ -374,18 +383,22 @@ def main() -> None:
             "timeline": [f"/people/{person}" for person in subject["people"]],
         }
         n = args.requests
-        results = {
-            "/healthz": timed(page, paths["healthz"], n * 2),
-            "Person search": timed(page, paths["search"], n),
-            "Caseload page": timed(page, paths["caseload"], n),
-            "Case page": timed(page, paths["case"], n),
-            "Person timeline": timed(page, paths["timeline"], n),
-        }
-        measures = timed(api, [f"/api/v1/measures?{query}"], 7, warm=1)
-        floor = floor_query(url, start, end)
-        written = writes(
-            args.port, subject["worker_token"], subject["write_cases"], args.write_seconds
-        )
+        results, measures, floor, written = {}, [], [], None
+        if "pages" in parts:
+            results = {
+                "/healthz": timed(page, paths["healthz"], n * 2),
+                "Person search": timed(page, paths["search"], n),
+                "Caseload page": timed(page, paths["caseload"], n),
+                "Case page": timed(page, paths["case"], n),
+                "Person timeline": timed(page, paths["timeline"], n),
+            }
+        if "measures" in parts:
+            measures = timed(api, [f"/api/v1/measures?{query}"], 7, warm=1)
+            floor = floor_query(url, start, end)
+        if "visits" in parts:
+            written = writes(
+                args.port, subject["worker_token"], subject["write_cases"], args.write_seconds
+            )
         report(url, subject, results, measures, floor, written, start, end)
         if args.soak:
             soak(args.port, server.pid, subject, paths, args.soak)
@@ -404,10 +417,23 @@ def report(url, subject, results, measures, floor, written, start, end) -> None:
     )
     print(f"| {'what':<34} | {'median ms':>10} | {'p95 ms':>8} | {'ratio':>22} |")
     print(f"|{'-' * 36}|{'-' * 12}:|{'-' * 9}:|{'-' * 23}:|")
-    base = stats(results["/healthz"])[0]
+    if results:
+        base = stats(results["/healthz"])[0]
     for name, times in results.items():
         median, p95 = stats(times)
         print(f"| {name:<34} | {median:>10.1f} | {p95:>8.1f} | {median / base:>13.1f}× /healthz |")
+    if measures:
+        report_measures(measures, floor)
+    if written is None:
+        return
+    w_median, w_p95 = stats(written["times"]) if written["times"] else (0, 0)
+    print(f"| {f'Log a visit, {WRITERS} clients':<34} | {w_median:>10.1f} | {w_p95:>8.1f} | "
+          f"{written['rate']:>8.0f} writes/s, {len(written['errors'])} errors |")  # fmt: skip
+    for error in written["errors"][:5]:
+        print("   error:", error)
+
+
+def report_measures(measures: list[float], floor: list[float]) -> None:
     median, p95 = stats(measures)
     floor_median = stats(floor)[0]
     print(f"| {'/api/v1/measures, one year':<34} | {median:>10.0f} | {p95:>8.0f} | "
@@ -415,11 +441,6 @@ def report(url, subject, results, measures, floor, written, start, end) -> None:
     f_median, f_p95 = stats(floor)
     print(f"| {'repeat demand, hand-written SQL':<34} | {f_median:>10.0f} | {f_p95:>8.0f} | "
           f"{'(the floor)':>22} |")  # fmt: skip
-    w_median, w_p95 = stats(written["times"]) if written["times"] else (0, 0)
-    print(f"| {f'Log a visit, {WRITERS} clients':<34} | {w_median:>10.1f} | {w_p95:>8.1f} | "
-          f"{written['rate']:>8.0f} writes/s, {len(written['errors'])} errors |")  # fmt: skip
-    for error in written["errors"][:5]:
-        print("   error:", error)
 
 
 if __name__ == "__main__":

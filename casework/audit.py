@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import has_request_context, request
 from flask_login import current_user
 
-from .extensions import db
+from .extensions import commit_keeping_loaded, db
 from .models import AuditEvent
 
 
@@ -38,9 +38,4 @@ def commit_read() -> None:
     """Commit the audit entry of a read at once (a read happened even if showing the page fails
     later), keeping the records already loaded: a read changed nothing else, so reloading
     each of them, one query apiece, as a plain commit would, is wasted work."""
-    session = db.session()
-    session.expire_on_commit = False
-    try:
-        session.commit()
-    finally:
-        session.expire_on_commit = True
+    commit_keeping_loaded()

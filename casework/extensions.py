@@ -26,3 +26,15 @@ db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
+
+
+def commit_keeping_loaded() -> None:
+    """Commit without expiring the records already loaded, when the request goes on to read
+    only what it has (or has just written) itself: a plain commit makes each of them reload
+    itself, one query apiece, at its next use."""
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True

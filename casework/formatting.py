@@ -71,3 +71,6 @@ def register(app: Flask) -> None:
     from .pagination import page_url
 
     app.jinja_env.globals.update(today=lambda: dt.date.today(), page_url=page_url)
+    from .forms import select_options
+
+    app.jinja_env.filters["select_options"] = select_options

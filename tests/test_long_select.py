@@ -38,3 +38,27 @@ def test_a_short_list_still_goes_through_the_design_system(app):
     with app.test_request_context():
         html = render_template_string(TEMPLATE, form=Short())
     assert 'class="nhsuk-select"' in html and html.count("<option") == 2
+
+
+def test_the_options_are_the_markup_a_template_loop_writes_with_every_label_escaped(app):
+    class Risky(Form):
+        who = SelectField(
+            "Who",
+            choices={n: f'Worker {n} <b>&"Co"</b>' for n in range(45)},
+            coerce=int,
+        )
+
+    loop = (
+        '{% for choice in form.who.iter_choices() %}<option value="{{ choice.value }}"'
+        "{{ ' selected' if choice.selected }}>{{ choice.label }}</option>\n{% endfor %}"
+    )
+    form = Risky(data={"who": 7})
+    with app.test_request_context():
+        written = render_template_string("{{ form.who | select_options }}", form=form)
+        looped = render_template_string(loop, form=form)
+    assert written == looped.removesuffix("\n")
+    assert (
+        '<option value="7" selected>Worker 7 &lt;b&gt;&amp;&#34;Co&#34;&lt;/b&gt;</option>'
+        in written
+    )
+    assert "<b>" not in written

@@ -356,3 +356,31 @@ def test_two_edits_of_a_persons_details_cannot_overwrite_each_other(client, prac
     assert "01632 960002" in page and 'value="01632 960003"' in page
     db.session.expire_all()
     assert db.session.get(Person, person.id).phone == "01632 960002"
+
+
+def test_the_caseload_puts_the_soonest_action_first_then_the_longest_without_contact(
+    practitioner,
+):
+    from casework.caseload.service import my_cases
+
+    def case_for(name, due=None, contact=None):
+        demand, _ = make_demand(make_person(practitioner, given_name=name), practitioner)
+        if due is not None:
+            add_action(db.session, demand.case, practitioner, description="Call", by="team",
+                       due_on=TODAY + dt.timedelta(days=due))  # fmt: skip
+        if contact is not None:
+            log_conversation(db.session, demand.case, practitioner, kind="phone", notes="Hello",
+                             held_on=TODAY - dt.timedelta(days=contact))  # fmt: skip
+        db.session.commit()
+
+    case_for("Later", due=5, contact=1)
+    case_for("Recent", contact=2)
+    case_for("Never")
+    case_for("Soonest", due=2)
+    case_for("Undated")  # an action with no date: after every dated one
+    add_action(db.session, db.session.scalars(db.select(Case)).all()[-1], practitioner,
+               description="Some day", by="person")  # fmt: skip
+    case_for("Long ago", contact=10)
+    db.session.commit()
+    names = [row.case.person.given_name for row in my_cases(db.session, practitioner).items]
+    assert names == ["Soonest", "Later", "Never", "Undated", "Long ago", "Recent"]

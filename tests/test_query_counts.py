@@ -105,3 +105,77 @@ def test_the_number_of_queries_of_a_page_does_not_grow_with_the_data(
         response = client.get(path)
     assert response.status_code == 200
     assert len(after) == len(before), "\n".join(after)
+
+
+def tables_of(statements: list[str]) -> list[str]:
+    """Each statement as its verb and first table: 'SELECT api_tokens', 'INSERT conversations'."""
+    found = []
+    for statement in statements:
+        words = statement.split()
+        table = next(
+            w for w, before in zip(words[1:], words, strict=False) if before in ("FROM", "INTO")
+        )
+        found.append(f"{words[0]} {table}")
+    return found
+
+
+def test_logging_a_visit_through_the_api_is_four_statements_and_answers_what_was_stored(
+    client, practitioner
+):
+    from casework.models import AuditEvent, Conversation
+    from tests.api.conftest import Api, token_for
+
+    demand, _ = make_demand(make_person(practitioner), practitioner)
+    api = Api(client, token_for(practitioner))
+    visit = {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "Talked it through"}
+    assert api.post(f"/cases/{demand.case_id}/conversations", visit)[0] == 201  # token noted
+    with counted() as statements:
+        status, body = api.post(f"/cases/{demand.case_id}/conversations", visit)
+    assert status == 201
+    # The token with its user, the case, the visit and its audit entry: nothing reloaded.
+    assert tables_of(statements) == [
+        "SELECT api_tokens",
+        "SELECT cases",
+        "INSERT conversations",
+        "INSERT audit_events",
+    ]
+    db.session.expire_all()
+    stored = db.session.get(Conversation, body["id"])
+    assert (stored.case_id, stored.notes, stored.recorded_by_id) == (
+        demand.case_id,
+        "Talked it through",
+        practitioner.id,
+    )
+    assert (
+        body["recorded_at"]
+        == api.get(f"/cases/{demand.case_id}")[1]["conversations"][-1]["recorded_at"]
+    )
+    audited = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.entity == "conversation")
+    ).all()
+    assert [a.entity_id for a in audited][-1] == stored.id
+
+
+def test_logging_a_visit_on_its_page_is_four_statements(client, practitioner):
+    demand, _ = make_demand(make_person(practitioner), practitioner)
+    login(client, practitioner)
+    form = {
+        "held_on[day]": TODAY.day,
+        "held_on[month]": TODAY.month,
+        "held_on[year]": TODAY.year,
+        "kind": "visit",
+        "notes": "Talked it through",
+    }
+    path = f"/cases/{demand.case_id}/visits/new"
+    assert client.post(path, data=form).status_code == 302
+    with counted() as statements:
+        response = client.post(path, data=form)
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/cases/{demand.case_id}"
+    # The user, the case, the visit and its audit entry: the redirect reloads nothing.
+    assert tables_of(statements) == [
+        "SELECT users",
+        "SELECT cases",
+        "INSERT conversations",
+        "INSERT audit_events",
+    ]

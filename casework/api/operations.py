@@ -19,7 +19,7 @@ from werkzeug.exceptions import Unauthorized
 from ..auth.tokens import user_for_token
 from ..errors import json_error
 from ..exceptions import DomainError, DuplicateNhsNumber, MergedRecord, StaleVersion
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..models import Action, Ask, Barrier, Case
 from . import bp
 from .validation import Body, Field, read_json
@@ -111,7 +111,8 @@ def authenticate():
             www_authenticate=WWWAuthenticate("bearer", {"realm": "casework"}),
         )
     user, _ = found
-    db.session.commit()  # when the token was last used
+    if db.session.dirty:  # when the token was last used (noted at most once a minute)
+        commit_keeping_loaded()  # the user stays loaded for the operation
     # Flask-Login's request-scoped user: the token's user for this request only, so
     # policy, audit and services see them as current_user; no session is read or written.
     g._login_user = user

@@ -11,7 +11,7 @@ from ..admin.service import find_team
 from ..cases import service as cases
 from ..demands.routing import record_demand
 from ..exceptions import InvalidValue
-from ..extensions import db
+from ..extensions import commit_keeping_loaded, db
 from ..measures.figures import compute
 from ..measures.populations import COHORT_CHOICES
 from ..models import (
@@ -287,7 +287,7 @@ CONVERSATION_IN = Body(
 def create_conversation(case_id: int, body: dict):
     case = policy.get_case_for(current_user, case_id, write=True)
     conversation = cases.log_conversation(db.session, case, current_user, **body)
-    db.session.commit()
+    commit_keeping_loaded()  # the answer shows only what was just written
     return jsonify(conversation_json(conversation)), 201
 
 

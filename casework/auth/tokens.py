@@ -11,7 +11,7 @@ import hashlib
 import secrets
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..exceptions import InvalidValue
@@ -50,9 +50,9 @@ def user_for_token(session: Session, token: str) -> tuple[User, ApiToken] | None
     if not token or len(token) > 200:
         return None
     record = session.scalar(
-        select(ApiToken).where(
-            ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None)
-        )
+        select(ApiToken)
+        .options(joinedload(ApiToken.user))  # its user in the same query
+        .where(ApiToken.token_hash == hash_token(token), ApiToken.revoked_at.is_(None))
     )
     if record is None or not record.user.active:
         return None

@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import policy
 from ..formatting import label
@@ -33,13 +33,15 @@ def visible_record(
         session.scalars(
             select(Case)
             .where(Case.person_id == person.id, policy.case_visible_clause(user))
+            # Collections one query each; the one record each row points to (an owner, a
+            # team, a colleague) in the same query as the row, not a query of its own.
             .options(
                 selectinload(Case.conversations),
-                selectinload(Case.actions).selectinload(Action.assignee),
-                selectinload(Case.ownership_changes).selectinload(OwnershipChange.to_user),
-                selectinload(Case.ownership_changes).selectinload(OwnershipChange.from_user),
-                selectinload(Case.owner),
-                selectinload(Case.team),
+                selectinload(Case.actions).joinedload(Action.assignee),
+                selectinload(Case.ownership_changes).joinedload(OwnershipChange.to_user),
+                selectinload(Case.ownership_changes).joinedload(OwnershipChange.from_user),
+                joinedload(Case.owner),
+                joinedload(Case.team),
             )
             .order_by(Case.opened_on, Case.id)
         )
@@ -51,7 +53,7 @@ def visible_record(
             select(Demand)
             .where(Demand.person_id == person.id)
             .where((Demand.team_id.in_(team_ids)) | (Demand.case_id.in_(case_ids)))
-            .options(selectinload(Demand.team))
+            .options(joinedload(Demand.team))
             .order_by(Demand.received_on, Demand.id)
         )
     )
