@@ -230,8 +230,8 @@ def _sum(counts: dict[tuple, int], index: int, *values) -> int:
 def demand_figures(session: Session, f: Filters) -> dict:
     # Two statements over the facts' index: the counts by repeat split and kind, and the
     # number of different people.
-    counts = _grouped(session, pop.demands(f), "repeat", "kind", by_day=True)
     demands = pop.demands(f)
+    counts = _grouped(session, demands, "repeat", "kind", by_day=True)
     people_count = session.scalar(select(func.count(distinct(demands.c.person_id))))
     total = sum(counts.values())
     repeat = _sum(counts, 0, *REPEATS)
