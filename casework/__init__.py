@@ -19,6 +19,9 @@ NHSUK_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
 
 # Endpoints anyone may reach without logging in; everything else needs a login.
 PUBLIC_ENDPOINTS = {"auth.login", "static", "nhsuk_assets", "health.healthz"}
+# Sign-in's own steps: each page checks the session's stage itself (casework/auth).
+PUBLIC_ENDPOINTS |= {"auth.second_factor", "auth.two_factor_setup", "auth.logout"}
+PUBLIC_ENDPOINTS |= {"auth.oidc_login", "auth.oidc_callback"}
 # Blueprints that authenticate each request themselves (API tokens), never by session.
 TOKEN_BLUEPRINTS = {"api"}
 
@@ -116,7 +119,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.login_message = "Log in to continue."
     login_manager.login_message_category = "info"
 
-    from .auth.service import load_user
+    from .auth.sessions import load_user
 
     login_manager.user_loader(load_user)
 

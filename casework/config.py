@@ -91,12 +91,65 @@ def _whole_number(name: str, default: int, minimum: int = 0) -> int:
     return int(raw)
 
 
+def _token_days() -> int:
+    days = _whole_number("TOKEN_DAYS", 90, minimum=1)
+    if days > 366:
+        raise ConfigurationError(f"TOKEN_DAYS must be 366 or fewer (not {days})")
+    return days
+
+
+# "lead" is a role the locality's measures for leads will add; it may be named already.
+KNOWN_ROLES = ("practitioner", "manager", "admin", "lead")
+
+
+def _roles(name: str, default: str) -> frozenset[str]:
+    """A comma-separated list of roles; a misspelt one is refused rather than ignored (a
+    typo must not quietly switch two-factor off for administrators)."""
+    raw = os.environ.get(name, default)
+    roles = {word.strip().lower() for word in raw.split(",") if word.strip()}
+    unknown = sorted(roles - set(KNOWN_ROLES))
+    if unknown:
+        raise ConfigurationError(
+            f"{name} names roles that do not exist: {', '.join(unknown)}. "
+            f"Use a comma-separated list of {', '.join(KNOWN_ROLES)} (or leave it empty)."
+        )
+    return frozenset(roles)
+
+
+def _on_or_off(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("on", "true", "yes", "1"):
+        return True
+    if raw in ("off", "false", "no", "0"):
+        return False
+    raise ConfigurationError(f"{name} must be on or off (not {raw!r})")
+
+
+def _oidc() -> dict:
+    """Single sign-on through OpenID Connect: on when the issuer, client id and secret are
+    all set (README, Deploying: sign-in)."""
+    names = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
+    values = {name: os.environ.get(name, "").strip() for name in names}
+    given = [name for name in names if values[name]]
+    if given and len(given) < len(names):
+        missing = ", ".join(name for name in names if not values[name])
+        raise ConfigurationError(f"Single sign-on needs {missing} as well as {', '.join(given)}")
+    return {
+        **values,
+        "OIDC_SCOPES": os.environ.get("OIDC_SCOPES", "").strip() or "openid email",
+        "OIDC_EMAIL_CLAIM": os.environ.get("OIDC_EMAIL_CLAIM", "").strip() or "email",
+        "OIDC_NAME": os.environ.get("OIDC_NAME", "").strip() or "single sign-on",
+    }
+
+
 def from_environment(instance_path: Path, production: bool = False) -> dict:
     """Settings read from environment variables (see README, Configuration and Deploying)."""
     scheme = os.environ.get("PREFERRED_URL_SCHEME", "http").strip().lower() or "http"
     if scheme not in ("http", "https"):
         raise ConfigurationError(f"PREFERRED_URL_SCHEME must be http or https (not {scheme!r})")
-    return {
+    settings = {
         "SECRET_KEY": secret_key(instance_path, production),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", "sqlite:///" + str(instance_path / "casework.sqlite")
@@ -112,6 +165,11 @@ def from_environment(instance_path: Path, production: bool = False) -> dict:
         "REMEMBER_COOKIE_SECURE": scheme == "https",
         "TRUSTED_PROXIES": _whole_number("TRUSTED_PROXIES", 0),
         "SESSION_IDLE_MINUTES": _whole_number("SESSION_IDLE_MINUTES", 30, minimum=1),
+        "SESSION_MAX_HOURS": _whole_number("SESSION_MAX_HOURS", 12, minimum=1),
+        "TOKEN_DAYS": _token_days(),
+        "MFA_REQUIRED_ROLES": _roles("MFA_REQUIRED_ROLES", "admin,manager,lead"),
+        "LOCAL_PASSWORDS": _on_or_off("LOCAL_PASSWORDS", True),
+        **_oidc(),
         "LOGIN_LIMIT_PER_ACCOUNT": _whole_number("LOGIN_LIMIT_PER_ACCOUNT", 10, minimum=1),
         "LOGIN_LIMIT_PER_ADDRESS": _whole_number("LOGIN_LIMIT_PER_ADDRESS", 50, minimum=1),
         "LOGIN_LIMIT_WINDOW_MINUTES": _whole_number("LOGIN_LIMIT_WINDOW_MINUTES", 15, minimum=1),
@@ -120,3 +178,9 @@ def from_environment(instance_path: Path, production: bool = False) -> dict:
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "50000")),
         "WTF_CSRF_TIME_LIMIT": None,
     }
+    if not settings["LOCAL_PASSWORDS"] and not settings["OIDC_ISSUER"]:
+        raise ConfigurationError(
+            "LOCAL_PASSWORDS is off but single sign-on is not set up (OIDC_ISSUER, "
+            "OIDC_CLIENT_ID, OIDC_CLIENT_SECRET): nobody could sign in."
+        )
+    return settings

@@ -74,8 +74,11 @@ class User(UserMixin, db.Model):
     team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Changing this logs out every session of the user (password reset, deactivation).
-    session_token: Mapped[str] = mapped_column(String(64))
+    # Two-factor sign-in (casework/auth/two_factor.py): the TOTP secret (base32), set up
+    # when confirmed with a first code; the last time step used, so a code works once.
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
@@ -86,8 +89,9 @@ class User(UserMixin, db.Model):
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
         return self.active
 
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_token}"
+    @property
+    def has_two_factor(self) -> bool:
+        return self.totp_confirmed_at is not None
 
     @property
     def is_manager(self) -> bool:
@@ -110,8 +114,53 @@ class ApiToken(db.Model):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     last_used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    expires_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
 
     user: Mapped[User] = relationship()
+
+
+SESSION_STAGES = ("signed_in", "code", "enrol")
+
+
+class UserSession(db.Model):
+    """One signed-in browser, kept on the server (casework/auth/sessions.py, ADR 0021).
+
+    The signed session cookie holds only a random id, of which this row keeps a hash: ending
+    the row (logout, timeouts, a new password, deactivation, a change of role or team, an
+    administrator's "sign out everywhere") ends the session wherever its cookie is copied.
+    `stage` is "signed_in", or a password accepted and waiting for the second factor:
+    "code" (typing it) or "enrol" (setting it up, where the role requires one)."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    stage: Mapped[str] = mapped_column(String(10))
+    method: Mapped[str] = mapped_column(String(10))  # "password" or "oidc"
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True))
+    ended_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
+    end_reason: Mapped[str | None] = mapped_column(String(30))
+    remote_addr: Mapped[str | None] = mapped_column(String(64))
+    user_agent: Mapped[str | None] = mapped_column(String(200))
+
+    user: Mapped[User] = relationship()
+
+    __table_args__ = (CheckConstraint(_in("stage", SESSION_STAGES), name="stage"),)
+
+
+class RecoveryCode(db.Model):
+    """One of a user's ten single-use codes for signing in without their authenticator.
+    Only a hash is kept: the codes are random, shown once, so SHA-256 is enough."""
+
+    __tablename__ = "recovery_codes"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    code_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    used_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class Person(db.Model):

@@ -84,6 +84,9 @@ def _config(instance: Path, url: str, **extra) -> dict:
         "WTF_CSRF_ENABLED": False,
         # Argon2id at its lowest cost: the real cost is for real passwords, not test speed.
         "ARGON2_PARAMS": {"time_cost": 1, "memory_cost": 64, "parallelism": 1},
+        # No role needs a second factor unless a test says so (tests/auth/test_two_factor.py
+        # signs in with the default, admin,manager,lead): most tests are about other things.
+        "MFA_REQUIRED_ROLES": frozenset(),
         **extra,
     }
 

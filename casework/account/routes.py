@@ -1,7 +1,8 @@
-from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask import current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from ..auth import sessions, throttle, tokens
+from ..auth import sessions, throttle, tokens, two_factor
+from ..auth.forms import ButtonForm, CodeForm
 from ..auth.service import MIN_PASSWORD_LENGTH, change_own_password
 from ..exceptions import InvalidValue
 from ..extensions import db
@@ -19,8 +20,16 @@ def render_account(form=None, new_token=None, status=200, password_form=None, he
             password_form=password_form or ChangePasswordForm(formdata=None),
             revoke_form=RevokeTokenForm(),
             tokens=tokens.tokens_of(db.session, current_user),
+            is_live=tokens.is_live,
+            token_days=current_app.config["TOKEN_DAYS"],
             new_token=new_token,
             min_password_length=MIN_PASSWORD_LENGTH,
+            code_form=CodeForm(formdata=None),
+            sign_out_form=ButtonForm(formdata=None),
+            two_factor_required=two_factor.required_for(current_user),
+            recovery_codes_left=two_factor.recovery_codes_left(current_user),
+            live_sessions=sessions.live_sessions(current_user),
+            this_session=sessions.current(),
         ),
         status,
         headers or {},
@@ -55,11 +64,15 @@ def change_password():
             db.session.commit()
         apply_domain_errors(form, error.fields)
         return render_account(password_form=form, status=422)
+    # The change ended every session of the user and revoked their API tokens; this browser
+    # carries on in a new session.
+    sessions.begin(user, sessions.current().method)
     db.session.commit()
-    # The change ended every session of the user; this one carries on.
-    login_user(user)
-    sessions.start()
-    flash("Your password has been changed. You have been logged out everywhere else.", "success")
+    flash(
+        "Your password has been changed. You have been logged out everywhere else, and your "
+        "API tokens no longer work: make new ones if you need them.",
+        "success",
+    )
     return redirect(url_for("account.index"))
 
 

@@ -1,9 +1,10 @@
 """The administrator's pages: users and teams. The rules are in admin.service."""
 
 from flask import flash, redirect, render_template, url_for
-from flask_login import current_user, login_user
+from flask_login import current_user
 from sqlalchemy import select
 
+from ..auth import sessions, two_factor
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
@@ -109,8 +110,38 @@ def edit_user(user_id: int):
             flash(f"{user.name}'s details have been saved.", "success")
             return redirect(url_for("admin.users"))
     if form.is_submitted():
-        return _refused("admin/user_edit.html", form=form, user=user)
-    return render_template("admin/user_edit.html", form=form, user=user)
+        return _refused("admin/user_edit.html", form=form, user=user, confirm=ConfirmForm())
+    return render_template("admin/user_edit.html", form=form, user=user, confirm=ConfirmForm())
+
+
+@bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
+def sign_out_everywhere(user_id: int):
+    """End every session of the worker at once (a lost phone, a shared computer)."""
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        count = service.sign_out_everywhere(db.session, user, current_user)
+        db.session.commit()
+        flash(
+            f"{user.name} has been logged out everywhere ({count} "
+            f"session{'s' if count != 1 else ''} ended).",
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id) + "#sign-in")
+
+
+@bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
+def reset_two_factor(user_id: int):
+    """Clear a worker's second factor (a lost or new phone); they set it up again."""
+    user = db.get_or_404(User, user_id)
+    if ConfirmForm().validate_on_submit():
+        two_factor.reset(user, current_user)
+        db.session.commit()
+        flash(
+            f"{user.name}'s two-factor sign-in has been reset and they have been logged out. "
+            "They set it up again when they next log in.",
+            "success",
+        )
+    return redirect(url_for("admin.edit_user", user_id=user.id) + "#sign-in")
 
 
 @bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
@@ -160,7 +191,8 @@ def reset_password(user_id: int):
             db.session.commit()
             if user.id == current_user.id:
                 # The reset ended every session of the user, this one included.
-                login_user(user)
+                sessions.begin(user, sessions.current().method)
+                db.session.commit()
             if generated:
                 flash(
                     f"{user.name}'s password has been reset. Their new password is {generated} "

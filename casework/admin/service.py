@@ -8,9 +8,9 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
+from ..auth import sessions
 from ..auth.service import (
     hash_password,
-    new_session_token,
     random_password,
     set_password,
     validate_password,
@@ -110,7 +110,6 @@ def create_user(
         team=team,
         active=True,
         password_hash=hash_password(password),
-        session_token=new_session_token(),
     )
     session.add(user)
     session.flush()
@@ -159,8 +158,22 @@ def update_user(
     before = _snapshot(user)
     user.name, user.role, user.team = name, role, team
     session.flush()
-    audit.record("update", "user", user.id, user=actor, before=before, after=_snapshot(user))
+    after = _snapshot(user)
+    audit.record("update", "user", user.id, user=actor, before=before, after=after)
+    if (before["role"], before["team_id"]) != (after["role"], after["team_id"]):
+        # What they may see has changed: they sign in again with their new rights.
+        own = sessions.current() if user.id == actor.id else None
+        sessions.end_all(user, "role_or_team_changed", keep=own)
     return user
+
+
+def sign_out_everywhere(session: Session, user: User, actor: User) -> int:
+    """End every session of the user at once (a lost phone, a shared computer left signed
+    in); returns how many. Their API tokens are not touched: revoke those separately."""
+    own = sessions.current() if user.id == actor.id else None
+    count = sessions.end_all(user, "signed_out_everywhere", keep=own)
+    audit.record("sign_out_everywhere", "user", user.id, user=actor, sessions=count)
+    return count
 
 
 def deactivate_user(session: Session, user: User, actor: User) -> User:
@@ -172,7 +185,7 @@ def deactivate_user(session: Session, user: User, actor: User) -> User:
     if not user.active:
         return user
     user.active = False
-    user.session_token = new_session_token()
+    sessions.end_all(user, "deactivated")
     revoke_all(session, user, actor)
     audit.record("deactivate", "user", user.id, user=actor)
     return user
@@ -183,7 +196,6 @@ def reactivate_user(session: Session, user: User, actor: User) -> User:
     if user.active:
         return user
     user.active = True
-    user.session_token = new_session_token()
     audit.record("reactivate", "user", user.id, user=actor)
     return user
 
@@ -195,7 +207,7 @@ def reset_password(
     generated = None
     if not password:
         password = generated = random_password()
-    set_password(user, password)
+    set_password(user, password, actor)
     # Never the password itself: only whether the service made it up.
     audit.record("reset_password", "user", user.id, user=actor, generated=generated is not None)
     return generated

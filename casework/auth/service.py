@@ -1,4 +1,4 @@
-"""Passwords and sessions: Argon2 hashes, and session tokens that a reset revokes."""
+"""Passwords: Argon2 hashes; a new password ends the user's sessions and API tokens."""
 
 from __future__ import annotations
 
@@ -83,15 +83,15 @@ def validate_password(password: str, field: str = "password") -> None:
         raise InvalidValue("Choose a different password", {field: problem})
 
 
-def set_password(user: User, password: str) -> None:
-    """Set a new password and end every existing session of the user."""
+def set_password(user: User, password: str, actor: User | None = None) -> None:
+    """Set a new password, end every session of the user and revoke their API tokens (a
+    password changed because it leaked must not leave the leaked account's access open)."""
+    from . import sessions, tokens
+
     validate_password(password)
     user.password_hash = hash_password(password)
-    user.session_token = new_session_token()
-
-
-def new_session_token() -> str:
-    return secrets.token_hex(16)
+    sessions.end_all(user, "password_changed")
+    tokens.revoke_all(db.session, user, actor or user, reason="password_changed")
 
 
 def random_password() -> str:
@@ -119,14 +119,3 @@ def change_own_password(user: User, current: str, new: str, confirm: str) -> Non
         raise InvalidValue("Your password has not been changed", errors)
     set_password(user, new)
     audit.record("change_password", "user", user.id, user=user)
-
-
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the session holds "id:token", so a reset logs everyone out."""
-    ident, _, token = (user_id or "").partition(":")
-    if not ident.isdigit():
-        return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or not secrets.compare_digest(user.session_token, token):
-        return None
-    return user

@@ -32,6 +32,8 @@ from .. import audit
 from ..models import AuditEvent, User, utcnow
 
 FAILED = "login_failed"
+CODE_FAILED = "two_factor_failed"  # a wrong second-factor code: counted like a password
+FAILURES = (FAILED, CODE_FAILED)
 THROTTLED = "login_throttled"
 
 
@@ -46,9 +48,10 @@ def normalise(email: str | None) -> str:
     return (email or "").strip().lower()[:254]
 
 
-def record_failure(email: str | None, **detail) -> None:
-    """A wrong password (or unknown email): one more failure for the account and address."""
-    audit.record(FAILED, "user", None, email=normalise(email), **detail)
+def record_failure(email: str | None, action: str = FAILED, **detail) -> None:
+    """A wrong password (or unknown email), or a wrong second-factor code: one more failure
+    for the account and address."""
+    audit.record(action, "user", None, email=normalise(email), **detail)
 
 
 def check(session: Session, email: str | None, now: dt.datetime | None = None) -> Refusal | None:
@@ -85,7 +88,7 @@ def check(session: Session, email: str | None, now: dt.datetime | None = None) -
         return None
     minutes = math.ceil(seconds / 60)
     return Refusal(
-        f"Too many wrong passwords have been entered {where}. "
+        f"Too many wrong passwords or codes have been entered {where}. "
         f"Wait {minutes} minute{'s' if minutes != 1 else ''}, then try again. "
         "If you have forgotten your password, ask your administrator to reset it.",
         seconds,
@@ -116,7 +119,7 @@ def _wait(
     when the `limit`-th latest failure after `since` leaves the window."""
     times = session.scalars(
         select(AuditEvent.at)
-        .where(AuditEvent.action == FAILED, AuditEvent.at > since, which)
+        .where(AuditEvent.action.in_(FAILURES), AuditEvent.at > since, which)
         .order_by(AuditEvent.at.desc())
         .limit(limit)
     ).all()

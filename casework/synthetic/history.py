@@ -135,8 +135,7 @@ SUMMARIES = (
 COLUMNS = {
     "teams": ("id", "name", "cohort", "created_at"),
     "users": (
-        "id", "email", "name", "role", "team_id", "password_hash", "active",
-        "session_token", "created_at",
+        "id", "email", "name", "role", "team_id", "password_hash", "active", "created_at",
     ),
     "people": (
         "id", "given_name", "family_name", "date_of_birth", "nhs_number", "phone",
@@ -274,8 +273,7 @@ class History:
             nonlocal user_id
             user_id += 1
             self.rows["users"].append(
-                (user_id, email, name, role, team_id, password_hash, active,
-                 f"generated-{user_id}", created)
+                (user_id, email, name, role, team_id, password_hash, active, created)
             )  # fmt: skip
             return user_id
 

@@ -8,7 +8,7 @@ from casework.auth.service import authenticate, check_password
 from casework.exceptions import InvalidValue
 from casework.extensions import db
 from casework.models import AuditEvent
-from tests.conftest import PASSWORD, make_team, make_user
+from tests.conftest import PASSWORD, login, make_team, make_user
 
 
 def audit_events(action, entity, entity_id):
@@ -105,13 +105,22 @@ def test_administrator_can_move_themselves_into_a_team(admin_user, team):
     assert admin_user.team_id == team.id
 
 
-def test_deactivating_ends_sessions_and_stops_login(admin_user, practitioner):
-    token = practitioner.session_token
+def signed_in(client, user):
+    login(client, user)
+    assert client.get("/people").status_code == 200
+
+
+def still_signed_in(client) -> bool:
+    return client.get("/people").status_code == 200
+
+
+def test_deactivating_ends_sessions_and_stops_login(client, admin_user, practitioner):
+    signed_in(client, practitioner)
     service.deactivate_user(db.session, practitioner, admin_user)
     db.session.commit()
 
     assert practitioner.active is False
-    assert practitioner.session_token != token
+    assert not still_signed_in(client)
     assert authenticate(practitioner.email, PASSWORD) is None
     [event] = audit_events("deactivate", "user", practitioner.id)
     assert event.user_id == admin_user.id
@@ -124,29 +133,31 @@ def test_administrator_cannot_deactivate_themselves(admin_user):
     assert audit_events("deactivate", "user", admin_user.id) == []
 
 
-def test_reactivating_lets_the_worker_log_in_again(admin_user, practitioner):
+def test_reactivating_lets_the_worker_log_in_again_but_not_with_an_old_session(
+    client, admin_user, practitioner
+):
+    signed_in(client, practitioner)
     service.deactivate_user(db.session, practitioner, admin_user)
-    token = practitioner.session_token
     service.reactivate_user(db.session, practitioner, admin_user)
     db.session.commit()
 
     assert practitioner.active is True
-    assert practitioner.session_token != token
+    assert not still_signed_in(client)
     assert authenticate(practitioner.email, PASSWORD) == practitioner
     assert len(audit_events("reactivate", "user", practitioner.id)) == 1
 
 
 def test_reset_password_with_a_chosen_password_returns_nothing_and_never_audits_it(
-    admin_user, practitioner
+    client, admin_user, practitioner
 ):
-    token = practitioner.session_token
+    signed_in(client, practitioner)
     chosen = "a brand new long password"
     assert service.reset_password(db.session, practitioner, admin_user, chosen) is None
     db.session.commit()
 
     assert check_password(practitioner, chosen)
     assert not check_password(practitioner, PASSWORD)
-    assert practitioner.session_token != token
+    assert not still_signed_in(client)
     [event] = audit_events("reset_password", "user", practitioner.id)
     assert event.user_id == admin_user.id
     assert chosen not in repr(event.detail)

@@ -8,7 +8,7 @@ from sqlalchemy import select
 
 from casework.admin.service import deactivate_user, reset_password
 from casework.extensions import db
-from casework.models import ApiToken
+from casework.models import ApiToken, AuditEvent
 from tests.api.conftest import Api, token_for
 from tests.conftest import login, make_person, make_user
 
@@ -54,11 +54,18 @@ def test_a_deactivated_users_tokens_stop_working_and_stay_dead(client, practitio
     assert api.get("/people")[0] == 401
 
 
-def test_a_password_reset_leaves_api_tokens_alone(client, practitioner, admin_user):
+def test_a_password_reset_revokes_api_tokens(client, practitioner, admin_user):
+    """A password reset because it leaked must not leave the leaked account's tokens working."""
     api = Api(client, token_for(practitioner))
+    assert api.get("/people")[0] == 200
     reset_password(db.session, practitioner, admin_user)
     db.session.commit()
-    assert api.get("/people")[0] == 200
+    assert api.get("/people")[0] == 401
+    [event] = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "revoke", AuditEvent.entity == "api_token")
+    )
+    assert event.detail["reason"] == "password_changed"
+    assert event.user_id == admin_user.id
 
 
 def test_the_token_records_when_it_was_last_used(client, practitioner):

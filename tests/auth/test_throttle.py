@@ -49,7 +49,7 @@ def test_an_account_is_refused_after_its_limit_with_how_long_to_wait(app, practi
     response = attempt(app, practitioner.email, password=PASSWORD, address="198.51.100.7")
     page = response.get_data(as_text=True)
     assert response.status_code == 429
-    assert "Too many wrong passwords have been entered for this account" in page
+    assert "Too many wrong passwords or codes have been entered for this account" in page
     assert "Wait 10 minutes, then try again" in page
     assert 590 <= int(response.headers["Retry-After"]) <= 600
     assert f'value="{practitioner.email}"' in page  # the email is kept; the password is not
