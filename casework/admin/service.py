@@ -167,10 +167,10 @@ def update_user(
     return user
 
 
-def sign_out_everywhere(session: Session, user: User, actor: User) -> int:
+def sign_out_everywhere(session: Session, user: User, actor: User | None) -> int:
     """End every session of the user at once (a lost phone, a shared computer left signed
     in); returns how many. Their API tokens are not touched: revoke those separately."""
-    own = sessions.current() if user.id == actor.id else None
+    own = sessions.current() if actor is not None and user.id == actor.id else None
     count = sessions.end_all(user, "signed_out_everywhere", keep=own)
     audit.record("sign_out_everywhere", "user", user.id, user=actor, sessions=count)
     return count
@@ -201,7 +201,7 @@ def reactivate_user(session: Session, user: User, actor: User) -> User:
 
 
 def reset_password(
-    session: Session, user: User, actor: User, password: str | None = None
+    session: Session, user: User, actor: User | None, password: str | None = None
 ) -> str | None:
     """Give a user a new password and end their sessions; returns it when it was generated."""
     generated = None

@@ -144,7 +144,7 @@ def turn_off(user: User, code: str) -> None:
     audit.record("two_factor_disabled", "user", user.id, user=user)
 
 
-def reset(user: User, actor: User) -> None:
+def reset(user: User, actor: User | None) -> None:
     """An administrator clears a worker's second factor (a lost or new phone): their
     sessions end, and they set it up again at their next sign-in where their role needs it."""
     from . import sessions

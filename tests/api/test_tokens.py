@@ -4,6 +4,7 @@ way into the API (a logged-in browser's session cookie is not)."""
 import hashlib
 import re
 
+import pytest
 from sqlalchemy import select
 
 from casework.admin.service import deactivate_user, reset_password
@@ -131,3 +132,105 @@ def test_a_label_too_long_is_refused_and_kept(client, practitioner):
     assert response.status_code == 422
     assert "100 characters or fewer" in response.get_data(as_text=True)
     assert db.session.scalar(select(ApiToken)) is None
+
+
+def test_a_token_expires_after_token_days_and_then_is_refused(client, practitioner):
+    import datetime as dt
+
+    from casework.auth.tokens import issue_token
+    from casework.models import utcnow
+
+    record, token = issue_token(db.session, practitioner)
+    db.session.commit()
+    lifetime = record.expires_at - record.created_at
+    assert lifetime == dt.timedelta(days=90)
+    api = Api(client, token)
+    assert api.get("/people")[0] == 200
+    record.expires_at = utcnow() - dt.timedelta(seconds=1)
+    db.session.commit()
+    assert api.get("/people")[0] == 401
+
+
+@pytest.mark.parametrize("app_config", [{"TOKEN_DAYS": 7}])
+def test_token_days_sets_how_long_a_new_token_works(client, practitioner, app_config):
+    import datetime as dt
+
+    from casework.auth.tokens import issue_token
+
+    record, _ = issue_token(db.session, practitioner)
+    assert record.expires_at - record.created_at == dt.timedelta(days=7)
+
+
+def test_the_cli_takes_days_and_says_when_the_token_expires(runner, practitioner):
+    import datetime as dt
+
+    result = runner.invoke(args=["users", "token", practitioner.email, "--days", "3"])
+    assert result.exit_code == 0, result.output
+    record = db.session.scalar(select(ApiToken))
+    assert record.expires_at - record.created_at == dt.timedelta(days=3)
+    assert "working until" in result.output
+    refused = runner.invoke(args=["users", "token", practitioner.email, "--days", "0"])
+    assert refused.exit_code != 0
+    assert "--days" in refused.output
+
+
+def test_the_account_page_lists_tokens_with_their_expiry_and_marks_expired_ones(
+    client, practitioner
+):
+    import datetime as dt
+
+    from casework.auth.tokens import issue_token
+    from casework.formatting import uk_date
+    from casework.models import utcnow
+
+    live, _ = issue_token(db.session, practitioner, "GP system")
+    old, _ = issue_token(db.session, practitioner, "Old script")
+    old.expires_at = utcnow() - dt.timedelta(days=1)
+    db.session.commit()
+    login(client, practitioner)
+    page = client.get("/account").get_data(as_text=True)
+    assert "Expires" in page
+    assert uk_date(live.expires_at) in page
+    row = page[page.index("Old script") :]
+    assert "Expired" in row[: row.index("</tr>")]
+    assert "Revoke" not in row[: row.index("</tr>")]
+
+
+def test_the_cli_sets_a_password_ending_sessions_and_tokens(runner, app, client, practitioner):
+    from casework.auth.service import check_password
+
+    api = Api(client, token_for(practitioner))
+    login(client, practitioner)
+    db.session.rollback()
+    result = runner.invoke(args=["users", "set-password", practitioner.email])
+    assert result.exit_code == 0, result.output
+    password = result.output.strip().splitlines()[-1].removeprefix("Password (shown once): ")
+    db.session.rollback()
+    db.session.refresh(practitioner)
+    assert check_password(practitioner, password)
+    assert client.get("/people").location.startswith("/login")
+    assert api.get("/people")[0] == 401
+    chosen = runner.invoke(
+        args=["users", "set-password", practitioner.email, "--password", "password"]
+    )
+    assert chosen.exit_code != 0
+    assert "at least 12 characters" in chosen.output
+
+
+def test_the_cli_logs_a_user_out_everywhere(runner, app, client, practitioner):
+    login(client, practitioner)
+    result = runner.invoke(args=["users", "sign-out", practitioner.email])
+    assert result.exit_code == 0, result.output
+    assert "Ended 1 session" in result.output
+    assert client.get("/people").location.startswith("/login")
+
+
+def test_token_days_comes_from_the_environment(monkeypatch, tmp_path):
+    from casework.config import ConfigurationError, from_environment
+
+    assert from_environment(tmp_path)["TOKEN_DAYS"] == 90
+    monkeypatch.setenv("TOKEN_DAYS", "30")
+    assert from_environment(tmp_path)["TOKEN_DAYS"] == 30
+    monkeypatch.setenv("TOKEN_DAYS", "1000")
+    with pytest.raises(ConfigurationError, match="TOKEN_DAYS must be 366 or fewer"):
+        from_environment(tmp_path)
