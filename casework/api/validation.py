@@ -18,14 +18,15 @@ from flask import request
 
 from .. import MAX_ID
 from ..exceptions import DomainError
+from ..text import CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS, has_control_character
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Not text: NUL (PostgreSQL refuses it) and unpaired UTF-16 surrogates (JSON can escape
-# one, "\\ud800", but it is no character and cannot be stored as UTF-8). Refused in every
-# string, on every database; the same class is the pattern in the OpenAPI description.
-_NOT_TEXT_CHARS = "\\u0000\\ud800-\\udfff"
-NO_NUL = f"^[^{_NOT_TEXT_CHARS}]*$"
-_NOT_TEXT = re.compile(f"[{_NOT_TEXT_CHARS}]")
+# Not text: control characters (casework/text.py) and unpaired UTF-16 surrogates (JSON can
+# escape one, "\\ud800", but it is no character and cannot be stored as UTF-8). Refused in
+# every string; the same classes make the pattern in the OpenAPI description.
+_SURROGATES = "\\ud800-\\udfff"
+TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}{_SURROGATES}]*$"
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
 MISSING = object()
 
 
@@ -68,7 +69,7 @@ class Field:
         if self.type == "date":
             schema["format"] = "date"
         if self.type == "string":
-            schema["pattern"] = NO_NUL
+            schema["pattern"] = TEXT_PATTERN
             if self.max_length is not None:
                 schema["maxLength"] = self.max_length
         if self.minimum is not None:
@@ -93,8 +94,10 @@ class Field:
     def _check_string(self, value):
         if not isinstance(value, str):
             raise ValueError("Must be a string")
-        if _NOT_TEXT.search(value):
-            raise ValueError("Must not contain the NUL character or an unpaired surrogate")
+        if has_control_character(value):
+            raise ValueError(CONTROL_CHARACTER_MESSAGE)
+        if _SURROGATE.search(value):
+            raise ValueError("Must not contain an unpaired surrogate, which is not a character")
         if self.max_length is not None and len(value) > self.max_length:
             raise ValueError(f"Must be {self.max_length:,} characters or fewer")
         return value

@@ -67,7 +67,7 @@ def test_a_body_without_a_json_content_type_is_still_read_as_json(api, practitio
             "not a valid NHS number",
         ),
         ({"given_name": "A", "family_name": "E", "favourite": "tea"}, "favourite", "Unknown field"),
-        ({"given_name": "A\x00", "family_name": "E"}, "given_name", "NUL"),
+        ({"given_name": "A\x00", "family_name": "E"}, "given_name", "control character"),
         ({"given_name": "A\ud800", "family_name": "E"}, "given_name", "surrogate"),
         # Digits of other scripts are digits to Python, not to the NHS number check.
         (
