@@ -37,6 +37,13 @@ class MalformedBody(DomainError):
     code = "malformed_json"
 
 
+class UnsupportedMediaType(DomainError):
+    """A body sent as something other than JSON in UTF-8: 415."""
+
+    status = 415
+    code = "unsupported_media_type"
+
+
 class InvalidBody(DomainError):
     """Valid JSON whose values do not fit the operation's fields: 422."""
 
@@ -194,7 +201,13 @@ def _refuse_constant(name: str):
 
 
 def read_json() -> object:
-    """The request body parsed as strict JSON (UTF-8), or MalformedBody."""
+    """The request body parsed as strict JSON (UTF-8), or MalformedBody; a body that does not
+    say it is JSON (Content-Type: application/json) is not read at all."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype != "application/json" or charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            "Send the body as JSON in UTF-8, with the header 'Content-Type: application/json'"
+        )
     raw = request.get_data(cache=True)
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)

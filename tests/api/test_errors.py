@@ -37,9 +37,28 @@ def test_a_body_that_is_not_a_json_object_is_400(api, case, raw):
     assert_error(status, body, 400, "malformed_json")
 
 
-def test_a_body_without_a_json_content_type_is_still_read_as_json(api, practitioner):
+@pytest.mark.parametrize(
+    "content_type",
+    ["", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"],
+)
+def test_a_body_not_sent_as_json_is_415(api, practitioner, content_type):
+    for method, path in (("POST", "/people"), ("PATCH", "/cases/1")):
+        status, body = api.call(
+            method,
+            path,
+            data=b'{"given_name": "Anne", "family_name": "Example"}',
+            content_type=content_type,
+        )
+        error = assert_error(status, body, 415, "unsupported_media_type")
+        assert error["fields"] == {}
+        assert "Content-Type: application/json" in error["message"]
+
+
+def test_json_with_its_charset_named_is_read(api, practitioner):
     status, body = api.post(
-        "/people", data=b'{"given_name": "Anne", "family_name": "Example"}', content_type=""
+        "/people",
+        data=b'{"given_name": "Anne", "family_name": "Example"}',
+        content_type="application/json; charset=utf-8",
     )
     assert status == 201, body
 
