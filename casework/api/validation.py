@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import MAX_ID
 from ..exceptions import DomainError
@@ -209,6 +210,11 @@ def read_json() -> object:
             "Send the body as JSON in UTF-8, with the header 'Content-Type: application/json'"
         )
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A streamed (chunked) body has no length to refuse up front: Werkzeug stops reading
+        # it at the limit, which would leave cut-off JSON (a misleading 400). Too large.
+        raise RequestEntityTooLarge()
     try:
         return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
     except (UnicodeDecodeError, ValueError, RecursionError):

@@ -1,8 +1,13 @@
 """Every error status of the contract, in its shape: {"error": {"code", "message", "fields"}}."""
 
 import datetime as dt
+import http.client
+import io
+import json
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 
 from casework.extensions import db
 from tests.conftest import make_demand, make_person, make_team, make_user
@@ -291,5 +296,49 @@ def test_a_body_that_is_too_large_is_413(api, case):
     huge = b'{"notes": "' + b"x" * (3 * 1024 * 1024) + b'"}'
     status, body = api.post(
         f"/cases/{case.id}/conversations", data=huge, content_type="application/json"
+    )
+    assert_error(status, body, 413)
+
+
+def five_megabytes():
+    """A JSON body streamed in 64 kB chunks, with no Content-Length: 5 MB in all."""
+    yield b'{"notes": "'
+    for _ in range(80):
+        yield b"x" * 65_536
+    yield b'"}'
+
+
+def test_a_streamed_body_that_is_too_large_is_413_from_a_real_server(app, api, case):
+    """Transfer-Encoding: chunked through Werkzeug's own server, which reads the chunks and
+    stops at MAX_CONTENT_LENGTH (2 MB): too large, not malformed JSON."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request(
+            "POST",
+            f"/api/v1/cases/{case.id}/conversations",
+            body=five_megabytes(),
+            headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        assert_error(response.status, json.loads(response.read()), 413)
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_streamed_body_that_is_too_large_is_413(api, case):
+    """The same through the test client, as a server that ends the stream (gunicorn, and
+    Werkzeug's for chunked bodies) says it does: wsgi.input_terminated."""
+    status, body = api.post(
+        f"/cases/{case.id}/conversations",
+        input_stream=io.BytesIO(b"".join(five_megabytes())),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
     )
     assert_error(status, body, 413)
