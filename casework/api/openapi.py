@@ -18,7 +18,7 @@ from .operations import OPERATIONS
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
-    400: "Malformed JSON: the body is not JSON, or not a JSON object",
+    400: "Malformed JSON: the body is not JSON, not a JSON object, or has a key twice",
     401: "No token, or a wrong, revoked or deactivated user's token",
     403: "Your role or team does not allow this",
     404: "No such record (or no such address)",

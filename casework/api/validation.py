@@ -111,10 +111,9 @@ class Field:
         return value
 
     def _check_integer(self, value):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # JSON does not tell 3 from 3.0
+        # Only a JSON integer: never 3.0 (a float, whatever its value), never true.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("Must be a whole number")
+            raise ValueError("Must be a whole number, written without a decimal point")
         low = self.minimum if self.minimum is not None else "any"
         high = self.maximum if self.maximum is not None else "any"
         if (self.minimum is not None and value < self.minimum) or (
@@ -197,8 +196,36 @@ class Body:
         return clean
 
 
+def query_values(fields: dict[str, Field], args) -> dict:
+    """The query string's values of the declared fields, ready for Body.check: a whole
+    number in digits becomes an integer; anything else stays text, for the check to refuse."""
+    values = {}
+    for name, spec in fields.items():
+        if name in args:
+            raw = args[name]
+            integer = spec.type == "integer" and _WHOLE_NUMBER.fullmatch(raw)
+            values[name] = int(raw) if integer else raw
+    return values
+
+
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")
+
+
+class DuplicateKey(ValueError):
+    """An object with the same key twice: which one was meant cannot be known."""
+
+
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
+
+
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(f"The JSON has the key '{key[:100]}' twice: send it once")
+        found[key] = value
+    return found
 
 
 def read_json() -> object:
@@ -216,7 +243,13 @@ def read_json() -> object:
         # it at the limit, which would leave cut-off JSON (a misleading 400). Too large.
         raise RequestEntityTooLarge()
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        return json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_refuse_duplicates,
+        )
+    except DuplicateKey as error:
+        raise MalformedBody(str(error)) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MalformedBody(
             "The request body is not valid JSON: send a JSON object encoded as UTF-8"

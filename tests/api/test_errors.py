@@ -142,12 +142,12 @@ def test_dates_from_before_any_real_record_are_refused_as_typos(api, case):
     assert "after 1 January 1990" in assert_error(status, body, 422)["fields"]["received_on"]
 
 
-def test_a_whole_number_sent_as_3_point_0_is_a_whole_number(api, case):
+def test_a_whole_number_sent_as_30_point_0_is_refused(api, case):
     status, body = api.post(
         f"/cases/{case.id}/conversations",
         {"held_on": TODAY.isoformat(), "kind": "phone", "notes": "Call", "minutes": 30.0},
     )
-    assert status == 201 and body["minutes"] == 30
+    assert "whole number" in assert_error(status, body, 422)["fields"]["minutes"]
 
 
 def test_ids_that_are_on_no_record_are_422_not_ignored(api, case, practitioner):
@@ -342,3 +342,48 @@ def test_a_streamed_body_that_is_too_large_is_413(api, case):
         environ_overrides={"wsgi.input_terminated": True},
     )
     assert_error(status, body, 413)
+
+
+@pytest.mark.parametrize("value", [1.0, 2.5, True, "1", 1e3])
+def test_an_id_is_a_json_integer_never_a_float_or_a_boolean(api, practitioner, value):
+    assert make_person(practitioner).id == 1
+    raw = json.dumps(
+        {
+            "person_id": value,  # 1.0 and true would be person 1, who is on record
+            "received_on": TODAY.isoformat(),
+            "source": "GP",
+            "channel": "phone",
+            "stated_need": "Help",
+        }
+    )
+    status, body = api.post("/demands", data=raw, content_type="application/json")
+    error = assert_error(status, body, 422)
+    assert "whole number" in error["fields"]["person_id"]
+
+
+def test_a_key_twice_is_malformed_json_naming_the_key(api, case):
+    raw = b'{"kind": "visit", "held_on": "2026-01-01", "kind": "phone"}'
+    status, body = api.post(
+        f"/cases/{case.id}/conversations", data=raw, content_type="application/json"
+    )
+    error = assert_error(status, body, 400, "malformed_json")
+    assert "The JSON has the key 'kind' twice" in error["message"]
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "1.0", "", "100001", "9" * 40])
+def test_a_page_out_of_range_or_not_a_number_is_422_naming_it(api, case, number):
+    status, body = api.get(f"/asks?page={number}")
+    error = assert_error(status, body, 422)
+    assert set(error["fields"]) == {"page"}
+
+
+def test_a_page_in_range_is_that_page(api, case):
+    assert api.get("/asks?page=2")[1]["page"] == 2
+    assert api.get("/asks")[1]["page"] == 1
+
+
+def test_the_description_says_what_page_takes(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    (page,) = [p for p in spec["paths"]["/api/v1/asks"]["get"]["parameters"] if p["name"] == "page"]
+    assert page["schema"]["type"] == "integer"
+    assert (page["schema"]["minimum"], page["schema"]["maximum"]) == (1, 100_000)
