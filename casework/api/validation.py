@@ -22,6 +22,7 @@ from ..exceptions import DomainError
 from ..text import CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS, has_control_character
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")  # in a query string: longer is no id or page
 # Not text: control characters (casework/text.py) and unpaired UTF-16 surrogates (JSON can
 # escape one, "\\ud800", but it is no character and cannot be stored as UTF-8). Refused in
 # every string; the same classes make the pattern in the OpenAPI description.
@@ -206,9 +207,6 @@ def query_values(fields: dict[str, Field], args) -> dict:
             integer = spec.type == "integer" and _WHOLE_NUMBER.fullmatch(raw)
             values[name] = int(raw) if integer else raw
     return values
-
-
-_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")
 
 
 class DuplicateKey(ValueError):
