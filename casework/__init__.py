@@ -207,16 +207,18 @@ def register_upload_limit(app: Flask) -> None:
 
 
 def register_input_guard(app: Flask) -> None:
-    """No NUL character in any form field or query string of a page: nobody types one,
-    and PostgreSQL cannot store one. (The API checks its input field by field.)"""
+    """No control character (casework/text.py) in a page's address: nobody types one, and
+    PostgreSQL cannot store NUL. Form fields are checked by their forms, which say so on
+    the field (MaxLength); the API checks its input field by field."""
+    from .text import has_control_character
 
     @app.before_request
-    def refuse_nul():
+    def refuse_control_characters():
         if request.blueprint in TOKEN_BLUEPRINTS:
             return
-        values = [*request.args.values(), *request.form.values()]
-        if any("\x00" in value for value in values):
-            abort(400, "A field contained a NUL character, which cannot be saved. Remove it.")
+        pairs = request.args.items(multi=True)  # every value, not only each name's first
+        if any(has_control_character(name + value) for name, value in pairs):
+            abort(400, "The address has a control character in it. Remove it and try again.")
 
 
 def register_cache_policy(app: Flask) -> None:

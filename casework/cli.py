@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 import sys
+from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from .exceptions import InvalidValue
 from .extensions import db
@@ -20,6 +23,28 @@ def _fail(error: InvalidValue) -> None:
     if not error.fields:
         click.echo(f"Error: {error.message}", err=True)
     sys.exit(1)
+
+
+def logins_file(database_uri: str, instance_path: str | Path) -> Path:
+    """Where `casework demo` keeps the demo passwords of the database it loaded: beside an
+    SQLite file, or in the instance folder for a server's database, named after it
+    (instance/demo-logins-casework.txt): two databases never share, or overwrite, one."""
+    url = make_url(database_uri)
+    name = url.database or ""
+    if url.get_backend_name() == "sqlite" and name and name != ":memory:":
+        path = Path(name).resolve()
+        return path.parent / f"demo-logins-{path.stem}.txt"
+    safe_name = re.sub(r"[^\w.-]", "_", name) or "memory"
+    return Path(instance_path) / f"demo-logins-{safe_name}.txt"
+
+
+def save_logins(path: Path, text: str) -> None:
+    """Write the passwords readable by their owner only, from the moment the file exists."""
+    path.unlink(missing_ok=True)  # an older file may be readable by everyone: never reused
+    path.parent.mkdir(parents=True, exist_ok=True)
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(descriptor, "w") as handle:
+        handle.write(text)
 
 
 def register_commands(app: Flask) -> None:
@@ -38,12 +63,12 @@ def register_commands(app: Flask) -> None:
         """Load a realistic demo locality into an empty database and print the logins."""
         from .demo import load_demo
 
+        saved = logins_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
         if db.session.scalar(select(func.count(Person.id))):
             if if_empty:
                 click.echo("The database already holds people: demo data not loaded again.")
-                logins = app.instance_path + "/demo-logins.txt"
                 try:
-                    with open(logins) as handle:
+                    with open(saved) as handle:
                         click.echo(handle.read())
                 except OSError:
                     pass
@@ -59,8 +84,7 @@ def register_commands(app: Flask) -> None:
         text = "Demo logins (password for each on the right):\n" + "\n".join(
             f"  {role:<13} {email:<32} {password}" for role, email, password in logins
         )
-        with open(app.instance_path + "/demo-logins.txt", "w") as handle:
-            handle.write(text + "\n")
+        save_logins(saved, text + "\n")
         click.echo(text)
 
     teams = click.Group("teams", help="Manage teams.")

@@ -36,14 +36,13 @@ def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException):
         status = error.code or 500
+        # Keep what the error says in headers, on pages and API alike: Allow on 405,
+        # WWW-Authenticate on 401, Retry-After on 429.
+        headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
             response, _ = json_error(status, code, error.description or TITLES.get(status, "Error"))
-            # Keep what the error says in headers: Allow on 405, WWW-Authenticate on 401.
-            for name, value in error.get_headers():
-                if name.lower() != "content-type":
-                    response.headers[name] = value
-            return response, status
+            return response, status, headers
         template = "errors/error.html"
         return (
             render_template(
@@ -55,6 +54,7 @@ def register(app: Flask) -> None:
                 explained=error.description != type(error).description,
             ),
             status,
+            headers,
         )
 
     @app.errorhandler(MergedRecord)

@@ -1,4 +1,5 @@
-"""Form pieces shared by every feature: the NHS three-part date field and choice helpers."""
+"""Form pieces shared by every feature: the text rule every text field carries, the NHS
+three-part date field and choice helpers."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 
 from .exceptions import DomainError
+from .text import CONTROL_CHARACTER_MESSAGE, has_control_character
 
 
 class DateInputField(Field):
@@ -78,14 +80,18 @@ class WholeNumberField(IntegerField):
 
 
 class MaxLength(Length):
-    """Every text field's limit, said in plain English ("Notes must be 20,000 characters or
-    fewer") and given to the browser as maxlength. `name` overrides the field's label."""
+    """Every text field's rule (tests/test_input_limits.py checks each carries it): its limit,
+    said in plain English ("Notes must be 20,000 characters or fewer") and given to the
+    browser as maxlength, and no control character (casework/text.py), NUL included, so
+    that what the API refuses no form lets in. `name` overrides the field's label."""
 
     def __init__(self, limit: int, name: str | None = None):
         super().__init__(max=limit)
         self.name = name
 
     def __call__(self, form, field):
+        if isinstance(field.data, str) and has_control_character(field.data):
+            raise ValidationError(CONTROL_CHARACTER_MESSAGE)
         if len(field.data or "") > self.max:
             name = self.name or re.sub(r"\s*\(optional\)$", "", field.label.text)
             raise ValidationError(f"{name} must be {self.max:,} characters or fewer")

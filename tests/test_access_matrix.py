@@ -52,7 +52,7 @@ EXPECTED = {
     # People: search and registering reach across teams by identity only
     ("people.search", "GET"):            "302 | 200 | 200 | 403 | 200",
     ("people.new", "GET"):               "302 | 200 | 200 | 403 | 200",
-    ("people.new", "POST"):              "302 | 200 | 200 | 403 | 200",
+    ("people.new", "POST"):              "302 | 422 | 422 | 403 | 422",
     ("people.detail", "GET"):            "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.edit", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.edit", "POST"):             "302 | 422/403 | 422/403 | 403 | 422/403",
@@ -60,7 +60,7 @@ EXPECTED = {
     ("people.export", "GET"):            "302 | 403 | 200/403 | 403 | 200/403",
     # A referral may be recorded for anyone on record: it makes them known to the team
     ("demands.new", "GET"):              "302 | 200 | 200 | 403 | 200",
-    ("demands.new", "POST"):             "302 | 200 | 200 | 403 | 200",
+    ("demands.new", "POST"):             "302 | 422 | 422 | 403 | 422",
     # Cases and actions: the case's team (the practitioner owns North's case)
     ("cases.detail", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.about_me", "GET"):           "302 | 200/403 | 200/403 | 403 | 200/403",

@@ -5,13 +5,17 @@ allocation, a worker who has left, closure only by agreement)."""
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import stat
 from functools import partial
+from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, make_url, select
 
 from casework import create_app
+from casework.cli import logins_file, save_logins
 from casework.extensions import db
 from casework.models import (
     Action,
@@ -79,9 +83,15 @@ class TestTheLoadedDemo:
 
     @pytest.fixture(scope="class")
     @classmethod
-    def logins(cls, demo_folder) -> list[tuple[str, str]]:
+    def logins_path(cls, migrated_template, demo_folder) -> Path:
+        """Where the command kept the logins of the database it loaded."""
+        return logins_file(migrated_template, demo_folder)
+
+    @pytest.fixture(scope="class")
+    @classmethod
+    def logins(cls, logins_path) -> list[tuple[str, str]]:
         """(email, password) for each login the command printed (and saved beside the data)."""
-        text = (demo_folder / "demo-logins.txt").read_text()
+        text = logins_path.read_text()
         rows = [line.split() for line in text.splitlines() if "@" in line]
         return [(row[-2], row[-1]) for row in rows]
 
@@ -221,6 +231,18 @@ class TestTheLoadedDemo:
             assert response.status_code == 302, email
             assert response.headers["Location"] == "/"
 
+    def test_the_logins_are_kept_beside_their_database_for_its_owner_only(
+        self, logins_path, migrated_template, demo_folder
+    ):
+        url = make_url(migrated_template)
+        if url.get_backend_name() == "sqlite":
+            database = Path(url.database)
+            assert logins_path == database.parent / f"demo-logins-{database.stem}.txt"
+        else:
+            assert logins_path == demo_folder / f"demo-logins-{url.database}.txt"
+        assert stat.S_IMODE(logins_path.stat().st_mode) == 0o600
+        assert not (demo_folder / "demo-logins.txt").exists()
+
     def test_riverside_asks_two_waiting_of_different_ages_and_a_yes_and_a_no(self, app):
         from casework.asks.service import age_days, days_to_decide
         from casework.models import Ask
@@ -244,3 +266,30 @@ class TestTheLoadedDemo:
             "Do not break the law",
             "Do not make the person's situation worse",
         ]
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("sqlite:////srv/data/casework.sqlite", "/srv/data/demo-logins-casework.txt"),
+        ("sqlite:////srv/data/trial.db", "/srv/data/demo-logins-trial.txt"),
+        ("postgresql+psycopg://app@db.example/casework", "/inst/demo-logins-casework.txt"),
+        ("postgresql+psycopg://app@db.example/a/b", "/inst/demo-logins-a_b.txt"),
+        ("sqlite://", "/inst/demo-logins-memory.txt"),
+    ],
+)
+def test_each_database_has_its_own_logins_file(url, expected):
+    assert logins_file(url, "/inst") == Path(expected)
+
+
+def test_the_logins_file_is_never_readable_by_others_even_when_one_was(tmp_path):
+    path = tmp_path / "demo-logins-casework.txt"
+    path.write_text("old")
+    path.chmod(0o644)
+    before = os.umask(0)  # the most permissive umask: the mode must not depend on it
+    try:
+        save_logins(path, "new\n")
+    finally:
+        os.umask(before)
+    assert path.read_text() == "new\n"
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600

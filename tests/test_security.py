@@ -46,6 +46,12 @@ def check_headers(response):
     assert response.headers["Referrer-Policy"] == "same-origin"
     assert response.headers["X-Frame-Options"] == "DENY"
     assert "Strict-Transport-Security" not in response.headers  # plain http here
+    permissions = dict(
+        part.strip().split("=", 1) for part in response.headers["Permissions-Policy"].split(",")
+    )
+    for feature in ("camera", "microphone", "geolocation", "payment", "usb"):
+        assert permissions[feature] == "()", feature
+    assert "interest-cohort" not in permissions
 
 
 def test_hsts_and_secure_cookies_when_the_request_came_over_https(app, practitioner):

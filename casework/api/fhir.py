@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from ..formatting import label
 from ..models import Case, Person, Team, User, utcnow
 from ..people.timeline import visible_record
+from ..text import without_control_characters
 from .schemas import day, moment
 
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
@@ -279,7 +280,8 @@ def _demand(builder: BundleBuilder, demand, subject: dict) -> None:
 
 
 def person_bundle(session: Session, user: User, person: Person) -> dict:
-    """The person's record the user may see, as a FHIR R4 Bundle of type collection."""
+    """The person's record the user may see, as a FHIR R4 Bundle of type collection. FHIR
+    strings hold no control characters: any stored before they were refused are left out."""
     builder = BundleBuilder()
     builder.add("Patient", person.id, patient(person))
     subject = ref("Patient", person.id, person.name)
@@ -288,10 +290,12 @@ def person_bundle(session: Session, user: User, person: Person) -> dict:
         _demand(builder, demand, subject)
     for case in cases:
         _case(builder, case, demands, subject)
-    return {
-        "resourceType": "Bundle",
-        "id": str(uuid.uuid4()),
-        "type": "collection",
-        "timestamp": moment(utcnow()),
-        "entry": [{"fullUrl": url, "resource": r} for url, r in builder.entries.items()],
-    }
+    return without_control_characters(
+        {
+            "resourceType": "Bundle",
+            "id": str(uuid.uuid4()),
+            "type": "collection",
+            "timestamp": moment(utcnow()),
+            "entry": [{"fullUrl": url, "resource": r} for url, r in builder.entries.items()],
+        }
+    )

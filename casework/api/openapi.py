@@ -18,12 +18,13 @@ from .operations import OPERATIONS
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
-    400: "Malformed JSON: the body is not JSON, or not a JSON object",
+    400: "Malformed JSON: the body is not JSON, not a JSON object, or has a key twice",
     401: "No token, or a wrong, revoked or deactivated user's token",
     403: "Your role or team does not allow this",
     404: "No such record (or no such address)",
     409: "Conflicts with the record's current state (stale version, duplicate, closed case)",
     413: "The request body is too large",
+    415: "The body is not sent as JSON: the header must be `Content-Type: application/json`",
     422: "Valid JSON whose values are missing or not valid: `fields` names each one",
 }
 
@@ -298,7 +299,7 @@ def _responses(op) -> dict:
     }
     errors = set(op.errors) | ({401} if not op.public else set())
     if op.body is not None:
-        errors |= {400, 413, 422}
+        errors |= {400, 413, 415, 422}
     for code in sorted(errors):
         responses[str(code)] = {
             "description": STATUS_TEXT[code],

@@ -22,7 +22,7 @@ from ..exceptions import DomainError, DuplicateNhsNumber, MergedRecord, StaleVer
 from ..extensions import commit_keeping_loaded, db
 from ..models import Action, Ask, Barrier, Case
 from . import bp
-from .validation import Body, Field, read_json
+from .validation import Body, Field, query_values, read_json
 
 PUBLIC = {"api.openapi"}
 
@@ -85,9 +85,7 @@ def operation(
             if body is not None:
                 kwargs["body"] = body.check(read_json())
             if query:
-                kwargs["query"] = Body(query).check(
-                    {name: request.args[name] for name in query if name in request.args}
-                )
+                kwargs["query"] = Body(query).check(query_values(query, request.args))
             return view(**kwargs)
 
         bp.add_url_rule(rule, endpoint, validated, methods=[method])

@@ -15,17 +15,20 @@ import re
 from dataclasses import dataclass, field
 
 from flask import request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from .. import MAX_ID
 from ..exceptions import DomainError
+from ..text import CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS, has_control_character
 
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-# Not text: NUL (PostgreSQL refuses it) and unpaired UTF-16 surrogates (JSON can escape
-# one, "\\ud800", but it is no character and cannot be stored as UTF-8). Refused in every
-# string, on every database; the same class is the pattern in the OpenAPI description.
-_NOT_TEXT_CHARS = "\\u0000\\ud800-\\udfff"
-NO_NUL = f"^[^{_NOT_TEXT_CHARS}]*$"
-_NOT_TEXT = re.compile(f"[{_NOT_TEXT_CHARS}]")
+_WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")  # in a query string: longer is no id or page
+# Not text: control characters (casework/text.py) and unpaired UTF-16 surrogates (JSON can
+# escape one, "\\ud800", but it is no character and cannot be stored as UTF-8). Refused in
+# every string; the same classes make the pattern in the OpenAPI description.
+_SURROGATES = "\\ud800-\\udfff"
+TEXT_PATTERN = f"^[^{CONTROL_CHARACTERS}{_SURROGATES}]*$"
+_SURROGATE = re.compile(f"[{_SURROGATES}]")
 MISSING = object()
 
 
@@ -34,6 +37,13 @@ class MalformedBody(DomainError):
 
     status = 400
     code = "malformed_json"
+
+
+class UnsupportedMediaType(DomainError):
+    """A body sent as something other than JSON in UTF-8: 415."""
+
+    status = 415
+    code = "unsupported_media_type"
 
 
 class InvalidBody(DomainError):
@@ -68,7 +78,7 @@ class Field:
         if self.type == "date":
             schema["format"] = "date"
         if self.type == "string":
-            schema["pattern"] = NO_NUL
+            schema["pattern"] = TEXT_PATTERN
             if self.max_length is not None:
                 schema["maxLength"] = self.max_length
         if self.minimum is not None:
@@ -93,17 +103,18 @@ class Field:
     def _check_string(self, value):
         if not isinstance(value, str):
             raise ValueError("Must be a string")
-        if _NOT_TEXT.search(value):
-            raise ValueError("Must not contain the NUL character or an unpaired surrogate")
+        if has_control_character(value):
+            raise ValueError(CONTROL_CHARACTER_MESSAGE)
+        if _SURROGATE.search(value):
+            raise ValueError("Must not contain an unpaired surrogate, which is not a character")
         if self.max_length is not None and len(value) > self.max_length:
             raise ValueError(f"Must be {self.max_length:,} characters or fewer")
         return value
 
     def _check_integer(self, value):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)  # JSON does not tell 3 from 3.0
+        # Only a JSON integer: never 3.0 (a float, whatever its value), never true.
         if isinstance(value, bool) or not isinstance(value, int):
-            raise ValueError("Must be a whole number")
+            raise ValueError("Must be a whole number, written without a decimal point")
         low = self.minimum if self.minimum is not None else "any"
         high = self.maximum if self.maximum is not None else "any"
         if (self.minimum is not None and value < self.minimum) or (
@@ -186,15 +197,57 @@ class Body:
         return clean
 
 
+def query_values(fields: dict[str, Field], args) -> dict:
+    """The query string's values of the declared fields, ready for Body.check: a whole
+    number in digits becomes an integer; anything else stays text, for the check to refuse."""
+    values = {}
+    for name, spec in fields.items():
+        if name in args:
+            raw = args[name]
+            integer = spec.type == "integer" and _WHOLE_NUMBER.fullmatch(raw)
+            values[name] = int(raw) if integer else raw
+    return values
+
+
+class DuplicateKey(ValueError):
+    """An object with the same key twice: which one was meant cannot be known."""
+
+
 def _refuse_constant(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+def _refuse_duplicates(pairs: list[tuple[str, object]]) -> dict:
+    found: dict = {}
+    for key, value in pairs:
+        if key in found:
+            raise DuplicateKey(f"The JSON has the key '{key[:100]}' twice: send it once")
+        found[key] = value
+    return found
+
+
 def read_json() -> object:
-    """The request body parsed as strict JSON (UTF-8), or MalformedBody."""
+    """The request body parsed as strict JSON (UTF-8), or MalformedBody; a body that does not
+    say it is JSON (Content-Type: application/json) is not read at all."""
+    charset = request.mimetype_params.get("charset", "utf-8").lower()
+    if request.mimetype != "application/json" or charset not in ("utf-8", "utf8"):
+        raise UnsupportedMediaType(
+            "Send the body as JSON in UTF-8, with the header 'Content-Type: application/json'"
+        )
     raw = request.get_data(cache=True)
+    limit = request.max_content_length
+    if request.content_length is None and limit is not None and len(raw) >= limit:
+        # A streamed (chunked) body has no length to refuse up front: Werkzeug stops reading
+        # it at the limit, which would leave cut-off JSON (a misleading 400). Too large.
+        raise RequestEntityTooLarge()
     try:
-        return json.loads(raw.decode("utf-8"), parse_constant=_refuse_constant)
+        return json.loads(
+            raw.decode("utf-8"),
+            parse_constant=_refuse_constant,
+            object_pairs_hook=_refuse_duplicates,
+        )
+    except DuplicateKey as error:
+        raise MalformedBody(str(error)) from None
     except (UnicodeDecodeError, ValueError, RecursionError):
         raise MalformedBody(
             "The request body is not valid JSON: send a JSON object encoded as UTF-8"

@@ -24,7 +24,7 @@ from ..api.schemas import day, moment
 from ..api.validation import Body, Field, Id
 from ..extensions import db
 from ..models import ASK_KINDS, ASK_STATUSES, Ask
-from ..pagination import page_number
+from ..pagination import LAST_PAGE
 from . import service
 
 
@@ -104,6 +104,13 @@ SCHEMAS = {
     tag="Asks",
     query={
         "status": Field("enum", choices=("open", "decided"), nullable=False, example="open"),
+        "page": Field(
+            "integer",
+            nullable=False,
+            minimum=1,
+            maximum=LAST_PAGE,
+            description="Which page of 50, from 1 (the default)",
+        ),
     },
     response=(200, "AskList"),
     errors=(403, 422),
@@ -114,7 +121,7 @@ def list_asks(query: dict):
     mine = None if policy.sees_team_asks(current_user) else current_user.id
     decided = query.get("status") == "decided"
     listing = service.recent_decisions if decided else service.open_asks
-    page = listing(db.session, current_user.team_id, page_number(), asked_by_id=mine)
+    page = listing(db.session, current_user.team_id, query.get("page", 1), asked_by_id=mine)
     # Each ask as its single read shows it (why, the answer): a read of each person's record.
     people = sorted({ask.case.person_id for ask in page.items})
     audit.record("view", "ask_list", None, person_ids=people, path=request.path)

@@ -62,4 +62,4 @@ def new(person_id: int):
         person=person,
         route=route,
         where=route.describe(person, current_user),
-    )
+    ), 422 if form.errors else 200

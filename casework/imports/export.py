@@ -53,6 +53,7 @@ from ..models import (
     Team,
     User,
 )
+from ..text import without_control_characters
 
 KEY_ENV = "CASEWORK_PSEUDONYM_KEY"
 AGE_BANDS = ((0, 17), (18, 39), (40, 64), (65, 74), (75, 84), (85, None))
@@ -305,7 +306,8 @@ class _Writer:
 
     def _write(self, name, columns, rows, foreign_keys=(), indexes=()) -> int:
         self.out[name].create(columns, pk="id", foreign_keys=list(foreign_keys) or None)
-        self.out[name].insert_all(rows, batch_size=1000)
+        # Text stored before control characters were refused leaves without them.
+        self.out[name].insert_all(map(without_control_characters, rows), batch_size=1000)
         for index in indexes:
             self.out[name].create_index(list(index))
         return self.out[name].count
@@ -419,7 +421,8 @@ def export_analysis(
                 },
                 foreign_keys=[("team_id", "teams", "id")],
             )
-            out["measures"].insert_all(measure_rows(session, compute), batch_size=1000)
+            rows = map(without_control_characters, measure_rows(session, compute))
+            out["measures"].insert_all(rows, batch_size=1000)
             out["measures"].create_index(["figure", "cohort", "team_id", "month"])
             counts["measures"] = out["measures"].count
         out["export_info"].insert_all(

@@ -39,6 +39,7 @@ from ..exceptions import InvalidValue
 from ..models import Demand, Person, Team, User
 from ..people.merge import live_record_id
 from ..people.service import create_person, possible_duplicates, validate_person
+from ..text import CONTROL_CHARACTER_MESSAGE, has_control_character
 
 COLUMNS = (
     "nhs_number",
@@ -401,6 +402,9 @@ class _Importer:
         too_long = [c for c in COLUMNS if len(row.get(c, "")) > MAX_VALUE]
         if too_long:
             raise RowRejected(f"{too_long[0]} is longer than {MAX_VALUE:,} characters")
+        controlled = [c for c in COLUMNS if has_control_character(row.get(c, ""))]
+        if controlled:
+            raise RowRejected(f"{controlled[0]}: {CONTROL_CHARACTER_MESSAGE}")
         errors: dict[str, str] = {}
         dob = self._date(row, "date_of_birth", errors)
         received_on = self._date(row, "received_on", errors)

@@ -58,7 +58,7 @@ def new():
         form=form,
         duplicates=duplicates,
         visible={p.id for p in duplicates if policy.can_see_person(current_user, p)},
-    )
+    ), 422 if form.errors else 200  # possible duplicates alone are a question, not an error
 
 
 @bp.route("/<int:person_id>")

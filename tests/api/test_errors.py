@@ -1,8 +1,13 @@
 """Every error status of the contract, in its shape: {"error": {"code", "message", "fields"}}."""
 
 import datetime as dt
+import http.client
+import io
+import json
+import threading
 
 import pytest
+from werkzeug.serving import make_server
 
 from casework.extensions import db
 from tests.conftest import make_demand, make_person, make_team, make_user
@@ -37,9 +42,28 @@ def test_a_body_that_is_not_a_json_object_is_400(api, case, raw):
     assert_error(status, body, 400, "malformed_json")
 
 
-def test_a_body_without_a_json_content_type_is_still_read_as_json(api, practitioner):
+@pytest.mark.parametrize(
+    "content_type",
+    ["", "text/plain", "application/x-www-form-urlencoded", "application/json; charset=latin-1"],
+)
+def test_a_body_not_sent_as_json_is_415(api, practitioner, content_type):
+    for method, path in (("POST", "/people"), ("PATCH", "/cases/1")):
+        status, body = api.call(
+            method,
+            path,
+            data=b'{"given_name": "Anne", "family_name": "Example"}',
+            content_type=content_type,
+        )
+        error = assert_error(status, body, 415, "unsupported_media_type")
+        assert error["fields"] == {}
+        assert "Content-Type: application/json" in error["message"]
+
+
+def test_json_with_its_charset_named_is_read(api, practitioner):
     status, body = api.post(
-        "/people", data=b'{"given_name": "Anne", "family_name": "Example"}', content_type=""
+        "/people",
+        data=b'{"given_name": "Anne", "family_name": "Example"}',
+        content_type="application/json; charset=utf-8",
     )
     assert status == 201, body
 
@@ -67,7 +91,7 @@ def test_a_body_without_a_json_content_type_is_still_read_as_json(api, practitio
             "not a valid NHS number",
         ),
         ({"given_name": "A", "family_name": "E", "favourite": "tea"}, "favourite", "Unknown field"),
-        ({"given_name": "A\x00", "family_name": "E"}, "given_name", "NUL"),
+        ({"given_name": "A\x00", "family_name": "E"}, "given_name", "control character"),
         ({"given_name": "A\ud800", "family_name": "E"}, "given_name", "surrogate"),
         # Digits of other scripts are digits to Python, not to the NHS number check.
         (
@@ -118,12 +142,12 @@ def test_dates_from_before_any_real_record_are_refused_as_typos(api, case):
     assert "after 1 January 1990" in assert_error(status, body, 422)["fields"]["received_on"]
 
 
-def test_a_whole_number_sent_as_3_point_0_is_a_whole_number(api, case):
+def test_a_whole_number_sent_as_30_point_0_is_refused(api, case):
     status, body = api.post(
         f"/cases/{case.id}/conversations",
         {"held_on": TODAY.isoformat(), "kind": "phone", "notes": "Call", "minutes": 30.0},
     )
-    assert status == 201 and body["minutes"] == 30
+    assert "whole number" in assert_error(status, body, 422)["fields"]["minutes"]
 
 
 def test_ids_that_are_on_no_record_are_422_not_ignored(api, case, practitioner):
@@ -274,3 +298,92 @@ def test_a_body_that_is_too_large_is_413(api, case):
         f"/cases/{case.id}/conversations", data=huge, content_type="application/json"
     )
     assert_error(status, body, 413)
+
+
+def five_megabytes():
+    """A JSON body streamed in 64 kB chunks, with no Content-Length: 5 MB in all."""
+    yield b'{"notes": "'
+    for _ in range(80):
+        yield b"x" * 65_536
+    yield b'"}'
+
+
+def test_a_streamed_body_that_is_too_large_is_413_from_a_real_server(app, api, case):
+    """Transfer-Encoding: chunked through Werkzeug's own server, which reads the chunks and
+    stops at MAX_CONTENT_LENGTH (2 MB): too large, not malformed JSON."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+        connection.request(
+            "POST",
+            f"/api/v1/cases/{case.id}/conversations",
+            body=five_megabytes(),
+            headers={"Authorization": f"Bearer {api.token}", "Content-Type": "application/json"},
+            encode_chunked=True,
+        )
+        response = connection.getresponse()
+        assert_error(response.status, json.loads(response.read()), 413)
+        connection.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_a_streamed_body_that_is_too_large_is_413(api, case):
+    """The same through the test client, as a server that ends the stream (gunicorn, and
+    Werkzeug's for chunked bodies) says it does: wsgi.input_terminated."""
+    status, body = api.post(
+        f"/cases/{case.id}/conversations",
+        input_stream=io.BytesIO(b"".join(five_megabytes())),
+        content_type="application/json",
+        headers={"Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+    assert_error(status, body, 413)
+
+
+@pytest.mark.parametrize("value", [1.0, 2.5, True, "1", 1e3])
+def test_an_id_is_a_json_integer_never_a_float_or_a_boolean(api, practitioner, value):
+    assert make_person(practitioner).id == 1
+    raw = json.dumps(
+        {
+            "person_id": value,  # 1.0 and true would be person 1, who is on record
+            "received_on": TODAY.isoformat(),
+            "source": "GP",
+            "channel": "phone",
+            "stated_need": "Help",
+        }
+    )
+    status, body = api.post("/demands", data=raw, content_type="application/json")
+    error = assert_error(status, body, 422)
+    assert "whole number" in error["fields"]["person_id"]
+
+
+def test_a_key_twice_is_malformed_json_naming_the_key(api, case):
+    raw = b'{"kind": "visit", "held_on": "2026-01-01", "kind": "phone"}'
+    status, body = api.post(
+        f"/cases/{case.id}/conversations", data=raw, content_type="application/json"
+    )
+    error = assert_error(status, body, 400, "malformed_json")
+    assert "The JSON has the key 'kind' twice" in error["message"]
+
+
+@pytest.mark.parametrize("number", ["0", "-1", "abc", "1.0", "", "100001", "9" * 40])
+def test_a_page_out_of_range_or_not_a_number_is_422_naming_it(api, case, number):
+    status, body = api.get(f"/asks?page={number}")
+    error = assert_error(status, body, 422)
+    assert set(error["fields"]) == {"page"}
+
+
+def test_a_page_in_range_is_that_page(api, case):
+    assert api.get("/asks?page=2")[1]["page"] == 2
+    assert api.get("/asks")[1]["page"] == 1
+
+
+def test_the_description_says_what_page_takes(client):
+    spec = client.get("/api/v1/openapi.json").get_json()
+    (page,) = [p for p in spec["paths"]["/api/v1/asks"]["get"]["parameters"] if p["name"] == "page"]
+    assert page["schema"]["type"] == "integer"
+    assert (page["schema"]["minimum"], page["schema"]["maximum"]) == (1, 100_000)
