@@ -33,6 +33,7 @@ ACTIONS = {
     "preview": "Previewed an import",
     "login": "Logged in",
     "login_failed": "Failed to log in",
+    "oidc_login_failed": "Failed to log in with single sign-on",
     "logout": "Logged out",
     "deactivate": "Deactivated",
     "reactivate": "Reactivated",
@@ -193,6 +194,10 @@ def describe(event: AuditEvent) -> str:
         return f"Previewed an import of {d.get('file_name')}"
     if action == "login_failed":
         return f"Failed to log in as {d.get('email')}"
+    if action == "oidc_login_failed":
+        who = f" as {d['email']}" if d.get("email") else ""
+        why = label(d.get("reason") or "unknown").lower()
+        return f"Failed to log in with single sign-on{who} ({why})"
     if action in ("login", "logout"):
         return ACTIONS[action]
     if action == "reset_password":

@@ -12,6 +12,7 @@ a known placeholder.
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
@@ -136,12 +137,24 @@ def _oidc() -> dict:
     if given and len(given) < len(names):
         missing = ", ".join(name for name in names if not values[name])
         raise ConfigurationError(f"Single sign-on needs {missing} as well as {', '.join(given)}")
+    issuer = values["OIDC_ISSUER"]
+    if issuer and not issuer.startswith("https://") and not _loopback(issuer):
+        raise ConfigurationError(f"OIDC_ISSUER must start with https:// (not {issuer!r})")
+    scopes = os.environ.get("OIDC_SCOPES", "").strip() or "openid email"
+    if "openid" not in scopes.split():
+        raise ConfigurationError(f"OIDC_SCOPES must include openid (not {scopes!r})")
     return {
         **values,
-        "OIDC_SCOPES": os.environ.get("OIDC_SCOPES", "").strip() or "openid email",
+        "OIDC_SCOPES": scopes,
         "OIDC_EMAIL_CLAIM": os.environ.get("OIDC_EMAIL_CLAIM", "").strip() or "email",
         "OIDC_NAME": os.environ.get("OIDC_NAME", "").strip() or "single sign-on",
     }
+
+
+def _loopback(url: str) -> bool:
+    """A provider on this machine (tests): plain http cannot be read on the way."""
+    parts = urlsplit(url)
+    return parts.scheme == "http" and parts.hostname in ("127.0.0.1", "localhost", "::1")
 
 
 def from_environment(instance_path: Path, production: bool = False) -> dict:

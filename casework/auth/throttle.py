@@ -34,6 +34,10 @@ from ..models import AuditEvent, User, utcnow
 FAILED = "login_failed"
 CODE_FAILED = "two_factor_failed"  # a wrong second-factor code: counted like a password
 FAILURES = (FAILED, CODE_FAILED)
+# Single sign-on refused (auth/oidc.py): audited, but not one of FAILURES. Nothing of
+# Casework's was guessed (the provider checks the password), and counting them would let a
+# broken provider or a shared network address lock out password sign-in (ADR 0023).
+OIDC_FAILED = "oidc_login_failed"
 THROTTLED = "login_throttled"
 
 

@@ -26,9 +26,10 @@ def browser_type_launch_args(browser_type_launch_args):
 
 
 @contextmanager
-def serve(app):
-    """Serve `app` on 127.0.0.1 from a thread while inside; gives its base URL."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+def serve(app, port: int = 0):
+    """Serve `app` on 127.0.0.1 from a thread while inside; gives its base URL. The port is
+    a free one unless given (single sign-on's provider knows the app by a fixed address)."""
+    server = make_server("127.0.0.1", port, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:

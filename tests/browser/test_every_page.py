@@ -189,6 +189,8 @@ NOT_PAGES = {
     "measures.drilldown_csv": "a CSV download of a drill-down list",
     "people.export": "a JSON download (subject access request)",
     "imports.merge_entry": "reached by following a link, in merge-undone",
+    "auth.oidc_login": "a redirect to the single sign-on provider (test_single_sign_on.py)",
+    "auth.oidc_callback": "the provider's answer: a redirect to the page or back to log in",
 }
 # Pages written for machines: the API answers in JSON.
 NOT_PAGE_PREFIXES = ("api.",)
