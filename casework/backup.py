@@ -169,11 +169,13 @@ def _sqlite_schema(connection: sqlite3.Connection) -> set[tuple[str, str, str, s
 
 def _comparable(kind: str, sql: str) -> str:
     """The SQL with its spacing evened out, and a table's columns and constraints sorted:
-    SQLite's batch migrations rebuild a table with its constraints in no fixed order."""
+    SQLite's batch migrations rebuild a table with its constraints in no fixed order, and
+    name it in quotes (CREATE TABLE "users"), which means the same as without."""
     sql = " ".join(sql.split())
     if kind != "table" or "(" not in sql:
         return sql
     head, _, body = sql.partition("(")
+    head = head.replace('"', "")
     parts, depth, start = [], 0, 0
     for at, char in enumerate(body[:-1]):
         depth += {"(": 1, ")": -1}.get(char, 0)

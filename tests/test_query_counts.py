@@ -172,9 +172,10 @@ def test_logging_a_visit_on_its_page_is_four_statements(client, practitioner):
         response = client.post(path, data=form)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/cases/{demand.case_id}"
-    # The user, the case, the visit and its audit entry: the redirect reloads nothing.
+    # The session with its user, the case, the visit and its audit entry: the redirect
+    # reloads nothing.
     assert tables_of(statements) == [
-        "SELECT users",
+        "SELECT user_sessions",
         "SELECT cases",
         "INSERT conversations",
         "INSERT audit_events",

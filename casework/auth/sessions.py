@@ -40,6 +40,7 @@ LAST_SEEN_GRANULARITY = dt.timedelta(minutes=1)
 # A session waiting for its second factor reaches only these pages.
 WAITING_ENDPOINTS_BY_STAGE = {"code": "auth.second_factor", "enrol": "auth.two_factor_setup"}
 WAITING_ENDPOINTS = {*WAITING_ENDPOINTS_BY_STAGE.values(), "auth.logout", "auth.login"}
+WAITING_ENDPOINTS |= {"auth.oidc_login", "auth.oidc_callback"}  # single sign-on instead
 
 
 def now() -> float:

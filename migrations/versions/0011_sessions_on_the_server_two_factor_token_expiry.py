@@ -59,13 +59,12 @@ def upgrade():
     with op.batch_alter_table("recovery_codes", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_recovery_codes_user_id"), ["user_id"], unique=False)
 
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("totp_secret", sa.String(length=64), nullable=True))
-        batch_op.add_column(
-            sa.Column("totp_confirmed_at", sa.DateTime(timezone=True), nullable=True)
-        )
-        batch_op.add_column(sa.Column("totp_last_step", sa.Integer(), nullable=True))
-        batch_op.drop_column("session_token")
+    # Plain ALTER TABLE, not batch mode: on SQLite a batch would copy `users` and drop the
+    # original, which every table that refers to a user forbids while it holds rows.
+    op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
+    op.add_column("users", sa.Column("totp_confirmed_at", sa.DateTime(timezone=True)))
+    op.add_column("users", sa.Column("totp_last_step", sa.Integer(), nullable=True))
+    op.drop_column("users", "session_token")  # SQLite 3.35 and later drop a column in place
 
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.add_column(sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True))
@@ -96,10 +95,14 @@ def _days(n):
 def downgrade():
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
         batch_op.drop_column("expires_at")
+    # Everyone's sessions were in user_sessions: an old release starts with everyone logged
+    # out. (Batch mode, to leave the column as 0001 made it, without a default.)
+    op.add_column(
+        "users",
+        sa.Column("session_token", sa.String(length=64), nullable=False, server_default="ended"),
+    )
     with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(
-            sa.Column("session_token", sa.String(length=64), nullable=False, server_default="x")
-        )
+        batch_op.alter_column("session_token", server_default=None)
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_confirmed_at")
         batch_op.drop_column("totp_secret")
