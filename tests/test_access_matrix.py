@@ -45,6 +45,14 @@ EXPECTED = {
     # Single sign-on: not set up in these tests (tests/auth/test_oidc.py has it on)
     ("auth.oidc_login", "GET"):          "404 | 404 | 404 | 404 | 404",
     ("auth.oidc_callback", "GET"):       "404 | 404 | 404 | 404 | 404",
+    # Second factor: a signed-in user has no session waiting for a code, so is sent on
+    ("auth.second_factor", "GET"):       "302 | 302 | 302 | 302 | 302",
+    ("auth.second_factor", "POST"):      "302 | 302 | 302 | 302 | 302",
+    ("auth.two_factor_setup", "GET"):    "302 | 200 | 200 | 200 | 200",
+    ("auth.two_factor_setup", "POST"):   "302 | 422 | 422 | 422 | 422",
+    ("auth.new_recovery_codes", "POST"): "302 | 302 | 302 | 302 | 302",
+    ("auth.two_factor_off", "POST"):     "302 | 302 | 302 | 302 | 302",
+    ("auth.sign_out_others", "POST"):    "302 | 302 | 302 | 302 | 302",
     ("account.index", "GET"):            "302 | 200 | 200 | 200 | 200",
     ("account.new_token", "POST"):       "302 | 201 | 201 | 201 | 201",
     ("account.revoke_token", "POST"):    "302 | 302/404 | 302/404 | 302/404 | 302/404",
@@ -115,6 +123,8 @@ EXPECTED = {
     ("admin.deactivate_user", "POST"):   "302 | 403 | 403 | 302 | 302",
     ("admin.reactivate_user", "GET"):    "302 | 403 | 403 | 200 | 200",
     ("admin.reactivate_user", "POST"):   "302 | 403 | 403 | 302 | 302",
+    ("admin.sign_out_everywhere", "POST"): "302 | 403 | 403 | 302 | 302",
+    ("admin.reset_two_factor", "POST"):  "302 | 403 | 403 | 302 | 302",
     ("admin.reset_password", "GET"):     "302 | 403 | 403 | 200 | 200",
     ("admin.reset_password", "POST"):    "302 | 403 | 403 | 302 | 302",
     ("admin.new_team", "GET"):           "302 | 403 | 403 | 200 | 200",

@@ -36,7 +36,7 @@ from casework.admin.forms import (
 )
 from casework.asks.forms import AskForm, DecisionForm, WithdrawForm
 from casework.asks.service import ask_manager
-from casework.auth.forms import LoginForm
+from casework.auth.forms import ButtonForm, CodeForm, LoginForm
 from casework.auth.tokens import issue_token
 from casework.barriers.forms import BarrierMetForm, BoardFilterForm, MoveForm
 from casework.barriers.service import create_barrier
@@ -98,6 +98,14 @@ class Form:
 FORMS: dict[str, Form] = {
     "auth.login": Form(None, lambda w: "/login", LoginForm),
     "auth.logout": Form("practitioner", lambda w: "/logout", None),
+    # With no password step before it, the code page sends the browser back to log in.
+    "auth.second_factor": Form(None, lambda w: "/login/code", CodeForm),
+    "auth.two_factor_setup": Form("practitioner", lambda w: "/account/two-factor", CodeForm),
+    "auth.new_recovery_codes": Form(
+        "practitioner", lambda w: "/account/two-factor/recovery-codes", CodeForm
+    ),
+    "auth.two_factor_off": Form("practitioner", lambda w: "/account/two-factor/off", CodeForm),
+    "auth.sign_out_others": Form("practitioner", lambda w: "/account/sign-out-others", ButtonForm),
     "account.new_token": Form("practitioner", lambda w: "/account/tokens", NewTokenForm),
     "account.change_password": Form(
         "practitioner", lambda w: "/account/password", ChangePasswordForm
@@ -138,6 +146,12 @@ FORMS: dict[str, Form] = {
     ),
     "admin.reactivate_user": Form(
         "admin", lambda w: f"/admin/users/{w.target_user_id}/reactivate", ConfirmForm
+    ),
+    "admin.sign_out_everywhere": Form(
+        "admin", lambda w: f"/admin/users/{w.target_user_id}/sign-out", ConfirmForm
+    ),
+    "admin.reset_two_factor": Form(
+        "admin", lambda w: f"/admin/users/{w.target_user_id}/two-factor/reset", ConfirmForm
     ),
     "admin.reset_password": Form(
         "admin", lambda w: f"/admin/users/{w.target_user_id}/password", ResetPasswordForm

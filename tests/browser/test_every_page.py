@@ -107,6 +107,8 @@ PAGES = [
     V("account", "practitioner", "/account", "Your account"),
     V("password-errors", "practitioner", "/account", "Error: Your account", do=(("fill", "#current", "not my password"), ("click", "Change password")), shows="There is a problem"),
     V("token-made", "practitioner", "/account", "Your account", do=(("fill", "#label", "My phone"), ("click", "Make a token")), shows="Token made.", status=201),
+    V("two-factor-setup", "practitioner", "/account/two-factor", "Set up two-factor sign-in"),
+    V("two-factor-setup-errors", "practitioner", "/account/two-factor", "Error: Set up two-factor sign-in", do=(("fill", "#code", "123"), ("click", "Turn on two-factor sign-in")), shows="There is a problem"),
     V("forbidden", "practitioner", "/admin/users", "You do not have access to this page", status=403),
     V("not-found", "practitioner", "/people/99999999", "Page not found", status=404),
     V("bad-request", "manager", "/measures/list/repeat_demand/total?list_cohort=everyone", "Sorry, there is a problem with that request", status=400),
@@ -191,6 +193,8 @@ NOT_PAGES = {
     "imports.merge_entry": "reached by following a link, in merge-undone",
     "auth.oidc_login": "a redirect to the single sign-on provider (test_single_sign_on.py)",
     "auth.oidc_callback": "the provider's answer: a redirect to the page or back to log in",
+    "auth.second_factor": "only after the password of a user with a second factor: "
+    "tests/browser/test_two_factor.py visits it, with axe, on a phone, with and without scripts",
 }
 # Pages written for machines: the API answers in JSON.
 NOT_PAGE_PREFIXES = ("api.",)
