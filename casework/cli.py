@@ -84,6 +84,16 @@ def register_commands(app: Flask) -> None:
         text = "Demo logins (password for each on the right):\n" + "\n".join(
             f"  {role:<13} {email:<32} {password}" for role, email, password in logins
         )
+        needing = sorted(app.config["MFA_REQUIRED_ROLES"])
+        if needing:
+            text += (
+                f"\nTwo-factor sign-in is required for the roles {', '.join(needing)} "
+                "(MFA_REQUIRED_ROLES): the team managers and the administrator set it up the "
+                "first time they log in. An authenticator app scans the QR code or takes its "
+                "key typed in (or "
+                "`oathtool --totp -b KEY` prints the code). To try the demo without it, start "
+                "Casework with MFA_REQUIRED_ROLES set to nothing: MFA_REQUIRED_ROLES= make run"
+            )
         save_logins(saved, text + "\n")
         click.echo(text)
 

@@ -123,7 +123,7 @@ SESSION_STAGES = ("signed_in", "code", "enrol")
 
 
 class UserSession(db.Model):
-    """One signed-in browser, kept on the server (casework/auth/sessions.py, ADR 0021).
+    """One signed-in browser, kept on the server (casework/auth/sessions.py, ADR 0022).
 
     The signed session cookie holds only a random id, of which this row keeps a hash: ending
     the row (logout, timeouts, a new password, deactivation, a change of role or team, an

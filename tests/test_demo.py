@@ -64,6 +64,15 @@ def test_demo_command_loads_the_locality_and_prints_the_logins(runner):
     assert 35 <= loaded["Person"] <= 45
     assert loaded["Demand"] > loaded["Person"]
     assert loaded["User"] == 10
+    assert "Two-factor sign-in" not in result.output  # no role needs it in these tests
+
+
+@pytest.mark.parametrize("app_config", [{"MFA_REQUIRED_ROLES": frozenset({"admin", "manager"})}])
+def test_the_demo_logins_say_which_roles_set_up_two_factor_sign_in(runner, app_config):
+    result = runner.invoke(args=["demo"])
+    assert result.exit_code == 0, result.output
+    assert "Two-factor sign-in is required for the roles admin, manager" in result.output
+    assert "MFA_REQUIRED_ROLES= make run" in result.output
 
 
 class TestTheLoadedDemo:

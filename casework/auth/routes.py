@@ -14,6 +14,7 @@ from ..forms import apply_domain_errors
 from . import bp, sessions, throttle, two_factor
 from .forms import ButtonForm, CodeForm, LoginForm
 from .service import authenticate
+from .two_factor import CODE_FIELD
 
 NEXT = "_next"  # where to go once the second factor is done, kept in the session
 
@@ -190,35 +191,46 @@ def two_factor_setup():
     return page, status
 
 
+def _with_a_code(change):
+    """A change to the signed-in user's second factor, proved with a code: limited and
+    counted like sign-in's codes. Returns change's result, or None (refused, and said why)."""
+    user = current_user._get_current_object()
+    form = CodeForm()
+    if not form.validate_on_submit():
+        return None
+    refusal = throttle.check(db.session, user.email)
+    if refusal is not None:
+        throttle.record_refusal(db.session, user.email, refusal)
+        db.session.commit()
+        flash(refusal.message, "error")
+        return None
+    try:
+        result = change(user, form.code.data)
+    except InvalidValue as error:
+        db.session.rollback()
+        if CODE_FIELD in error.fields and user.has_two_factor:
+            throttle.record_failure(user.email, throttle.CODE_FAILED)
+            db.session.commit()
+        flash(next(iter(error.fields.values()), error.message), "error")
+        return None
+    db.session.commit()
+    return result
+
+
 @bp.route("/account/two-factor/recovery-codes", methods=["POST"])
 def new_recovery_codes():
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            codes = two_factor.new_recovery_codes(current_user, form.code.data)
-        except InvalidValue as error:
-            db.session.rollback()
-            flash(next(iter(error.fields.values()), error.message), "error")
-            return redirect(url_for("account.index") + "#two-factor")
-        db.session.commit()
-        return render_template(
-            "auth/recovery_codes.html", codes=codes, next_url=url_for("account.index")
-        )
-    return redirect(url_for("account.index") + "#two-factor")
+    codes = _with_a_code(two_factor.new_recovery_codes)
+    if codes is None:
+        return redirect(url_for("account.index") + "#two-factor")
+    return render_template(
+        "auth/recovery_codes.html", codes=codes, next_url=url_for("account.index")
+    )
 
 
 @bp.route("/account/two-factor/off", methods=["POST"])
 def two_factor_off():
-    form = CodeForm()
-    if form.validate_on_submit():
-        try:
-            two_factor.turn_off(current_user, form.code.data)
-        except InvalidValue as error:
-            db.session.rollback()
-            flash(next(iter(error.fields.values()), error.message), "error")
-        else:
-            db.session.commit()
-            flash("Two-factor sign-in is off.", "success")
+    if _with_a_code(two_factor.turn_off) is not None:
+        flash("Two-factor sign-in is off.", "success")
     return redirect(url_for("account.index") + "#two-factor")
 
 

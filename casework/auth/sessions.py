@@ -1,4 +1,4 @@
-"""Sessions kept on the server, so that ending one really ends it (ADR 0021).
+"""Sessions kept on the server, so that ending one really ends it (ADR 0022).
 
 The signed session cookie carries a random session id; the `user_sessions` table keeps a
 hash of it with the user, when the session began and was last used, and when and why it

@@ -1,5 +1,5 @@
 """Two-factor sign-in for local passwords: a time-based one-time code (TOTP, RFC 6238) from
-an authenticator app, or one of ten single-use recovery codes (ADR 0022).
+an authenticator app, or one of ten single-use recovery codes (ADR 0024).
 
 - Setting up: a new secret is kept on the user, not yet in force, and shown as a QR code
   drawn here (no outside service sees it) and as text to type, for a screen reader or an
@@ -132,7 +132,7 @@ def recovery_codes_left(user: User) -> int:
     )
 
 
-def turn_off(user: User, code: str) -> None:
+def turn_off(user: User, code: str) -> bool:
     """The user stops using a second factor, proving it with a code; not where required."""
     if required_for(user):
         raise InvalidValue(
@@ -142,6 +142,7 @@ def turn_off(user: User, code: str) -> None:
     check(user, code)
     _clear(user)
     audit.record("two_factor_disabled", "user", user.id, user=user)
+    return True
 
 
 def reset(user: User, actor: User | None) -> None:

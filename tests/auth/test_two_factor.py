@@ -304,3 +304,16 @@ def test_the_required_roles_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("MFA_REQUIRED_ROLES", "admn")
     with pytest.raises(ConfigurationError, match="roles that do not exist: admn"):
         from_environment(tmp_path)
+
+
+def test_guessing_codes_on_the_account_page_is_limited_like_sign_in(app, client, manager, clock):
+    enrol(client, manager, clock)
+    for _ in range(app.config["LOGIN_LIMIT_PER_ACCOUNT"]):
+        client.post("/account/two-factor/recovery-codes", data={"code": "999999"})
+    assert len(events("two_factor_failed")) == app.config["LOGIN_LIMIT_PER_ACCOUNT"]
+    clock.move(30)
+    response = client.post(
+        "/account/two-factor/recovery-codes", data={"code": code_now(manager, clock)}
+    )
+    assert response.status_code == 302  # refused, not new codes
+    assert "Too many wrong passwords or codes" in client.get("/account").get_data(as_text=True)
