@@ -23,7 +23,8 @@ import pyotp
 import segno
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import delete, select
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..exceptions import InvalidValue
@@ -102,12 +103,23 @@ def check(user: User, code: str) -> str:
         raise InvalidValue("Two-factor sign-in is not set up")
     step = _totp_step(user.totp_secret, code)
     if step is not None:
-        if user.totp_last_step is not None and step <= user.totp_last_step:
+        # One statement that takes the step only if no code of it (or later) was used: two
+        # requests with the same code at once cannot both get in.
+        taken = db.session.execute(
+            update(User)
+            .where(
+                User.id == user.id,
+                or_(User.totp_last_step.is_(None), User.totp_last_step < step),
+            )
+            .values(totp_last_step=step)
+            .execution_options(synchronize_session=False)
+        ).rowcount
+        if taken != 1:
             raise InvalidValue(
                 "Check the code",
                 {CODE_FIELD: "That code has been used already. Wait for the next code"},
             )
-        user.totp_last_step = step
+        set_committed_value(user, "totp_last_step", step)
         return "totp"
     if _use_recovery_code(user, code):
         return "recovery"
@@ -206,15 +218,18 @@ def _new_recovery_codes(user: User) -> list[str]:
 def _use_recovery_code(user: User, code: str) -> bool:
     if len(_normalise(code)) != 12:
         return False
-    record = db.session.scalar(
-        select(RecoveryCode).where(
+    # Used up in the same statement that finds it: the same code twice at once gets in once.
+    used = db.session.execute(
+        update(RecoveryCode)
+        .where(
             RecoveryCode.user_id == user.id,
             RecoveryCode.code_hash == _hash(code),
             RecoveryCode.used_at.is_(None),
         )
-    )
-    if record is None:
+        .values(used_at=utcnow())
+        .execution_options(synchronize_session=False)
+    ).rowcount
+    if used != 1:
         return False
-    record.used_at = utcnow()
     audit.record("recovery_code_used", "user", user.id, user=user)
     return True

@@ -317,3 +317,39 @@ def test_guessing_codes_on_the_account_page_is_limited_like_sign_in(app, client,
     )
     assert response.status_code == 302  # refused, not new codes
     assert "Too many wrong passwords or codes" in client.get("/account").get_data(as_text=True)
+
+
+def test_one_recovery_code_sent_twice_at_once_gets_in_once(app, client, manager, clock):
+    """Both requests look the code up before either uses it; the one that writes second
+    must find it used (PostgreSQL: the row lock and the UPDATE's own condition; SQLite:
+    one writer at a time)."""
+    import threading
+
+    from casework.models import User
+
+    codes = enrol(client, manager, clock)
+    ready = threading.Barrier(2)
+    results = []
+
+    def use(name):
+        with app.app_context():
+            try:
+                user = db.session.get(User, manager.id)
+                ready.wait()
+                results.append(two_factor.check(user, codes[0]))
+                if name == "first":
+                    threading.Event().wait(0.5)  # hold the transaction open a moment
+                db.session.commit()
+            except Exception as error:  # noqa: BLE001 - a refusal or SQLite's busy writer
+                results.append(type(error).__name__)
+                db.session.rollback()
+            finally:
+                db.session.remove()
+
+    threads = [threading.Thread(target=use, args=(n,)) for n in ("first", "second")]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert results.count("recovery") == 1, results
+    assert len(events("recovery_code_used")) == 1
