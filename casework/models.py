@@ -75,10 +75,12 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     # Two-factor sign-in (casework/auth/two_factor.py): the TOTP secret (base32), set up
-    # when confirmed with a first code; the last time step used, so a code works once.
+    # when confirmed with a first code; the last time step used, so a code works once;
+    # wrong codes since the last right one (the second factor locks at MAX_WRONG_CODES).
     totp_secret: Mapped[str | None] = mapped_column(String(64))
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
+    totp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="members")

@@ -141,7 +141,10 @@ def _metadata(client) -> dict:
         metadata = client.load_server_metadata()
     except (requests.RequestException, ValueError) as error:
         raise _unreachable(error) from error
-    if metadata.get("issuer") != current_app.config["OIDC_ISSUER"]:
+    needed = ("authorization_endpoint", "token_endpoint", "jwks_uri")
+    if metadata.get("issuer") != current_app.config["OIDC_ISSUER"] or not all(
+        isinstance(metadata.get(key), str) for key in needed
+    ):
         client.server_metadata.clear()  # read it again next time, in case it is put right
         raise SignInRefused(
             "issuer_mismatch",
@@ -225,7 +228,9 @@ def _user_for(claims: dict) -> User:
     """The active Casework user whose email the provider vouched for; never a new one."""
     claim = current_app.config["OIDC_EMAIL_CLAIM"]
     value = claims.get(claim)
-    email = throttle.normalise(value) if isinstance(value, str) else ""
+    # ASCII only: lower-casing "\u212aate@..." (a Kelvin sign) gives "kate@...", so a
+    # look-alike address at the provider would otherwise match someone else's account.
+    email = throttle.normalise(value) if isinstance(value, str) and value.isascii() else ""
     if not email:
         raise SignInRefused(
             "no_email",
@@ -233,7 +238,8 @@ def _user_for(claims: dict) -> User:
             "which account is yours. Tell your administrator.",
             claim=claim,
         )
-    if str(claims.get("email_verified", "")).lower() == "false":
+    verified = claims.get("email_verified", True)  # absent: Entra does not send it (ADR 0023)
+    if verified is not True and str(verified).lower() != "true":
         raise SignInRefused(
             "email_not_verified",
             f"{_name()} has not confirmed your email address, so Casework cannot tell which "

@@ -113,17 +113,25 @@ def second_factor():
     if refusal is not None:
         return _refused(form, user.email, refusal, render)
     try:
-        how = two_factor.check(user, form.code.data)
+        passed = two_factor.check(user, form.code.data)
     except InvalidValue as error:
         db.session.rollback()
         throttle.record_failure(user.email, throttle.CODE_FAILED)
         db.session.commit()
         apply_domain_errors(form, error)
+        form.code.data = form.code.raw_data = None  # a wrong code is not shown again
         return render(form, 422)
     next_url = session.get(NEXT) or url_for("caseload.index")
     sessions.promote(row)
     db.session.commit()
-    if how == "recovery":
+    if passed.wrong_before:
+        flash(
+            f"{passed.wrong_before} wrong code{'s were' if passed.wrong_before != 1 else ' was'} "
+            "entered for your account since you last logged in. If that was not you, someone "
+            "knows your password: change it now on your account page.",
+            "info",
+        )
+    if passed.how == "recovery":
         left = two_factor.recovery_codes_left(user)
         flash(
             f"You used a recovery code: {left} left. If you have lost your phone, set up "
@@ -155,6 +163,10 @@ def two_factor_setup():
     if not user.is_authenticated:
         return redirect(url_for("auth.login"))
     if user.has_two_factor:
+        if row is not None:  # set up meanwhile in another browser: log in again, with a code
+            sessions.end_current("set_up_elsewhere")
+            db.session.commit()
+            return redirect(url_for("auth.login"))
         return redirect(url_for("account.index"))
     form = CodeForm()
     fresh = request.method == "GET" and request.args.get("new") == "1"

@@ -18,6 +18,7 @@ import hashlib
 import re
 import secrets
 import time
+from typing import NamedTuple
 
 import pyotp
 import segno
@@ -38,6 +39,8 @@ RECOVERY_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
 CODE_FIELD = "code"
 # One time step either side: a phone's clock a little out still works.
 VALID_WINDOW = 1
+# Wrong codes in a row before codes from the app stop working (NIST SP 800-63B: at most 100).
+MAX_WRONG_CODES = 20
 
 
 def now() -> float:
@@ -95,13 +98,33 @@ def confirm(user: User, code: str) -> list[str]:
     return codes
 
 
-def check(user: User, code: str) -> str:
-    """Sign-in's second step: "totp" or "recovery" for a right code (used up now); raises
-    InvalidValue for a wrong, reused or malformed one."""
+class Passed(NamedTuple):
+    how: str  # "totp" or "recovery"
+    wrong_before: int  # wrong codes entered since the last right one
+
+
+def check(user: User, code: str) -> Passed:
+    """Sign-in's second step: how a right code passed (used up now); raises InvalidValue for
+    a wrong, reused or malformed one.
+
+    Every attempt is counted, and committed, before the code is looked at, in one statement
+    (two guesses at once cannot both slip under the limit). After MAX_WRONG_CODES wrong codes
+    in a row only a recovery code, or an administrator's reset, opens it again: however
+    slowly someone with the password guesses, they get that many tries."""
     code = (code or "").strip()
     if not user.has_two_factor:
         raise InvalidValue("Two-factor sign-in is not set up")
-    step = _totp_step(user.totp_secret, code)
+    failures = db.session.execute(
+        update(User)
+        .where(User.id == user.id)
+        .values(totp_failures=User.totp_failures + 1)
+        .returning(User.totp_failures)
+    ).scalar_one()
+    locked = failures > MAX_WRONG_CODES
+    if failures == MAX_WRONG_CODES + 1:  # the attempt that finds it locked, once
+        audit.record("two_factor_locked", "user", user.id, user=user)
+    db.session.commit()
+    step = None if locked else _totp_step(user.totp_secret, code)
     if step is not None:
         # One statement that takes the step only if no code of it (or later) was used: two
         # requests with the same code at once cannot both get in.
@@ -120,10 +143,24 @@ def check(user: User, code: str) -> str:
                 {CODE_FIELD: "That code has been used already. Wait for the next code"},
             )
         set_committed_value(user, "totp_last_step", step)
-        return "totp"
+        return _passed(user, "totp", failures)
     if _use_recovery_code(user, code):
-        return "recovery"
+        return _passed(user, "recovery", failures)
+    if locked:
+        raise InvalidValue(
+            "Two-factor sign-in is locked",
+            {
+                CODE_FIELD: f"There have been more than {MAX_WRONG_CODES} wrong codes in a row, "
+                "so codes from the app no longer work. Use one of your recovery codes, or "
+                "ask your administrator to reset your two-factor sign-in"
+            },
+        )
     raise InvalidValue("Check the code", {CODE_FIELD: _wrong_code(code, recovery=True)})
+
+
+def _passed(user: User, how: str, failures: int) -> Passed:
+    user.totp_failures = 0
+    return Passed(how, failures - 1)
 
 
 def new_recovery_codes(user: User, code: str) -> list[str]:
@@ -171,6 +208,7 @@ def _clear(user: User) -> None:
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
+    user.totp_failures = 0
     db.session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
 
 

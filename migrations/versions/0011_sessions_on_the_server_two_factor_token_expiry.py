@@ -64,6 +64,9 @@ def upgrade():
     op.add_column("users", sa.Column("totp_secret", sa.String(length=64), nullable=True))
     op.add_column("users", sa.Column("totp_confirmed_at", sa.DateTime(timezone=True)))
     op.add_column("users", sa.Column("totp_last_step", sa.Integer(), nullable=True))
+    op.add_column(
+        "users", sa.Column("totp_failures", sa.Integer(), nullable=False, server_default="0")
+    )
     op.drop_column("users", "session_token")  # SQLite 3.35 and later drop a column in place
 
     with op.batch_alter_table("api_tokens", schema=None) as batch_op:
@@ -103,6 +106,7 @@ def downgrade():
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
         batch_op.alter_column("session_token", server_default=None)
+        batch_op.drop_column("totp_failures")
         batch_op.drop_column("totp_last_step")
         batch_op.drop_column("totp_confirmed_at")
         batch_op.drop_column("totp_secret")

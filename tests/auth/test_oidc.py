@@ -225,13 +225,27 @@ def test_a_deactivated_user_is_refused(client, provider, practitioner):
     assert refusals() == [("inactive_user", practitioner.email)]
 
 
-@pytest.mark.parametrize("verified", [False, "false"])
+@pytest.mark.parametrize("verified", [False, "false", 0, "no"])
 def test_an_email_the_provider_has_not_verified_is_refused(
     client, provider, practitioner, verified
 ):
     response = sign_in(client, provider, practitioner.email, email_verified=verified)
     refused_with(client, response, "NHS Care Identity has not confirmed your email address")
     assert refusals() == [("email_not_verified", practitioner.email)]
+
+
+def test_a_look_alike_address_does_not_match_an_ascii_one(client, provider, team):
+    """The Kelvin sign lower-cases to "k": "\u212aate@..." must not sign in as kate@."""
+    make_user(team, email="kate@example.org")
+    response = sign_in(client, provider, "\u212aate@example.org")
+    refused_with(client, response, "NHS Care Identity did not tell Casework your email address")
+    assert refusals() == [("no_email", "")]
+
+
+@pytest.mark.parametrize("missing", ["jwks_uri", "token_endpoint", "authorization_endpoint"])
+def test_a_discovery_document_missing_an_endpoint_is_refused_not_a_500(client, provider, missing):
+    del provider.client.server_metadata[missing]
+    refused_with(client, client.get("/login/oidc"), "not set up properly for Casework")
 
 
 def test_no_email_from_the_provider_is_refused(client, provider, practitioner):

@@ -336,7 +336,7 @@ def test_one_recovery_code_sent_twice_at_once_gets_in_once(app, client, manager,
             try:
                 user = db.session.get(User, manager.id)
                 ready.wait()
-                results.append(two_factor.check(user, codes[0]))
+                results.append(two_factor.check(user, codes[0]).how)
                 if name == "first":
                     threading.Event().wait(0.5)  # hold the transaction open a moment
                 db.session.commit()
@@ -353,3 +353,39 @@ def test_one_recovery_code_sent_twice_at_once_gets_in_once(app, client, manager,
         thread.join()
     assert results.count("recovery") == 1, results
     assert len(events("recovery_code_used")) == 1
+
+
+def test_after_too_many_wrong_codes_in_a_row_only_a_recovery_code_opens_it(
+    app, client, manager, clock
+):
+    """However slowly someone with the password guesses (under the time-window limit), the
+    app's codes stop working after MAX_WRONG_CODES wrong ones; the person is told at their
+    next sign-in."""
+    app.config["LOGIN_LIMIT_PER_ACCOUNT"] = 1000  # the window's limit out of the way
+    codes = enrol(client, manager, clock)
+    client.post("/logout")
+    password_step(client, manager)
+    for _ in range(two_factor.MAX_WRONG_CODES):
+        assert client.post("/login/code", data={"code": "999999"}).status_code == 422
+    clock.move(60)
+    locked = client.post("/login/code", data={"code": code_now(manager, clock)})
+    assert locked.status_code == 422
+    page = locked.get_data(as_text=True)
+    assert "codes from the app no longer work. Use one of your recovery codes" in page
+    assert code_now(manager, clock) not in page  # what was typed is not shown back
+    assert len(events("two_factor_locked")) == 1
+    response = client.post("/login/code", data={"code": codes[0]})
+    assert response.status_code == 302
+    warned = client.get("/people").get_data(as_text=True)
+    assert f"{two_factor.MAX_WRONG_CODES + 1} wrong codes were entered for your account" in warned
+    db.session.refresh(manager)
+    assert manager.totp_failures == 0
+
+
+def test_a_waiting_set_up_ends_when_it_was_done_in_another_browser(app, client, manager, clock):
+    other = app.test_client()
+    assert password_step(other, manager).location == "/account/two-factor"
+    enrol(client, manager, clock)
+    response = other.get("/account/two-factor")
+    assert response.location == "/login"  # not a loop between set-up and the account page
+    assert other.get("/people").location.startswith("/login")
