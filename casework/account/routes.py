@@ -30,6 +30,7 @@ def render_account(form=None, new_token=None, status=200, password_form=None, he
             recovery_codes_left=two_factor.recovery_codes_left(current_user),
             live_sessions=sessions.live_sessions(current_user),
             this_session=sessions.current(),
+            browser_name=sessions.browser_name,
         ),
         status,
         headers or {},

@@ -145,6 +145,26 @@ def live_sessions(user: User) -> list[UserSession]:
     )
 
 
+BROWSERS = (("Edg/", "Edge"), ("Firefox/", "Firefox"), ("Chrome/", "Chrome"), ("Safari/", "Safari"))
+SYSTEMS = (
+    ("iPhone", "an iPhone"),
+    ("iPad", "an iPad"),
+    ("Android", "Android"),
+    ("Windows", "Windows"),
+    ("Mac OS X", "a Mac"),
+    ("CrOS", "ChromeOS"),
+    ("Linux", "Linux"),
+)
+
+
+def browser_name(user_agent: str | None) -> str:
+    """ "Chrome on Windows", from a browser's User-Agent, for a person to recognise."""
+    agent = user_agent or ""
+    browser = next((name for mark, name in BROWSERS if mark in agent), "A browser")
+    system = next((name for mark, name in SYSTEMS if mark in agent), None)
+    return f"{browser} on {system}" if system else browser
+
+
 def load_user(user_id: str) -> User | None:
     """Flask-Login's loader: the user of this request's signed-in session row, never a user
     named by the cookie alone."""

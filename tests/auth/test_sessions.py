@@ -353,3 +353,35 @@ def test_the_session_limits_come_from_the_environment(monkeypatch, tmp_path):
     monkeypatch.setenv("SESSION_MAX_HOURS", "0")
     with pytest.raises(ConfigurationError, match="SESSION_MAX_HOURS must be a whole number"):
         from_environment(tmp_path)
+
+
+@pytest.mark.parametrize(
+    ("agent", "name"),
+    [
+        (
+            "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+            "Chrome/120.0 Safari/537.36 Edg/120.0",
+            "Edge on Windows",
+        ),
+        (
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 "
+            "(KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1",
+            "Safari on an iPhone",
+        ),
+        (
+            "Mozilla/5.0 (X11; Linux x86_64; rv:120.0) Gecko/20100101 Firefox/120.0",
+            "Firefox on Linux",
+        ),
+        ("curl/8.0", "A browser"),
+        (None, "A browser"),
+    ],
+)
+def test_the_account_page_names_browsers_as_people_know_them(agent, name):
+    assert sessions.browser_name(agent) == name
+
+
+def test_the_account_page_lists_this_browser(client, practitioner):
+    client.get("/login")
+    login(client, practitioner)
+    page = client.get("/account", headers={"User-Agent": "x"}).get_data(as_text=True)
+    assert "A browser, from 127.0.0.1: logged in on" in page and "This browser" in page
