@@ -8,13 +8,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import audit
 from ..exceptions import DomainError
 from ..models import BarrierCase, Case, Person, Story, User
+from ..pagination import Page, paginate
 
 # Stand-in names, chosen by the case's id so a story reads the same every time it is shown.
 GIVEN = (
@@ -88,17 +89,17 @@ def _told() -> tuple:
     )
 
 
-def team_stories(session: Session, team_id: int) -> list[Story]:
-    """The team's stories, the latest closed first."""
-    return list(
-        session.scalars(
-            select(Story)
-            .join(Story.case)
-            .options(joinedload(Story.case).options(*_told()))
-            .where(Case.team_id == team_id)
-            .order_by(Case.closed_on.desc(), Story.id.desc())
-        )
+def team_stories(session: Session, team_id: int, page: int = 1) -> Page:
+    """One page of the team's stories, the latest closed first."""
+    query = (
+        select(Story)
+        .join(Story.case)
+        .options(joinedload(Story.case).options(*_told()))
+        .where(Case.team_id == team_id)
+        .order_by(Case.closed_on.desc(), Story.id.desc())
     )
+    count = select(func.count(Story.id)).join(Story.case).where(Case.team_id == team_id)
+    return paginate(session, query, page, count=count, item=lambda row: row[0])
 
 
 # Pseudonymising -----------------------------------------------------------------------

@@ -276,3 +276,37 @@ def test_the_list_of_stories_takes_as_many_queries_with_more_stories(client, tea
         page = client.get("/stories").get_data(as_text=True)
     assert page.count("“Tea”") == 6
     assert len(after) == len(before), "\n".join(after)
+
+
+def test_the_list_of_stories_pages_like_every_other_list(client, team, manager):
+    """More stories than a page holds: the latest closed first, the rest on page 2, and
+    the list's audit entry names only the people on the page read."""
+    from casework.pagination import PER_PAGE
+
+    worker = make_user(team)
+    today = dt.date.today()
+    for n in range(PER_PAGE + 1):
+        person = make_person(worker, given_name=f"Irene{n}")
+        opened = today - dt.timedelta(days=400)
+        case = make_demand(person, worker, opened, stated_need=f"Need {n}")[0].case
+        close_case(
+            db.session, case, worker, agreed_with_person=True, agreement_note="Agreed",
+            summary="Done", closed_on=opened + dt.timedelta(days=n + 1),
+        )  # fmt: skip
+        service.mark_story(db.session, case, worker)
+    db.session.commit()
+    login(client, manager)
+
+    first = client.get("/stories").get_data(as_text=True)
+    second = client.get("/stories?page=2").get_data(as_text=True)
+
+    assert first.count("'s story</a>") == PER_PAGE and second.count("'s story</a>") == 1
+    assert f"{PER_PAGE + 1} stories" in first and f"1 to {PER_PAGE} shown" in first
+    assert "?page=2#stories" in first and "?page=1#stories" in second
+    lists = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.entity == "story_list").order_by(AuditEvent.id)
+    ).all()
+    assert [len(event.detail["person_ids"]) for event in lists] == [PER_PAGE, 1]
+    oldest = db.session.scalars(db.select(Story).order_by(Story.id)).first()
+    assert lists[1].detail["person_ids"] == [oldest.case.person_id]  # closed first, shown last
+    assert "no more stories" in client.get("/stories?page=3").get_data(as_text=True)
