@@ -13,6 +13,7 @@ from werkzeug.routing import IntegerConverter
 
 from . import config
 from .extensions import csrf, db, login_manager, migrate
+from .maintenance import optimize_on_close
 
 ROOT = config.ROOT
 NHSUK_DIST = ROOT / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"
@@ -136,6 +137,13 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+@event.listens_for(Engine, "close")
+def _sqlite_optimize(dbapi_connection, connection_record) -> None:
+    """Fresh planner statistics where SQLite recommends gathering them: as a connection
+    that has served queries closes (casework/maintenance.py)."""
+    optimize_on_close(dbapi_connection)
 
 
 def register_blueprints(app: Flask) -> None:

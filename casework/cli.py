@@ -153,6 +153,9 @@ def register_commands(app: Flask) -> None:
     from .backup import register as register_backup_commands
 
     register_backup_commands(app)
+    from .maintenance import register as register_maintenance
+
+    register_maintenance(app)
     register_generate(app)
 
 

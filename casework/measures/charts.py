@@ -20,7 +20,7 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from .spc import XmR, xmr
+from .spc import FEW, XmR, rests_on_few, xmr
 
 Unit = Literal["count", "rate", "days"]
 
@@ -69,6 +69,7 @@ class Chart:
     signal_sentences: tuple[str, ...]
     svg: Markup
     label_heading: str = "Period"
+    few: str | None = None  # says that most points rest on too few records to read a change
 
     @property
     def trial(self) -> bool:
@@ -86,12 +87,17 @@ def xmr_chart(
     unit: Unit,
     rebase_at: Sequence[int] = (),
     label_heading: str = "Period",
+    denominators: Sequence[int] = (),
+    counted: str = "records",
+    per: str = "month",
 ) -> Chart:
     """The XmR chart of one figure over time, for `render_chart` in measures/_chart.html.
 
     `labels` name the points (periods, or cases for end-to-end time; `label_heading` heads
     their column in the table); `better` is 'lower', 'higher' or None; `rebase_at` are the
-    indexes where the limits are recalculated."""
+    indexes where the limits are recalculated. `denominators` are what each point rests on
+    (`counted` says what, `per` what a point is): when most are fewer than spc.FEW, the
+    chart says so."""
     if unit not in BOUNDS:
         raise ValueError(f"unit must be one of {', '.join(BOUNDS)}, not {unit!r}")
     if len(labels) != len(values):
@@ -111,6 +117,11 @@ def xmr_chart(
         signal_sentences=tuple(s.sentence(labels) for s in result.signals),
         svg=_svg(chart_id, title, description, labels, result, unit),
         label_heading=label_heading,
+        few=(
+            f"Most {per}s here rest on fewer than {FEW} {counted}, so a change may be chance."
+            if rests_on_few(denominators)
+            else None
+        ),
     )
 
 

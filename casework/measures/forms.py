@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 
 from ..forms import DateInputField
+from .series import GRAINS
 
 COHORT_WORDS = {"all": "All", "pilot": "Pilot", "usual": "Usual practice"}
 
@@ -19,7 +20,5 @@ class MeasuresForm(FlaskForm):
     end = DateInputField("To", required_message="Enter the last day of the period")
     team = SelectField("Team", validate_choice=False)
     cohort = RadioField("Cohort for the charts", choices=COHORT_WORDS, default="all")
-    grain = RadioField(
-        "Points on the charts", choices={"month": "Months", "week": "Weeks"}, default="month"
-    )
+    grain = RadioField("Points on the charts", choices=GRAINS, default="month")
     rebase = DateInputField("Recalculate the chart limits from (optional)")

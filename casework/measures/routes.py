@@ -108,7 +108,7 @@ def _plain_english(form: MeasuresForm) -> None:
     if form.cohort.errors:
         form.cohort.errors = ["Choose pilot, usual practice or all"]
     if form.grain.errors:
-        form.grain.errors = ["Choose months or weeks"]
+        form.grain.errors = ["Choose months, weeks or quarters"]
 
 
 def visible_teams() -> list[Team]:
@@ -145,6 +145,9 @@ def index():
     grain = form.grain.data or "month"
     chosen = Filters(f.start, f.end, cohort, f.team_id)
     charts = build_charts(chosen, grain, form.rebase.data)
+    # the same view by quarter, for charts whose months or weeks rest on too few records
+    by_quarter = {**request.args.to_dict(), "grain": "quarter"}
+    longer = None if grain == "quarter" else url_for("measures.index", **by_quarter)
     return render_template(
         "measures/index.html",
         form=form,
@@ -159,6 +162,7 @@ def index():
         args=filter_args(f),
         chart_cohort=cohort,
         grain=grain,
+        longer_url=longer and f"{longer}#charts",
         team_name=results["all"]["team"],
         lists=policy.can_see_measure_lists(current_user, f.team_id),
     )
@@ -178,6 +182,9 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
                 better=spec.better,
                 unit=spec.unit,
                 rebase_at=rebase_index(points.starts, rebase),
+                denominators=points.denominators,
+                counted=spec.counted,
+                per=grain,
             )
         )
     cases = end_to_end_points(db.session, f)

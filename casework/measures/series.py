@@ -1,6 +1,7 @@
 """Each figure over time, for its XmR chart: per week or per month, by aggregate SQL.
 
-A point is one calendar week (Monday to Sunday) or one calendar month that
+A point is one calendar week (Monday to Sunday), calendar month or calendar
+quarter (January to March, and so on: the NHS financial year's quarters too) that
 overlaps the period, counting only the records inside the period (so the first
 and last points may cover part of a week or month). Each point has its
 numerator, denominator and value (None, "no data", when the denominator is 0).
@@ -18,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Date, and_, case, extract, func, literal, select
+from sqlalchemy import Date, Integer, and_, case, cast, extract, func, literal, select
 from sqlalchemy.orm import Session
 
 from ..formatting import uk_date
@@ -28,7 +29,9 @@ from .figures import RECONTACTS, REPEATS
 from .populations import Filters
 from .sql import days_between
 
-GRAINS = ("week", "month")
+# How the charts may group their points, in the words of the form's choices: a quarter for
+# when months rest on too few records to read a change (spc.rests_on_few).
+GRAINS = {"month": "Months", "week": "Weeks", "quarter": "Quarters"}
 CASE_POINTS = 250
 
 
@@ -43,6 +46,7 @@ class Spec:
     unit: str
     title: str
     description: str
+    counted: str  # what the denominator counts, in words: "demands", "cases closed"
     counts: bool = False  # numerator and denominator are aggregate expressions themselves
 
 
@@ -63,6 +67,7 @@ SPECS: dict[str, Spec] = {
         "rate",
         "Repeat demand",
         "Share of demands whose person had an earlier demand to the team in the look-back.",
+        "demands",
     ),
     "demands_per_person": Spec(
         pop.demands,
@@ -72,6 +77,7 @@ SPECS: dict[str, Spec] = {
         "count",
         "Demands per person",
         "Demands received divided by the number of different people they were about.",
+        "people",
         counts=True,
     ),
     "referral_mismatch": Spec(
@@ -83,6 +89,7 @@ SPECS: dict[str, Spec] = {
         "Referral did not match the real problem",
         "Share of cases opened, with the judgement recorded, whose referral matched only "
         "partly or not at all.",
+        "cases with the judgement recorded",
     ),
     "failure_demand": Spec(
         pop.demands,
@@ -92,6 +99,7 @@ SPECS: dict[str, Spec] = {
         "rate",
         "Failure demand",
         "Share of classified demands that were failure demand.",
+        "classified demands",
     ),
     "handoffs": Spec(
         pop.closed_cases,
@@ -101,6 +109,7 @@ SPECS: dict[str, Spec] = {
         "rate",
         "Closed with no handoff",
         "Share of cases closed that never changed owner after the first owner was set.",
+        "cases closed",
     ),
     "same_worker": Spec(
         pop.opened_cases,
@@ -110,6 +119,7 @@ SPECS: dict[str, Spec] = {
         "rate",
         "Same worker on re-contact",
         "Share of new cases after an earlier closed case that went to the previous owner.",
+        "new cases after an earlier one",
     ),
     "closed_by_agreement": Spec(
         pop.closed_cases,
@@ -119,6 +129,7 @@ SPECS: dict[str, Spec] = {
         "rate",
         "Closed by mutual agreement",
         "Share of cases closed whose closure records the person's agreement.",
+        "cases closed",
     ),
     "returned_within_90_days": Spec(
         pop.closed_cases,
@@ -129,6 +140,7 @@ SPECS: dict[str, Spec] = {
         "Returned within 90 days",
         "Share of cases closed (at least 90 days before the period's end) whose person made "
         "another demand to the team within 90 days.",
+        "cases closed",
     ),
     "actions": Spec(
         pop.actions,
@@ -139,6 +151,7 @@ SPECS: dict[str, Spec] = {
         "Actions by the person",
         "Share of agreed actions done by the person and their network, by the week or month "
         "their case opened.",
+        "agreed actions",
     ),
 }
 
@@ -157,32 +170,54 @@ class Series:
 
 
 def bucket_starts(f: Filters, grain: str) -> list[dt.date]:
-    """The first day of every week (Monday) or month that overlaps the period."""
+    """The first day of every week (Monday), month or quarter that overlaps the period."""
     if grain == "week":
         first = f.start - dt.timedelta(days=f.start.weekday())
         count = (f.end - first).days // 7 + 1
         return [first + dt.timedelta(weeks=i) for i in range(count)]
-    starts, month = [], f.start.replace(day=1)
-    while month <= f.end:
-        starts.append(month)
-        month = (month + dt.timedelta(days=32)).replace(day=1)
+    months = 3 if grain == "quarter" else 1
+    first = f.start.replace(month=(f.start.month - 1) // months * months + 1, day=1)
+    starts, n = [], 0
+    while (start := _add_months(first, n)) <= f.end:
+        starts.append(start)
+        n += months
     return starts
 
 
+def _add_months(day: dt.date, months: int) -> dt.date:
+    """The first of the month `months` after `day`'s month."""
+    index = day.year * 12 + day.month - 1 + months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+def _index(start: dt.date, grain: str) -> int:
+    """The number _bucket gives the point starting on `start` (weeks count from the first)."""
+    if grain == "quarter":
+        return start.year * 4 + (start.month - 1) // 3
+    return start.year * 12 + start.month
+
+
 def _bucket(column, f: Filters, grain: str):
-    """SQL: the week or month index of a date, matching bucket_starts."""
+    """SQL: the week, month or quarter index of a date, matching bucket_starts and _index."""
     if grain == "week":
         monday = f.start - dt.timedelta(days=f.start.weekday())
         return days_between(column, literal(monday, Date)) // 7
+    if grain == "quarter":  # whole numbers (PostgreSQL's EXTRACT is numeric) for //
+        year, month = (cast(extract(part, column), Integer) for part in ("year", "month"))
+        return year * 4 + (month - 1) // 3
     return extract("year", column) * 12 + extract("month", column)
 
 
 def _label(start: dt.date, grain: str) -> str:
-    return f"Week of {uk_date(start)}" if grain == "week" else f"{start:%B %Y}"
+    if grain == "week":
+        return f"Week of {uk_date(start)}"
+    if grain == "quarter":
+        return f"{start:%b} to {_add_months(start, 2):%b %Y}"
+    return f"{start:%B %Y}"
 
 
 def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
-    """The figure per week or per month over the period."""
+    """The figure per week, month or quarter over the period."""
     spec = SPECS[figure]
     for_reporting(session)
     subquery = spec.population(f)
@@ -197,7 +232,7 @@ def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
         query = query.where(and_(subquery.c.on >= f.start, subquery.c.on <= f.end))
     starts = bucket_starts(f, grain)
     numerators, denominators = [0] * len(starts), [0] * len(starts)
-    offset = 0 if grain == "week" else starts[0].year * 12 + starts[0].month
+    offset = 0 if grain == "week" else _index(starts[0], grain)
     for index, num, den in session.execute(query):
         i = int(index) - offset
         if 0 <= i < len(starts):

@@ -64,6 +64,7 @@ LIMIT = 2.66
 NEAR_LIMIT = 2 * LIMIT / 3
 RUN = 7  # points in a row for a trend or a shift
 TRIAL_BELOW = 12  # fewer points than this in a segment: trial limits
+FEW = 10  # a point whose rate or ratio rests on fewer records than this moves by chance
 
 RULES = {
     1: "a point outside a process limit",
@@ -169,6 +170,14 @@ class XmR:
 
     def segment_of(self, index: int) -> Segment:
         return self.segments[self.points[index].segment]
+
+
+def rests_on_few(denominators: Iterable[int], below: int = FEW) -> bool:
+    """Most of the points with data (more than half) rest on fewer than `below` records:
+    one or two records either way move such a point a long way, so a change in them may be
+    chance. Points with no data are left out: they are not drawn."""
+    counted = [d for d in denominators if d > 0]
+    return 2 * sum(d < below for d in counted) > len(counted)
 
 
 def xmr(

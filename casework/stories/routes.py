@@ -8,6 +8,7 @@ from flask_login import current_user
 from .. import audit, policy
 from ..exceptions import DomainError
 from ..extensions import db
+from ..pagination import page_number
 from . import bp, service
 from .forms import StoryForm
 
@@ -58,11 +59,13 @@ def index():
     team_id = policy.team_id_of(current_user)
     if not policy.can_list_stories(current_user, team_id):
         abort(403, "The list of the team's stories is for its managers.")
-    stories = service.team_stories(db.session, team_id)
-    # Pseudonymised, but drawn from people's records: the list is a read of each of them.
-    audit.record("view", "story_list", None, person_ids=sorted({s.case.person_id for s in stories}))
+    stories = service.team_stories(db.session, team_id, page_number())
+    # Pseudonymised, but drawn from people's records: the list is a read of each person shown.
+    people = sorted({s.case.person_id for s in stories.items})
+    audit.record("view", "story_list", None, person_ids=people)
     audit.commit_read()
     return render_template(
         "stories/index.html",
-        stories=[(story, service.narrative(story.case)) for story in stories],
+        stories=stories,
+        shown=[(story, service.narrative(story.case)) for story in stories.items],
     )

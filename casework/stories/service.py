@@ -6,15 +6,18 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import audit
 from ..exceptions import DomainError
 from ..models import BarrierCase, Case, Person, Story, User
+from ..pagination import Page, paginate
+from . import identity
 
 # Stand-in names, chosen by the case's id so a story reads the same every time it is shown.
 GIVEN = (
@@ -88,17 +91,17 @@ def _told() -> tuple:
     )
 
 
-def team_stories(session: Session, team_id: int) -> list[Story]:
-    """The team's stories, the latest closed first."""
-    return list(
-        session.scalars(
-            select(Story)
-            .join(Story.case)
-            .options(joinedload(Story.case).options(*_told()))
-            .where(Case.team_id == team_id)
-            .order_by(Case.closed_on.desc(), Story.id.desc())
-        )
+def team_stories(session: Session, team_id: int, page: int = 1) -> Page:
+    """One page of the team's stories, the latest closed first."""
+    query = (
+        select(Story)
+        .join(Story.case)
+        .options(joinedload(Story.case).options(*_told()))
+        .where(Case.team_id == team_id)
+        .order_by(Case.closed_on.desc(), Story.id.desc())
     )
+    count = select(func.count(Story.id)).join(Story.case).where(Case.team_id == team_id)
+    return paginate(session, query, page, count=count, item=lambda row: row[0])
 
 
 # Pseudonymising -----------------------------------------------------------------------
@@ -165,49 +168,48 @@ def _date_pattern(day: dt.date) -> re.Pattern:
     return re.compile(r"(?<!\w)(?:" + "|".join(forms) + r")(?!\w)", re.IGNORECASE)
 
 
-def _words(value: str) -> re.Pattern:
-    """Whole words, any case, allowing any spacing between the words of a phrase."""
-    parts = [re.escape(word) for word in value.split()]
-    return re.compile(r"(?<!\w)" + r"\s+".join(parts) + r"(?!\w)", re.IGNORECASE)
-
-
 class Pseudonymiser:
-    """Takes one person's identity out of free text: names (full, given, family, and any
-    part of a double-barrelled name), NHS number, date of birth, address lines, postcode,
-    phone numbers and email addresses anywhere in it."""
+    """Takes one person's identity out of free text: names (full, given, family, any part
+    of a double-barrelled name, and the given name's common short forms), with or without
+    accents; NHS number, date of birth, address (on lines or one line, whole or in parts),
+    postcode, phone numbers and email addresses anywhere in it."""
 
     def __init__(self, person: Person, pseudonym: Pseudonym):
         self.pseudonym = pseudonym
-        replacements: list[tuple[str, str]] = []
-        # an address is written on lines, or on one line with commas
-        for line in re.split(r"[\n,]", person.address or ""):
-            line = line.strip()
-            if len(line) > 3:
-                replacements.append((line, "[address]"))
-        for number in (person.phone, person.nhs_number):
-            if number:
-                replacements.append((number, "[number]"))
-        replacements.append((person.name, pseudonym.name))
+        born = person.date_of_birth
+        self.replacements = [(_date_pattern(born), "[date of birth]")] if born else []
+        self.replacements += [
+            (pattern, "[address]")
+            for pattern in identity.address_patterns(person.address, person.postcode)
+        ]
+        numbers = [n for n in (person.phone, person.nhs_number) if n and n.strip()]
+        self.replacements += [(identity.any_case(n), "[number]") for n in numbers]
+        names = [(person.name, pseudonym.name)]
         for value, stand_in in (
             (person.given_name, pseudonym.given),
             (person.family_name, pseudonym.family),
         ):
-            replacements.append((value, stand_in))
-            for part in re.split(r"[\s-]+", value):
-                if len(part) > 1 and part != value:
-                    replacements.append((part, stand_in))
-        # the longest first: a full name before its parts, an address line before a word of it
-        born = person.date_of_birth
-        self.replacements = [(_date_pattern(born), "[date of birth]")] if born else []
+            names.append((value, stand_in))
+            names += [
+                (part, stand_in)
+                for part in re.split(r"[\s-]+", value)
+                if len(part) > 1 and part != value
+            ]
+        # the longest first: a full name before its parts
         self.replacements += [
-            (_words(value), stand_in)
-            for value, stand_in in sorted(replacements, key=lambda r: -len(r[0]))
+            (identity.any_case(value), stand_in)
+            for value, stand_in in sorted(names, key=lambda r: -len(r[0]))
             if value.strip()
         ]
+        # short forms last, and only as names are written: "Will" is William, "will" is not
+        others = identity.other_forms(person.given_name)
+        if others:
+            self.replacements.append((identity.capitalised(others), pseudonym.given))
 
     def __call__(self, text: str | None) -> str | None:
         if not text:
             return text
+        text = unicodedata.normalize("NFC", text)  # an accent typed as its own character
         for pattern, stand_in in self.replacements:
             text = pattern.sub(stand_in, text)
         text = EMAIL.sub("[email address]", text)

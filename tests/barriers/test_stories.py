@@ -12,6 +12,7 @@ from casework.cases.service import add_action, close_case, log_conversation
 from casework.extensions import db
 from casework.models import AuditEvent, Story
 from casework.stories import service
+from casework.stories.identity import fold
 from casework.stories.service import AlreadyAStory, NotClosed, age_band
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 from tests.test_query_counts import counted
@@ -276,3 +277,136 @@ def test_the_list_of_stories_takes_as_many_queries_with_more_stories(client, tea
         page = client.get("/stories").get_data(as_text=True)
     assert page.count("“Tea”") == 6
     assert len(after) == len(before), "\n".join(after)
+
+
+def test_the_list_of_stories_pages_like_every_other_list(client, team, manager):
+    """More stories than a page holds: the latest closed first, the rest on page 2, and
+    the list's audit entry names only the people on the page read."""
+    from casework.pagination import PER_PAGE
+
+    worker = make_user(team)
+    today = dt.date.today()
+    for n in range(PER_PAGE + 1):
+        person = make_person(worker, given_name=f"Irene{n}")
+        opened = today - dt.timedelta(days=400)
+        case = make_demand(person, worker, opened, stated_need=f"Need {n}")[0].case
+        close_case(
+            db.session, case, worker, agreed_with_person=True, agreement_note="Agreed",
+            summary="Done", closed_on=opened + dt.timedelta(days=n + 1),
+        )  # fmt: skip
+        service.mark_story(db.session, case, worker)
+    db.session.commit()
+    login(client, manager)
+
+    first = client.get("/stories").get_data(as_text=True)
+    second = client.get("/stories?page=2").get_data(as_text=True)
+
+    assert first.count("'s story</a>") == PER_PAGE and second.count("'s story</a>") == 1
+    assert f"{PER_PAGE + 1} stories" in first and f"1 to {PER_PAGE} shown" in first
+    assert "?page=2#stories" in first and "?page=1#stories" in second
+    lists = db.session.scalars(
+        db.select(AuditEvent).where(AuditEvent.entity == "story_list").order_by(AuditEvent.id)
+    ).all()
+    assert [len(event.detail["person_ids"]) for event in lists] == [PER_PAGE, 1]
+    oldest = db.session.scalars(db.select(Story).order_by(Story.id)).first()
+    assert lists[1].detail["person_ids"] == [oldest.case.person_id]  # closed first, shown last
+    assert "no more stories" in client.get("/stories?page=3").get_data(as_text=True)
+
+
+def told_notes(user, notes: str, **person) -> str:
+    """A visit's notes as the story tells them."""
+    demand, _ = make_demand(make_person(user, **person), user, stated_need="Help at home")
+    log_conversation(
+        db.session, demand.case, user, held_on=dt.date.today(), kind="visit", notes=notes
+    )
+    db.session.commit()
+    return service.narrative(demand.case).visits[0].notes
+
+
+def test_a_person_called_by_a_short_form_of_their_name_is_not_named(practitioner):
+    notes = told_notes(
+        practitioner,
+        "Visited Mrs Ellison. Maggie says nobody calls her Margaret except the GP; her "
+        "brother still calls her PEGGY, and to the neighbours she is Meg. Maggie's tea was cold.",
+        given_name="Margaret",
+        family_name="Ellison",
+    )
+    for name in ("Margaret", "Maggie", "PEGGY", "Meg", "Ellison"):
+        assert name not in notes, notes
+    assert "Visited Mrs " in notes and "tea was cold" in notes
+
+
+def test_a_short_form_that_is_also_a_word_is_taken_out_only_as_a_name(practitioner):
+    """William is Will and Bill, but "will" and "bill" are words: only the capitalised
+    name is taken out (ADR 0017)."""
+    notes = told_notes(
+        practitioner,
+        "Rang Bill about the bill from the care agency. His daughter will ring back; she "
+        "says Will is fine on his own and Billy was his father's name for him.",
+        given_name="William",
+        family_name="Hartley",
+    )
+    for name in ("Bill ", "Will ", "Billy"):
+        assert name not in notes, notes
+    assert "about the bill from the care agency" in notes
+    assert "daughter will ring back" in notes
+
+
+def test_it_works_from_the_short_form_recorded_back_to_the_full_name(practitioner):
+    notes = told_notes(
+        practitioner,
+        "Referral says Elizabeth Okafor; she asks to be called Liz, and Betty by her sister.",
+        given_name="Beth",
+        family_name="Okafor",
+    )
+    for name in ("Elizabeth", "Liz", "Betty", "Okafor"):
+        assert name not in notes, notes
+
+
+@pytest.mark.parametrize(
+    ("recorded", "written"),
+    [
+        ({"given_name": "Zoë", "family_name": "Brontë"}, "Zoe Bronte said ZOE was tired"),
+        ({"given_name": "Zoe", "family_name": "Bronte"}, "Zoë Brontë said Zoë was tired"),
+        # the accent typed as a letter and a combining mark, as some keyboards send it
+        ({"given_name": "Zoë", "family_name": "Brontë"}, "Zoe\u0308 Bronte said Zoe was tired"),
+        ({"given_name": "José", "family_name": "Núñez"}, "Jose Nunez said jose was tired"),
+        ({"given_name": "Siân", "family_name": "O'Donnell"}, "Sian O’Donnell said Sian was tired"),
+    ],
+)
+def test_names_are_found_with_or_without_their_accents(practitioner, recorded, written):
+    notes = told_notes(practitioner, written, **recorded)
+    assert " said " in notes and " was tired" in notes
+    names = {fold(name).casefold().replace("'", "") for name in recorded.values()}
+    words = {fold(word).casefold().replace("’", "") for word in notes.split()}
+    assert not names & words, notes
+
+
+@pytest.mark.parametrize(
+    ("address", "written", "kept"),
+    [
+        # the address on one line, with the postcode, as a referrer types it
+        ("12 Mill Lane\nRiverside", "Lives at 12 Mill Lane, Riverside, LS1 4AP with her cat", ""),
+        ("12 Mill Lane, Riverside", "Lives at 12 Mill Lane Riverside LS14AP with her cat", ""),
+        ("12 Mill Lane, Riverside", "Lives at 12, Mill Lane with her cat", ""),
+        # the house number and street, or the street alone
+        ("12 Mill Lane\nRiverside", "Lives at 12 mill lane with her cat", ""),
+        ("12 Mill Lane\nRiverside", "Walked her down Mill Lane with her cat", "Walked her down "),
+        # the postcode alone, with or without its space
+        ("12 Mill Lane\nRiverside", "Postcode LS1 4AP, with her cat", "Postcode "),
+        ("12 Mill Lane\nRiverside", "Postcode ls14ap, with her cat", "Postcode "),
+    ],
+)
+def test_an_address_is_taken_out_on_one_line_or_in_parts(practitioner, address, written, kept):
+    notes = told_notes(
+        practitioner,
+        written,
+        given_name="Joan",
+        family_name="Fletcher",
+        address=address,
+        postcode="LS1 4AP",
+    )
+    for part in ("12", "Mill", "mill", "Riverside", "LS1", "4AP", "ls14ap", "LS14AP"):
+        assert part not in notes, notes
+    assert notes.startswith(kept or "Lives at [address]") and notes.endswith("with her cat")
+    assert notes.count("[address]") + notes.count("[postcode]") == 1, notes

@@ -277,3 +277,31 @@ def test_a_single_point_has_no_limits_so_none_are_called_trial():
     chart = chart_of([4])
     assert chart.trial is False
     assert "Trial limits" not in texts(parse(chart))
+
+
+def test_a_chart_on_few_records_says_so_and_offers_quarters_without_hiding_itself(app):
+    chart = chart_of(
+        [0.5, 0.25, 1.0, 0.0, 0.5],
+        unit="rate",
+        denominators=[2, 4, 1, 3, 12],
+        counted="demands",
+        per="month",
+    )
+    assert chart.few == (
+        "Most months here rest on fewer than 10 demands, so a change may be chance."
+    )
+    html = render_template_string(
+        '{% from "measures/_chart.html" import render_chart %}'
+        "{{ render_chart(chart, '/measures?grain=quarter#charts') }}",
+        chart=chart,
+    )
+    assert chart.few in html and "<svg" in html and "Show the numbers" in html
+    assert 'Try a longer period: <a href="/measures?grain=quarter#charts">by quarter</a>.' in html
+    # already by quarter: nothing longer to link to, so it says what else to do
+    assert "choose an earlier date" in render_template_string(MACRO, chart=chart)
+
+
+def test_a_chart_on_enough_records_says_nothing_about_them(app):
+    chart = chart_of([0.5, 0.25, 0.4], unit="rate", denominators=[12, 40, 10], counted="demands")
+    assert chart.few is None
+    assert "a change may be chance" not in render_template_string(MACRO, chart=chart)

@@ -12,6 +12,7 @@ from casework.measures.drilldown import listing
 from casework.measures.figures import PARTS, compute
 from casework.measures.populations import Filters
 from casework.measures.series import (
+    GRAINS,
     SPECS,
     bucket_starts,
     end_to_end_points,
@@ -129,7 +130,7 @@ def test_each_series_adds_up_to_its_figure(demo):
         "closed_by_agreement": ("agreed", "closed"),
         "returned_within_90_days": ("returned", "eligible"),
     }
-    for grain in ("week", "month"):
+    for grain in GRAINS:
         for figure, (numerator, denominator) in expected.items():
             points = series(db.session, demo, figure, grain)
             assert sum(points.numerators) == result[figure][numerator], (grain, figure)
@@ -156,6 +157,30 @@ def test_weeks_start_on_monday_and_months_on_the_first(app):
         dt.date(2026, 2, 1),
         dt.date(2026, 3, 1),
     ]
+
+
+def test_quarters_start_on_the_first_of_january_april_july_and_october(app):
+    f = Filters(dt.date(2025, 2, 14), dt.date(2026, 1, 3))
+    assert bucket_starts(f, "quarter") == [
+        dt.date(2025, 1, 1),
+        dt.date(2025, 4, 1),
+        dt.date(2025, 7, 1),
+        dt.date(2025, 10, 1),
+        dt.date(2026, 1, 1),
+    ]
+
+
+def test_quarterly_points_fall_in_the_right_quarter(practitioner):
+    this_quarter = dt.date.today().replace(month=(dt.date.today().month - 1) // 3 * 3 + 1, day=1)
+    last = this_quarter - days(1)  # the last day of the quarter before
+    for day in (last - days(80), last, this_quarter):
+        make_demand(make_person(practitioner), practitioner, received_on=day)
+    f = Filters(last - days(200), this_quarter)
+    points = series(db.session, f, "repeat_demand", "quarter")
+    assert points.denominators[-3:] == (0, 2, 1)
+    third_month = this_quarter.replace(month=this_quarter.month + 2)
+    assert points.labels[-1] == f"{this_quarter:%b} to {third_month:%b %Y}"
+    assert len(points.labels) == len(bucket_starts(f, "quarter"))
 
 
 def test_weekly_points_fall_in_the_right_week(practitioner):

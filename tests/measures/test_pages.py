@@ -320,3 +320,21 @@ def test_an_odd_page_number_reads_the_first_page(client, manager, monkeypatch, n
     response = client.get("/measures/list/repeat_demand/total", query_string={"page": number})
     assert response.status_code == 200
     assert offsets == [0]  # a negative OFFSET is an error on PostgreSQL
+
+
+def test_charts_on_a_handful_of_demands_say_so_and_link_to_the_same_view_by_quarter(
+    client, manager, practitioner
+):
+    for back in (3, 40, 70):
+        make_demand(make_person(practitioner), practitioner, dt.date.today() - dt.timedelta(back))
+    login(client, manager)
+    html = client.get("/measures", query_string={"cohort": "all"}).get_data(as_text=True)
+    assert "Most months here rest on fewer than 10 demands, so a change may be chance." in html
+    assert "by quarter</a>" in html and "grain=quarter" in html and "cohort=all" in html
+    assert html.count('class="cw-chart__svg"') == html.count('class="cw-chart"')  # all drawn
+
+    quarterly = client.get("/measures", query_string={"grain": "quarter"})
+    html = quarterly.get_data(as_text=True)
+    assert quarterly.status_code == 200 and ", by quarter</h2>" in html
+    assert "Most quarters here rest on fewer than 10 demands" in html
+    assert "by quarter</a>" not in html and "choose an earlier date" in html

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from casework.measures.spc import xmr
+from casework.measures.spc import rests_on_few, xmr
 
 
 def rules_at(chart, rule):
@@ -406,3 +406,21 @@ def test_every_signal_is_what_its_rule_says(series, rebase_at):
             assert all(v > segment.upper or v < segment.lower for v in marked)
         for i in signal.points:
             assert signal.rule in chart.points[i].signals
+
+
+# --- points that rest on few records ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("denominators", "few"),
+    [
+        ([1, 4, 2, 3, 12, 30], True),  # four of six under 10
+        ([9, 9, 9, 10, 10, 10], False),  # half is not most
+        ([0, 0, 0, 3, 40, 40], False),  # months with nothing are not drawn: 1 of 3
+        ([0, 0, 0, 0], False),  # no data at all: the chart says "no data" itself
+        ([], False),
+        ([10] * 5 + [9] * 6, True),
+    ],
+)
+def test_a_chart_rests_on_few_when_most_points_with_data_count_under_ten(denominators, few):
+    assert rests_on_few(denominators) is few
