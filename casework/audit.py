@@ -34,6 +34,17 @@ def record(
     return event
 
 
+# The detail key naming everyone a list showed; the person's trail looks for them there
+# (audit_trail.shows_any).
+LISTED = "person_ids"
+
+
+def record_list(action: str, entity: str, person_ids, entity_id: int | None = None, **detail):
+    """A list that shows people is a read of each of their records: one event per list view
+    (not one per row), naming everyone shown, so each person's trail finds it."""
+    return record(action, entity, entity_id, **{LISTED: sorted(set(person_ids))}, **detail)
+
+
 def commit_read() -> None:
     """Commit the audit entry of a read at once (a read happened even if showing the page fails
     later), keeping the records already loaded: a read changed nothing else, so reloading

@@ -150,9 +150,9 @@ def test_the_person_page_shows_who_has_looked_with_their_team_and_role(
     html = client.get(f"/people/{person.id}").get_data(as_text=True)
     section = html[html.index('id="who-has-looked"') :]
     assert "Morgan Manager (Team manager, North)" in section
-    assert f"Viewed person {person.id}" in section
+    assert f"Viewed the record of {person.name} (record {person.id})" in section
     assert "Probing Pat (Practitioner, South)" in section
-    assert "Was refused person" in section
+    assert f"Was refused the record of {person.name} (record {person.id})" in section
     assert "Eleisha Ward (Practitioner, North)" in section  # this very read, and the intake
     assert "Registered the person" in section
     assert f'href="/people/{person.id}/audit"' in section
@@ -184,8 +184,11 @@ def test_a_merged_record_s_trail_follows_it(client, practitioner, admin_user):
     db.session.commit()
     login(client, practitioner)
     html = client.get(f"/people/{keep.id}/audit").get_data(as_text=True)
-    assert f"Viewed person {other.id}" in html
-    assert f"Merged record {other.id} into record {keep.id}" in html
+    assert (
+        f"Viewed the record of {other.name} (record {other.id}, merged into record {keep.id})"
+        in html
+    )
+    assert f"Merged {other.name} (record {other.id}) into {keep.name} (record {keep.id})" in html
 
 
 # The administrator's audit viewer
@@ -338,3 +341,147 @@ def test_the_csv_download_is_neutralised_and_audited(client, admin_user, busy):
 def test_the_admin_pages_link_to_the_viewer(client, admin_user):
     login(client, admin_user)
     assert 'href="/admin/audit"' in client.get("/admin/users").get_data(as_text=True)
+
+
+# In words: names, with the number kept
+
+
+def test_the_viewer_names_the_person_the_case_and_the_user(client, admin_user, practitioner):
+    person = make_person(practitioner, given_name="Irene", family_name="Thomas")
+    demand, _ = make_demand(person, practitioner)
+    gone = make_person(practitioner, given_name="Ada", family_name="Lovell")
+    audit.record("view", "case", demand.case_id, person_id=person.id, user=practitioner)
+    audit.record("view", "person", gone.id, person_id=gone.id, user=practitioner)
+    audit.record("reset_password", "user", practitioner.id, user=admin_user)
+    audit.record("deactivate", "user", 9999, user=admin_user)  # no such user
+    db.session.commit()
+    from casework.people.merge import merge_people
+
+    merge_people(db.session, admin_user, keep=person, other=gone)
+    db.session.commit()
+    login(client, admin_user)
+    html = client.get("/admin/audit").get_data(as_text=True)
+    case = demand.case_id
+    assert f"Viewed the case of Irene Thomas (case {case})" in html
+    assert f"Viewed case {case}" not in html
+    assert f"Irene Thomas (record {person.id})</td>" in html  # the Person column
+    assert f"Record {person.id}</td>" not in html
+    # merged away: still named, and where it went
+    assert f"Ada Lovell (record {gone.id}, merged into record {person.id})" in html
+    assert f"Reset the password of Eleisha Ward (user {practitioner.id})" in html
+    assert "Deactivated user 9999" in html
+
+
+def test_a_merged_away_record_and_a_missing_one_are_named_as_well_as_they_can_be(app, practitioner):
+    from casework.audit_trail import load_names
+
+    person = make_person(practitioner, given_name="Irene", family_name="Thomas")
+    view = audit.record("view", "person", person.id, person_id=person.id)
+    lost = audit.record("view", "case", 4242, person_id=None)
+    names = load_names(db.session, [view, lost])
+    assert describe(view, names) == f"Viewed the record of Irene Thomas (record {person.id})"
+    assert describe(lost, names) == "Viewed case 4242"
+    assert names.person(777) == "Record 777" and names.person(None) == "None"
+
+
+# Lists that show people are reads of each of their records
+
+
+def trail_of(person) -> list[AuditEvent]:
+    from casework.audit_trail import person_trail
+
+    return person_trail(db.session, person)[0]
+
+
+def test_a_search_is_one_event_naming_everyone_shown_and_in_each_person_s_trail(
+    client, practitioner
+):
+    found = [make_person(practitioner, given_name="Irene") for _ in range(3)]
+    missed = make_person(practitioner, given_name="Olu")
+    login(client, practitioner)
+    held = len(events())
+    assert client.get("/people", query_string={"q": "irene"}).status_code == 200
+    [search] = events()[held:]
+    assert sorted(search.detail["person_ids"]) == sorted(p.id for p in found)
+    for person in found:
+        assert search in trail_of(person)
+        html = client.get(f"/people/{person.id}/audit").get_data(as_text=True)
+        assert "Searched for people: “irene” (3 found)" in html
+    assert search not in trail_of(missed)
+
+
+def test_the_caseloads_are_one_event_a_view_in_each_person_s_trail(client, practitioner, manager):
+    people = [make_person(practitioner) for _ in range(3)]
+    for person in people:
+        make_demand(person, practitioner)  # owned by the practitioner
+    login(client, practitioner)
+    held = len(events())
+    assert client.get("/").status_code == 200
+    [seen] = events()[held:]
+    assert (seen.action, seen.entity, seen.detail["list"]) == ("view", "caseload", "mine")
+    assert sorted(seen.detail["person_ids"]) == sorted(p.id for p in people)
+    html = client.get(f"/people/{people[0].id}/audit").get_data(as_text=True)
+    assert "Viewed their caseload: 3 people" in html
+    client.post("/logout")
+    login(client, manager)
+    held = len(events())
+    assert client.get("/team", query_string={"worker": practitioner.id}).status_code == 200
+    [team_view] = [e for e in events()[held:] if e.entity == "caseload"]
+    assert team_view.detail["list"] == "team"
+    assert set(p.id for p in people) <= set(team_view.detail["person_ids"])
+    assert team_view in trail_of(people[1])
+
+
+def test_a_caseload_showing_nobody_records_nothing(client, practitioner):
+    login(client, practitioner)
+    held = len(events())
+    assert client.get("/").status_code == 200
+    assert not [e for e in events()[held:] if e.entity == "caseload"]
+
+
+def test_the_trail_finds_a_person_in_a_list_exactly_on_both_databases(app, practitioner):
+    """Id 5 is not 15, 50 or "5"; a detail with no list, a null one or none at all is passed
+    over; a list read of a record later merged in follows it."""
+    from casework.audit_trail import AuditFilters, find_events
+    from casework.people.merge import merge_people
+
+    keep, other = make_person(practitioner), make_person(practitioner)
+    n = keep.id
+    near = [n * 10 + 1, n + 100, n * 100]
+    misses = [
+        audit.record_list("view", "caseload", near),
+        audit.record("view", "caseload", None, person_ids=[str(n)]),
+        audit.record("view", "caseload", None, person_ids=None),
+        audit.record("view", "caseload", None),
+        audit.record("view", "caseload", None, note=f"person {n}"),
+    ]
+    hits = [
+        audit.record_list("view", "measures_list", [*near, n]),
+        audit.record_list("search", "person", [other.id]),
+    ]
+    merge_people(db.session, make_user(None, "admin"), keep=keep, other=other)
+    db.session.commit()
+    trail = trail_of(keep)
+    assert all(e in trail for e in hits)
+    assert not any(e in trail for e in misses)
+    listed, total = find_events(db.session, AuditFilters(person_ids=(n,)))
+    assert hits[0] in listed and hits[1] not in listed and total == len(listed)
+
+
+def test_the_admin_s_person_filter_finds_list_reads_too(client, admin_user, practitioner):
+    person = make_person(practitioner)
+    audit.record_list("view", "measures_list", [person.id], figure="demand", part="all")
+    db.session.commit()
+    login(client, admin_user)
+    html = client.get("/admin/audit", query_string={"person": person.id}).get_data(as_text=True)
+    assert "Viewed a measures list (demand, all): 1 person" in html
+
+
+def test_the_subject_access_export_lists_the_lists_that_showed_them(app, practitioner):
+    from casework.people.subject_access import export_person
+
+    person = make_person(practitioner, given_name="Irene")
+    audit.record_list("search", "person", [person.id], query="irene", results=1)
+    db.session.commit()
+    body = export_person(db.session, person)
+    assert "Searched for people: “irene” (1 found)" in [e["what"] for e in body["access_log"]]

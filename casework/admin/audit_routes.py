@@ -17,8 +17,8 @@ from ..audit_trail import (
     ENTITIES,
     AuditFilters,
     csv_rows,
-    describe,
     find_events,
+    load_names,
     record_ids,
     who,
 )
@@ -103,8 +103,9 @@ def audit_log():
         return render_template("admin/audit.html", form=form, f=None), 400
     page = page_number()
     events, total = find_events(db.session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    names = load_names(db.session, events)
     audit.record("view", "audit", None, filters=f.as_detail(), page=page, shown=len(events))
-    db.session.commit()
+    audit.commit_read()
     return render_template(
         "admin/audit.html",
         form=form,
@@ -115,7 +116,8 @@ def audit_log():
         pages=page_count(total, PAGE_SIZE),
         listing=counted_page(events, page, total, PAGE_SIZE),
         args={k: v for k, v in request.args.items() if k != "page"},
-        describe=describe,
+        describe=names.describe,
+        person_named=names.person,
         who=who,
     )
 
@@ -129,4 +131,4 @@ def audit_csv():
     audit.record("export", "audit", None, filters=f.as_detail(), rows=len(events), total=total)
     db.session.commit()
     name = f"audit-{dt.date.today().isoformat()}.csv"
-    return csv_download(CSV_HEADER, csv_rows(events), name)
+    return csv_download(CSV_HEADER, csv_rows(db.session, events), name)

@@ -126,7 +126,8 @@ def search_people(query: dict):
     q = (query.get("q") or "").strip()
     results = people.search_people(db.session, current_user, q) if q else []
     if q:
-        audit.record("search", "person", None, query=q, results=len(results))
+        shown = [result.person.id for result in results]
+        audit.record_list("search", "person", shown, query=q, results=len(results))
         audit.commit_read()
     return jsonify({"results": [identity_json(r.person, r.visible) for r in results]})
 

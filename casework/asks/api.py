@@ -123,8 +123,8 @@ def list_asks(query: dict):
     listing = service.recent_decisions if decided else service.open_asks
     page = listing(db.session, current_user.team_id, query.get("page", 1), asked_by_id=mine)
     # Each ask as its single read shows it (why, the answer): a read of each person's record.
-    people = sorted({ask.case.person_id for ask in page.items})
-    audit.record("view", "ask_list", None, person_ids=people, path=request.path)
+    people = [ask.case.person_id for ask in page.items]
+    audit.record_list("view", "ask_list", people, path=request.path)
     audit.commit_read()
     return jsonify(
         {

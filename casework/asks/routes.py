@@ -1,7 +1,7 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import policy
+from .. import audit, policy
 from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
 from ..forms import apply_domain_errors, form_version, show_stale
@@ -36,16 +36,27 @@ def index():
         abort(403, "Asks are made in a team: your account belongs to no team.")
     team_id = current_user.team_id
     if policy.sees_team_asks(current_user):
+        waiting = service.open_asks(db.session, team_id, page_number("page"))
+        decided = service.recent_decisions(db.session, team_id, page_number("decided"))
+        _audit_asks([*waiting.items, *decided.items])
         return render_template(
             "asks/team.html",
-            waiting=service.open_asks(db.session, team_id, page_number("page")),
-            decided=service.recent_decisions(db.session, team_id, page_number("decided")),
+            waiting=waiting,
+            decided=decided,
             figures=service.decision_figures(db.session, team_id),
             recent_days=service.RECENT_DAYS,
         )
-    return render_template(
-        "asks/mine.html", asks=service.asks_by(db.session, current_user, page_number("page"))
-    )
+    asks = service.asks_by(db.session, current_user, page_number("page"))
+    _audit_asks(asks.items)
+    return render_template("asks/mine.html", asks=asks)
+
+
+def _audit_asks(asks) -> None:
+    """Each ask names its person, as the API's list does: one read of them all a view."""
+    if asks:
+        people = [ask.case.person_id for ask in asks]
+        audit.record_list("view", "ask_list", people, path=request.path)
+        audit.commit_read()
 
 
 @bp.route("/cases/<int:case_id>/asks/new", methods=["GET", "POST"])

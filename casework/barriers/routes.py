@@ -114,12 +114,8 @@ def detail(barrier_id: int):
     barrier = service.with_cases(db.session, policy.get_barrier_for(current_user, barrier_id))
     links = barrier.links
     # The cases behind the barrier name people: reading them is a read of their records.
-    audit.record(
-        "view",
-        "barrier",
-        barrier.id,
-        person_ids=sorted({link.case.person_id for link in links}),
-        path=request.path,
+    audit.record_list(
+        "view", "barrier", [link.case.person_id for link in links], barrier.id, path=request.path
     )
     audit.commit_read()
     return render_template(

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import policy
+from .. import audit, policy
 from ..cases.service import change_owner
 from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
@@ -18,11 +18,19 @@ def index():
         if current_user.is_admin:
             return redirect(url_for("admin.users"))
         return render_template("caseload/no_team.html")
-    return render_template(
-        "caseload/mine.html",
-        rows=service.my_cases(db.session, current_user, page_number("page")),
-        actions=service.my_actions(db.session, current_user, page_number("actions")),
-    )
+    rows = service.my_cases(db.session, current_user, page_number("page"))
+    actions = service.my_actions(db.session, current_user, page_number("actions"))
+    people = [row.case.person_id for row in rows.items]
+    _audit_caseload("mine", people + [action.case.person_id for action in actions.items])
+    return render_template("caseload/mine.html", rows=rows, actions=actions)
+
+
+def _audit_caseload(which: str, person_ids: list[int]) -> None:
+    """A caseload names the people whose cases it lists: one read of all of them a view.
+    A list showing nobody read nobody's record, and is not recorded."""
+    if person_ids:
+        audit.record_list("view", "caseload", person_ids, list=which, path=request.path)
+        audit.commit_read()
 
 
 @bp.route("/team", methods=["GET", "POST"])
@@ -62,6 +70,9 @@ def team():
     if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
         shown = {row.case.id for rows in lists.values() if rows for row in rows.items}
         lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
+    _audit_caseload(
+        "team", [row.case.person_id for rows in lists.values() if rows for row in rows.items]
+    )
     return render_template(
         "caseload/team.html",
         form=form,

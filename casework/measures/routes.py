@@ -289,17 +289,16 @@ def _figure_title(figure: str) -> str:
 def _audit_list(action: str, person_ids: list[int], *, figure: str, part: str, f: Filters, **extra):
     """A list of people's demands or cases is a read of their records: one event per view,
     naming every person shown (ADR 0010)."""
-    audit.record(
+    audit.record_list(
         action,
         "measures_list",
-        None,
+        person_ids,
         figure=figure,
         part=part,
         start=f.start.isoformat(),
         end=f.end.isoformat(),
         cohort=f.cohort,
         team_id=f.team_id,
-        person_ids=person_ids,
         path=request.path,
         **extra,
     )

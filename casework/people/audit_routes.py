@@ -12,7 +12,7 @@ from flask import Response, render_template
 from flask_login import current_user
 
 from .. import policy
-from ..audit_trail import describe, person_trail, who
+from ..audit_trail import load_names, person_trail, who
 from ..extensions import db
 from ..pagination import counted_page, page_count, page_number
 from . import bp
@@ -34,7 +34,7 @@ def audit(person_id: int):
         page=page,
         pages=page_count(total, PAGE_SIZE),
         listing=counted_page(events, page, total, PAGE_SIZE),
-        describe=describe,
+        describe=load_names(db.session, events).describe,
         who=who,
     )
 

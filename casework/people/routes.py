@@ -2,7 +2,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
-from ..audit_trail import describe, person_trail, who
+from ..audit_trail import load_names, person_trail, who
 from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..extensions import db
 from ..forms import apply_domain_errors, form_version, show_stale
@@ -23,7 +23,8 @@ def search():
     q = request.args.get("q", "").strip()
     results = service.search_page(db.session, current_user, q, page_number()) if q else None
     if results is not None:
-        audit.record("search", "person", None, query=q[:100], results=len(results.items))
+        shown = [result.person.id for result in results.items]
+        audit.record_list("search", "person", shown, query=q[:100], results=len(results.items))
         audit.commit_read()
     return render_template("people/search.html", q=q, results=results)
 
@@ -43,6 +44,10 @@ def new():
                 db.session.commit()
                 flash(f"{person.name} has been added.", "success")
                 return redirect(url_for("demands.new", person_id=person.id))
+            # The possible duplicates are shown by name: a read of each of their records.
+            shown = [p.id for p in duplicates]
+            audit.record_list("view", "registration", shown, path=request.path)
+            audit.commit_read()
         except DuplicateNhsNumber as error:
             apply_domain_errors(form, error)
         except InvalidValue as error:
@@ -87,7 +92,7 @@ def detail(person_id: int):
         can_work=can_work,
         looked=looked,
         looked_total=looked_total,
-        describe=describe,
+        describe=load_names(db.session, looked).describe,
         who=who,
         can_export=policy.can_export_person(current_user, person),
     )

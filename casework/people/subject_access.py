@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..api.schemas import case_json, demand_json, moment, person_json
-from ..audit_trail import describe, person_trail, record_ids, who
+from ..audit_trail import load_names, person_trail, record_ids, who
 from ..models import Case, Demand, Person, Team, User
 from .timeline import visible_record
 
@@ -86,7 +86,8 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
     merged = session.scalars(
         select(Person).where(Person.id.in_(set(record_ids(session, person)) - {person.id}))
     )
-    events, _ = person_trail(session, person)
+    events, _ = person_trail(session, person)  # and the lists that showed them
+    names = load_names(session, events)
     return {
         "format": FORMAT,
         "exported_at": moment(dt.datetime.now(dt.UTC)),
@@ -105,7 +106,7 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
                 "action": e.action,
                 "record": e.entity,
                 "record_id": e.entity_id,
-                "what": describe(e),
+                "what": names.describe(e),
             }
             for e in events
         ],

@@ -109,7 +109,7 @@ def test_it_holds_every_part_of_the_record(client, manager, practitioner, record
     assert staff[practitioner.id] == "Eleisha Ward" and staff[manager.id] == "Morgan Manager"
     log = [entry["what"] for entry in body["access_log"]]
     assert "Registered the person" in log
-    assert f"Merged record {twin.id} into record {person.id}" in log
+    assert f"Merged {twin.name} (record {twin.id}) into {person.name} (record {person.id})" in log
     assert any(w.startswith("Recorded demand") for w in log)
     # North's download holds North's part and names the team holding the rest
     assert body["other_teams"] == ["South"]
