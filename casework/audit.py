@@ -6,7 +6,11 @@ from flask import has_request_context, request
 from flask_login import current_user
 
 from .extensions import commit_keeping_loaded, db
-from .models import AuditEvent
+from .models import AuditEvent, AuditEventPerson
+
+# The detail key naming everyone a list showed; each is also a row of audit_event_people,
+# by which the person's trail finds the list (audit_trail.lists_any, ADR 0025).
+LISTED = "person_ids"
 
 
 def record(
@@ -30,13 +34,11 @@ def record(
         detail=detail or None,
         remote_addr=request.remote_addr if has_request_context() else "cli",
     )
+    shown = {p for p in detail.get(LISTED) or () if type(p) is int}  # ids only, never "5"
+    if shown:
+        event.listed = [AuditEventPerson(person_id=p) for p in sorted(shown)]
     db.session.add(event)
     return event
-
-
-# The detail key naming everyone a list showed; the person's trail looks for them there
-# (audit_trail.shows_any).
-LISTED = "person_ids"
 
 
 def record_list(action: str, entity: str, person_ids, entity_id: int | None = None, **detail):

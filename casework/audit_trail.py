@@ -10,13 +10,12 @@ import datetime as dt
 from dataclasses import dataclass, field
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, and_, cast, exists, func, or_, select
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from .audit import LISTED
 from .formatting import label, uk_date
-from .models import AuditEvent, Case, Person, User
+from .models import AuditEvent, AuditEventPerson, Case, Person, User
 
 UK = ZoneInfo("Europe/London")
 
@@ -87,26 +86,12 @@ def _uk_midnight(day: dt.date) -> dt.datetime:
 
 
 def lists_any(dialect: str, person_ids) -> object:
-    """Events of list reads whose list of the people shown holds any of `person_ids`.
-
-    No index can answer this (the list is inside the JSON detail, and the schema is not
-    ours to change here), so every event without a person is read: first as text, for the
-    id's digits (cheap, and never misses: any JSON of the number holds them), and only
-    where they are found is the JSON parsed to be sure (docs/adr/0025)."""
-    ids = sorted(set(person_ids))
-    text = cast(AuditEvent.detail, Text)
-    find = func.strpos if dialect == "postgresql" else func.instr
-    digits = or_(*(find(text, str(person_id)) > 0 for person_id in ids))
-    if dialect == "postgresql":
-        listed = cast(AuditEvent.detail, JSONB)[LISTED]
-        holds = or_(*(listed.contains([person_id]) for person_id in ids))
-    else:
-        shown = func.json_each(AuditEvent.detail, f"$.{LISTED}").table_valued("value")
-        holds = exists(select(1).select_from(shown).where(shown.c.value.in_(ids)))
-    # "No person" written so no index can serve it: walking the person_id index to every
-    # event without one, then to each row, is slower than reading the table (3x on SQLite).
-    no_person = func.coalesce(AuditEvent.person_id, 0) == 0
-    return and_(no_person, digits, holds)
+    """Events of list reads that showed any of `person_ids`, by the index of the people each
+    list showed (audit_event_people, ADR 0025)."""
+    shown = select(AuditEventPerson.event_id).where(
+        AuditEventPerson.person_id.in_(sorted(set(person_ids)))
+    )
+    return AuditEvent.id.in_(shown)
 
 
 def about_people(dialect: str, person_ids) -> object:

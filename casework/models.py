@@ -557,6 +557,22 @@ class AuditEvent(db.Model):
     # The login limits count one action's recent events (casework/auth/throttle.py).
     __table_args__ = (Index("ix_audit_events_action_at", "action", "at"),)
 
+    # A list read's people (search results, a caseload): found by person, by index.
+    listed: Mapped[list[AuditEventPerson]] = relationship(lazy="raise")
+
+
+class AuditEventPerson(db.Model):
+    """One person shown by a list read (an audit event naming many people): each person's
+    "who looked at my record" finds the list by this table's index (ADR 0025). Append-only,
+    like the events."""
+
+    __tablename__ = "audit_event_people"
+
+    event_id: Mapped[int] = mapped_column(ForeignKey("audit_events.id"), primary_key=True)
+    person_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+
+    __table_args__ = (Index("ix_audit_event_people_person", "person_id", "event_id"),)
+
 
 class Barrier(db.Model):
     """Something that got in the way of helping people: a team's, gathering the cases it hit."""

@@ -485,3 +485,22 @@ def test_the_subject_access_export_lists_the_lists_that_showed_them(app, practit
     db.session.commit()
     body = export_person(db.session, person)
     assert "Searched for people: “irene” (1 found)" in [e["what"] for e in body["access_log"]]
+
+
+def test_the_people_a_list_showed_are_append_only_too(app, practitioner):
+    """audit_event_people is part of the trail: the database refuses to change or remove a
+    row, whoever connects (the same triggers as audit_events)."""
+    from sqlalchemy import text
+    from sqlalchemy.exc import DatabaseError
+
+    person = make_person(practitioner)
+    audit.record_list("search", "person", [person.id])
+    db.session.commit()
+    for statement in (
+        "UPDATE audit_event_people SET person_id = person_id + 1",
+        "DELETE FROM audit_event_people",
+    ):
+        with pytest.raises(DatabaseError, match="append-only"):
+            db.session.execute(text(statement))
+        db.session.rollback()
+    assert db.session.execute(text("SELECT count(*) FROM audit_event_people")).scalar() == 1
