@@ -1,4 +1,4 @@
-"""How long a person's "who has looked" takes when the list reads are in the JSON detail.
+"""How long a person's "who has looked" takes with many list reads in the trail.
 
 `python bench/audit_trail.py [--events 100000] [--database-url URL]`: builds a migrated
 database (a temporary SQLite file, or the empty PostgreSQL database named), fills it with
@@ -26,7 +26,7 @@ from sqlalchemy import insert  # noqa: E402
 from casework import create_app  # noqa: E402
 from casework.audit_trail import person_trail  # noqa: E402
 from casework.extensions import db  # noqa: E402
-from casework.models import AuditEvent, Person, User  # noqa: E402
+from casework.models import AuditEvent, AuditEventPerson, Person, User  # noqa: E402
 
 PEOPLE, USERS = 5_000, 40
 
@@ -45,7 +45,7 @@ def build(events: int) -> None:
     db.session.execute(
         insert(Person), [{"given_name": "Ada", "family_name": f"P{n}"} for n in range(PEOPLE)]
     )
-    rows = []
+    rows, listed = [], []
     for n in range(events):
         at = start + dt.timedelta(seconds=30 * n)
         user = rng.randint(1, USERS)
@@ -56,6 +56,7 @@ def build(events: int) -> None:
             action = "search" if entity == "person" else "view"
             row = {"action": action, "entity": entity, "entity_id": None, "person_id": None}
             row["detail"] = {"person_ids": sorted(shown), "path": "/"}
+            listed += [{"event_id": n + 1, "person_id": p} for p in shown]  # as audit.record
         elif kind < 0.85:  # one record read or changed
             person = rng.randint(1, PEOPLE)
             action = rng.choice(["view", "view", "view", "create", "update"])
@@ -65,12 +66,15 @@ def build(events: int) -> None:
         else:  # logins, the audit viewer, refusals of nothing
             row = {"action": "login", "entity": "user", "entity_id": user, "person_id": None}
             row["detail"] = {"method": "password"}
-        rows.append(row | {"at": at, "user_id": user, "remote_addr": "10.0.0.1"})
+        rows.append(row | {"id": n + 1, "at": at, "user_id": user, "remote_addr": "10.0.0.1"})
         if len(rows) == 5_000:
             db.session.execute(insert(AuditEvent), rows)
-            rows = []
+            db.session.execute(insert(AuditEventPerson), listed)
+            rows, listed = [], []
     if rows:
         db.session.execute(insert(AuditEvent), rows)
+        if listed:
+            db.session.execute(insert(AuditEventPerson), listed)
     db.session.commit()
 
 
@@ -106,6 +110,7 @@ def main() -> None:
             db.session.execute(db.text("ANALYZE"))
         else:
             db.session.execute(db.text("ANALYZE audit_events"))
+            db.session.execute(db.text("ANALYZE audit_event_people"))
         db.session.commit()
         for person_id in (1, PEOPLE // 2):
             person = db.session.get(Person, person_id)
