@@ -9,7 +9,7 @@ from .extensions import commit_keeping_loaded, db
 from .models import AuditEvent, AuditEventPerson
 
 # The detail key naming everyone a list showed; each is also a row of audit_event_people,
-# by which the person's trail finds the list (audit_trail.lists_any, ADR 0025).
+# by which the person's trail finds the list (audit_trail.about_people, ADR 0025).
 LISTED = "person_ids"
 
 
