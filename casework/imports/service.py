@@ -26,7 +26,6 @@ import csv
 import datetime as dt
 import hashlib
 import io
-import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -40,6 +39,7 @@ from ..models import Demand, Person, Team, User
 from ..people.merge import live_record_id
 from ..people.service import create_person, possible_duplicates, validate_person
 from ..text import CONTROL_CHARACTER_MESSAGE, has_control_character
+from .dates import NotADate, read_date
 
 COLUMNS = (
     "nhs_number",
@@ -57,7 +57,6 @@ EXTRA = "__extra_values__"
 MAX_VALUE = 10_000  # characters in any one cell
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # The column a validation message is about, as the file names it.
 FIELD_TO_COLUMN = {"owner_id": "team"}
@@ -321,15 +320,6 @@ def _strip(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def parse_iso_date(value: str) -> dt.date | None:
-    if not ISO_DATE.fullmatch(value):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 # Importing the rows
 
 
@@ -447,12 +437,11 @@ class _Importer:
         value = row.get(column, "")
         if not value:
             return None
-        parsed = parse_iso_date(value)
-        if parsed is None and ISO_DATE.fullmatch(value):
-            errors[column] = f"“{value}” is not a real date"
-        elif parsed is None:
-            errors[column] = f"“{value[:20]}” is not a date written as YYYY-MM-DD, like 2026-11-20"
-        return parsed
+        try:
+            return read_date(value)
+        except NotADate as error:
+            errors[column] = str(error)
+            return None
 
     def find_person(self, fields: dict) -> tuple[Person | None, bool]:
         """The person the row is about: (person, matched by name and birth date), or (None, _)."""
