@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from casework.extensions import db
 from casework.imports import service
 from casework.models import Demand, Person
-from tests.conftest import make_team, make_user
+from tests.conftest import make_person, make_team, make_user
 from tests.imports.samples import ISO_DATE, SAMPLE, write_uk_dated
 
 HEADER = (
@@ -155,3 +155,34 @@ def test_a_two_digit_year_is_refused_with_the_row_and_the_reason(runner, tmp_pat
     assert result.exit_code == 0, result.output
     assert "Row 2 rejected: date_of_birth: “2/11/47” has a two-digit year" in result.output
     assert count(Person) == count(Demand) == 0
+
+
+def test_a_dry_run_lists_who_each_row_is_about_and_why(runner, tmp_path):
+    team = make_team("Northgate", "usual")
+    worker = make_user(team)
+    born = dt.date.today() - dt.timedelta(days=30_000)
+    on_file = make_person(worker, given_name="Ann", family_name="Lee", date_of_birth=born)
+    received = dt.date.today() - dt.timedelta(days=9)
+    path = tmp_path / "who.csv"
+    path.write_text(
+        f"{HEADER}\n"
+        f"943 476 5919,ann,LEE,{born:%d/%m/%Y},{received:%d/%m/%Y},GP,phone,Help,\n"
+        f",Bob,Ray,{born:%d/%m/%Y},{received:%d/%m/%Y},GP,phone,Help,\n"
+        f",Bob,Ray,{born:%d/%m/%Y},{received:%d/%m/%Y},GP,phone,Falls,\n"
+    )
+    result = runner.invoke(args=["import-demands", str(path), "--team", "Northgate", "--dry-run"])
+    assert result.exit_code == 0, result.output
+    uk_born = f"{born.day} {born:%B %Y}"
+    assert (
+        f"Row 2: Ann Lee, born {uk_born}, NHS number 943 476 5919: matches record "
+        f"{on_file.id} (Same date of birth and names; the record gains the row's NHS number)"
+    ) in result.output
+    assert (
+        f"Row 3: Bob Ray, born {uk_born}, no NHS number: new person "
+        "(No record has this name and date of birth)"
+    ) in result.output
+    assert "Row 4: Bob Ray" in result.output
+    assert "matches a person this import adds (Same date of birth and names as row 3" in (
+        result.output
+    )
+    assert count(Demand) == 0
