@@ -5,17 +5,15 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SAMPLE = Path(__file__).parent / "data" / "legacy_demands_sample.csv"
+DATA = Path(__file__).parent / "data"
+SAMPLE = DATA / "legacy_demands_sample.csv"
+# The sample saved from Excel with UK settings: every date DD/MM/YYYY (uk_dated, zeros).
+UK_SAMPLE = DATA / "legacy_demands_sample_uk_dates.csv"
 ISO_DATE = re.compile(rb"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b")
 
 
-def uk_dated(data: bytes) -> bytes:
-    """Every year-month-day date rewritten day/month/year without leading zeros (1/2/2026)."""
-    return ISO_DATE.sub(lambda m: b"%d/%d/%s" % (int(m[3]), int(m[2]), m[1]), data)
-
-
-def write_uk_dated(folder: Path) -> Path:
-    """A UK-dated copy of the sample in `folder`, for the command line and the browser."""
-    path = folder / "legacy_demands_uk_dates.csv"
-    path.write_bytes(uk_dated(SAMPLE.read_bytes()))
-    return path
+def uk_dated(data: bytes, *, zeros: bool = False) -> bytes:
+    """Every year-month-day date rewritten day/month/year: 01/02/2026 with `zeros`,
+    else 1/2/2026."""
+    form = b"%02d/%02d/%s" if zeros else b"%d/%d/%s"
+    return ISO_DATE.sub(lambda m: form % (int(m[3]), int(m[2]), m[1]), data)

@@ -15,7 +15,7 @@ from casework.imports.service import ImportRefused, Limits, import_demands
 from casework.measures import had_earlier_demand
 from casework.models import AuditEvent, Case, Demand, Person
 from tests.conftest import make_demand, make_person, make_team, make_user
-from tests.imports.samples import uk_dated
+from tests.imports.samples import UK_SAMPLE, uk_dated
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "legacy_demands_sample.csv"
@@ -43,11 +43,13 @@ def usual(app):
     return make_team("Northgate", "usual")
 
 
-@pytest.mark.parametrize("dated", [bytes, uk_dated], ids=["year-month-day", "uk-day-month-year"])
-def test_the_sample_gives_exactly_the_expected_figures(usual, dated):
+@pytest.mark.parametrize(
+    "data",
+    [SAMPLE.read_bytes(), UK_SAMPLE.read_bytes(), uk_dated(SAMPLE.read_bytes())],
+    ids=["year-month-day", "dd-mm-yyyy", "d-m-yyyy"],
+)
+def test_the_sample_gives_exactly_the_expected_figures(usual, data):
     expected = json.loads((DATA / "legacy_demands_sample.expected.json").read_text())
-    data = dated(SAMPLE.read_bytes())
-    assert (b"/" in data) == (dated is uk_dated)
     report = run(usual, data)
     assert report.rows_read == expected["rows_read"]
     assert len(report.rejected) == expected["rows_rejected"]
@@ -386,3 +388,9 @@ def test_a_failure_half_way_leaves_nothing(usual, monkeypatch):
     assert rows == 80
     assert count(Person) == count(Demand) == 0
     assert count(AuditEvent) == audited
+
+
+def test_the_uk_dated_sample_is_the_sample_with_its_dates_written_day_first():
+    uk = UK_SAMPLE.read_bytes()
+    assert uk == uk_dated(SAMPLE.read_bytes(), zeros=True) != SAMPLE.read_bytes()
+    assert b"/" in uk and b"-0" not in uk
