@@ -8,7 +8,7 @@ from pathlib import Path
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "legacy_demands_sample.csv"
 # The sample saved from Excel with UK settings: every date DD/MM/YYYY (uk_dated, zeros).
-UK_SAMPLE = DATA / "legacy_demands_sample_uk_dates.csv"
+UK_SAMPLE = DATA / "legacy_uk_dates.csv"
 ISO_DATE = re.compile(rb"\b([0-9]{4})-([0-9]{2})-([0-9]{2})\b")
 
 
