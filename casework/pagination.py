@@ -67,7 +67,10 @@ def paginate(
     )
 
 
-def page_url(name: str, number: int) -> str:
-    """The current page's address with another page of one of its lists."""
+def page_url(name: str, number: int, endpoint: str | None = None) -> str:
+    """The current page's address with another page of one of its lists; or, for a page
+    answering a form (a POST), the `endpoint` that shows that list's other pages."""
     args = {**request.args.to_dict(), name: number}
+    if endpoint:
+        return url_for(endpoint, **args)
     return url_for(request.endpoint, **(request.view_args or {}), **args)

@@ -106,6 +106,7 @@ EXPECTED = {
     # Imports: managers their own team, administrators any; merging administrators only
     ("imports.upload", "GET"):           "302 | 403 | 200 | 200 | 200",
     ("imports.upload", "POST"):          "302 | 403 | 422 | 422 | 422",
+    ("imports.preview", "GET"):          "302 | 403 | 302 | 302 | 302",
     ("imports.confirm", "POST"):         "302 | 403 | 302 | 302 | 302",
     ("imports.cancel", "POST"):          "302 | 403 | 302 | 302 | 302",
     ("imports.duplicates", "GET"):       "302 | 403 | 200 | 200 | 200",

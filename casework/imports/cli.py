@@ -13,8 +13,9 @@ from flask.cli import with_appcontext
 from sqlalchemy.exc import IntegrityError, OperationalError
 
 from ..extensions import db
+from ..formatting import nhs_number, uk_date
 from ..models import COHORTS
-from .service import ImportRefused, ImportReport, Limits, import_demands
+from .service import ImportRefused, ImportReport, Limits, RowPerson, import_demands
 
 
 def register(app) -> None:
@@ -80,6 +81,22 @@ def _refuse(message: str):
     sys.exit(1)
 
 
+def row_person(person: RowPerson) -> str:
+    """One row of the preview's list in a line: the person, what the import does, and why."""
+    born = f"born {uk_date(person.date_of_birth)}" if person.date_of_birth else "no date of birth"
+    number = f"NHS number {nhs_number(person.nhs_number)}" if person.nhs_number else "no NHS number"
+    if person.new:
+        does = "new person"
+    elif person.person_id:
+        does = f"matches record {person.person_id}"
+    else:
+        does = "matches a person this import adds"
+    line = f"{person.given_name} {person.family_name}, {born}, {number}: {does} ({person.why})"
+    if person.already_present:
+        line += f"; referral not added again ({person.already_present})"
+    return line
+
+
 def describe(report: ImportReport, *, dry_run: bool = False) -> str:
     """The report in plain words, one figure a line, then every row not imported."""
     verb = "would be" if dry_run else "were"
@@ -99,6 +116,9 @@ def describe(report: ImportReport, *, dry_run: bool = False) -> str:
             f"{len(report.nhs_number_added_ids)}"
         )
     lines += [f"Note: {note}" for note in report.notes]
+    if dry_run and report.people:
+        lines.append("Who each row is about:")
+        lines += [f"Row {p.row}: {row_person(p)}" for p in report.people]
     lines += [f"Row {r.row} rejected: {r.reason}" for r in report.rejected]
     inside = [f"{a.row} (as row {a.same_as_row})" for a in report.already_present if a.same_as_row]
     on_record = [str(a.row) for a in report.already_present if not a.same_as_row]

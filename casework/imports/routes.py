@@ -1,16 +1,14 @@
 """The upload page: choose a file, team and cohort, see a preview, confirm. Nothing is saved
 before the confirmation, and the confirmed import is exactly the one previewed.
 
-Between preview and confirmation the file waits in instance/imports/ under a random name
-that only this user's (signed) session knows, with its SHA-256; it is deleted on confirm or
-cancel, and files older than a day are swept away by the next upload.
+Between preview and confirmation the file and the preview's findings wait in
+instance/imports/ (imports.pending), so the list of who each row is about can be paged.
 """
 
 from __future__ import annotations
 
 import hashlib
 import secrets
-import time
 from pathlib import Path
 
 from flask import abort, current_app, flash, redirect, render_template, session, url_for
@@ -21,12 +19,11 @@ from sqlalchemy.exc import IntegrityError, OperationalError
 from .. import audit, policy
 from ..extensions import db
 from ..models import COHORTS, Team
+from ..pagination import PER_PAGE, counted_page, page_count, page_number
 from . import bp
 from .forms import ConfirmImportForm, UploadForm
-from .service import COLUMNS, ImportRefused, Limits, import_demands
-
-PENDING = "pending_import"
-STALE_AFTER = 24 * 3600
+from .pending import PENDING, forget, keep, keep_preview, path, preview_of
+from .service import COLUMNS, ImportRefused, ImportReport, Limits, import_demands
 
 
 @bp.before_request
@@ -67,7 +64,8 @@ def upload():
             name = Path(upload.filename).name[:200]
             report = _dry_run(form, data, name, team, form.cohort.data)
             if report is not None:
-                token = _keep(data)
+                token = keep(data)
+                keep_preview(token, report)
                 session[PENDING] = {
                     "token": token,
                     "sha256": report.sha256,
@@ -76,14 +74,35 @@ def upload():
                     "cohort": form.cohort.data,
                     "file_name": name,
                 }
-                confirm = ConfirmImportForm(token=token)
-                return render_template("imports/preview.html", report=report, confirm=confirm)
+                return _preview_page(report, ConfirmImportForm(token=token))
     status = 422 if form.is_submitted() else 200
     return render_template(
         "imports/upload.html",
         form=form,
         columns=COLUMNS,
     ), status
+
+
+def _preview_page(report: ImportReport, confirm, *, changed=False, status=200):
+    """One page of the preview: the figures, who each row on this page is about, the rejects."""
+    people = report.people
+    number = min(page_number(), page_count(len(people)))
+    start = (number - 1) * PER_PAGE
+    page = counted_page(people[start : start + PER_PAGE], number, len(people))
+    return render_template(
+        "imports/preview.html", report=report, confirm=confirm, people=page, changed=changed
+    ), status
+
+
+@bp.route("/demands/preview")
+def preview():
+    """Another page of the preview, from what was kept: nothing is read or saved again."""
+    pending = session.get(PENDING)
+    report = preview_of(pending["token"]) if pending else None
+    if report is None or not policy.can_import_into(current_user, pending["team_id"]):
+        flash("That preview has expired. Choose the file again to see a new preview.")
+        return redirect(url_for("imports.upload"))
+    return _preview_page(report, ConfirmImportForm(token=pending["token"]))
 
 
 def _dry_run(form, data: bytes, name: str, team: Team, cohort: str):
@@ -103,7 +122,15 @@ def _dry_run(form, data: bytes, name: str, team: Team, cohort: str):
         form.file.errors.append(error.message)
         return None
     db.session.rollback()
-    audit.record("preview", "import", None, file_name=name, sha256=report.sha256, **report.counts())
+    audit.record(
+        "preview",
+        "import",
+        None,
+        file_name=name,
+        sha256=report.sha256,
+        **report.counts(),
+        people_matched_ids=sorted(report.matched_ids),  # named on the preview's pages
+    )
     db.session.commit()
     return report
 
@@ -119,10 +146,9 @@ def confirm():
     ):
         flash("That preview has expired. Choose the file again to see a new preview.")
         return redirect(url_for("imports.upload"))
-    path = _path(pending["token"])
     team = policy.fetch(Team, pending["team_id"])
     try:
-        data = path.read_bytes()
+        data = path(pending["token"]).read_bytes()
     except OSError:
         data = b""
     if (
@@ -130,7 +156,7 @@ def confirm():
         or not policy.can_import_into(current_user, team.id)
         or hashlib.sha256(data).hexdigest() != pending["sha256"]
     ):
-        _forget(pending)
+        forget(pending)
         flash("That preview has expired. Choose the file again to see a new preview.")
         return redirect(url_for("imports.upload"))
     try:
@@ -145,7 +171,7 @@ def confirm():
         )
     except (ImportRefused, IntegrityError, OperationalError):
         db.session.rollback()
-        _forget(pending)
+        forget(pending)
         flash(
             "The import could not be completed because the records changed at the same "
             "moment. Nothing was imported. Choose the file again to see a new preview."
@@ -156,11 +182,10 @@ def confirm():
         db.session.rollback()
         pending["fingerprint"] = report.fingerprint()
         session[PENDING] = pending
-        return render_template(
-            "imports/preview.html", report=report, confirm=form, changed=True
-        ), 409
+        keep_preview(pending["token"], report)
+        return _preview_page(report, form, changed=True, status=409)
     db.session.commit()
-    _forget(pending)
+    forget(pending)
     flash(
         f"Imported {report.demands_added} referrals from {report.file_name} into "
         f"{report.team}: {report.people_matched} people matched, "
@@ -177,39 +202,6 @@ def cancel():
     form = ConfirmImportForm()
     pending = session.get(PENDING)
     if form.validate_on_submit() and pending:
-        _forget(pending)
+        forget(pending)
     flash("Nothing was imported.")
     return redirect(url_for("imports.upload"))
-
-
-def _folder() -> Path:
-    folder = Path(current_app.instance_path) / "imports"
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return folder
-
-
-def _path(token: str) -> Path:
-    if not token.isalnum():  # never a path of the client's making
-        abort(400)
-    return _folder() / f"{token}.upload"
-
-
-def _keep(data: bytes) -> str:
-    """Keep the uploaded file until it is confirmed; sweep away forgotten ones."""
-    now = time.time()
-    for old in _folder().glob("*.upload"):
-        if now - old.stat().st_mtime > STALE_AFTER:
-            old.unlink(missing_ok=True)
-    previous = session.get(PENDING)
-    if previous:
-        _forget(previous)
-    token = secrets.token_hex(16)
-    path = _path(token)
-    path.write_bytes(data)
-    path.chmod(0o600)
-    return token
-
-
-def _forget(pending: dict) -> None:
-    _path(pending["token"]).unlink(missing_ok=True)
-    session.pop(PENDING, None)

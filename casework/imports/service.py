@@ -23,10 +23,11 @@ The rules, with no web or command-line code in them:
 from __future__ import annotations
 
 import csv
+import dataclasses
 import datetime as dt
 import hashlib
 import io
-import re
+import json
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
@@ -40,6 +41,7 @@ from ..models import Demand, Person, Team, User
 from ..people.merge import live_record_id
 from ..people.service import create_person, possible_duplicates, validate_person
 from ..text import CONTROL_CHARACTER_MESSAGE, has_control_character
+from .dates import NotADate, read_date
 
 COLUMNS = (
     "nhs_number",
@@ -57,7 +59,6 @@ EXTRA = "__extra_values__"
 MAX_VALUE = 10_000  # characters in any one cell
 DEFAULT_MAX_BYTES = 10 * 1024 * 1024
 DEFAULT_MAX_ROWS = 50_000
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 # The column a validation message is about, as the file names it.
 FIELD_TO_COLUMN = {"owner_id": "team"}
@@ -88,6 +89,35 @@ class AlreadyPresent:
         return "Already on record"
 
 
+# Why a row is about the person it is about, as the preview says it (find_person's answers).
+WHY = {
+    "nhs_number": "Same NHS number",
+    "merged": "Same NHS number, on a record since merged into this one",
+    "names": "Same date of birth and names",
+    "new": "No record has this NHS number or this name and date of birth",
+    "new_no_nhs_number": "No record has this name and date of birth",
+    "new_other_nhs_number": (
+        "A record with this name and date of birth has a different NHS number, "
+        "so this is someone else"
+    ),
+}
+
+
+@dataclass
+class RowPerson:
+    """Who one row is about, as the preview lists it: the person added or matched, and why."""
+
+    row: int
+    given_name: str
+    family_name: str
+    date_of_birth: dt.date | None
+    nhs_number: str | None
+    new: bool  # this row adds the person
+    why: str
+    person_id: int | None = None  # a record already on file (None: one this import adds)
+    already_present: str | None = None  # the referral is not added again, and why
+
+
 @dataclass
 class ImportReport:
     file_name: str
@@ -103,6 +133,7 @@ class ImportReport:
     already_present: list[AlreadyPresent] = field(default_factory=list)
     rejected: list[Rejection] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    people: list[RowPerson] = field(default_factory=list)  # in row order
 
     @property
     def people_matched(self) -> int:
@@ -132,7 +163,29 @@ class ImportReport:
         parts = [self.sha256, repr(sorted(self.counts().items()))]
         parts += [f"{r.row}:{r.reason}" for r in self.rejected]
         parts += [f"{a.row}:{a.demand_id}" for a in self.already_present]
+        parts += [f"{p.row}:{p.person_id}" for p in self.people if p.person_id]
         return hashlib.sha256("\n".join(parts).encode()).hexdigest()
+
+    def to_json(self) -> str:
+        """The report as kept beside the uploaded file, for the preview's later pages."""
+        data = dataclasses.asdict(self) | {"matched_ids": sorted(self.matched_ids)}
+        return json.dumps(data, default=dt.date.isoformat)
+
+    @classmethod
+    def from_json(cls, text: str) -> ImportReport:
+        data = json.loads(text)
+        for person in data["people"]:
+            born = person["date_of_birth"]
+            person["date_of_birth"] = dt.date.fromisoformat(born) if born else None
+        return cls(
+            **data
+            | {
+                "matched_ids": set(data["matched_ids"]),
+                "already_present": [AlreadyPresent(**a) for a in data["already_present"]],
+                "rejected": [Rejection(**r) for r in data["rejected"]],
+                "people": [RowPerson(**p) for p in data["people"]],
+            }
+        )
 
 
 @dataclass
@@ -321,15 +374,6 @@ def _strip(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def parse_iso_date(value: str) -> dt.date | None:
-    if not ISO_DATE.fullmatch(value):
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        return None
-
-
 # Importing the rows
 
 
@@ -347,30 +391,34 @@ class _Importer:
         self.user = user
         self.report = report
         self.row_of_demand: dict[int, int] = {}
+        self.row_of_person: dict[int, int] = {}  # people this import adds: the row adding them
 
     def import_row(self, number: int, row: dict) -> None:
         try:
             person_fields, demand_fields = self.validate(row)
-            person, created = self.find_person(person_fields)
+            person, how = self.find_person(person_fields)
         except RowRejected as rejected:
             self.report.rejected.append(Rejection(number, rejected.reason))
             return
         existing = self.existing_demand(person, demand_fields) if person is not None else None
         if existing is not None:
-            self.report.already_present.append(
-                AlreadyPresent(number, existing, self.row_of_demand.get(existing))
-            )
+            present = AlreadyPresent(number, existing, self.row_of_demand.get(existing))
+            self.report.already_present.append(present)
             self._note_match(person)
+            self._list(number, person, how, already_present=present.reason)
             return
+        gained = False
         if person is None:
             person = create_person(
                 self.session, self.user, person_fields, team_id=self.team.id, imported=True
             )
             self.report.created_ids.append(person.id)
+            self.row_of_person[person.id] = number
         else:
             self._note_match(person)
-            if created:
-                self._gain_nhs_number(person, person_fields["nhs_number"])
+            if how == "names":
+                gained = self._gain_nhs_number(person, person_fields["nhs_number"])
+        self._list(number, person, how, gained=gained)
         demand = Demand(
             person_id=person.id,
             team_id=self.team.id,
@@ -387,6 +435,29 @@ class _Importer:
         self.report.demand_ids.append(demand.id)
         audit.record(
             "create", "demand", demand.id, person_id=person.id, user=self.user, imported=True
+        )
+
+    def _list(self, number: int, person: Person, how: str, *, gained=False, already_present=None):
+        """Who the row is about, for the preview, as the person's record would then stand."""
+        new = self.row_of_person.get(person.id) == number
+        first = None if new else self.row_of_person.get(person.id)
+        why = WHY[how]
+        if first:
+            why += f" as row {first}, which adds this person"
+        if gained:
+            why += "; the record gains the row's NHS number"
+        self.report.people.append(
+            RowPerson(
+                row=number,
+                given_name=person.given_name,
+                family_name=person.family_name,
+                date_of_birth=person.date_of_birth,
+                nhs_number=person.nhs_number,
+                new=new,
+                why=why,
+                person_id=None if new or first else person.id,
+                already_present=already_present,
+            )
         )
 
     def _note_match(self, person: Person) -> None:
@@ -447,57 +518,62 @@ class _Importer:
         value = row.get(column, "")
         if not value:
             return None
-        parsed = parse_iso_date(value)
-        if parsed is None and ISO_DATE.fullmatch(value):
-            errors[column] = f"“{value}” is not a real date"
-        elif parsed is None:
-            errors[column] = f"“{value[:20]}” is not a date written as YYYY-MM-DD, like 2026-11-20"
-        return parsed
+        try:
+            return read_date(value)
+        except NotADate as error:
+            errors[column] = str(error)
+            return None
 
-    def find_person(self, fields: dict) -> tuple[Person | None, bool]:
-        """The person the row is about: (person, matched by name and birth date), or (None, _)."""
+    def find_person(self, fields: dict) -> tuple[Person | None, str]:
+        """The person the row is about, or None for a new person, and how (a key of WHY)."""
         nhs_number = fields["nhs_number"]
+        new = "new" if nhs_number else "new_no_nhs_number"
         if nhs_number:
             person = self.session.scalar(select(Person).where(Person.nhs_number == nhs_number))
             if person is not None and person.merged_into_id is not None:
                 # the number stayed on a record merged into another: the row is about that one
-                person = self.session.get(Person, live_record_id(self.session, person.id))
-            if person is not None:
-                return person, False
+                live = self.session.get(Person, live_record_id(self.session, person.id))
+                if live is not None:
+                    return live, "merged"
+            elif person is not None:
+                return person, "nhs_number"
         if fields["date_of_birth"] is None:
-            return None, False
+            return None, new
+        same = possible_duplicates(
+            self.session,
+            given_name=fields["given_name"],
+            family_name=fields["family_name"],
+            date_of_birth=fields["date_of_birth"],
+        )
         candidates = [
-            p
-            for p in possible_duplicates(
-                self.session,
-                given_name=fields["given_name"],
-                family_name=fields["family_name"],
-                date_of_birth=fields["date_of_birth"],
-            )
-            if not (nhs_number and p.nhs_number and p.nhs_number != nhs_number)
+            p for p in same if not (nhs_number and p.nhs_number and p.nhs_number != nhs_number)
         ]
+        if same and not candidates:
+            return None, "new_other_nhs_number"
         if len(candidates) > 1:
             ids = ", ".join(str(p.id) for p in candidates)
             raise RowRejected(
                 f"{len(candidates)} people on record have this name and date of birth "
                 f"(ids {ids}): merge them, or give the row an NHS number, then import again"
             )
-        return (candidates[0], True) if candidates else (None, False)
+        return (candidates[0], "names") if candidates else (None, new)
 
-    def _gain_nhs_number(self, person: Person, nhs_number: str | None) -> None:
-        if nhs_number and not person.nhs_number:
-            person.nhs_number = nhs_number
-            self.session.flush()
-            self.report.nhs_number_added_ids.append(person.id)
-            audit.record(
-                "update",
-                "person",
-                person.id,
-                person_id=person.id,
-                user=self.user,
-                fields=["nhs_number"],
-                imported=True,
-            )
+    def _gain_nhs_number(self, person: Person, nhs_number: str | None) -> bool:
+        if not (nhs_number and not person.nhs_number):
+            return False
+        person.nhs_number = nhs_number
+        self.session.flush()
+        self.report.nhs_number_added_ids.append(person.id)
+        audit.record(
+            "update",
+            "person",
+            person.id,
+            person_id=person.id,
+            user=self.user,
+            fields=["nhs_number"],
+            imported=True,
+        )
+        return True
 
     def existing_demand(self, person: Person, fields: dict) -> int | None:
         return self.session.scalar(

@@ -29,13 +29,13 @@ from casework.stories.service import pseudonym_for
 from tests.browser import checks
 from tests.browser.conftest import serve
 from tests.conftest import PASSWORD, TEMPLATE_CACHE, _config
+from tests.imports.samples import UK_SAMPLE
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "pages"
-IMPORT_FILE = Path("/work/shared/data/legacy_demands_sample.csv")
-if not IMPORT_FILE.exists():  # the same file, kept with the import tests
-    IMPORT_FILE = ROOT / "tests" / "imports" / "data" / "legacy_demands_sample.csv"
+# The sample (as in ../shared/data/) saved from Excel with UK dates, 27/08/1950 (issue 21).
+IMPORT_FILE = UK_SAMPLE
 
 
 @dataclasses.dataclass(frozen=True)
@@ -147,7 +147,8 @@ PAGES = [
     V("repeat-demand", "manager", "/measures/repeat-demand", "Repeat demand review"),
     V("import", "manager", "/imports/demands", "Import legacy referrals"),
     V("import-errors", "manager", "/imports/demands", "Error: Import legacy referrals", do=(("click", "Preview the import"),), shows="There is a problem"),
-    V("import-preview", "manager", "/imports/demands", f"Check the import – {IMPORT_FILE.name}", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import"))),
+    V("import-preview", "manager", "/imports/demands", f"Check the import (page 1 of 4) – {IMPORT_FILE.name}", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import")), shows="Born 27 August 1950"),
+    V("import-preview-more", "manager", "/imports/demands", f"Check the import (page 2 of 4) – {IMPORT_FILE.name}", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import"), ("follow", re.compile("^Next"))), shows="Rows 51 to 100 of this list are shown."),
     V("import-done", "manager", "/imports/demands", "Import legacy referrals", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import"), ("click", re.compile("^Import \\d+ referrals"))), shows="Imported"),
     V("duplicates-manager", "manager", "/imports/duplicates", "Possible duplicate records"),
     # An administrator: users, teams, the audit trail, merging duplicates.
@@ -186,6 +187,7 @@ NOT_PAGES = {
     "static": "files: stylesheets, scripts, images",
     "nhsuk_assets": "files: the design system's stylesheet, scripts and icons",
     "health.healthz": "JSON for monitoring",
+    "imports.preview": "the preview's later pages, reached by its Next link: import-preview-more",
     "admin.audit_csv": "a CSV download of the audit page's events",
     "measures.figures_csv": "a CSV download of the measures page's table",
     "measures.drilldown_csv": "a CSV download of a drill-down list",

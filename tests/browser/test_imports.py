@@ -1,6 +1,7 @@
 """The import, duplicates and merge pages in a real browser, checked with axe-core."""
 
 import datetime as dt
+import re
 from pathlib import Path
 
 import pytest
@@ -9,11 +10,11 @@ from playwright.sync_api import Page, expect
 from casework.extensions import db
 from casework.people.service import create_person
 from tests.conftest import PASSWORD, make_user
+from tests.imports.samples import UK_SAMPLE as SAMPLE  # dates as Excel saves them in the UK
 
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-SAMPLE = ROOT / "tests" / "imports" / "data" / "legacy_demands_sample.csv"
 
 
 def accessibility_violations(page: Page) -> list[str]:
@@ -51,6 +52,10 @@ def test_a_manager_imports_and_an_administrator_merges(page: Page, live_server, 
     expect(
         page.get_by_role("heading", name="Check the import before you confirm it")
     ).to_be_visible()
+    assert accessibility_violations(page) == []
+    expect(page.get_by_text("Born 27 August 1950").first).to_be_visible()  # 27/08/1950
+    page.get_by_role("link", name=re.compile("^Next")).click()  # no re-upload to page on
+    expect(page.get_by_text("Rows 51 to 100 of this list are shown.")).to_be_visible()
     assert accessibility_violations(page) == []
     page.get_by_role("button", name="Import 161 referrals").click()
     expect(page.get_by_text("Imported 161 referrals")).to_be_visible()

@@ -12,9 +12,12 @@ from sqlalchemy import func, select
 
 from casework.extensions import db
 from casework.models import AuditEvent, Demand, Person
-from tests.conftest import login, make_person, make_team
+from tests.conftest import login, make_person, make_team, make_user
 
 SAMPLE = Path(__file__).parent / "data" / "legacy_demands_sample.csv"
+HEADER = (
+    "nhs_number,given_name,family_name,date_of_birth,received_on,source,channel,stated_need,kind"
+)
 
 
 def count(model) -> int:
@@ -198,3 +201,76 @@ def test_the_page_takes_files_larger_than_other_requests_and_explains_its_limit(
     app.config["IMPORT_MAX_BYTES"] = 2 * 1024 * 1024
     response = big_upload(client, team.id, three_mb)
     assert "The file is larger than 2 MB" in response.text
+
+
+def rows_listed(response) -> list[int]:
+    """The row numbers in the preview's list of who each row is about."""
+    table = response.text.split('id="people"')[1].split("</table>")[0]
+    return [int(n) for n in re.findall(r"<tr>\s*<td>(\d+)</td>", table)]
+
+
+def test_the_preview_lists_who_each_row_is_about_a_page_at_a_time(client, app, team, manager):
+    login(client, manager)
+    born = dt.date.today() - dt.timedelta(days=29_000)
+    on_file = make_person(
+        manager, given_name="Irene", family_name="Thomas", date_of_birth=born, nhs_number=None
+    )
+    received = dt.date.today() - dt.timedelta(days=20)
+    extra = f"9434765919,Irene,Thomas,{born:%d/%m/%Y},{received:%d/%m/%Y},GP,phone,Help,\n"
+    preview = upload(client, team.id, SAMPLE.read_bytes() + extra.encode())
+    assert rows_listed(preview) == list(range(2, 52))
+    assert "Rows 1 to 50 of this list are shown." in preview.text
+    assert 'href="/imports/demands/preview?page=2#people"' in preview.text
+    first = preview.text.split("<tr>\n    <td>2</td>")[1].split("</tr>")[0]
+    assert "<strong>George Smith</strong>" in first and "Born 27 August 1950" in first
+    assert "Adds a new person" in first and "No record has this name and date of birth" in first
+
+    last = client.get("/imports/demands/preview?page=4")
+    assert last.status_code == 200
+    assert rows_listed(last) == list(range(152, 164))
+    assert 'href="/imports/demands/preview?page=3#people"' in last.text
+    assert "?page=5" not in last.text
+    row = last.text.split("<tr>\n    <td>163</td>")[1].split("</tr>")[0]
+    assert f"Matches record {on_file.id}" in row
+    assert f"Born {born.day} {born:%B %Y}" in row and "NHS number 943 476 5919" in row
+    assert "Same date of birth and names; the record gains the row&#39;s NHS number" in row
+    assert client.get("/imports/demands/preview?page=999").status_code == 200  # the last page
+    assert count(Demand) == 0 and db.session.get(Person, on_file.id).nhs_number is None
+
+    # Paging did not spend the preview: the import confirmed is the one previewed.
+    done = client.post("/imports/demands/confirm", data={"token": token_of(last)})
+    assert "Imported 162 referrals" in client.get(done.location).text
+    db.session.expire_all()
+    assert db.session.get(Person, on_file.id).nhs_number == "9434765919"
+    assert not list((Path(app.instance_path) / "imports").iterdir())
+    gone = client.get("/imports/demands/preview?page=2")
+    assert gone.status_code == 302
+    assert "That preview has expired" in client.get(gone.location).text
+
+
+def test_a_row_matched_by_nhs_number_says_so(client, team, manager):
+    login(client, manager)
+    on_file = make_person(manager, given_name="Ann", family_name="Lee", nhs_number="9434765919")
+    preview = upload(
+        client,
+        team.id,
+        f"{HEADER}\n943 476 5919,Anne,Leigh,,{dt.date.today():%d/%m/%Y},GP,phone,Help,\n".encode(),
+    )
+    row = preview.text.split('id="people"')[1]
+    assert f"Matches record {on_file.id}.<br>Same NHS number." in row
+    assert "<strong>Ann Lee</strong>" in row  # the record as it stands, not the row's spelling
+
+
+def test_the_preview_pages_belong_to_the_session_that_uploaded(client, app, team, manager):
+    assert client.get("/imports/demands/preview").status_code == 302  # to log in
+    login(client, manager)
+    nothing = client.get("/imports/demands/preview")
+    assert nothing.status_code == 302
+    assert "That preview has expired" in client.get(nothing.location).text
+    preview = upload(client, team.id, SAMPLE.read_bytes())
+    other = app.test_client()
+    login(other, make_user(team, "manager", email="second@example.org"))
+    assert other.get("/imports/demands/preview?page=2").status_code == 302
+    client.post("/imports/demands/cancel", data={"token": token_of(preview)})
+    assert not list((Path(app.instance_path) / "imports").iterdir())
+    assert client.get("/imports/demands/preview?page=2").status_code == 302

@@ -15,6 +15,7 @@ from casework.imports.service import ImportRefused, Limits, import_demands
 from casework.measures import had_earlier_demand
 from casework.models import AuditEvent, Case, Demand, Person
 from tests.conftest import make_demand, make_person, make_team, make_user
+from tests.imports.samples import UK_SAMPLE, uk_dated
 
 DATA = Path(__file__).parent / "data"
 SAMPLE = DATA / "legacy_demands_sample.csv"
@@ -42,9 +43,14 @@ def usual(app):
     return make_team("Northgate", "usual")
 
 
-def test_the_sample_gives_exactly_the_expected_figures(usual):
+@pytest.mark.parametrize(
+    "data",
+    [SAMPLE.read_bytes(), UK_SAMPLE.read_bytes(), uk_dated(SAMPLE.read_bytes())],
+    ids=["year-month-day", "dd-mm-yyyy", "d-m-yyyy"],
+)
+def test_the_sample_gives_exactly_the_expected_figures(usual, data):
     expected = json.loads((DATA / "legacy_demands_sample.expected.json").read_text())
-    report = run(usual, SAMPLE.read_bytes())
+    report = run(usual, data)
     assert report.rows_read == expected["rows_read"]
     assert len(report.rejected) == expected["rows_rejected"]
     assert count(Person) == expected["people_total"]
@@ -105,7 +111,16 @@ def test_a_row_repeated_within_the_file_is_added_once(usual):
         (",Ann,,1950-01-02,2026-01-05,GP,phone,Help,value", "family_name: Enter the person's last"),
         ("943 476 5910,Ann,Lee,1950-01-02,2026-01-05,GP,phone,Help,", "nhs_number: That is not a"),
         ("12345,Ann,Lee,1950-01-02,2026-01-05,GP,phone,Help,", "nhs_number: Enter an NHS number"),
-        (",Ann,Lee,02/01/1950,2026-01-05,GP,phone,Help,", "date_of_birth: “02/01/1950” is not a"),
+        (",Ann,Lee,1950/01/02,2026-01-05,GP,phone,Help,", "date_of_birth: “1950/01/02” is not a"),
+        (
+            ",Ann,Lee,01/13/1950,2026-01-05,GP,phone,Help,",
+            "date_of_birth: “01/13/1950” is not a real",
+        ),
+        (
+            ",Ann,Lee,02/01/50,2026-01-05,GP,phone,Help,",
+            "date_of_birth: “02/01/50” has a two-digit",
+        ),
+        (",Ann,Lee,1950-01-02,5/1/26,GP,phone,Help,", "received_on: “5/1/26” has a two-digit year"),
         (
             ",Ann,Lee,1950-02-30,2026-01-05,GP,phone,Help,",
             "date_of_birth: “1950-02-30” is not a real",
@@ -373,3 +388,9 @@ def test_a_failure_half_way_leaves_nothing(usual, monkeypatch):
     assert rows == 80
     assert count(Person) == count(Demand) == 0
     assert count(AuditEvent) == audited
+
+
+def test_the_uk_dated_sample_is_the_sample_with_its_dates_written_day_first():
+    uk = UK_SAMPLE.read_bytes()
+    assert uk == uk_dated(SAMPLE.read_bytes(), zeros=True) != SAMPLE.read_bytes()
+    assert b"/" in uk and b"-0" not in uk
