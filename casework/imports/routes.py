@@ -122,14 +122,14 @@ def _dry_run(form, data: bytes, name: str, team: Team, cohort: str):
         form.file.errors.append(error.message)
         return None
     db.session.rollback()
-    audit.record(
+    # The preview's pages name the people matched: a list read of each of their records.
+    audit.record_list(
         "preview",
         "import",
-        None,
+        report.matched_ids,
         file_name=name,
         sha256=report.sha256,
         **report.counts(),
-        people_matched_ids=sorted(report.matched_ids),  # named on the preview's pages
     )
     db.session.commit()
     return report

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import func, select
 
 from casework.extensions import db
-from casework.models import AuditEvent, Demand, Person
+from casework.models import AuditEvent, AuditEventPerson, Demand, Person
 from tests.conftest import login, make_person, make_team, make_user
 
 SAMPLE = Path(__file__).parent / "data" / "legacy_demands_sample.csv"
@@ -259,6 +259,13 @@ def test_a_row_matched_by_nhs_number_says_so(client, team, manager):
     row = preview.text.split('id="people"')[1]
     assert f"Matches record {on_file.id}.<br>Same NHS number." in row
     assert "<strong>Ann Lee</strong>" in row  # the record as it stands, not the row's spelling
+    # The preview named Ann Lee: it is in her "who has looked at my record".
+    from casework.audit_trail import person_trail
+
+    [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "preview"))
+    assert event in person_trail(db.session, on_file, limit=10)[0]
+    assert [p.person_id for p in db.session.scalars(select(AuditEventPerson))] == [on_file.id]
+    assert event.detail["person_ids"] == [on_file.id]
 
 
 def test_the_preview_pages_belong_to_the_session_that_uploaded(client, app, team, manager):
