@@ -4,7 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from ..auth import sessions, two_factor
+from ..auth import sessions
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
@@ -134,7 +134,7 @@ def reset_two_factor(user_id: int):
     """Clear a worker's second factor (a lost or new phone); they set it up again."""
     user = db.get_or_404(User, user_id)
     if ConfirmForm().validate_on_submit():
-        two_factor.reset(user, current_user)
+        service.reset_two_factor(db.session, user, current_user)
         db.session.commit()
         flash(
             f"{user.name}'s two-factor sign-in has been reset and they have been logged out. "

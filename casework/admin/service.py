@@ -8,7 +8,7 @@ from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
-from ..auth import sessions
+from ..auth import sessions, two_factor
 from ..auth.service import (
     hash_password,
     random_password,
@@ -165,6 +165,14 @@ def update_user(
         own = sessions.current() if user.id == actor.id else None
         sessions.end_all(user, "role_or_team_changed", keep=own)
     return user
+
+
+def reset_two_factor(session: Session, user: User, actor: User | None) -> None:
+    """Clear a worker's second factor (a lost or new phone): their sessions end, and they
+    set it up again at their next sign-in where their role needs it."""
+    two_factor.clear(user)
+    sessions.end_all(user, "two_factor_reset")
+    audit.record("two_factor_reset", "user", user.id, user=actor)
 
 
 def sign_out_everywhere(session: Session, user: User, actor: User | None) -> int:

@@ -10,7 +10,7 @@ import click
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import uk_datetime
-from . import tokens, two_factor
+from . import tokens
 
 
 def _user(email: str):
@@ -91,8 +91,10 @@ def add_token_commands(users: click.Group) -> None:
     @click.argument("email")
     def users_reset_two_factor(email: str) -> None:
         """Clear the user's second factor (a lost phone): they set it up again at sign-in."""
+        from ..admin.service import reset_two_factor
+
         user = _user(email)
-        two_factor.reset(user, None)
+        reset_two_factor(db.session, user, None)
         db.session.commit()
         click.echo(f"Two-factor sign-in reset for {user.email}; their sessions have ended.")
 

@@ -9,7 +9,8 @@ an authenticator app, or one of ten single-use recovery codes (ADR 0024).
   works once (its time step is remembered), a recovery code once. Wrong codes count against
   the same limits as wrong passwords (casework/auth/throttle.py).
 - Required for the roles in MFA_REQUIRED_ROLES; an administrator can reset a worker's
-  second factor (a lost phone), which ends their sessions so they set it up again.
+  second factor (a lost phone: admin.service.reset_two_factor), which ends their sessions
+  so they set it up again.
 """
 
 from __future__ import annotations
@@ -189,22 +190,13 @@ def turn_off(user: User, code: str) -> bool:
             {CODE_FIELD: "Two-factor sign-in cannot be turned off for your role"},
         )
     check(user, code)
-    _clear(user)
+    clear(user)
     audit.record("two_factor_disabled", "user", user.id, user=user)
     return True
 
 
-def reset(user: User, actor: User | None) -> None:
-    """An administrator clears a worker's second factor (a lost or new phone): their
-    sessions end, and they set it up again at their next sign-in where their role needs it."""
-    from . import sessions
-
-    _clear(user)
-    sessions.end_all(user, "two_factor_reset")
-    audit.record("two_factor_reset", "user", user.id, user=actor)
-
-
-def _clear(user: User) -> None:
+def clear(user: User) -> None:
+    """Forget the user's second factor: secret, steps, wrong codes and recovery codes."""
     user.totp_secret = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
