@@ -20,7 +20,6 @@ second-factor pages read the waiting row with `waiting()`.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 import time
 
@@ -31,7 +30,8 @@ from sqlalchemy.orm import joinedload
 
 from .. import audit
 from ..extensions import commit_keeping_loaded, db
-from ..models import User, UserSession
+from ..models import User, UserSession, as_utc
+from .tokens import hash_token
 
 SESSION_ID = "_sid"  # the random id, in the signed session cookie
 UNTIMED_ENDPOINTS = {"static", "nhsuk_assets", "health.healthz"}
@@ -52,15 +52,6 @@ def _now() -> dt.datetime:
     return dt.datetime.fromtimestamp(now(), dt.UTC)
 
 
-def _hash(session_id: str) -> str:
-    return hashlib.sha256(session_id.encode()).hexdigest()
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
-
-
 def begin(user: User, method: str = "password", stage: str = "signed_in") -> UserSession:
     """Start a new session for this browser: end the one it had, clear the cookie's contents
     and give it a new id. A "signed_in" session logs the user in and is audited as a login."""
@@ -69,7 +60,7 @@ def begin(user: User, method: str = "password", stage: str = "signed_in") -> Use
     session_id = secrets.token_urlsafe(32)
     moment = _now()
     row = UserSession(
-        token_hash=_hash(session_id),
+        token_hash=hash_token(session_id),
         user=user,
         stage=stage,
         method=method,
@@ -188,7 +179,7 @@ def register(app: Flask, token_blueprints: set[str]) -> None:
         row = db.session.scalar(
             select(UserSession)
             .options(joinedload(UserSession.user))
-            .where(UserSession.token_hash == _hash(session_id))
+            .where(UserSession.token_hash == hash_token(session_id))
         )
         if row is None or row.ended_at is not None or not row.user.active:
             session.clear()  # an ended session: this cookie is worth nothing any more
@@ -196,15 +187,15 @@ def register(app: Flask, token_blueprints: set[str]) -> None:
         g.user_session = row
         moment = _now()
         idle = dt.timedelta(minutes=app.config["SESSION_IDLE_MINUTES"])
-        if moment - _aware(row.last_seen_at) > idle:
+        if moment - as_utc(row.last_seen_at) > idle:
             return _expire(row, "idle", app.config["SESSION_IDLE_MINUTES"])
-        if moment - _aware(row.created_at) > dt.timedelta(hours=app.config["SESSION_MAX_HOURS"]):
+        if moment - as_utc(row.created_at) > dt.timedelta(hours=app.config["SESSION_MAX_HOURS"]):
             return _expire(row, "max_age", app.config["SESSION_MAX_HOURS"])
         if _needs_enrolment(row):
             row.stage = "enrol"  # the role now needs a second factor this session lacks
             logout_user()
             db.session.commit()
-        if moment - _aware(row.last_seen_at) > LAST_SEEN_GRANULARITY:
+        if moment - as_utc(row.last_seen_at) > LAST_SEEN_GRANULARITY:
             row.last_seen_at = moment
             commit_keeping_loaded()
         if row.stage != "signed_in" and request.endpoint not in WAITING_ENDPOINTS:

@@ -29,7 +29,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..models import AuditEvent, User, utcnow
+from ..models import AuditEvent, User, as_utc, utcnow
 
 FAILED = "login_failed"
 CODE_FAILED = "two_factor_failed"  # a wrong second-factor code: counted like a password
@@ -129,7 +129,7 @@ def _wait(
     ).all()
     if len(times) < limit:
         return 0
-    return max(0, math.ceil((_aware(times[-1]) + window - now).total_seconds()))
+    return max(0, math.ceil((as_utc(times[-1]) + window - now).total_seconds()))
 
 
 def _last_success(session: Session, email: str) -> dt.datetime | None:
@@ -142,9 +142,4 @@ def _last_success(session: Session, email: str) -> dt.datetime | None:
             AuditEvent.user_id == user_id, AuditEvent.action == "login"
         )
     )
-    return _aware(at) if at is not None else None
-
-
-def _aware(moment: dt.datetime) -> dt.datetime:
-    """SQLite gives back naive datetimes; every stored time is UTC."""
-    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return as_utc(at) if at is not None else None

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..exceptions import InvalidValue
-from ..models import ApiToken, User, utcnow
+from ..models import ApiToken, User, as_utc, utcnow
 
 MAX_DAYS = 366  # a token lives a year at most, whatever TOKEN_DAYS says
 PREFIX = "cw_"  # lets secret scanners and people recognise a Casework token
@@ -84,18 +84,13 @@ def user_for_token(session: Session, token: str) -> tuple[User, ApiToken] | None
     if record is None or not record.user.active:
         return None
     last = record.last_used_at
-    if last is not None and last.tzinfo is None:
-        last = last.replace(tzinfo=dt.UTC)
-    if last is None or now - last > LAST_USED_GRANULARITY:
+    if last is None or now - as_utc(last) > LAST_USED_GRANULARITY:
         record.last_used_at = now
     return record.user, record
 
 
 def is_live(record: ApiToken, now: dt.datetime | None = None) -> bool:
-    expires_at = record.expires_at
-    if expires_at.tzinfo is None:
-        expires_at = expires_at.replace(tzinfo=dt.UTC)
-    return record.revoked_at is None and expires_at > (now or utcnow())
+    return record.revoked_at is None and as_utc(record.expires_at) > (now or utcnow())
 
 
 def tokens_of(session: Session, user: User) -> list[ApiToken]:

@@ -15,7 +15,6 @@ an authenticator app, or one of ten single-use recovery codes (ADR 0024).
 
 from __future__ import annotations
 
-import hashlib
 import re
 import secrets
 import time
@@ -25,13 +24,14 @@ import pyotp
 import segno
 from flask import current_app
 from markupsafe import Markup
-from sqlalchemy import delete, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
 from .. import audit
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..models import RecoveryCode, User, utcnow
+from .tokens import hash_token
 
 ISSUER = "Casework"
 RECOVERY_CODES = 10
@@ -173,13 +173,8 @@ def new_recovery_codes(user: User, code: str) -> list[str]:
 
 
 def recovery_codes_left(user: User) -> int:
-    return len(
-        db.session.scalars(
-            select(RecoveryCode.id).where(
-                RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None)
-            )
-        ).all()
-    )
+    unused = (RecoveryCode.user_id == user.id, RecoveryCode.used_at.is_(None))
+    return db.session.scalar(select(func.count(RecoveryCode.id)).where(*unused))
 
 
 def turn_off(user: User, code: str) -> bool:
@@ -226,10 +221,6 @@ def _wrong_code(code: str, recovery: bool = False) -> str:
     return f"The code is not right. Enter the 6-digit code your app shows now{or_recovery}"
 
 
-def _hash(code: str) -> str:
-    return hashlib.sha256(_normalise(code).encode()).hexdigest()
-
-
 def _normalise(code: str) -> str:
     return re.sub(r"[\s-]", "", code or "").lower()
 
@@ -240,7 +231,7 @@ def _new_recovery_codes(user: User) -> list[str]:
     for _ in range(RECOVERY_CODES):
         raw = "".join(secrets.choice(RECOVERY_ALPHABET) for _ in range(12))
         code = f"{raw[:4]}-{raw[4:8]}-{raw[8:]}"
-        db.session.add(RecoveryCode(user_id=user.id, code_hash=_hash(code)))
+        db.session.add(RecoveryCode(user_id=user.id, code_hash=hash_token(_normalise(code))))
         codes.append(code)
     return codes
 
@@ -253,7 +244,7 @@ def _use_recovery_code(user: User, code: str) -> bool:
         update(RecoveryCode)
         .where(
             RecoveryCode.user_id == user.id,
-            RecoveryCode.code_hash == _hash(code),
+            RecoveryCode.code_hash == hash_token(_normalise(code)),
             RecoveryCode.used_at.is_(None),
         )
         .values(used_at=utcnow())
