@@ -24,6 +24,7 @@ import random
 from sqlalchemy import event, select
 from sqlalchemy.orm import Session, scoped_session
 
+from . import clock
 from .admin.service import create_team, create_user, deactivate_user
 from .asks.service import ask_manager, decide
 from .auth.service import random_password
@@ -841,8 +842,8 @@ class DemoError(RuntimeError):
 class _Loader:
     def __init__(self, session: Session):
         self.session = session
-        self.today = dt.date.today()
-        self.now = dt.datetime.now(dt.UTC)
+        self.today = clock.today()
+        self.now = clock.now()
         self.rng = random.Random(SEED)  # noqa: S311 - made-up data, the same every time
         self.when = self.now
         self._ticks: dict[dt.date, int] = {}

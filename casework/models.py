@@ -23,6 +23,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
+from . import clock
 from .extensions import db
 
 COHORTS = ("pilot", "usual")
@@ -42,7 +43,7 @@ ASK_STATUSES = ("open", "yes", "no", "withdrawn")
 
 def utcnow() -> dt.datetime:
     """The current moment, timezone-aware in UTC."""
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:

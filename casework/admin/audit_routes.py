@@ -5,12 +5,10 @@ database refuses it (migration 0005)."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, render_template, request
 from sqlalchemy import select
 
-from .. import audit, policy
+from .. import audit, clock, policy
 from ..audit_trail import (
     ACTIONS,
     CSV_HEADER,
@@ -130,5 +128,5 @@ def audit_csv():
     events, total = find_events(db.session, f, limit=CSV_LIMIT)
     audit.record("export", "audit", None, filters=f.as_detail(), rows=len(events), total=total)
     db.session.commit()
-    name = f"audit-{dt.date.today().isoformat()}.csv"
+    name = f"audit-{clock.today().isoformat()}.csv"
     return csv_download(CSV_HEADER, csv_rows(db.session, events), name)

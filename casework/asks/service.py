@@ -8,21 +8,20 @@ import datetime as dt
 import re
 import statistics
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import audit
+from .. import audit, clock
 from ..cases.service import _date, _text, require_open
+from ..clock import uk_day
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import ASK_KINDS, Ask, Case, User, utcnow
 from ..pagination import Page, paginate
 
-UK = ZoneInfo("Europe/London")
 MAX_PENCE = 100_000_000  # £1,000,000: a bigger sum is not asked for in a case
 WHAT_LIMIT = 200
 WHY_LIMIT = 2000
@@ -69,16 +68,9 @@ def pounds(pence: int | None) -> str:
     return f"£{whole:,}" + (f".{part:02d}" if part else "")
 
 
-def uk_day(moment: dt.datetime) -> dt.date:
-    """The UK calendar day of a stored moment (SQLite hands back naive UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(UK).date()
-
-
 def age_days(ask: Ask, today: dt.date | None = None) -> int:
     """How many days the ask has waited (0 on the day it was asked)."""
-    return ((today or dt.date.today()) - uk_day(ask.asked_at)).days
+    return ((today or clock.today()) - uk_day(ask.asked_at)).days
 
 
 def days_to_decide(ask: Ask) -> int | None:
@@ -122,7 +114,7 @@ def ask_manager(
     why = _text(why, "why", errors, required="Say why the person needs it", limit=WHY_LIMIT)
     cost_pence = check_cost(cost_pence, errors)
     needed_by = _date(needed_by, "needed_by", errors, past=False)
-    if needed_by and needed_by < dt.date.today():
+    if needed_by and needed_by < clock.today():
         errors["needed_by"] = "The date it is needed by must be today or in the future"
     if errors:
         raise InvalidValue("Check the ask", errors)
@@ -263,9 +255,8 @@ def waiting(session: Session, team_id: int) -> tuple[int, Ask | None]:
 
 
 def _recent(today: dt.date | None) -> dt.datetime:
-    """The start of the RECENT_DAYS days before today."""
-    start = (today or dt.date.today()) - dt.timedelta(days=RECENT_DAYS)
-    return dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    """The start (UK midnight) of the RECENT_DAYS days before today."""
+    return clock.uk_midnight((today or clock.today()) - dt.timedelta(days=RECENT_DAYS))
 
 
 def recent_decisions(

@@ -40,7 +40,7 @@ from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import db
 from ..measures import had_earlier_demand
 from ..models import (
@@ -397,7 +397,7 @@ def export_analysis(
         raise ExportRefused(f"{path} already exists. Choose another name, or add --force.")
     if not path.parent.is_dir():
         raise ExportRefused(f"There is no folder {path.parent}.")
-    today = today or dt.date.today()
+    today = today or clock.today()
     building = path.with_name(f".{path.name}.{secrets.token_hex(4)}.building")
     counts: dict[str, int] = {}
     try:

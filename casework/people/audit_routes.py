@@ -5,13 +5,12 @@ managers of a team that knows them (ADR 0011)."""
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 
 from flask import Response, render_template
 from flask_login import current_user
 
-from .. import policy
+from .. import clock, policy
 from ..audit_trail import load_names, person_trail, who
 from ..extensions import db
 from ..pagination import counted_page, page_count, page_number
@@ -46,7 +45,7 @@ def export(person_id: int):
     person = policy.get_person_to_export(current_user, person_id)
     record = export_person(db.session, person, viewer=current_user)
     db.session.commit()
-    name = f"subject-access-person-{person.id}-{dt.date.today().isoformat()}.json"
+    name = f"subject-access-person-{person.id}-{clock.today().isoformat()}.json"
     return Response(
         json.dumps(record, indent=2, ensure_ascii=False),
         mimetype="application/json",

@@ -9,12 +9,10 @@ holds what their team may see and names the other teams that hold the rest.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..api.schemas import case_json, demand_json, moment, person_json
 from ..audit_trail import load_names, person_trail, record_ids, who
 from ..models import Case, Demand, Person, Team, User
@@ -90,7 +88,7 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
     names = load_names(session, events)
     return {
         "format": FORMAT,
-        "exported_at": moment(dt.datetime.now(dt.UTC)),
+        "exported_at": moment(clock.now()),
         "scope": scope,
         "other_teams": other_teams,
         "person": person_json(person),

@@ -27,6 +27,8 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from .. import clock
+
 YEARS = 3
 MAX_DEMANDS = 80  # P(n >= k) = 1/k up to here: a mean of about five demands each
 SECOND_TEAM_SHARE = 0.08  # people also known to a neighbouring team
@@ -245,7 +247,7 @@ class History:
 
     def __init__(self, people: int, seed: int = 1, today: dt.date | None = None):
         self.rng = Dice(seed)
-        self.today = today or dt.date.today()
+        self.today = today or clock.today()
         self.start = self.today - dt.timedelta(days=YEARS * 365)
         self.people = people
         self.rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
