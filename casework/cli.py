@@ -48,11 +48,26 @@ def save_logins(path: Path, text: str) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .admin import service as admin
+    """Casework's own commands: the demo, teams and users here, the rest from their packages."""
+    from .backup import register as register_backup_commands
+    from .imports.cli import register as register_import_commands
+    from .maintenance import register as register_maintenance
     from .measures.cli import register as register_measures
+    from .people.cli import register as register_people_commands
+    from .synthetic.cli import register as register_generate
 
     register_measures(app)
+    _register_demo(app)
+    _register_teams(app)
+    _register_users(app)
+    register_import_commands(app)
+    register_people_commands(app)
+    register_backup_commands(app)
+    register_maintenance(app)
+    register_generate(app)
 
+
+def _register_demo(app: Flask) -> None:
     @app.cli.command("demo")
     @click.option(
         "--if-empty",
@@ -65,37 +80,53 @@ def register_commands(app: Flask) -> None:
 
         saved = logins_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
         if db.session.scalar(select(func.count(Person.id))):
-            if if_empty:
-                click.echo("The database already holds people: demo data not loaded again.")
-                try:
-                    with open(saved) as handle:
-                        click.echo(handle.read())
-                except OSError:
-                    pass
-                return
-            click.echo(
-                "Refusing: the database already holds people. "
-                "The demo loads only into an empty database.",
-                err=True,
-            )
-            sys.exit(1)
+            _not_empty(saved, if_empty)
+            return
         logins = load_demo(db.session)
         db.session.commit()
-        text = "Demo logins (password for each on the right):\n" + "\n".join(
-            f"  {role:<13} {email:<32} {password}" for role, email, password in logins
-        )
-        needing = sorted(app.config["MFA_REQUIRED_ROLES"])
-        if needing:
-            text += (
-                f"\nTwo-factor sign-in is required for the roles {', '.join(needing)} "
-                "(MFA_REQUIRED_ROLES): the team managers and the administrator set it up the "
-                "first time they log in. An authenticator app scans the QR code or takes its "
-                "key typed in (or "
-                "`oathtool --totp -b KEY` prints the code). To try the demo without it, start "
-                "Casework with MFA_REQUIRED_ROLES set to nothing: MFA_REQUIRED_ROLES= make run"
-            )
+        text = demo_logins_text(logins, app.config["MFA_REQUIRED_ROLES"])
         save_logins(saved, text + "\n")
         click.echo(text)
+
+
+def _not_empty(saved: Path, if_empty: bool) -> None:
+    """The database holds people: with --if-empty, show the saved logins; else refuse."""
+    if not if_empty:
+        click.echo(
+            "Refusing: the database already holds people. "
+            "The demo loads only into an empty database.",
+            err=True,
+        )
+        sys.exit(1)
+    click.echo("The database already holds people: demo data not loaded again.")
+    try:
+        with open(saved) as handle:
+            click.echo(handle.read())
+    except OSError:
+        pass
+
+
+def demo_logins_text(logins, mfa_required_roles) -> str:
+    """The demo's logins as printed and saved, with how to sign in where a second factor is
+    required."""
+    text = "Demo logins (password for each on the right):\n" + "\n".join(
+        f"  {role:<13} {email:<32} {password}" for role, email, password in logins
+    )
+    needing = sorted(mfa_required_roles)
+    if needing:
+        text += (
+            f"\nTwo-factor sign-in is required for the roles {', '.join(needing)} "
+            "(MFA_REQUIRED_ROLES): the team managers and the administrator set it up the "
+            "first time they log in. An authenticator app scans the QR code or takes its "
+            "key typed in (or "
+            "`oathtool --totp -b KEY` prints the code). To try the demo without it, start "
+            "Casework with MFA_REQUIRED_ROLES set to nothing: MFA_REQUIRED_ROLES= make run"
+        )
+    return text
+
+
+def _register_teams(app: Flask) -> None:
+    from .admin import service as admin
 
     teams = click.Group("teams", help="Manage teams.")
     app.cli.add_command(teams)
@@ -112,10 +143,13 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Created team {team.name} ({team.cohort}), id {team.id}")
 
-    users = click.Group("users", help="Manage users.")
-    app.cli.add_command(users)
+
+def _register_users(app: Flask) -> None:
+    from .admin import service as admin
     from .auth.cli import add_token_commands
 
+    users = click.Group("users", help="Manage users.")
+    app.cli.add_command(users)
     add_token_commands(users)
 
     @users.command("create")
@@ -142,21 +176,6 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Created {user.role} {user.name} <{user.email}>, id {user.id}")
         if generated:
             click.echo(f"Password (shown once): {generated}")
-
-    from .imports.cli import register as register_import_commands
-    from .synthetic.cli import register as register_generate
-
-    register_import_commands(app)
-    from .people.cli import register as register_people_commands
-
-    register_people_commands(app)
-    from .backup import register as register_backup_commands
-
-    register_backup_commands(app)
-    from .maintenance import register as register_maintenance
-
-    register_maintenance(app)
-    register_generate(app)
 
 
 def create_cli_app() -> Flask:
