@@ -275,7 +275,7 @@ class _Writer:
     def _person_row(self, p: Person) -> dict:
         common = {
             "registered_by_team_id": p.registered_by_team_id,
-            "created_on": p.created_at.date(),
+            "created_on": clock.uk_day(p.created_at),
         }
         if self.key:
             return {
