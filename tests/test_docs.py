@@ -65,7 +65,8 @@ def test_relative_link_resolves(doc, target):
     assert destination.exists(), f"{doc.relative_to(ROOT)} links to missing {target}"
     assert ROOT in destination.parents or destination == ROOT, f"{target} leaves the repository"
     if fragment and destination.suffix == ".md":
-        assert fragment in anchors(destination), f"{doc.relative_to(ROOT)}: no #{fragment} in {path or doc.name}"
+        where = f"{doc.relative_to(ROOT)}: no #{fragment} in {path or doc.name}"
+        assert fragment in anchors(destination), where
 
 
 def test_slug_follows_github():
