@@ -199,9 +199,8 @@ def test_a_visit_typed_while_the_case_was_closed_is_kept_and_says_why(
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert (
-        f"This case was closed on {clock.today().day}" in page
-    )  # the reason, not a silent refusal
+    # the reason, not a silent refusal
+    assert f"This case was closed on {clock.today().day}" in page
     assert MINE in page
 
 

@@ -194,9 +194,8 @@ def test_an_old_merge_entry_cannot_be_undone_once_the_records_were_merged_again(
     db.session.commit()
     merge.undo_merge(db.session, admin, first)
     db.session.commit()
-    make_demand(
-        bob, make_user(make_team("South", "usual")), clock.today()
-    )  # new work on Bob's record
+    # new work on Bob's record
+    make_demand(bob, make_user(make_team("South", "usual")), clock.today())
 
     second = merge.merge_people(db.session, admin, keep=robert, other=bob)
     db.session.commit()
