@@ -14,6 +14,7 @@ from ..exceptions import DuplicateNhsNumber, InvalidValue, MergedRecord
 from ..locking import check_version, flush_checked
 from ..models import Person, User
 from ..pagination import Page, paginate
+from ..rules import EARLIEST_BIRTH, NAME, PHONE, POSTCODE, too_long
 from .names import name_matches
 
 # Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
@@ -164,9 +165,6 @@ def possible_duplicates(
     ]
 
 
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
-
-
 def validate_person(data: dict) -> dict:
     """Clean the person's details or raise InvalidValue naming each field to fix."""
     errors: dict[str, str] = {}
@@ -179,8 +177,8 @@ def validate_person(data: dict) -> dict:
                 if field == "given_name"
                 else "Enter the person's last name"
             )
-        elif len(value) > 100:
-            errors[field] = "Names must be 100 characters or fewer"
+        elif len(value) > NAME:
+            errors[field] = too_long(NAME, "Names must be")
         clean[field] = value
     dob = data.get("date_of_birth")
     if dob is not None and dob > dt.date.today():
@@ -197,10 +195,10 @@ def validate_person(data: dict) -> dict:
         clean[field] = value or None
     if clean["postcode"]:
         clean["postcode"] = clean["postcode"].upper()
-        if len(clean["postcode"]) > 10:
+        if len(clean["postcode"]) > POSTCODE:
             errors["postcode"] = "Enter a real postcode, like LS1 4AP"
-    if clean["phone"] and len(clean["phone"]) > 50:
-        errors["phone"] = "Phone numbers must be 50 characters or fewer"
+    if clean["phone"] and len(clean["phone"]) > PHONE:
+        errors["phone"] = too_long(PHONE, "Phone numbers must be")
     if errors:
         raise InvalidValue("Check the person's details", errors)
     return clean
