@@ -36,9 +36,10 @@ PURPOSE_LIST = 4_000
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
 EARLIEST_DEMAND = dt.date(1990, 1, 1)
 
-# Patterns. An NHS number: ten digits (ASCII only), spaces allowed between them; its
-# modulus 11 check digit is people.service.nhs_number_checks.
-NHS_NUMBER_PATTERN = r"^ *[0-9](?: *[0-9]){9} *$"
+# Patterns. An NHS number: ten digits (ASCII only), spaces or dashes between them as
+# people type them, or nothing at all; its modulus 11 check digit is
+# people.service.nhs_number_checks.
+NHS_NUMBER_PATTERN = r"^[ -]*(?:(?:[0-9][ -]*){10})?$"
 
 # Choices: the values stored (the database's check constraints use them too), and, where a
 # page offers them, the words a person reads.
@@ -76,6 +77,8 @@ NO_BARRIER_TITLE = "Say in a few words what got in the way"
 NO_ASK_WHAT = "Say what you are asking for"
 NO_ASK_WHY = "Say why the person needs it"
 NO_PURPOSE = "Write the team's purpose"
+NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
+NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
 
 
 def too_long(limit: int, what: str = "Must be") -> str:

@@ -14,7 +14,15 @@ from ..exceptions import DuplicateNhsNumber, InvalidValue, MergedRecord
 from ..locking import check_version, flush_checked
 from ..models import Person, User
 from ..pagination import Page, paginate
-from ..rules import EARLIEST_BIRTH, NAME, PHONE, POSTCODE, too_long
+from ..rules import (
+    EARLIEST_BIRTH,
+    NAME,
+    NHS_NUMBER_INVALID,
+    NHS_NUMBER_SHAPE,
+    PHONE,
+    POSTCODE,
+    too_long,
+)
 from .names import name_matches
 
 # Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
@@ -103,15 +111,9 @@ def normalise_nhs_number(raw: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s-]", "", str(raw))
     if not re.fullmatch(r"[0-9]{10}", digits):
-        raise InvalidValue(
-            "Enter an NHS number with 10 digits",
-            {"nhs_number": "Enter an NHS number with 10 digits, like 943 476 5919"},
-        )
+        raise InvalidValue("Enter an NHS number with 10 digits", {"nhs_number": NHS_NUMBER_SHAPE})
     if not nhs_number_checks(digits):
-        raise InvalidValue(
-            "That NHS number is not valid",
-            {"nhs_number": "That is not a valid NHS number: check each digit and try again"},
-        )
+        raise InvalidValue("That NHS number is not valid", {"nhs_number": NHS_NUMBER_INVALID})
     return digits
 
 
