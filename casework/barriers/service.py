@@ -66,9 +66,7 @@ class NotAllowedMove(DomainError):
 def _barrier_fields(title, description, kind, owner_org) -> dict:
     errors: dict[str, str] = {}
     clean = {
-        "title": clean_text(
-            title, "title", errors, required=NO_BARRIER_TITLE, limit=BARRIER_TITLE
-        ),
+        "title": clean_text(title, "title", errors, required=NO_BARRIER_TITLE, limit=BARRIER_TITLE),
         "description": clean_text(description, "description", errors, limit=BARRIER_TEXT),
         "owner_org": clean_text(owner_org, "owner_org", errors, limit=ORGANISATION),
         "kind": kind,
