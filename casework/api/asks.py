@@ -3,6 +3,8 @@ policy loaders and service functions as the pages; nothing here decides a rule."
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from flask import abort, request
 from flask_login import current_user
 from pydantic import Field as Described
@@ -67,8 +69,9 @@ class AskIn(Body):
 
 
 class Decision(Body):
+    domain_requires: ClassVar = ("reason",)
     decision: Choice(rules.ASK_DECISIONS)
-    reason: Text(rules.ASK_REASON, "Why yes or no", required=True)
+    reason: Text(rules.ASK_REASON, "Why yes or no", required=True) | None = None
     version: Id("The ask's `version` as last read; when sent, a stale one is 409") | None = None
 
 

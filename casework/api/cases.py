@@ -3,7 +3,7 @@ the owner, with a reason; close by agreement with the person."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, ClassVar
 
 from flask import abort
 from flask_login import current_user
@@ -94,14 +94,18 @@ class CaseChange(Body):
 
 
 class OwnerIn(Body):
+    domain_requires: ClassVar = ("reason",)
     owner_id: Id("The new owner: an active member of the case's team")
-    reason: Text(rules.SHORT_TEXT, "Why the owner changes", required=True)
+    reason: Text(rules.SHORT_TEXT, "Why the owner changes", required=True) | None = None
     version: Id(STALE_IS_409) | None = None
 
 
 class CloseIn(Body):
-    agreed_with_person: Agreed
-    agreement_note: Text(rules.LONG_TEXT, "How and when the person agreed", required=True)
+    domain_requires: ClassVar = ("agreed_with_person", "agreement_note")
+    agreed_with_person: Agreed | None = None
+    agreement_note: (
+        Text(rules.LONG_TEXT, "How and when the person agreed", required=True) | None
+    ) = None
     summary: Text(rules.LONG_TEXT, "What changed for the person") | None = None
     closed_on: Day("Defaults to today") | None = None
     version: Id(STALE_IS_409) | None = None

@@ -33,10 +33,25 @@ _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PATH_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
 
 
-class Body(BaseModel):
-    """A JSON object a request sends: its declared fields, and no others."""
+def _required_by_the_domain(schema: dict, model) -> None:
+    """The document says these are required, and not null; the domain function refuses
+    them missing, in its own words (`ReasonRequired`, `ClosureNeedsAgreement`)."""
+    for name in getattr(model, "domain_requires", ()):
+        schema.setdefault("required", []).append(name)
+        field = schema["properties"][name]
+        field.pop("default", None)
+        options = [option for option in field.pop("anyOf", []) if option != {"type": "null"}]
+        if options:
+            field.update(options[0])
 
-    model_config = ConfigDict(extra="forbid", strict=True)
+
+class Body(BaseModel):
+    """A JSON object a request sends: its declared fields, and no others. Fields named in
+    `domain_requires` are declared required but left to the domain rule to refuse."""
+
+    model_config = ConfigDict(
+        extra="forbid", strict=True, json_schema_extra=_required_by_the_domain
+    )
 
     def sent(self) -> dict:
         """The fields the request sent (those left out are not in it)."""
