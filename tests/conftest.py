@@ -50,7 +50,7 @@ class FreshContextClient(FlaskClient):
 
 _counter = itertools.count(1)
 
-TRAVEL_TO = "CASEWORK_TEST_NOW"  # e.g. 2026-08-15T00:30+01:00: run every test from then on
+TRAVEL_TO = "CASEWORK_TEST_NOW"  # e.g. 2027-07-15T00:30+01:00: run every test from then on
 
 
 def pytest_configure(config):
@@ -61,7 +61,7 @@ def pytest_configure(config):
         return
     start = dt.datetime.fromisoformat(moment)
     if start.tzinfo is None:
-        raise pytest.UsageError(f"{TRAVEL_TO} needs an offset, like 2026-08-15T00:30+01:00")
+        raise pytest.UsageError(f"{TRAVEL_TO} needs an offset, like 2027-07-15T00:30+01:00")
     traveller = time_machine.travel(start.astimezone(dt.UTC), tick=True)
     traveller.start()
     config.add_cleanup(traveller.stop)
