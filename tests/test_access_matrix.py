@@ -67,7 +67,7 @@ EXPECTED = {
     ("people.detail", "GET"):            "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.edit", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.edit", "POST"):             "302 | 422/403 | 422/403 | 403 | 422/403",
-    ("people.audit", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("audit.person", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.export", "GET"):            "302 | 403 | 200/403 | 403 | 200/403",
     # A referral may be recorded for anyone on record: it makes them known to the team
     ("demands.new", "GET"):              "302 | 200 | 200 | 403 | 200",
@@ -132,8 +132,8 @@ EXPECTED = {
     ("admin.new_team", "POST"):          "302 | 403 | 403 | 422 | 422",
     ("admin.edit_team", "GET"):          "302 | 403 | 403 | 200 | 200",
     ("admin.edit_team", "POST"):         "302 | 403 | 403 | 302 | 302",
-    ("admin.audit", "GET"):              "302 | 403 | 403 | 200 | 200",
-    ("admin.audit_csv", "GET"):          "302 | 403 | 403 | 200 | 200",
+    ("audit.trail", "GET"):              "302 | 403 | 403 | 200 | 200",
+    ("audit.trail_csv", "GET"):          "302 | 403 | 403 | 200 | 200",
     # The API: a bearer token, never a session; the same rules as the pages
     ("api.openapi", "GET"):              "200 | 200 | 200 | 200 | 200",
     ("api.search_people", "GET"):        "401 | 200 | 200 | 403 | 200",

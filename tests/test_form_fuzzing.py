@@ -27,7 +27,6 @@ from wtforms import HiddenField, PasswordField, StringField
 
 from casework.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
 from casework.admin.forms import (
-    AuditFilterForm,
     ConfirmForm,
     EditUserForm,
     NewUserForm,
@@ -36,6 +35,7 @@ from casework.admin.forms import (
 )
 from casework.asks.forms import AskForm, DecisionForm, WithdrawForm
 from casework.asks.service import ask_manager
+from casework.audit.forms import AuditFilterForm
 from casework.auth.forms import ButtonForm, CodeForm, LoginForm
 from casework.auth.tokens import issue_token
 from casework.barriers.forms import BarrierMetForm, BoardFilterForm, MoveForm

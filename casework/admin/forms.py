@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 
 from ..formatting import label
-from ..forms import DateInputField, MaxLength
+from ..forms import MaxLength
 from ..models import ROLES
 
 ROLE_CHOICES = [(role, label(role)) for role in ROLES]
@@ -86,25 +86,3 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Nothing to fill in: the button confirms, and the CSRF token guards against forgery."""
-
-
-class AuditFilterForm(FlaskForm):
-    """What the administrator looks for in the audit trail. Read from the address (GET): a
-    search can be bookmarked and shared, and changes nothing, so no CSRF token."""
-
-    class Meta:
-        csrf = False
-
-    user = SelectField("User", validate_choice=False)
-    person = StringField(
-        "Person (their record's id or NHS number)",
-        validators=[MaxLength(20, "A record's id or NHS number")],
-    )
-    action = SelectField("What they did", validate_choice=False)
-    entity = SelectField("Kind of record", validate_choice=False)
-    start = DateInputField("From")
-    end = DateInputField("To")
-    address = StringField(
-        "Network address (or its start)",
-        validators=[MaxLength(64, "The network address")],
-    )

@@ -1,8 +1,11 @@
-from flask import flash, redirect, render_template, request, url_for
+import datetime as dt
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
-from ..audit_trail import load_names, person_trail, who
+from ..audit.trail import load_names, person_trail, who
 from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
 from ..extensions import db
 from ..forms import apply_domain_errors, form_version, show_stale
@@ -124,3 +127,21 @@ def edit(person_id: int):
     return render_template(
         "people/edit.html", form=form, person=person, stale=status == 409
     ), status
+
+
+@bp.route("/<int:person_id>/export.json")
+def export(person_id: int):
+    from .subject_access import export_person  # it reads through the API's shapes
+
+    person = policy.get_person_to_export(current_user, person_id)
+    record = export_person(db.session, person, viewer=current_user)
+    db.session.commit()
+    name = f"subject-access-person-{person.id}-{dt.date.today().isoformat()}.json"
+    return Response(
+        json.dumps(record, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit
 from ..api.schemas import case_json, demand_json, moment, person_json
-from ..audit_trail import load_names, person_trail, record_ids, who
+from ..audit.trail import load_names, person_trail, record_ids, who
 from ..models import Case, Demand, Person, Team, User
 from .timeline import visible_record
 

@@ -188,7 +188,7 @@ NOT_PAGES = {
     "nhsuk_assets": "files: the design system's stylesheet, scripts and icons",
     "health.healthz": "JSON for monitoring",
     "imports.preview": "the preview's later pages, reached by its Next link: import-preview-more",
-    "admin.audit_csv": "a CSV download of the audit page's events",
+    "audit.trail_csv": "a CSV download of the audit page's events",
     "measures.figures_csv": "a CSV download of the measures page's table",
     "measures.drilldown_csv": "a CSV download of a drill-down list",
     "people.export": "a JSON download (subject access request)",
