@@ -9,8 +9,8 @@ import sqlite3
 import pytest
 
 from casework.api.fhir import person_bundle
+from casework.export.analysis import export_analysis
 from casework.extensions import db
-from casework.imports.export import export_analysis
 from casework.models import Person
 from casework.text import (
     CONTROL_CHARACTER_MESSAGE,

@@ -1,4 +1,4 @@
-"""Legacy baseline import, duplicates and merging, and the analysts' export."""
+"""Legacy baseline import: upload, preview and confirm a file of referrals."""
 
 from flask import Blueprint
 
