@@ -169,8 +169,9 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from . import barriers, stories
     from .audit import routes as audit_pages
+    from .people import merge_routes as duplicates
 
-    for module in (barriers, stories, audit_pages):
+    for module in (barriers, stories, audit_pages, duplicates):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

@@ -109,11 +109,18 @@ EXPECTED = {
     ("imports.preview", "GET"):          "302 | 403 | 302 | 302 | 302",
     ("imports.confirm", "POST"):         "302 | 403 | 302 | 302 | 302",
     ("imports.cancel", "POST"):          "302 | 403 | 302 | 302 | 302",
-    ("imports.duplicates", "GET"):       "302 | 403 | 200 | 200 | 200",
-    ("imports.merge_people", "GET"):     "302 | 403 | 403 | 200 | 200",
-    ("imports.merge_people", "POST"):    "302 | 403 | 403 | 422 | 422",
-    ("imports.merge_entry", "GET"):      "302 | 403 | 403 | 200 | 200",
-    ("imports.merge_entry", "POST"):     "302 | 403 | 403 | 302 | 302",
+    ("duplicates.index", "GET"):         "302 | 403 | 200 | 200 | 200",
+    ("duplicates.merge_records", "GET"): "302 | 403 | 403 | 200 | 200",
+    ("duplicates.merge_records", "POST"): "302 | 403 | 403 | 422 | 422",
+    ("duplicates.merge_entry", "GET"):   "302 | 403 | 403 | 200 | 200",
+    ("duplicates.merge_entry", "POST"):  "302 | 403 | 403 | 302 | 302",
+    # Their old addresses under /imports/: a permanent redirect for whoever may import
+    ("imports.old_duplicates", "GET"):   "302 | 403 | 308 | 308 | 308",
+    ("imports.old_duplicates", "POST"):  "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge", "GET"):        "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge", "POST"):       "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge_entry", "GET"):  "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge_entry", "POST"): "302 | 403 | 308 | 308 | 308",
     # Administration: users, teams and the audit trail
     ("admin.users", "GET"):              "302 | 403 | 403 | 200 | 200",
     ("admin.new_user", "GET"):           "302 | 403 | 403 | 200 | 200",
@@ -292,7 +299,7 @@ def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
         }
     elif rule.endpoint == "barriers.measures":
         query = {"team": records["team_id"]}
-    elif rule.endpoint == "imports.merge_people":
+    elif rule.endpoint in ("duplicates.merge_records", "imports.old_merge"):
         query = {"a": world.to_merge[0], "b": world.to_merge[1]}
     elif rule.endpoint in ("people.search", "api.search_people"):
         query = {"q": "Anne"}

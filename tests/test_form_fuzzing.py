@@ -52,9 +52,9 @@ from casework.cases.forms import (
 from casework.cases.service import add_action, close_case
 from casework.demands.forms import DemandForm
 from casework.extensions import db
-from casework.imports.forms import ConfirmImportForm, MergeForm, UndoMergeForm, UploadForm
+from casework.imports.forms import ConfirmImportForm, UploadForm
 from casework.measures.forms import MeasuresForm
-from casework.people.forms import PersonForm
+from casework.people.forms import MergeForm, PersonForm, UndoMergeForm
 from casework.people.merge import merge_people
 from casework.purpose.forms import PurposeForm
 from casework.stories.forms import StoryForm
@@ -161,13 +161,13 @@ FORMS: dict[str, Form] = {
     "imports.upload": Form("admin", lambda w: "/imports/demands", UploadForm),
     "imports.confirm": Form("admin", lambda w: "/imports/demands/confirm", ConfirmImportForm),
     "imports.cancel": Form("admin", lambda w: "/imports/demands/cancel", ConfirmImportForm),
-    "imports.merge_people": Form(
+    "duplicates.merge_records": Form(
         "admin",
-        lambda w: f"/imports/duplicates/merge?a={w.merge_a}&b={w.merge_b}",
+        lambda w: f"/people/duplicates/merge?a={w.merge_a}&b={w.merge_b}",
         MergeForm,
     ),
-    "imports.merge_entry": Form(
-        "admin", lambda w: f"/imports/merges/{w.merge_event_id}", UndoMergeForm
+    "duplicates.merge_entry": Form(
+        "admin", lambda w: f"/people/merges/{w.merge_event_id}", UndoMergeForm
     ),
     "barriers.record": Form(
         "practitioner", lambda w: f"/cases/{w.case_id}/barriers/new", BarrierMetForm
@@ -191,6 +191,8 @@ def test_every_form_is_fuzzed(app):
         rule.endpoint
         for rule in app.url_map.iter_rules()
         if "POST" in rule.methods and not rule.endpoint.startswith("api.")
+        # an old address redirecting to a form's new one (casework/web.py): no form of its own
+        and not hasattr(app.view_functions[rule.endpoint], "moved_to")
     }
     assert posted == set(FORMS), "fuzz every form: add the new ones to FORMS"
     covered = {spec.form for spec in FORMS.values()} | set(GET_FORMS)

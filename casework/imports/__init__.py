@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-from . import merge_routes, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401
