@@ -79,6 +79,9 @@ EXPECTED = {
     ("cases.add_action", "POST"):        "302 | 422/403 | 422/403 | 403 | 422/403",
     ("cases.log_conversation", "GET"):   "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.log_conversation", "POST"):  "302 | 422/403 | 422/403 | 403 | 422/403",
+    # The form's old address (/visits/new): a redirect to the new one, which decides
+    ("cases.moved_conversation_form", "GET"):  "302 | 308 | 308 | 308 | 308",
+    ("cases.moved_conversation_form", "POST"): "302 | 308 | 308 | 308 | 308",
     ("cases.change_owner", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.change_owner", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403",
     ("cases.close", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",

@@ -81,7 +81,7 @@ def test_a_notes_field_says_so_too(client, practitioner):
     login(client, practitioner)
     today = dt.date.today()
     response = client.post(
-        f"/cases/{demand.case_id}/visits/new",
+        f"/cases/{demand.case_id}/conversations/new",
         data={
             "held_on[day]": today.day,
             "held_on[month]": today.month,

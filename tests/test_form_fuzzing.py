@@ -129,7 +129,7 @@ FORMS: dict[str, Form] = {
         "practitioner", lambda w: f"/actions/{w.action_id}", ActionUpdateForm
     ),
     "cases.log_conversation": Form(
-        "practitioner", lambda w: f"/cases/{w.case_id}/visits/new", ConversationForm
+        "practitioner", lambda w: f"/cases/{w.case_id}/conversations/new", ConversationForm
     ),
     "cases.change_owner": Form("manager", lambda w: f"/cases/{w.case_id}/owner", OwnerForm),
     "cases.close": Form("practitioner", lambda w: f"/cases/{w.case_id}/close", CloseForm),
@@ -190,7 +190,8 @@ def test_every_form_is_fuzzed(app):
     posted = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and not rule.endpoint.startswith("api.")
+        if "POST" in rule.methods
+        and not rule.endpoint.startswith("api.")
         # an old address redirecting to a form's new one (casework/web.py): no form of its own
         and not hasattr(app.view_functions[rule.endpoint], "moved_to")
     }

@@ -11,6 +11,7 @@ from ..extensions import db
 from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version, show_stale
 from ..models import Team, User
+from ..web import moved_to
 from . import bp, service
 from .forms import (
     ActionForm,
@@ -164,7 +165,7 @@ def update_action(action_id: int):
     ), status
 
 
-@bp.route("/cases/<int:case_id>/visits/new", methods=["GET", "POST"])
+@bp.route("/cases/<int:case_id>/conversations/new", methods=["GET", "POST"])
 def log_conversation(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     form = ConversationForm()
@@ -299,3 +300,12 @@ def close(case_id: int):
         open_actions=open_actions,
         stale=status == 409,
     ), status
+
+
+# The form's address before the one word (ADR 0030): bookmarks, and a form opened before then.
+bp.add_url_rule(
+    "/cases/<int:case_id>/visits/new",
+    "moved_conversation_form",
+    moved_to("cases.log_conversation"),
+    methods=["GET", "POST"],
+)

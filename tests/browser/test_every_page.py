@@ -91,9 +91,9 @@ PAGES = [
     V("case", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE),
     V("case-closed", "practitioner", "/cases/{terry_case}", f"Case – {TERRY}", person=TERRY),
     V("about-me", "practitioner", "/cases/{irene_case}/about-me", f"About me – {IRENE}", person=IRENE),
-    V("visit-new", "practitioner", "/cases/{irene_case}/visits/new", f"Log a visit or call – {IRENE}", person=IRENE),
-    V("visit-new-errors", "practitioner", "/cases/{irene_case}/visits/new", f"Error: Log a visit or call – {IRENE}", person=IRENE, do=(("fill", "#minutes", "lots"), ("click", "Save conversation")), shows="Enter the minutes as a whole number from 0 to 1440"),
-    V("visit-saved", "practitioner", "/cases/{irene_case}/visits/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#with_whom", "Irene"), ("fill", "#minutes", "30"), ("fill", "#notes", "Visited at home."), ("click", "Save conversation")), shows="Conversation saved."),  # the tab's draft kept "lots" from the line above
+    V("conversation-new", "practitioner", "/cases/{irene_case}/conversations/new", f"Record a conversation – {IRENE}", person=IRENE),
+    V("conversation-new-errors", "practitioner", "/cases/{irene_case}/conversations/new", f"Error: Record a conversation – {IRENE}", person=IRENE, do=(("fill", "#minutes", "lots"), ("click", "Save conversation")), shows="Enter the minutes as a whole number from 0 to 1440"),
+    V("conversation-saved", "practitioner", "/cases/{irene_case}/conversations/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#with_whom", "Irene"), ("fill", "#minutes", "30"), ("fill", "#notes", "Visited at home."), ("click", "Save conversation")), shows="Conversation saved."),  # the tab's draft kept "lots" from the line above
     V("action-agreed", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("fill", "#action-description", "Ring the stair-lift company"), ("check", "The team"), ("click", "Agree action")), shows="Action agreed."),
     V("action-errors", "practitioner", "/cases/{irene_case}", f"Error: Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("click", "Agree action")), shows="There is a problem"),
     V("action", "practitioner", "/actions/{irene_action}", f"Update an action – {IRENE}", person=IRENE),
