@@ -142,28 +142,28 @@ def reset_two_factor(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id) + "#sign-in")
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
-def deactivate_user(user_id: int):
+def _confirmed(user_id: int, change, template: str, saved: str):
+    """A page that asks the administrator to confirm a change to a user, then makes it."""
     user = db.get_or_404(User, user_id)
     form = ConfirmForm()
     return _save(
         form,
-        lambda: service.deactivate_user(db.session, user, current_user),
-        saved=lambda _: f"{user.name} has been deactivated and can no longer log in.",
-        show=_page("admin/user_deactivate.html", form=form, user=user),
+        lambda: change(db.session, user, current_user),
+        saved=lambda _: saved.format(name=user.name),
+        show=_page(template, form=form, user=user),
     )
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+def deactivate_user(user_id: int):
+    deactivated = "{name} has been deactivated and can no longer log in."
+    return _confirmed(user_id, service.deactivate_user, "admin/user_deactivate.html", deactivated)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
 def reactivate_user(user_id: int):
-    user = db.get_or_404(User, user_id)
-    form = ConfirmForm()
-    return _save(
-        form,
-        lambda: service.reactivate_user(db.session, user, current_user),
-        saved=lambda _: f"{user.name} has been reactivated and can log in again.",
-        show=_page("admin/user_reactivate.html", form=form, user=user),
-    )
+    reactivated = "{name} has been reactivated and can log in again."
+    return _confirmed(user_id, service.reactivate_user, "admin/user_reactivate.html", reactivated)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
