@@ -193,6 +193,12 @@ NOT_PAGES = {
     "measures.drilldown_csv": "a CSV download of a drill-down list",
     "people.export": "a JSON download (subject access request)",
     "duplicates.merge_entry": "reached by following a link, in merge-undone",
+    # Old addresses that answer 308 to their page (tests/people/test_merge_pages.py,
+    # tests/test_pages.py check each)
+    "cases.moved_conversation_form": "the old /visits/new: a redirect to conversation-new",
+    "imports.old_duplicates": "the old /imports/duplicates: a redirect to duplicates",
+    "imports.old_merge": "the old /imports/duplicates/merge: a redirect to merge",
+    "imports.old_merge_entry": "the old /imports/merges/<id>: a redirect to the merge entry",
     "auth.oidc_login": "a redirect to the single sign-on provider (test_single_sign_on.py)",
     "auth.oidc_callback": "the provider's answer: a redirect to the page or back to log in",
     "auth.second_factor": "only after the password of a user with a second factor: "
