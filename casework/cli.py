@@ -50,6 +50,7 @@ def save_logins(path: Path, text: str) -> None:
 def register_commands(app: Flask) -> None:
     """Casework's own commands: the demo, teams and users here, the rest from their packages."""
     from .backup import register as register_backup_commands
+    from .export.cli import register as register_export_commands
     from .imports.cli import register as register_import_commands
     from .maintenance import register as register_maintenance
     from .measures.cli import register as register_measures
@@ -61,6 +62,7 @@ def register_commands(app: Flask) -> None:
     _register_teams(app)
     _register_users(app)
     register_import_commands(app)
+    register_export_commands(app)
     register_people_commands(app)
     register_backup_commands(app)
     register_maintenance(app)

@@ -19,8 +19,8 @@ from flask import current_app, url_for
 from casework import clock
 from casework.asks.service import age_days
 from casework.cases.service import add_action, change_owner, close_case
+from casework.export.analysis import export_analysis
 from casework.extensions import db
-from casework.imports.export import export_analysis
 from casework.measures.routes import default_period
 from casework.models import Case
 from casework.people.timeline import person_timeline
@@ -186,7 +186,7 @@ def test_the_measures_default_period_ends_today(client, manager, uk_today):
 def test_exports_are_named_and_dated_by_the_uk_day(client, practitioner, admin_user, manager,
                                                     tmp_path, uk_today):  # fmt: skip
     login(client, admin_user)
-    audit = client.get(address("admin.audit_csv"))
+    audit = client.get(address("audit.trail_csv"))
     assert f'filename="audit-{uk_today.isoformat()}.csv"' in audit.headers["Content-Disposition"]
 
     person = make_demand(make_person(practitioner), practitioner, uk_today)[0].person

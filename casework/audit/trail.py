@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, selectinload
 
-from .audit import LISTED
-from .clock import uk_midnight
-from .formatting import label, uk_date
-from .models import AuditEvent, AuditEventPerson, Case, Person, User
+from ..clock import uk_midnight
+from ..formatting import label, uk_date
+from ..models import AuditEvent, AuditEventPerson, Case, Person, User
+from .write import LISTED
 
 # What each action and kind of record is called in the viewer's filters.
 ACTIONS = {
