@@ -5,6 +5,28 @@ A step is a table whose `do` says what happens; `by` is the staff member who doe
 a person (the latest `person` step) and a case (the one the latest `demand` went to);
 the steps that follow are about them. An action or a barrier given an `id` can be
 named by a later step of the same scene.
+
+    person      given, family, sex (F or M), age; contact (else one picked at random);
+                nhs_number = false when not known
+    demand      source, channel, need, expect (open_case, same_worker or new_case);
+                kind (value, the default; failure; unsure); owner (chosen at intake)
+    talk        notes; kind (visit, the default; phone, meeting...); matters; with_whom;
+                minutes
+    judge       match (yes, partly, no), real (the real problem)
+    act         text; done_by (team, the default, or person); assignee; due_in (days
+                from today, negative for the past); id
+    settle      action (an act's id), status (done or dropped), outcome
+    hand        to, reason
+    close       agreement, summary
+    leave       who (their open cases then need a new owner)
+    purpose     team, purpose, principles, rules
+    ask         person (their open case), kind, what, why, cost_pence, needed_in;
+                answered_by, answered_after (days), answer, reason
+    barrier     id, title, kind, org, detail
+    met         barrier, person (their latest case), cost
+    move        barrier, status, reason
+    story       person (their latest case, marked as a story to share)
+    background  given, family, sex, age, theme, team; nhs_number; owner (see background.py)
 """
 
 from __future__ import annotations
