@@ -5,7 +5,7 @@ import re
 import pytest
 
 from casework import PUBLIC_ENDPOINTS, TOKEN_BLUEPRINTS
-from casework.api.operations import PUBLIC as PUBLIC_API
+from casework.api.auth import PUBLIC as PUBLIC_API
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
 

@@ -5,7 +5,7 @@ part of the domain; every model and constant is importable from here
 (`from casework.models import Case`), and importing this package declares every table
 (migrations/env.py compares them with the migrated schema).
 
-    base       utcnow, as_utc, the values columns may take
+    base       utcnow, as_utc (the values a column may take: casework/rules.py)
     staff      Team, User
     auth       ApiToken, UserSession, RecoveryCode
     people     Person
@@ -18,10 +18,7 @@ part of the domain; every model and constant is importable from here
 
 from __future__ import annotations
 
-from .audit import AuditEvent, AuditEventPerson
-from .auth import SESSION_STAGES, ApiToken, RecoveryCode, UserSession
-from .barriers import Barrier, BarrierCase, BarrierMove, Story
-from .base import (
+from ..rules import (
     ACTION_BY,
     ACTION_STATUSES,
     ASK_KINDS,
@@ -35,9 +32,11 @@ from .base import (
     REFERRAL_MATCHES,
     ROLES,
     ROUTES,
-    as_utc,
-    utcnow,
 )
+from .audit import AuditEvent, AuditEventPerson
+from .auth import SESSION_STAGES, ApiToken, RecoveryCode, UserSession
+from .barriers import Barrier, BarrierCase, BarrierMove, Story
+from .base import as_utc, utcnow
 from .cases import Action, Case, Conversation, Demand, OwnershipChange
 from .facts import CaseFact, DemandFact, MeasureFactsState
 from .people import Person

@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, DateTime, ForeignKey, Index, Integer, St
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
-from .base import BARRIER_KINDS, BARRIER_STATUSES, one_of, utcnow
+from ..rules import BARRIER_KINDS, BARRIER_STATUSES
+from .base import one_of, utcnow
 from .cases import Case
 from .staff import Team, User
 

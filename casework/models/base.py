@@ -1,23 +1,9 @@
-"""What every model shares: the moment now in UTC, the values a column may take, and the
-CHECK constraint that holds a column to them."""
+"""What every model shares: the moment now in UTC, and the CHECK constraint that holds a
+column to the values it may take (declared once, in casework/rules.py)."""
 
 from __future__ import annotations
 
 import datetime as dt
-
-COHORTS = ("pilot", "usual")
-ROLES = ("practitioner", "manager", "admin")
-DEMAND_KINDS = ("value", "failure")
-CHANNELS = ("phone", "letter", "email", "referral_form", "in_person", "other")
-CONVERSATION_KINDS = ("visit", "phone", "video", "meeting", "other")
-REFERRAL_MATCHES = ("yes", "partly", "no")
-ACTION_BY = ("person", "team")
-ACTION_STATUSES = ("agreed", "done", "dropped")
-ROUTES = ("open_case", "same_worker", "new_case")
-BARRIER_KINDS = ("rule", "eligibility", "form", "handoff", "it_system", "funding", "other")
-BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
-ASK_KINDS = ("resource", "permission")
-ASK_STATUSES = ("open", "yes", "no", "withdrawn")
 
 
 def utcnow() -> dt.datetime:

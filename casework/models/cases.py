@@ -20,7 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
-from .base import (
+from ..rules import (
     ACTION_BY,
     ACTION_STATUSES,
     CHANNELS,
@@ -29,9 +29,8 @@ from .base import (
     DEMAND_KINDS,
     REFERRAL_MATCHES,
     ROUTES,
-    one_of,
-    utcnow,
 )
+from .base import one_of, utcnow
 from .people import Person
 from .staff import Team, User
 

@@ -9,7 +9,8 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import COHORTS, ROLES, one_of, utcnow
+from ..rules import COHORTS, ROLES
+from .base import one_of, utcnow
 
 
 class Team(db.Model):

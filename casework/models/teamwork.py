@@ -8,7 +8,8 @@ from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integ
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from .base import ASK_KINDS, ASK_STATUSES, one_of, utcnow
+from ..rules import ASK_KINDS, ASK_STATUSES
+from .base import one_of, utcnow
 from .cases import Case
 from .staff import Team, User
 
