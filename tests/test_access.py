@@ -89,7 +89,7 @@ def test_other_teams_records_are_refused(client, practitioner):
     login(client, practitioner)
     assert client.get(f"/people/{person.id}").status_code == 403
     assert client.get(f"/cases/{demand.case_id}").status_code == 403
-    assert client.get(f"/cases/{demand.case_id}/visits/new").status_code == 403
+    assert client.get(f"/cases/{demand.case_id}/conversations/new").status_code == 403
     assert client.get("/cases/99999").status_code == 404
 
 

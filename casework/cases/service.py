@@ -66,7 +66,7 @@ def log_conversation(
     notes = clean_text(notes, "notes", errors)
     if not (notes or what_matters):
         errors["notes"] = (
-            "Write some notes, or what matters to the person, so the visit says something"
+            "Write some notes, or what matters to the person, so the conversation says something"
         )
     if errors:
         raise InvalidValue("Check the conversation's details", errors)

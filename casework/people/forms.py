@@ -1,5 +1,5 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from ..forms import DateInputField, MaxLength, not_in_future
@@ -24,3 +24,16 @@ class PersonForm(FlaskForm):
     )
     version = HiddenField()
     confirm_new = BooleanField("None of these is the person: add a new record")
+
+
+class MergeForm(FlaskForm):
+    keep = RadioField("Which record do you want to keep?", coerce=int, validate_choice=False)
+    fill_blanks = BooleanField(
+        "Where the kept record has a detail blank, take it from the other record", default=True
+    )
+    version_a = HiddenField()
+    version_b = HiddenField()
+
+
+class UndoMergeForm(FlaskForm):
+    pass

@@ -19,7 +19,7 @@ from ..api.cases import case_json
 from ..api.demands import demand_json
 from ..api.fields import moment
 from ..api.people import person_json
-from ..audit_trail import load_names, person_trail, record_ids, who
+from ..audit.trail import load_names, person_trail, record_ids, who
 from ..models import Case, Demand, Person, Team, User
 from .timeline import visible_record
 
