@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-import os
-import re
 import sys
-from pathlib import Path
 
 import click
 from flask import Flask
 from flask.cli import FlaskGroup
-from sqlalchemy import func, make_url, select
 
 from .exceptions import InvalidValue
 from .extensions import db
-from .models import COHORTS, ROLES, Person
+from .models import COHORTS, ROLES
 
 
 def _fail(error: InvalidValue) -> None:
@@ -25,31 +21,10 @@ def _fail(error: InvalidValue) -> None:
     sys.exit(1)
 
 
-def logins_file(database_uri: str, instance_path: str | Path) -> Path:
-    """Where `casework demo` keeps the demo passwords of the database it loaded: beside an
-    SQLite file, or in the instance folder for a server's database, named after it
-    (instance/demo-logins-casework.txt): two databases never share, or overwrite, one."""
-    url = make_url(database_uri)
-    name = url.database or ""
-    if url.get_backend_name() == "sqlite" and name and name != ":memory:":
-        path = Path(name).resolve()
-        return path.parent / f"demo-logins-{path.stem}.txt"
-    safe_name = re.sub(r"[^\w.-]", "_", name) or "memory"
-    return Path(instance_path) / f"demo-logins-{safe_name}.txt"
-
-
-def save_logins(path: Path, text: str) -> None:
-    """Write the passwords readable by their owner only, from the moment the file exists."""
-    path.unlink(missing_ok=True)  # an older file may be readable by everyone: never reused
-    path.parent.mkdir(parents=True, exist_ok=True)
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(descriptor, "w") as handle:
-        handle.write(text)
-
-
 def register_commands(app: Flask) -> None:
-    """Casework's own commands: the demo, teams and users here, the rest from their packages."""
+    """Casework's own commands: teams and users here, the rest from their packages."""
     from .backup import register as register_backup_commands
+    from .demo.cli import register as register_demo
     from .export.cli import register as register_export_commands
     from .imports.cli import register as register_import_commands
     from .maintenance import register as register_maintenance
@@ -58,7 +33,7 @@ def register_commands(app: Flask) -> None:
     from .synthetic.cli import register as register_generate
 
     register_measures(app)
-    _register_demo(app)
+    register_demo(app)
     _register_teams(app)
     _register_users(app)
     register_import_commands(app)
@@ -67,64 +42,6 @@ def register_commands(app: Flask) -> None:
     register_backup_commands(app)
     register_maintenance(app)
     register_generate(app)
-
-
-def _register_demo(app: Flask) -> None:
-    @app.cli.command("demo")
-    @click.option(
-        "--if-empty",
-        is_flag=True,
-        help="Do nothing (and succeed) when the database already holds people.",
-    )
-    def demo_command(if_empty: bool) -> None:
-        """Load a realistic demo locality into an empty database and print the logins."""
-        from .demo import load_demo
-
-        saved = logins_file(app.config["SQLALCHEMY_DATABASE_URI"], app.instance_path)
-        if db.session.scalar(select(func.count(Person.id))):
-            _not_empty(saved, if_empty)
-            return
-        logins = load_demo(db.session)
-        db.session.commit()
-        text = demo_logins_text(logins, app.config["MFA_REQUIRED_ROLES"])
-        save_logins(saved, text + "\n")
-        click.echo(text)
-
-
-def _not_empty(saved: Path, if_empty: bool) -> None:
-    """The database holds people: with --if-empty, show the saved logins; else refuse."""
-    if not if_empty:
-        click.echo(
-            "Refusing: the database already holds people. "
-            "The demo loads only into an empty database.",
-            err=True,
-        )
-        sys.exit(1)
-    click.echo("The database already holds people: demo data not loaded again.")
-    try:
-        with open(saved) as handle:
-            click.echo(handle.read())
-    except OSError:
-        pass
-
-
-def demo_logins_text(logins, mfa_required_roles) -> str:
-    """The demo's logins as printed and saved, with how to sign in where a second factor is
-    required."""
-    text = "Demo logins (password for each on the right):\n" + "\n".join(
-        f"  {role:<13} {email:<32} {password}" for role, email, password in logins
-    )
-    needing = sorted(mfa_required_roles)
-    if needing:
-        text += (
-            f"\nTwo-factor sign-in is required for the roles {', '.join(needing)} "
-            "(MFA_REQUIRED_ROLES): the team managers and the administrator set it up the "
-            "first time they log in. An authenticator app scans the QR code or takes its "
-            "key typed in (or "
-            "`oathtool --totp -b KEY` prints the code). To try the demo without it, start "
-            "Casework with MFA_REQUIRED_ROLES set to nothing: MFA_REQUIRED_ROLES= make run"
-        )
-    return text
 
 
 def _register_teams(app: Flask) -> None:
