@@ -132,14 +132,13 @@ def link_case(session: Session, barrier: Barrier, case: Case, user: User, *, cos
     except IntegrityError as error:  # the same link saved at the same moment by someone else
         session.rollback()
         raise AlreadyRecorded("This barrier is already recorded on this case") from error
-    audit.record(
+    audit.record_in_case(
         "create",
         "barrier_case",
         link.id,
-        person_id=case.person_id,
+        case,
         user=user,
         barrier_id=barrier.id,
-        case_id=case.id,
     )
     return link
 

@@ -64,7 +64,7 @@ def mark_story(session: Session, case: Case, user: User) -> Story:
     except IntegrityError as error:  # marked by someone else (or a double click) just now
         session.rollback()
         raise AlreadyAStory("This case is already a story to share.") from error
-    audit.record("create", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
+    audit.record_in_case("create", "story", story.id, case, user=user)
     return story
 
 
@@ -73,7 +73,7 @@ def unmark_story(session: Session, case: Case, user: User) -> None:
     story = case.story
     if story is None:
         return
-    audit.record("delete", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
+    audit.record_in_case("delete", "story", story.id, case, user=user)
     session.delete(story)
     session.flush()
 
