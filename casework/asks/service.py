@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from .. import audit, clock
 from ..cases.service import require_open
 from ..clock import uk_day
-from ..exceptions import DomainError, InvalidValue, ReasonRequired
+from ..exceptions import Conflict, InvalidValue, ReasonRequired
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import ASK_KINDS, Ask, Case, User, utcnow
@@ -39,10 +39,9 @@ _POUNDS = re.compile(
 )
 
 
-class AlreadyDecided(DomainError):
+class AlreadyDecided(Conflict):
     """The ask was answered (or withdrawn) already: an answer is never silently replaced."""
 
-    status = 409
     code = "already_decided"
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import audit
-from ..exceptions import DomainError
+from ..exceptions import Conflict
 from ..models import BarrierCase, Case, Person, Story, User
 from ..pagination import Page, paginate
 from . import identity
@@ -41,13 +41,11 @@ POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
-class NotClosed(DomainError):
-    status = 409
+class NotClosed(Conflict):
     code = "not_closed"
 
 
-class AlreadyAStory(DomainError):
-    status = 409
+class AlreadyAStory(Conflict):
     code = "already_a_story"
 
 
