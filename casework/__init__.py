@@ -171,6 +171,10 @@ def register_blueprints(app: Flask) -> None:
 
     for module in (barriers, stories):
         app.register_blueprint(module.bp)
+    from . import safety
+    from .safety import routes as _safety_routes  # noqa: F401 - its views join safety.bp
+
+    app.register_blueprint(safety.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 
     from .cli import register_commands

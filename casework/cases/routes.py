@@ -11,6 +11,7 @@ from ..extensions import db
 from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version, show_stale
 from ..models import Team, User
+from ..safety import service as safety
 from . import bp, service
 from .forms import (
     ActionForm,
@@ -40,6 +41,10 @@ def action_form(case) -> ActionForm:
     form.assignee_id.choices = {0: f"The case owner ({owner_name})"} | {
         u.id: f"{u.name} ({u.team})" for u in _colleagues() if u.id != case.owner_id
     }
+    form.network_member_id.choices = {0: "Nobody named"} | {
+        m.id: f"{m.name} ({safety.RELATIONSHIP_LABELS[m.relationship].lower()})"
+        for m in safety.network(db.session, case.person)
+    }
     return form
 
 
@@ -54,6 +59,7 @@ def render_case(case, *, referral_form=None, new_action_form=None, stale=None, s
             person=case.person,
             referral_form=referral_form,
             action_form=new_action_form or action_form(case),
+            circle={m.id: m for m in safety.network(db.session, case.person)},
             stale=stale,
             can_close=policy.can_close(current_user, case),
             can_change_owner=policy.can_change_owner(current_user, case),
@@ -72,7 +78,14 @@ def detail(case_id: int):
 def about_me(case_id: int):
     """A plain-English summary for the person to keep: printed, never a PDF of our records."""
     case = policy.get_case_for(current_user, case_id)
-    return render_template("cases/about_me.html", case=case, person=case.person)
+    circle = safety.network(db.session, case.person)
+    return render_template(
+        "cases/about_me.html",
+        case=case,
+        person=case.person,
+        circle=circle,
+        helpers={m.id: m for m in circle},
+    )
 
 
 @bp.route("/cases/<int:case_id>/referral", methods=["POST"])
@@ -117,6 +130,7 @@ def add_action(case_id: int):
                 by=form.by.data,
                 assignee=assignee if form.by.data == "team" else None,
                 due_on=form.due_on.data,
+                network_member_id=form.network_member_id.data or None,
             )
             db.session.commit()
             flash("Action agreed.", "success")
