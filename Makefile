@@ -26,7 +26,7 @@ run: setup
 	$(CASEWORK) demo --if-empty
 	$(CASEWORK) run --host $(HOST) --port $(PORT)
 
-# Production: gunicorn with casework/gunicorn_conf.py; needs SECRET_KEY (README, Deploying).
+# Production: gunicorn with casework/gunicorn_conf.py; needs SECRET_KEY (docs/deploying.md).
 serve: setup
 	$(CASEWORK) db upgrade
 	$(CASEWORK) build-facts

@@ -589,7 +589,7 @@ class Result:
 
 
 def table(results: list[Result]) -> str:
-    """The figures side by side, as a Markdown table (the README keeps the latest)."""
+    """The figures side by side, as a Markdown table (docs/performance.md keeps the latest)."""
     columns = [r.rows() for r in results]
     lines = [["", *(r.name for r in results)]]
     lines += [[label, *(col[i][1] for col in columns)] for i, (label, _) in enumerate(columns[0])]

@@ -130,7 +130,7 @@ def _on_or_off(name: str, default: bool) -> bool:
 
 def _oidc() -> dict:
     """Single sign-on through OpenID Connect: on when the issuer, client id and secret are
-    all set (README, Deploying: sign-in)."""
+    all set (docs/deploying.md, Sign-in)."""
     names = ("OIDC_ISSUER", "OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET")
     values = {name: os.environ.get(name, "").strip() for name in names}
     given = [name for name in names if values[name]]
@@ -158,7 +158,7 @@ def _loopback(url: str) -> bool:
 
 
 def from_environment(instance_path: Path, production: bool = False) -> dict:
-    """Settings read from environment variables (see README, Configuration and Deploying)."""
+    """Settings read from environment variables (docs/deploying.md, Settings)."""
     scheme = os.environ.get("PREFERRED_URL_SCHEME", "http").strip().lower() or "http"
     if scheme not in ("http", "https"):
         raise ConfigurationError(f"PREFERRED_URL_SCHEME must be http or https (not {scheme!r})")

@@ -1,7 +1,7 @@
 """gunicorn's settings for Casework in production: `make serve`, or
 `gunicorn --config python:casework.gunicorn_conf casework.wsgi:app`.
 
-Each can be changed by an environment variable (README, Deploying). gunicorn's own
+Each can be changed by an environment variable (docs/deploying.md, Serving). gunicorn's own
 command-line options (such as --bind) still win over this file.
 """
 

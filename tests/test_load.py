@@ -1,6 +1,6 @@
 """bench/load.py, small: a few practitioners on gunicorn and SQLite for a few seconds, then
 a SIGKILL in the middle of the work and a restart. No 5xx, no acknowledged write lost, none twice,
-nothing half written. (The figures in the README come from the full run.)"""
+nothing half written. (The figures in docs/performance.md come from the full run.)"""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Single sign-on through OpenID Connect (ADR 0023; README, Deploying: sign-in).
+"""Single sign-on through OpenID Connect (ADR 0023; docs/deploying.md, Sign-in).
 
 On only when OIDC_ISSUER is set (with the client id and secret: config.py insists). The
 authorisation code flow with PKCE (S256), through Authlib's Flask client:

@@ -34,7 +34,7 @@ from tests.imports.samples import UK_SAMPLE
 pytestmark = pytest.mark.browser
 ROOT = Path(__file__).resolve().parents[2]
 SHOTS = ROOT / "test-artifacts" / "pages"
-# The sample (as in ../shared/data/) saved from Excel with UK dates, 27/08/1950 (issue 21).
+# The legacy sample (tests/imports/data) saved from Excel with UK dates, 27/08/1950 (issue 21).
 IMPORT_FILE = UK_SAMPLE
 
 

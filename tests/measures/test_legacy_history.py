@@ -1,8 +1,8 @@
 """The legacy sample, imported as `casework import-demands` imports it, gives exactly the
 figures of its .expected.json: through compute(), the API and the `casework measures` command.
 
-(The sample and its expected figures are copied from shared/data into tests/imports/data so
-the suite runs on a clean clone.)"""
+(The sample and its expected figures live in tests/imports/data, so the suite runs on a
+clean clone.)"""
 
 from __future__ import annotations
 
