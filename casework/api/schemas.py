@@ -120,6 +120,7 @@ def action_json(action: Action) -> dict:
         "description": action.description,
         "by": action.by,
         "assignee_id": action.assignee_id,
+        "network_member_id": action.network_member_id,
         "due_on": day(action.due_on),
         "status": action.status,
         "outcome": action.outcome,

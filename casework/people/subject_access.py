@@ -2,7 +2,8 @@
 
 Everything held about the person: their details (and any record merged into theirs),
 every demand and case with its what-matters history, conversations, actions, changes of
-owner and closure, the staff those name, and the audit trail of who read or changed it.
+owner and closure, cautions, the person's circle and decisions about sharing, the staff
+those name, and the audit trail of who read or changed it.
 The command (`casework people export`) exports the whole record; a team manager's download
 holds what their team may see and names the other teams that hold the rest.
 """
@@ -18,6 +19,8 @@ from .. import audit
 from ..api.schemas import case_json, demand_json, moment, person_json
 from ..audit_trail import load_names, person_trail, record_ids, who
 from ..models import Case, Demand, Person, Team, User
+from ..safety.json import person_safety_json
+from ..safety.service import person_safety
 from .timeline import visible_record
 
 FORMAT = "casework-subject-access/1"
@@ -97,6 +100,9 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
         "merged_records": [person_json(p) for p in merged],
         "demands": [demand_json(session, d) for d in demands],
         "cases": case_docs,
+        # Cautions (ended ones too, with their reasons), the circle and decisions about
+        # sharing: held about the person for every team that works with them.
+        **person_safety_json(person_safety(session, person), ended=True),
         "staff": _staff(session, case_docs, demands),
         "access_log": [
             {

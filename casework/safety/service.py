@@ -227,6 +227,7 @@ def flags_due_for_review(session: Session, team_id: int, today: dt.date | None =
     return list(
         session.scalars(
             select(CautionFlag)
+            .options(joinedload(CautionFlag.person))
             .where(
                 CautionFlag.team_id == team_id,
                 CautionFlag.ended_at.is_(None),

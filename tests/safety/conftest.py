@@ -23,3 +23,10 @@ def date_fields(name: str, day: dt.date | None) -> dict:
     if day is None:
         return {f"{name}[day]": "", f"{name}[month]": "", f"{name}[year]": ""}
     return {f"{name}[day]": day.day, f"{name}[month]": day.month, f"{name}[year]": day.year}
+
+
+@pytest.fixture
+def api(client, practitioner):
+    from tests.api.conftest import Api, token_for
+
+    return Api(client, token_for(practitioner))
