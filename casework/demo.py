@@ -55,6 +55,7 @@ from .models import (
 )
 from .people.service import create_person, nhs_number_checks
 from .purpose.service import save as save_purpose
+from .safety import demo as safety_demo
 from .stories.service import mark_story
 
 SEED = 20_240_611
@@ -1071,6 +1072,8 @@ class _Loader:
             self.riverside_purpose()
             self.riverside_asks()
             self.barriers_and_a_story()
+            self.at(0)
+            safety_demo.load(self.session, self.staff, self.today)
             self.session.flush()
         finally:
             event.remove(target, "transient_to_pending", self.stamp)
