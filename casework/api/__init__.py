@@ -24,4 +24,5 @@ bp.record_once(lambda state: state.app.url_map.converters.setdefault("id", AnyId
 
 from ..asks import api as asks_api  # noqa: E402,F401 - its operations join this blueprint
 from ..barriers import api as barriers_api  # noqa: E402,F401
+from ..safety import api as safety_api  # noqa: E402,F401
 from . import routes  # noqa: E402,F401

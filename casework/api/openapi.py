@@ -129,8 +129,16 @@ SCHEMAS = {
         {**PERSON, "possible_duplicates": {"type": "array", "items": INTEGER}}
     ),
     "PersonDetail": _object(
-        {**PERSON, "cases": _list("CaseSummary"), "demands": _list("Demand")},
-        "The person with the cases and demands your team may see, oldest first",
+        {
+            **PERSON,
+            "cases": _list("CaseSummary"),
+            "demands": _list("Demand"),
+            "flags": _list("Flag"),
+            "network": _list("NetworkMember"),
+            "consents": _list("Consent"),
+        },
+        "The person with the cases and demands your team may see, oldest first; their "
+        "active cautions, their circle and their decisions about sharing (latest first)",
     ),
     "Identity": _object(
         {
@@ -205,6 +213,7 @@ SCHEMAS = {
             "description": STRING,
             "by": _enum(ACTION_BY),
             "assignee_id": N_INTEGER,
+            "network_member_id": N_INTEGER,
             "due_on": N_DATE,
             "status": _enum(ACTION_STATUSES),
             "outcome": N_STRING,
@@ -388,6 +397,7 @@ def describe() -> dict:
     """The whole OpenAPI document."""
     from ..asks.api import SCHEMAS as ASK_SCHEMAS
     from ..barriers.openapi import schemas as barrier_schemas
+    from ..safety.api import SCHEMAS as SAFETY_SCHEMAS
 
     paths: dict = {"/healthz": HEALTHZ, "/api/v1/openapi.json": OPENAPI}
     for op in OPERATIONS:
@@ -404,10 +414,13 @@ def describe() -> dict:
         },
         "servers": [{"url": "/"}],
         "security": [{"bearer": []}],
-        "tags": [{"name": t} for t in ("People", "Demands", "Cases", "Asks", "Barriers", "Health")],
+        "tags": [
+            {"name": t}
+            for t in ("People", "Demands", "Cases", "Asks", "Barriers", "Safety", "Health")
+        ],
         "paths": paths,
         "components": {
-            "schemas": {**SCHEMAS, **ASK_SCHEMAS, **barrier_schemas()},
+            "schemas": {**SCHEMAS, **ASK_SCHEMAS, **barrier_schemas(), **SAFETY_SCHEMAS},
             "securitySchemes": {
                 "bearer": {
                     "type": "http",

@@ -25,6 +25,8 @@ from ..models import (
     User,
 )
 from ..people import service as people
+from ..safety.json import person_safety_json
+from ..safety.service import person_safety
 from . import bp, fhir
 from .operations import operation
 from .schemas import (
@@ -142,7 +144,8 @@ def search_people(query: dict):
 )
 def read_person(person_id: int):
     person = policy.get_person_for(current_user, person_id)
-    return jsonify(person_detail_json(db.session, current_user, person))
+    safety = person_safety_json(person_safety(db.session, person))
+    return jsonify({**person_detail_json(db.session, current_user, person), **safety})
 
 
 @operation(
@@ -298,6 +301,10 @@ ACTION_IN = Body(
         "by": Field("enum", choices=ACTION_BY, required=True, nullable=False),
         "assignee_id": Id("A colleague for a team action; none means the case owner"),
         "due_on": Field("date"),
+        "network_member_id": Id(
+            "Who in the person's circle (or which outside professional) does it: a member "
+            "of this person's network, else 422"
+        ),
     }
 )
 
@@ -322,6 +329,7 @@ def create_action(case_id: int, body: dict):
         by=body["by"],
         assignee=assignee,
         due_on=body.get("due_on"),
+        network_member_id=body.get("network_member_id"),
     )
     db.session.commit()
     return jsonify(action_json(action)), 201
