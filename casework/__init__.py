@@ -168,8 +168,10 @@ def register_blueprints(app: Flask) -> None:
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
     from . import barriers, stories
+    from .audit import routes as audit_pages
+    from .people import merge_routes as duplicates
 
-    for module in (barriers, stories):
+    for module in (barriers, stories, audit_pages, duplicates):
         app.register_blueprint(module.bp)
     from . import safety
     from .safety import routes as _safety_routes  # noqa: F401 - its views join safety.bp

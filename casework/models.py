@@ -24,20 +24,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .extensions import db
-
-COHORTS = ("pilot", "usual")
-ROLES = ("practitioner", "manager", "admin")
-DEMAND_KINDS = ("value", "failure")
-CHANNELS = ("phone", "letter", "email", "referral_form", "in_person", "other")
-CONVERSATION_KINDS = ("visit", "phone", "video", "meeting", "other")
-REFERRAL_MATCHES = ("yes", "partly", "no")
-ACTION_BY = ("person", "team")
-ACTION_STATUSES = ("agreed", "done", "dropped")
-ROUTES = ("open_case", "same_worker", "new_case")
-BARRIER_KINDS = ("rule", "eligibility", "form", "handoff", "it_system", "funding", "other")
-BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
-ASK_KINDS = ("resource", "permission")
-ASK_STATUSES = ("open", "yes", "no", "withdrawn")
+from .rules import (  # noqa: F401 - the choices, declared once in rules.py
+    ACTION_BY,
+    ACTION_STATUSES,
+    ASK_KINDS,
+    ASK_STATUSES,
+    BARRIER_KINDS,
+    BARRIER_STATUSES,
+    CHANNELS,
+    COHORTS,
+    CONVERSATION_KINDS,
+    DEMAND_KINDS,
+    REFERRAL_MATCHES,
+    ROLES,
+    ROUTES,
+)
 
 
 def utcnow() -> dt.datetime:
@@ -50,7 +51,8 @@ def as_utc(moment: dt.datetime) -> dt.datetime:
     return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
 
 
-def _in(column: str, values: tuple[str, ...]) -> str:
+def in_choices(column: str, values) -> str:
+    """A check constraint's condition: `column` holds one of `values` (the rules' choices)."""
     return f"{column} IN ({', '.join(repr(v) for v in values)})"
 
 
@@ -64,7 +66,7 @@ class Team(db.Model):
 
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name")
 
-    __table_args__ = (CheckConstraint(_in("cohort", COHORTS), name="cohort"),)
+    __table_args__ = (CheckConstraint(in_choices("cohort", COHORTS), name="cohort"),)
 
 
 class User(UserMixin, db.Model):
@@ -90,7 +92,7 @@ class User(UserMixin, db.Model):
 
     team: Mapped[Team | None] = relationship(back_populates="members")
 
-    __table_args__ = (CheckConstraint(_in("role", ROLES), name="role"),)
+    __table_args__ = (CheckConstraint(in_choices("role", ROLES), name="role"),)
 
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive users
@@ -154,7 +156,7 @@ class UserSession(db.Model):
 
     user: Mapped[User] = relationship()
 
-    __table_args__ = (CheckConstraint(_in("stage", SESSION_STAGES), name="stage"),)
+    __table_args__ = (CheckConstraint(in_choices("stage", SESSION_STAGES), name="stage"),)
 
 
 class RecoveryCode(db.Model):
@@ -268,9 +270,9 @@ class Case(db.Model):
     # writers racing past the application's own version check still collide.
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint(_in("cohort", COHORTS), name="cohort"),
+        CheckConstraint(in_choices("cohort", COHORTS), name="cohort"),
         CheckConstraint(
-            f"referral_match IS NULL OR {_in('referral_match', REFERRAL_MATCHES)}",
+            f"referral_match IS NULL OR {in_choices('referral_match', REFERRAL_MATCHES)}",
             name="referral_match",
         ),
         # A person's cases in a team in order, with their closing dates: routing and the
@@ -354,10 +356,12 @@ class Demand(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(_in("cohort", COHORTS), name="cohort"),
-        CheckConstraint(_in("channel", CHANNELS), name="channel"),
-        CheckConstraint(f"kind IS NULL OR {_in('kind', DEMAND_KINDS)}", name="kind"),
-        CheckConstraint(f"routed_by IS NULL OR {_in('routed_by', ROUTES)}", name="routed_by"),
+        CheckConstraint(in_choices("cohort", COHORTS), name="cohort"),
+        CheckConstraint(in_choices("channel", CHANNELS), name="channel"),
+        CheckConstraint(f"kind IS NULL OR {in_choices('kind', DEMAND_KINDS)}", name="kind"),
+        CheckConstraint(
+            f"routed_by IS NULL OR {in_choices('routed_by', ROUTES)}", name="routed_by"
+        ),
         # The measures' searches ("an earlier demand to the team", "came back after the
         # closure", "the case's first demand") answered from the indexes alone (ADR 0016).
         Index("ix_demands_person_team_history", "person_id", "team_id", "received_on", "case_id"),
@@ -388,7 +392,7 @@ class Conversation(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(_in("kind", CONVERSATION_KINDS), name="kind"),
+        CheckConstraint(in_choices("kind", CONVERSATION_KINDS), name="kind"),
         CheckConstraint("minutes IS NULL OR minutes >= 0", name="minutes"),
     )
 
@@ -422,8 +426,8 @@ class Action(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint(_in("by", ACTION_BY), name="by"),
-        CheckConstraint(_in("status", ACTION_STATUSES), name="status"),
+        CheckConstraint(in_choices("by", ACTION_BY), name="by"),
+        CheckConstraint(in_choices("status", ACTION_STATUSES), name="status"),
         Index("ix_actions_case_by_status", "case_id", "by", "status"),  # counted from the index
         # A worker's open actions (the caseload page), not every action of their open cases.
         Index("ix_actions_assignee_status", "assignee_id", "status"),
@@ -490,8 +494,8 @@ class Ask(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint(_in("kind", ASK_KINDS), name="kind"),
-        CheckConstraint(_in("status", ASK_STATUSES), name="status"),
+        CheckConstraint(in_choices("kind", ASK_KINDS), name="kind"),
+        CheckConstraint(in_choices("status", ASK_STATUSES), name="status"),
         CheckConstraint("cost_pence IS NULL OR cost_pence >= 0", name="cost_pence"),
         # A yes or a no is never without its reason, its manager and its moment.
         CheckConstraint(
@@ -613,8 +617,8 @@ class Barrier(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
-        CheckConstraint(_in("kind", BARRIER_KINDS), name="kind"),
-        CheckConstraint(_in("status", BARRIER_STATUSES), name="status"),
+        CheckConstraint(in_choices("kind", BARRIER_KINDS), name="kind"),
+        CheckConstraint(in_choices("status", BARRIER_STATUSES), name="status"),
     )
 
 
@@ -654,7 +658,7 @@ class BarrierMove(db.Model):
     barrier: Mapped[Barrier] = relationship(back_populates="moves")
     by: Mapped[User | None] = relationship()
 
-    __table_args__ = (CheckConstraint(_in("to_status", BARRIER_STATUSES), name="to_status"),)
+    __table_args__ = (CheckConstraint(in_choices("to_status", BARRIER_STATUSES), name="to_status"),)
 
 
 class Story(db.Model):

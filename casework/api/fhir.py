@@ -30,7 +30,7 @@ from ..models import Case, Person, Team, User, utcnow
 from ..people.timeline import visible_record
 from ..safety.service import PersonSafety, person_safety
 from ..text import without_control_characters
-from .schemas import day, moment
+from .fields import day, moment
 
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-"

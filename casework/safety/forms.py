@@ -2,6 +2,7 @@ from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
+from .. import rules
 from ..forms import DateInputField, MaxLength
 from . import service
 
@@ -9,19 +10,19 @@ from . import service
 class FlagForm(FlaskForm):
     category = RadioField(
         "What kind of caution is it?",
-        choices=service.CATEGORY_LABELS,
-        validators=[InputRequired("Choose what kind of caution it is")],
+        choices=rules.FLAG_CATEGORIES,
+        validators=[InputRequired(rules.NO_FLAG_CATEGORY)],
     )
     text = TextAreaField(
         "What a worker needs to know before they visit",
         validators=[
-            InputRequired("Say, in plain words, what to know"),
-            MaxLength(service.FLAG_TEXT_LIMIT, "What to know"),
+            InputRequired(rules.NO_FLAG_TEXT),
+            MaxLength(rules.FLAG_TEXT, "What to know"),
         ],
     )
     review_on = DateInputField(
         "Look at it again by",
-        required_message="Enter the date by which the flag should be looked at again",
+        required_message=rules.NO_REVIEW_ON,
     )
 
 
@@ -29,8 +30,8 @@ class EndFlagForm(FlaskForm):
     reason = TextAreaField(
         "Why it no longer applies",
         validators=[
-            InputRequired("Say why the caution no longer applies"),
-            MaxLength(service.REASON_LIMIT, "The reason"),
+            InputRequired(rules.NO_END_REASON),
+            MaxLength(rules.SHORT_TEXT, "The reason"),
         ],
     )
 
@@ -38,33 +39,33 @@ class EndFlagForm(FlaskForm):
 class ReviewFlagForm(FlaskForm):
     review_on = DateInputField(
         "It still applies: look at it again by",
-        required_message="Enter the date by which the flag should be looked at again",
+        required_message=rules.NO_REVIEW_ON,
     )
 
 
 class NetworkForm(FlaskForm):
     name = StringField(
-        "Name", validators=[InputRequired("Enter their name"), MaxLength(service.NAME_LIMIT)]
+        "Name", validators=[InputRequired(rules.NO_MEMBER_NAME), MaxLength(rules.MEMBER_NAME)]
     )
     relationship = RadioField(
         "How are they connected to the person?",
-        choices=service.RELATIONSHIP_LABELS,
-        validators=[InputRequired("Choose how they are connected to the person")],
+        choices=rules.RELATIONSHIPS,
+        validators=[InputRequired(rules.NO_RELATIONSHIP)],
     )
     role = StringField(
-        "Their role (optional)", validators=[MaxLength(service.ROLE_LIMIT, "The role")]
+        "Their role (optional)", validators=[MaxLength(rules.MEMBER_ROLE, "The role")]
     )
     organisation = StringField(
-        "Organisation (optional)", validators=[MaxLength(service.ORGANISATION_LIMIT)]
+        "Organisation (optional)", validators=[MaxLength(rules.ORGANISATION)]
     )
-    phone = StringField("Phone number (optional)", validators=[MaxLength(service.PHONE_LIMIT)])
-    email = StringField("Email address (optional)", validators=[MaxLength(service.EMAIL_LIMIT)])
+    phone = StringField("Phone number (optional)", validators=[MaxLength(rules.PHONE)])
+    email = StringField("Email address (optional)", validators=[MaxLength(rules.EMAIL)])
     may_contact = RadioField(
         "Does the person agree the team may contact them?",
         choices={"yes": "Yes", "no": "No, or not asked yet"},
-        validators=[InputRequired("Say whether the person agrees they may be contacted")],
+        validators=[InputRequired(rules.NO_MAY_CONTACT)],
     )
-    notes = TextAreaField("Notes (optional)", validators=[MaxLength(service.NOTES_LIMIT)])
+    notes = TextAreaField("Notes (optional)", validators=[MaxLength(rules.MEMBER_NOTES)])
     version = HiddenField()
 
     def member_data(self) -> dict:
@@ -77,14 +78,14 @@ class NetworkForm(FlaskForm):
 class ConsentForm(FlaskForm):
     decision = RadioField(
         "What did the person decide?",
-        choices=service.DECISION_LABELS,
-        validators=[InputRequired("Choose whether they agreed or refused")],
+        choices=rules.CONSENT_DECISIONS,
+        validators=[InputRequired(rules.NO_DECISION)],
     )
     scope = TextAreaField(
         "What may (or may not) be shared, and with whom",
         validators=[
-            InputRequired("Say what may be shared, and with whom"),
-            MaxLength(service.SCOPE_LIMIT, "What may be shared"),
+            InputRequired(rules.NO_SCOPE),
+            MaxLength(rules.CONSENT_SCOPE, "What may be shared"),
         ],
     )
     recorded_on = DateInputField(

@@ -21,15 +21,8 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models import Person, Team, User, utcnow
-
-FLAG_CATEGORIES = ("lone_working", "animal", "infection", "safeguarding", "access", "other")
-RELATIONSHIPS = ("family", "friend", "neighbour", "carer", "professional", "community", "other")
-CONSENT_DECISIONS = ("given", "refused")
-
-
-def _in(column: str, values: tuple[str, ...]) -> str:
-    return f"{column} IN ({', '.join(repr(v) for v in values)})"
+from ..models import Person, Team, User, in_choices, utcnow
+from ..rules import CONSENT_DECISIONS, FLAG_CATEGORIES, RELATIONSHIPS
 
 
 class CautionFlag(db.Model):
@@ -56,7 +49,7 @@ class CautionFlag(db.Model):
     ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
 
     __table_args__ = (
-        CheckConstraint(_in("category", FLAG_CATEGORIES), name="category"),
+        CheckConstraint(in_choices("category", FLAG_CATEGORIES), name="category"),
         # Never ended without its reason, who and when.
         CheckConstraint(
             "ended_at IS NULL OR (end_reason IS NOT NULL AND ended_by_id IS NOT NULL)",
@@ -106,7 +99,9 @@ class NetworkMember(db.Model):
     person: Mapped[Person] = orm.relationship()
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (CheckConstraint(_in("relationship", RELATIONSHIPS), name="relationship"),)
+    __table_args__ = (
+        CheckConstraint(in_choices("relationship", RELATIONSHIPS), name="relationship"),
+    )
 
 
 class ConsentDecision(db.Model):
@@ -127,7 +122,7 @@ class ConsentDecision(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(_in("decision", CONSENT_DECISIONS), name="decision"),
+        CheckConstraint(in_choices("decision", CONSENT_DECISIONS), name="decision"),
         CheckConstraint("expires_on IS NULL OR expires_on >= recorded_on", name="expires_on"),
     )
 

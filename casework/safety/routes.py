@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, policy
-from ..exceptions import DomainError, StaleVersion
+from .. import audit, policy, rules
 from ..extensions import db
-from ..forms import apply_domain_errors, form_version, show_stale
+from ..forms import form_version
+from ..web import save_form
 from . import bp, service
 from .forms import ConsentForm, EndFlagForm, FlagForm, NetworkForm, ReviewFlagForm
 
@@ -29,17 +29,17 @@ def flags_of(person_ids) -> dict:
 
 @bp.app_template_global()
 def flag_label(flag) -> str:
-    return service.CATEGORY_LABELS[flag.category]
+    return rules.FLAG_CATEGORIES[flag.category]
 
 
 @bp.app_template_global()
 def relationship_label(member) -> str:
-    return service.RELATIONSHIP_LABELS[member.relationship]
+    return rules.RELATIONSHIPS[member.relationship]
 
 
 @bp.app_template_global()
 def decision_label(consent) -> str:
-    return service.DECISION_LABELS[consent.decision]
+    return rules.CONSENT_DECISIONS[consent.decision]
 
 
 def _person_to_change(person_id: int):
@@ -49,23 +49,8 @@ def _person_to_change(person_id: int):
     return person
 
 
-def _save(form, change, message: str, target: str):
-    """Run a change the form asked for; commit, say so and go back to the person, or keep
-    what was typed with the rule's refusal on the fields (422), or 409 for a stale copy."""
-    if not form.validate_on_submit():
-        return 422 if form.is_submitted() else 200
-    try:
-        change()
-        db.session.commit()
-    except StaleVersion as error:
-        db.session.rollback()
-        return error
-    except DomainError as error:
-        db.session.rollback()
-        apply_domain_errors(form, error)
-        return 422
-    flash(message, "success")
-    return redirect(target)
+def _person_page(person_id: int, anchor: str) -> str:
+    return url_for("people.detail", person_id=person_id, _anchor=anchor)
 
 
 @bp.route("/people/<int:person_id>/flags/new", methods=["GET", "POST"])
@@ -73,32 +58,36 @@ def new_flag(person_id: int):
     person = _person_to_change(person_id)
     form = FlagForm()
     fields = ("category", "text", "review_on")
-    done = _save(
+    return save_form(
         form,
         lambda: service.raise_flag(
             db.session, current_user, person, **{f: getattr(form, f).data for f in fields}
         ),
-        "The caution has been added. Everyone who opens the record sees it first.",
-        url_for("people.detail", person_id=person.id, _anchor="cautions"),
+        saved="The caution has been added. Everyone who opens the record sees it first.",
+        to=_person_page(person.id, "cautions"),
+        show=lambda status: (
+            render_template("safety/flag_new.html", form=form, person=person),
+            status,
+        ),
+        refused_status=422,
     )
-    if not isinstance(done, int):
-        return done
-    return render_template("safety/flag_new.html", form=form, person=person), done
 
 
 @bp.route("/flags/<int:flag_id>/end", methods=["GET", "POST"])
 def end_flag(flag_id: int):
     flag = policy.get_flag_for(current_user, flag_id)
     form = EndFlagForm()
-    done = _save(
+    return save_form(
         form,
         lambda: service.end_flag(db.session, current_user, flag, reason=form.reason.data),
-        "The caution has been ended. It stays in the record with your reason.",
-        url_for("people.detail", person_id=flag.person_id, _anchor="cautions"),
+        saved="The caution has been ended. It stays in the record with your reason.",
+        to=_person_page(flag.person_id, "cautions"),
+        show=lambda status: (
+            render_template("safety/flag_end.html", form=form, flag=flag, person=flag.person),
+            status,
+        ),
+        refused_status=422,
     )
-    if not isinstance(done, int):
-        return done
-    return render_template("safety/flag_end.html", form=form, flag=flag, person=flag.person), done
 
 
 @bp.route("/flags/<int:flag_id>/review", methods=["GET", "POST"])
@@ -106,17 +95,17 @@ def review_flag(flag_id: int):
     flag = policy.get_flag_for(current_user, flag_id)
     form = ReviewFlagForm()
     back = url_for("safety.due") if policy.can_review_flags(current_user) else None
-    done = _save(
+    return save_form(
         form,
         lambda: service.review_flag(db.session, current_user, flag, review_on=form.review_on.data),
-        "The caution has a new review date.",
-        back or url_for("people.detail", person_id=flag.person_id, _anchor="cautions"),
+        saved="The caution has a new review date.",
+        to=back or _person_page(flag.person_id, "cautions"),
+        show=lambda status: (
+            render_template("safety/flag_review.html", form=form, flag=flag, person=flag.person),
+            status,
+        ),
+        refused_status=422,
     )
-    if not isinstance(done, int):
-        return done
-    return render_template(
-        "safety/flag_review.html", form=form, flag=flag, person=flag.person
-    ), done
 
 
 @bp.route("/flags/due")
@@ -135,15 +124,17 @@ def due():
 def new_member(person_id: int):
     person = _person_to_change(person_id)
     form = NetworkForm()
-    done = _save(
+    return save_form(
         form,
         lambda: service.add_member(db.session, current_user, person, form.member_data()),
-        "They have been added to the circle.",
-        url_for("people.detail", person_id=person.id, _anchor="network"),
+        saved="They have been added to the circle.",
+        to=_person_page(person.id, "network"),
+        show=lambda status: (
+            render_template("safety/member.html", form=form, person=person, member=None),
+            status,
+        ),
+        refused_status=422,
     )
-    if not isinstance(done, int):
-        return done
-    return render_template("safety/member.html", form=form, person=person, member=None), done
 
 
 @bp.route("/network/<int:member_id>/edit", methods=["GET", "POST"])
@@ -153,23 +144,26 @@ def edit_member(member_id: int):
     if request.method == "GET":
         form.may_contact.data = "yes" if member.may_contact else "no"
         form.version.data = str(member.version)
-    done = _save(
+    return save_form(
         form,
         lambda: service.update_member(
             db.session, current_user, member, form.member_data(), version=form_version(form)
         ),
-        "Their details have been saved.",
-        url_for("people.detail", person_id=member.person_id, _anchor="network"),
+        saved="Their details have been saved.",
+        to=_person_page(member.person_id, "network"),
+        show=lambda status: (
+            render_template(
+                "safety/member.html",
+                form=form,
+                person=member.person,
+                member=member,
+                stale=status == 409,
+            ),
+            status,
+        ),
+        stale=member,
+        refused_status=422,
     )
-    stale = isinstance(done, StaleVersion)
-    if stale:
-        member = policy.get_network_member_for(current_user, member_id, write=True)
-        done = show_stale(form, done, member)
-    if not isinstance(done, int):
-        return done
-    return render_template(
-        "safety/member.html", form=form, person=member.person, member=member, stale=stale
-    ), done
 
 
 @bp.route("/people/<int:person_id>/consents/new", methods=["GET", "POST"])
@@ -177,14 +171,16 @@ def new_consent(person_id: int):
     person = _person_to_change(person_id)
     form = ConsentForm()
     fields = ("decision", "scope", "recorded_on", "expires_on")
-    done = _save(
+    return save_form(
         form,
         lambda: service.record_consent(
             db.session, current_user, person, **{f: getattr(form, f).data for f in fields}
         ),
-        "The decision has been recorded.",
-        url_for("people.detail", person_id=person.id, _anchor="sharing"),
+        saved="The decision has been recorded.",
+        to=_person_page(person.id, "sharing"),
+        show=lambda status: (
+            render_template("safety/consent_new.html", form=form, person=person),
+            status,
+        ),
+        refused_status=422,
     )
-    if not isinstance(done, int):
-        return done
-    return render_template("safety/consent_new.html", form=form, person=person), done

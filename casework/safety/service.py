@@ -16,47 +16,36 @@ from .. import audit
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
 from ..locking import check_version, flush_checked
 from ..models import Case, Person, User, utcnow
-from ..text import CONTROL_CHARACTER_MESSAGE, has_control_character
-from .models import (
+from ..rules import (
     CONSENT_DECISIONS,
+    CONSENT_SCOPE,
+    EMAIL,
+    EMAIL_PATTERN,
+    EMAIL_SHAPE,
     FLAG_CATEGORIES,
+    FLAG_TEXT,
+    LONGEST_REVIEW_DAYS,
+    MEMBER_NAME,
+    MEMBER_NOTES,
+    MEMBER_ROLE,
+    NO_DECISION,
+    NO_END_REASON,
+    NO_FLAG_CATEGORY,
+    NO_FLAG_TEXT,
+    NO_MAY_CONTACT,
+    NO_MEMBER_NAME,
+    NO_RELATIONSHIP,
+    NO_REVIEW_ON,
+    NO_SCOPE,
+    ORGANISATION,
+    PHONE,
     RELATIONSHIPS,
-    CautionFlag,
-    ConsentDecision,
-    NetworkMember,
+    SHORT_TEXT,
+    clean_text,
 )
+from ..text import CONTROL_CHARACTER_MESSAGE, has_control_character
+from .models import CautionFlag, ConsentDecision, NetworkMember
 
-# Plain words for the stored code words: the forms' choices and the flags' headings.
-CATEGORY_LABELS = {
-    "lone_working": "Risk to a worker on their own",
-    "animal": "Animal",
-    "infection": "Infection risk",
-    "safeguarding": "Safeguarding",
-    "access": "Getting in",
-    "other": "Other",
-}
-RELATIONSHIP_LABELS = {
-    "family": "Family",
-    "friend": "Friend",
-    "neighbour": "Neighbour",
-    "carer": "Carer",
-    "professional": "Professional",
-    "community": "Community group",
-    "other": "Other",
-}
-DECISION_LABELS = {"given": "Agreed to share", "refused": "Refused to share"}
-
-# Limits: one constant each, used by the forms, the API and the rules here.
-FLAG_TEXT_LIMIT = 1000
-REASON_LIMIT = 2000
-NAME_LIMIT = 200
-ROLE_LIMIT = 200
-ORGANISATION_LIMIT = 200
-PHONE_LIMIT = 50
-EMAIL_LIMIT = 254
-NOTES_LIMIT = 5000
-SCOPE_LIMIT = 2000
-LONGEST_REVIEW_DAYS = 2 * 366  # a flag is looked at again within two years
 NETWORK_FIELDS = (
     "name",
     "relationship",
@@ -67,7 +56,7 @@ NETWORK_FIELDS = (
     "may_contact",
     "notes",
 )
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+_EMAIL = re.compile(EMAIL_PATTERN)
 
 
 class FlagAlreadyEnded(DomainError):
@@ -78,19 +67,10 @@ class FlagAlreadyEnded(DomainError):
 
 
 def _text(value, field: str, errors: dict, limit: int, required: str | None = None):
-    """Stripped text or None; each problem in plain words under its field's name."""
-    if value is not None and not isinstance(value, str):
-        errors[field] = "Enter text"
-        return None
-    value = (value or "").strip()
-    if not value:
-        if required:
-            errors[field] = required
-        return None
-    if has_control_character(value):
+    """Stripped text or None (rules.clean_text), and never a control character."""
+    value = clean_text(value, field, errors, required=required, limit=limit)
+    if value and field not in errors and has_control_character(value):
         errors[field] = CONTROL_CHARACTER_MESSAGE
-    elif len(value) > limit:
-        errors[field] = f"Must be {limit:,} characters or fewer"
     return value
 
 
@@ -106,7 +86,7 @@ def _choice(value, field: str, errors: dict, choices, message: str):
 
 def _review_date(value, errors: dict, today: dt.date):
     if value is None:
-        errors["review_on"] = "Enter the date by which the flag should be looked at again"
+        errors["review_on"] = NO_REVIEW_ON
     elif not isinstance(value, dt.date):
         errors["review_on"] = "Enter a real date"
     elif value < today:
@@ -131,10 +111,8 @@ def raise_flag(
     each field to fix. The raising team's manager reviews it by `review_on`."""
     today = today or dt.date.today()
     errors: dict[str, str] = {}
-    category = _choice(
-        category, "category", errors, FLAG_CATEGORIES, "Choose what kind of caution it is"
-    )
-    text = _text(text, "text", errors, FLAG_TEXT_LIMIT, "Say, in plain words, what to know")
+    category = _choice(category, "category", errors, FLAG_CATEGORIES, NO_FLAG_CATEGORY)
+    text = _text(text, "text", errors, FLAG_TEXT, NO_FLAG_TEXT)
     review_on = _review_date(review_on, errors, today)
     if errors:
         raise InvalidValue("Check the caution's details", errors)
@@ -157,12 +135,9 @@ def end_flag(session: Session, user: User, flag: CautionFlag, *, reason) -> Caut
     if not flag.active:
         raise FlagAlreadyEnded("This caution was already ended.")
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, REASON_LIMIT)
+    reason = _text(reason, "reason", errors, SHORT_TEXT)
     if reason is None and not errors:
-        raise ReasonRequired(
-            "Say why the caution no longer applies",
-            {"reason": "Say why the caution no longer applies"},
-        )
+        raise ReasonRequired(NO_END_REASON, {"reason": NO_END_REASON})
     if errors:
         raise InvalidValue("Check the reason", errors)
     flag.ended_at, flag.ended_by_id, flag.end_reason = utcnow(), user.id, reason
@@ -244,25 +219,25 @@ def flags_due_for_review(session: Session, team_id: int, today: dt.date | None =
 def _clean_member(data: dict) -> dict:
     errors: dict[str, str] = {}
     clean = {
-        "name": _text(data.get("name"), "name", errors, NAME_LIMIT, "Enter their name"),
+        "name": _text(data.get("name"), "name", errors, MEMBER_NAME, NO_MEMBER_NAME),
         "relationship": _choice(
             data.get("relationship"),
             "relationship",
             errors,
             RELATIONSHIPS,
-            "Choose how they are connected to the person",
+            NO_RELATIONSHIP,
         ),
-        "role": _text(data.get("role"), "role", errors, ROLE_LIMIT),
-        "organisation": _text(data.get("organisation"), "organisation", errors, ORGANISATION_LIMIT),
-        "phone": _text(data.get("phone"), "phone", errors, PHONE_LIMIT),
-        "email": _text(data.get("email"), "email", errors, EMAIL_LIMIT),
-        "notes": _text(data.get("notes"), "notes", errors, NOTES_LIMIT),
+        "role": _text(data.get("role"), "role", errors, MEMBER_ROLE),
+        "organisation": _text(data.get("organisation"), "organisation", errors, ORGANISATION),
+        "phone": _text(data.get("phone"), "phone", errors, PHONE),
+        "email": _text(data.get("email"), "email", errors, EMAIL),
+        "notes": _text(data.get("notes"), "notes", errors, MEMBER_NOTES),
     }
     if clean["email"] and "email" not in errors and not _EMAIL.fullmatch(clean["email"]):
-        errors["email"] = "Enter an email address like name@example.org"
+        errors["email"] = EMAIL_SHAPE
     may_contact = data.get("may_contact", False)
     if not isinstance(may_contact, bool):
-        errors["may_contact"] = "Say whether the person agrees they may be contacted"
+        errors["may_contact"] = NO_MAY_CONTACT
     clean["may_contact"] = may_contact is True
     if errors:
         raise InvalidValue("Check the details of the person in the circle", errors)
@@ -346,10 +321,8 @@ def record_consent(
     """Record the person's decision about sharing: what, with whom, given or refused."""
     today = today or dt.date.today()
     errors: dict[str, str] = {}
-    decision = _choice(
-        decision, "decision", errors, CONSENT_DECISIONS, "Choose whether they agreed or refused"
-    )
-    scope = _text(scope, "scope", errors, SCOPE_LIMIT, "Say what may be shared, and with whom")
+    decision = _choice(decision, "decision", errors, CONSENT_DECISIONS, NO_DECISION)
+    scope = _text(scope, "scope", errors, CONSENT_SCOPE, NO_SCOPE)
     if not isinstance(recorded_on, dt.date):
         errors["recorded_on"] = "Enter the date the person decided"
     elif recorded_on > today:

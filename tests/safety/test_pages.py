@@ -32,12 +32,16 @@ def test_a_caution_is_shown_first_on_every_page_a_worker_meets_the_person(
     response = client.post(f"/people/{person.id}/flags/new", data=flag_form())
     assert response.status_code == 302
     escaped = "A large dog &lt;b&gt;jumps up&lt;/b&gt;"
-    for path in (f"/people/{person.id}", f"/cases/{case.id}", f"/cases/{case.id}/visits/new"):
+    for path in (
+        f"/people/{person.id}",
+        f"/cases/{case.id}",
+        f"/cases/{case.id}/conversations/new",
+    ):
         page = client.get(path).get_data(as_text=True)
         banner = page.index("Caution before you visit Irene")
         assert escaped in page and "<b>jumps up" not in page, path
         assert "Animal:" in page[banner:], path
-        if "visits/new" in path:
+        if "conversations/new" in path:
             assert banner < page.index('id="conversation-form"')
     caseload = client.get("/").get_data(as_text=True)
     assert "Caution: Animal" in caseload and 'class="cw-caution__icon"' in caseload

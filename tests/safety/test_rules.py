@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from casework import rules
 from casework.exceptions import InvalidValue, ReasonRequired
 from casework.extensions import db
 from casework.models import AuditEvent
@@ -37,11 +38,11 @@ def test_a_flag_is_raised_by_the_users_team_and_audited(person, practitioner):
     [
         ({"category": "dragon"}, "category"),
         ({"text": "  "}, "text"),
-        ({"text": "x" * (service.FLAG_TEXT_LIMIT + 1)}, "text"),
+        ({"text": "x" * (rules.FLAG_TEXT + 1)}, "text"),
         ({"text": "bad\x00text"}, "text"),
         ({"review_on": None}, "review_on"),
         ({"review_on": TODAY - dt.timedelta(days=1)}, "review_on"),
-        ({"review_on": TODAY + dt.timedelta(days=service.LONGEST_REVIEW_DAYS + 1)}, "review_on"),
+        ({"review_on": TODAY + dt.timedelta(days=rules.LONGEST_REVIEW_DAYS + 1)}, "review_on"),
     ],
 )
 def test_a_flag_with_a_wrong_detail_is_refused_naming_the_field(
