@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask import abort
 from flask_login import current_user
 
 from .. import policy, rules
 from ..extensions import db
 from ..models import Person as PersonRecord
+from ..people.service import require_not_merged
 from ..safety import service as safety
 from ..safety.models import CautionFlag
 from .base import answers, bp, spec
@@ -65,10 +65,9 @@ def flag_json(flag: CautionFlag) -> Flag:
 
 def person_to_change(person_id: int) -> PersonRecord:
     """A person whose cautions, circle or decisions the user may change; a merged record
-    is changed on the record it was merged into (409)."""
+    is changed on the record it was merged into (409, `merged_into_id`)."""
     person = policy.get_person_for(current_user, person_id, write=True)
-    if person.merged_into_id is not None:
-        abort(409, "This record was merged into another: record on that one instead.")
+    require_not_merged(person)
     return person
 
 

@@ -11,6 +11,7 @@ from flask_login import current_user
 from .. import audit, policy, rules
 from ..extensions import db
 from ..forms import form_version
+from ..people.service import require_not_merged
 from ..web import save_form
 from . import bp, service
 from .forms import ConsentForm, EndFlagForm, FlagForm, NetworkForm, ReviewFlagForm
@@ -43,33 +44,47 @@ def decision_label(consent) -> str:
 
 
 def _person_to_change(person_id: int):
+    """The person whose cautions, circle or decisions these are; a merged record's page
+    leads to the record it was merged into."""
     person = policy.get_person_for(current_user, person_id, write=True)
-    if person.merged_into_id is not None:
-        abort(409, "This record was merged into another: record on that one instead.")
+    require_not_merged(person)
     return person
 
 
-def _person_page(person_id: int, anchor: str) -> str:
-    return url_for("people.detail", person_id=person_id, _anchor=anchor)
+def _save(form, person, change, *, saved: str, anchor: str, template: str, to=None, **shown):
+    """web.save_form for these pages: back to the person's page at `anchor` (or `to`); the
+    form shown again with the person and `shown`, the rules' refusals with 422."""
+    return save_form(
+        form,
+        change,
+        saved=saved,
+        to=to or url_for("people.detail", person_id=person.id, _anchor=anchor),
+        show=lambda status: (
+            render_template(template, form=form, person=person, stale=status == 409, **shown),
+            status,
+        ),
+        stale=shown.get("member"),
+        refused_status=422,
+    )
+
+
+def _typed(form, *fields: str) -> dict:
+    return {name: getattr(form, name).data for name in fields}
 
 
 @bp.route("/people/<int:person_id>/flags/new", methods=["GET", "POST"])
 def new_flag(person_id: int):
     person = _person_to_change(person_id)
     form = FlagForm()
-    fields = ("category", "text", "review_on")
-    return save_form(
+    return _save(
         form,
+        person,
         lambda: service.raise_flag(
-            db.session, current_user, person, **{f: getattr(form, f).data for f in fields}
+            db.session, current_user, person, **_typed(form, "category", "text", "review_on")
         ),
         saved="The caution has been added. Everyone who opens the record sees it first.",
-        to=_person_page(person.id, "cautions"),
-        show=lambda status: (
-            render_template("safety/flag_new.html", form=form, person=person),
-            status,
-        ),
-        refused_status=422,
+        anchor="cautions",
+        template="safety/flag_new.html",
     )
 
 
@@ -77,16 +92,14 @@ def new_flag(person_id: int):
 def end_flag(flag_id: int):
     flag = policy.get_flag_for(current_user, flag_id)
     form = EndFlagForm()
-    return save_form(
+    return _save(
         form,
+        flag.person,
         lambda: service.end_flag(db.session, current_user, flag, reason=form.reason.data),
         saved="The caution has been ended. It stays in the record with your reason.",
-        to=_person_page(flag.person_id, "cautions"),
-        show=lambda status: (
-            render_template("safety/flag_end.html", form=form, flag=flag, person=flag.person),
-            status,
-        ),
-        refused_status=422,
+        anchor="cautions",
+        template="safety/flag_end.html",
+        flag=flag,
     )
 
 
@@ -94,17 +107,15 @@ def end_flag(flag_id: int):
 def review_flag(flag_id: int):
     flag = policy.get_flag_for(current_user, flag_id)
     form = ReviewFlagForm()
-    back = url_for("safety.due") if policy.can_review_flags(current_user) else None
-    return save_form(
+    return _save(
         form,
+        flag.person,
         lambda: service.review_flag(db.session, current_user, flag, review_on=form.review_on.data),
         saved="The caution has a new review date.",
-        to=back or _person_page(flag.person_id, "cautions"),
-        show=lambda status: (
-            render_template("safety/flag_review.html", form=form, flag=flag, person=flag.person),
-            status,
-        ),
-        refused_status=422,
+        anchor="cautions",
+        to=url_for("safety.due") if policy.can_review_flags(current_user) else None,
+        template="safety/flag_review.html",
+        flag=flag,
     )
 
 
@@ -124,16 +135,14 @@ def due():
 def new_member(person_id: int):
     person = _person_to_change(person_id)
     form = NetworkForm()
-    return save_form(
+    return _save(
         form,
+        person,
         lambda: service.add_member(db.session, current_user, person, form.member_data()),
         saved="They have been added to the circle.",
-        to=_person_page(person.id, "network"),
-        show=lambda status: (
-            render_template("safety/member.html", form=form, person=person, member=None),
-            status,
-        ),
-        refused_status=422,
+        anchor="network",
+        template="safety/member.html",
+        member=None,
     )
 
 
@@ -144,25 +153,16 @@ def edit_member(member_id: int):
     if request.method == "GET":
         form.may_contact.data = "yes" if member.may_contact else "no"
         form.version.data = str(member.version)
-    return save_form(
+    return _save(
         form,
+        member.person,
         lambda: service.update_member(
             db.session, current_user, member, form.member_data(), version=form_version(form)
         ),
         saved="Their details have been saved.",
-        to=_person_page(member.person_id, "network"),
-        show=lambda status: (
-            render_template(
-                "safety/member.html",
-                form=form,
-                person=member.person,
-                member=member,
-                stale=status == 409,
-            ),
-            status,
-        ),
-        stale=member,
-        refused_status=422,
+        anchor="network",
+        template="safety/member.html",
+        member=member,
     )
 
 
@@ -171,16 +171,11 @@ def new_consent(person_id: int):
     person = _person_to_change(person_id)
     form = ConsentForm()
     fields = ("decision", "scope", "recorded_on", "expires_on")
-    return save_form(
+    return _save(
         form,
-        lambda: service.record_consent(
-            db.session, current_user, person, **{f: getattr(form, f).data for f in fields}
-        ),
+        person,
+        lambda: service.record_consent(db.session, current_user, person, **_typed(form, *fields)),
         saved="The decision has been recorded.",
-        to=_person_page(person.id, "sharing"),
-        show=lambda status: (
-            render_template("safety/consent_new.html", form=form, person=person),
-            status,
-        ),
-        refused_status=422,
+        anchor="sharing",
+        template="safety/consent_new.html",
     )

@@ -14,7 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
-from ..locking import check_version, flush_checked
+from ..locking import apply_changes, check_version
 from ..models import Case, Person, User, utcnow
 from ..rules import (
     CONSENT_DECISIONS,
@@ -268,18 +268,15 @@ def update_member(
     check_version(member, version, "these details")
     current = {name: getattr(member, name) for name in NETWORK_FIELDS}
     clean = _clean_member({**current, **{k: v for k, v in data.items() if k in NETWORK_FIELDS}})
-    changed = {k: v for k, v in clean.items() if current[k] != v}
-    for key, value in changed.items():
-        setattr(member, key, value)
+    changed = apply_changes(session, member, clean, "these details")
     if changed:
-        flush_checked(session, "these details")
         audit.record(
             "update",
             "network_member",
             member.id,
             person_id=member.person_id,
             user=user,
-            fields=sorted(changed),
+            fields=changed,
         )
     return member
 

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import AuditEvent
+from casework.people.merge import merge_people
 from tests.api.conftest import Api, token_for
 from tests.conftest import make_person, make_team, make_user
 from tests.safety.conftest import TODAY
@@ -107,3 +108,23 @@ def test_another_team_may_not_change_the_persons_safety_record(client, person):
         == 403
     )
     assert outsider.post("/people/999999/flags", body)[0] == 404
+
+
+def test_a_merged_record_sends_its_cautions_circle_and_decisions_to_the_kept_one(
+    api, case, practitioner
+):
+    gone = make_person(practitioner, given_name="Irene", family_name="Walsh")
+    merge_people(db.session, make_user(None, "admin"), keep=case.person, other=gone)
+    db.session.commit()
+    review = (TODAY + dt.timedelta(days=30)).isoformat()
+    bodies = {
+        "flags": {"category": "animal", "text": "A dog", "review_on": review},
+        "network": {"name": "Jo", "relationship": "family"},
+        "consents": {"decision": "given", "scope": "GP", "recorded_on": TODAY.isoformat()},
+    }
+    for what, body in bodies.items():
+        status, answer = api.post(f"/people/{gone.id}/{what}", body)
+        assert status == 409, (what, answer)
+        assert answer["error"]["code"] == "merged_record"
+        assert answer["error"]["merged_into_id"] == case.person_id
+    assert api.post(f"/people/{case.person_id}/network", bodies["network"])[0] == 201

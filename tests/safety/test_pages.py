@@ -7,6 +7,7 @@ from sqlalchemy import select
 
 from casework.extensions import db
 from casework.models import Action, AuditEvent
+from casework.people.merge import merge_people
 from casework.safety import service
 from casework.safety.models import CautionFlag, ConsentDecision, NetworkMember
 from tests.conftest import login, make_person, make_team, make_user
@@ -214,3 +215,13 @@ def test_a_refused_and_an_expired_decision_about_sharing_are_shown(client, perso
     response = client.post(f"/people/{person.id}/consents/new", data=bad)
     assert response.status_code == 422
     assert "GP may be told about the adaptations" in response.get_data(as_text=True)
+
+
+def test_a_merged_record_leads_to_the_kept_one_to_add_a_caution(client, case, practitioner):
+    gone = make_person(practitioner, given_name="Irene", family_name="Walsh")
+    merge_people(db.session, make_user(None, "admin"), keep=case.person, other=gone)
+    db.session.commit()
+    login(client, practitioner)
+    response = client.get(f"/people/{gone.id}/flags/new")
+    assert response.status_code == 302
+    assert response.headers["Location"].endswith(f"/people/{case.person_id}")
