@@ -29,15 +29,12 @@ class MemberIn(Body):
     notes: Text(rules.MEMBER_NOTES) | None = None
 
 
-class MemberChange(Body):
+class MemberChange(MemberIn):
+    """The same fields, each left out keeping its value; none of the required ones null."""
+
     name: Text(rules.MEMBER_NAME, "Their name, or the group's", required=True) = None
     relationship: Choice(rules.RELATIONSHIPS) = None
-    role: Text(rules.MEMBER_ROLE) | None = None
-    organisation: Text(rules.ORGANISATION) | None = None
-    phone: Text(rules.PHONE) | None = None
-    email: EMAIL | None = None
     may_contact: Flag = None
-    notes: Text(rules.MEMBER_NOTES) | None = None
     version: Id("The member's `version` as last read; when sent, a stale one is 409") | None = None
 
 
