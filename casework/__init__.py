@@ -167,16 +167,12 @@ def register_blueprints(app: Flask) -> None:
     blueprints += (asks, purpose)
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
-    from . import barriers, stories
+    from . import barriers, safety, stories
     from .audit import routes as audit_pages
     from .people import merge_routes as duplicates
 
-    for module in (barriers, stories, audit_pages, duplicates):
+    for module in (barriers, stories, audit_pages, duplicates, safety):
         app.register_blueprint(module.bp)
-    from . import safety
-    from .safety import routes as _safety_routes  # noqa: F401 - its views join safety.bp
-
-    app.register_blueprint(safety.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 
     from .cli import register_commands

@@ -16,8 +16,18 @@ from sqlalchemy.orm import aliased
 
 from . import audit
 from .extensions import db
-from .models import Action, ApiToken, Ask, Barrier, Case, Demand, Person, User
-from .safety.models import CautionFlag, NetworkMember
+from .models import (
+    Action,
+    ApiToken,
+    Ask,
+    Barrier,
+    Case,
+    CautionFlag,
+    Demand,
+    NetworkMember,
+    Person,
+    User,
+)
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 

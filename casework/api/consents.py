@@ -9,8 +9,8 @@ from flask_login import current_user
 
 from .. import rules
 from ..extensions import db
+from ..models import ConsentDecision
 from ..safety import service as safety
-from ..safety.models import ConsentDecision
 from .base import answers, bp, spec
 from .fields import Body, Choice, Date, Day, Shape, Text
 from .flags import person_to_change

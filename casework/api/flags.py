@@ -10,10 +10,10 @@ from flask_login import current_user
 
 from .. import policy, rules
 from ..extensions import db
+from ..models import CautionFlag
 from ..models import Person as PersonRecord
 from ..people.service import require_not_merged
 from ..safety import service as safety
-from ..safety.models import CautionFlag
 from .base import answers, bp, spec
 from .fields import Body, Choice, Date, Day, Moment, Shape, Text, moment
 

@@ -8,8 +8,8 @@ from flask_login import current_user
 
 from .. import policy, rules
 from ..extensions import db
+from ..models import NetworkMember as MemberRecord
 from ..safety import service as safety
-from ..safety.models import NetworkMember as MemberRecord
 from .base import answers, bp, spec
 from .fields import Body, Choice, Flag, Id, Shape, Text
 from .flags import person_to_change

@@ -1,8 +1,8 @@
-"""Safety and the people around the person: caution flags, the network, consent to share.
-
-The blueprint's routes are imported by the app factory (casework/__init__.py), not here:
-the access policy imports this package's models, and the routes import the policy."""
+"""Safety and the people around the person: caution flags, the network, consent to share
+(the models are in casework/models/safety.py)."""
 
 from flask import Blueprint
 
 bp = Blueprint("safety", __name__)
+
+from . import routes  # noqa: E402,F401

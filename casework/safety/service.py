@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, joinedload
 from .. import audit
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
 from ..locking import apply_changes, check_version
-from ..models import Case, Person, User, utcnow
+from ..models import Case, CautionFlag, ConsentDecision, NetworkMember, Person, User, utcnow
 from ..rules import (
     CONSENT_DECISIONS,
     CONSENT_SCOPE,
@@ -44,7 +44,6 @@ from ..rules import (
     clean_text,
 )
 from ..text import CONTROL_CHARACTER_MESSAGE, has_control_character
-from .models import CautionFlag, ConsentDecision, NetworkMember
 
 NETWORK_FIELDS = (
     "name",

@@ -4,9 +4,8 @@ neighbour exchange of the brief's example, and a refused decision about sharing.
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import Person, Team
+from casework.models import CautionFlag, ConsentDecision, NetworkMember, Person, Team
 from casework.safety import service
-from casework.safety.models import CautionFlag, ConsentDecision, NetworkMember
 from tests.safety.conftest import TODAY
 
 

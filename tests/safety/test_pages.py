@@ -6,10 +6,9 @@ import datetime as dt
 from sqlalchemy import select
 
 from casework.extensions import db
-from casework.models import Action, AuditEvent
+from casework.models import Action, AuditEvent, CautionFlag, ConsentDecision, NetworkMember
 from casework.people.merge import merge_people
 from casework.safety import service
-from casework.safety.models import CautionFlag, ConsentDecision, NetworkMember
 from tests.conftest import login, make_person, make_team, make_user
 from tests.safety.conftest import TODAY, date_fields
 

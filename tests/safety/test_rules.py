@@ -8,10 +8,9 @@ from sqlalchemy import select
 from casework import rules
 from casework.exceptions import InvalidValue, ReasonRequired
 from casework.extensions import db
-from casework.models import AuditEvent
+from casework.models import AuditEvent, CautionFlag
 from casework.people.service import possible_duplicates, search_people
 from casework.safety import service
-from casework.safety.models import CautionFlag
 from tests.conftest import make_person
 from tests.safety.conftest import TODAY
 

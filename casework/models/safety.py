@@ -1,5 +1,5 @@
 """Safety and the people around the person: caution flags, the person's network and their
-decisions about sharing (ADR 0031). Kept apart from casework/models.py, with its base."""
+decisions about sharing (ADR 0031)."""
 
 from __future__ import annotations
 
@@ -21,8 +21,10 @@ from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..models import Person, Team, User, in_choices, utcnow
 from ..rules import CONSENT_DECISIONS, FLAG_CATEGORIES, RELATIONSHIPS
+from .base import one_of, utcnow
+from .people import Person
+from .staff import Team, User
 
 
 class CautionFlag(db.Model):
@@ -49,7 +51,7 @@ class CautionFlag(db.Model):
     ended_by: Mapped[User | None] = relationship(foreign_keys=[ended_by_id])
 
     __table_args__ = (
-        CheckConstraint(in_choices("category", FLAG_CATEGORIES), name="category"),
+        CheckConstraint(one_of("category", FLAG_CATEGORIES), name="category"),
         # Never ended without its reason, who and when.
         CheckConstraint(
             "ended_at IS NULL OR (end_reason IS NOT NULL AND ended_by_id IS NOT NULL)",
@@ -99,9 +101,7 @@ class NetworkMember(db.Model):
     person: Mapped[Person] = orm.relationship()
 
     __mapper_args__ = {"version_id_col": version}
-    __table_args__ = (
-        CheckConstraint(in_choices("relationship", RELATIONSHIPS), name="relationship"),
-    )
+    __table_args__ = (CheckConstraint(one_of("relationship", RELATIONSHIPS), name="relationship"),)
 
 
 class ConsentDecision(db.Model):
@@ -122,7 +122,7 @@ class ConsentDecision(db.Model):
     recorded_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
-        CheckConstraint(in_choices("decision", CONSENT_DECISIONS), name="decision"),
+        CheckConstraint(one_of("decision", CONSENT_DECISIONS), name="decision"),
         CheckConstraint("expires_on IS NULL OR expires_on >= recorded_on", name="expires_on"),
     )
 
