@@ -1,5 +1,5 @@
 """Cautions in a real browser at a phone's width: a practitioner adds one on the person's
-page, and it is the first thing on the visit form, before a single field (axe-core checks
+page, and it is the first thing on the conversation form, before a single field (axe-core checks
 each page with JavaScript on); the same journey works with JavaScript off."""
 
 import datetime as dt
@@ -37,7 +37,7 @@ def add_caution_and_open_the_visit_form(page: Page, live_server: str, case) -> N
     expect(page.locator("#caution")).to_contain_text(DOG)
     page.goto(f"{live_server}/cases/{case.id}")
     expect(page.locator("#caution")).to_contain_text(DOG)
-    page.get_by_role("link", name="Log a visit or call").click()
+    page.get_by_role("link", name="Record a conversation").click()
     caution = page.locator("#caution")
     expect(caution).to_contain_text("Caution before you visit Irene")
     expect(caution).to_contain_text(DOG)
