@@ -7,7 +7,7 @@ import datetime as dt
 
 from flask_login import current_user
 
-from .. import rules
+from .. import clock, rules
 from ..extensions import db
 from ..models import ConsentDecision
 from ..safety import service as safety
@@ -56,4 +56,4 @@ def create_consent(person_id: int, json: ConsentIn):
     person = person_to_change(person_id)
     consent = safety.record_consent(db.session, current_user, person, **json.sent())
     db.session.commit()
-    return consent_json(consent, dt.date.today()), 201
+    return consent_json(consent, clock.today()), 201

@@ -1,9 +1,7 @@
-import datetime as dt
-
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import policy
+from .. import clock, policy
 from ..caseload.service import team_members
 from ..exceptions import InvalidValue
 from ..extensions import db
@@ -31,7 +29,7 @@ def new(person_id: int):
         if u.id != current_user.id or current_user.role != "practitioner"
     }
     if not form.is_submitted():
-        form.received_on.process(None, dt.date.today())
+        form.received_on.process(None, clock.today())
     if form.validate_on_submit():
         owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
         try:

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import audit
+from .. import audit, clock
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
 from ..locking import apply_changes, check_version
-from ..models import Case, CautionFlag, ConsentDecision, NetworkMember, Person, User, utcnow
+from ..models import Case, CautionFlag, ConsentDecision, NetworkMember, Person, User
 from ..rules import (
     CONSENT_DECISIONS,
     CONSENT_SCOPE,
@@ -108,7 +108,7 @@ def raise_flag(
 ) -> CautionFlag:
     """Put a caution on the person's record, for everyone who visits; InvalidValue naming
     each field to fix. The raising team's manager reviews it by `review_on`."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     category = _choice(category, "category", errors, FLAG_CATEGORIES, NO_FLAG_CATEGORY)
     text = _text(text, "text", errors, FLAG_TEXT, NO_FLAG_TEXT)
@@ -139,7 +139,7 @@ def end_flag(session: Session, user: User, flag: CautionFlag, *, reason) -> Caut
         raise ReasonRequired(NO_END_REASON, {"reason": NO_END_REASON})
     if errors:
         raise InvalidValue("Check the reason", errors)
-    flag.ended_at, flag.ended_by_id, flag.end_reason = utcnow(), user.id, reason
+    flag.ended_at, flag.ended_by_id, flag.end_reason = clock.now(), user.id, reason
     session.flush()
     audit.record("end", "flag", flag.id, person_id=flag.person_id, user=user)
     return flag
@@ -152,7 +152,7 @@ def review_flag(
     if not flag.active:
         raise FlagAlreadyEnded("This caution was ended, so it needs no review.")
     errors: dict[str, str] = {}
-    review_on = _review_date(review_on, errors, today or dt.date.today())
+    review_on = _review_date(review_on, errors, today or clock.today())
     if errors:
         raise InvalidValue("Check the review date", errors)
     flag.review_on = review_on
@@ -197,7 +197,7 @@ def all_flags(session: Session, person: Person) -> list[CautionFlag]:
 
 def flags_due_for_review(session: Session, team_id: int, today: dt.date | None = None):
     """The team's active flags whose review date has come, longest overdue first."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     return list(
         session.scalars(
             select(CautionFlag)
@@ -315,7 +315,7 @@ def record_consent(
     today: dt.date | None = None,
 ) -> ConsentDecision:
     """Record the person's decision about sharing: what, with whom, given or refused."""
-    today = today or dt.date.today()
+    today = today or clock.today()
     errors: dict[str, str] = {}
     decision = _choice(decision, "decision", errors, CONSENT_DECISIONS, NO_DECISION)
     scope = _text(scope, "scope", errors, CONSENT_SCOPE, NO_SCOPE)
@@ -376,5 +376,5 @@ def person_safety(session: Session, person: Person, today: dt.date | None = None
         ended_flags=[f for f in flags if not f.active],
         network=network(session, person),
         consents=consents(session, person),
-        today=today or dt.date.today(),
+        today=today or clock.today(),
     )

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from casework import clock
 from casework.extensions import db
 from tests.browser.test_asks import log_in
 from tests.browser.test_imports import accessibility_violations
@@ -29,7 +30,7 @@ def add_caution_and_open_the_visit_form(page: Page, live_server: str, case) -> N
     page.get_by_role("button", name="Add the caution").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Enter the date")
     expect(page.locator("#text")).to_have_value(DOG)  # kept as typed
-    review = dt.date.today() + dt.timedelta(days=90)
+    review = clock.today() + dt.timedelta(days=90)
     page.fill("#review_on-day", str(review.day))
     page.fill("#review_on-month", str(review.month))
     page.fill("#review_on-year", str(review.year))

@@ -4,8 +4,6 @@ import pytest
 
 from tests.conftest import make_demand, make_person
 
-TODAY = dt.date.today()
-
 
 @pytest.fixture
 def person(practitioner):

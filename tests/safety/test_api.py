@@ -4,16 +4,16 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.extensions import db
 from casework.models import AuditEvent
 from casework.people.merge import merge_people
 from tests.api.conftest import Api, token_for
 from tests.conftest import make_person, make_team, make_user
-from tests.safety.conftest import TODAY
 
 
 def test_flags_are_raised_read_and_ended_with_a_reason(api, person):
-    review = (TODAY + dt.timedelta(days=30)).isoformat()
+    review = (clock.today() + dt.timedelta(days=30)).isoformat()
     status, flag = api.post(
         f"/people/{person.id}/flags",
         {"category": "lone_working", "text": "Visit in pairs", "review_on": review},
@@ -38,7 +38,7 @@ def test_flags_are_raised_read_and_ended_with_a_reason(api, person):
 def test_unknown_categories_and_relationships_are_422(api, person):
     status, body = api.post(
         f"/people/{person.id}/flags",
-        {"category": "dragon", "text": "x", "review_on": TODAY.isoformat()},
+        {"category": "dragon", "text": "x", "review_on": clock.today().isoformat()},
     )
     assert status == 422 and "category" in body["error"]["fields"]
     status, body = api.post(f"/people/{person.id}/network", {"name": "Jo", "relationship": "x"})
@@ -78,9 +78,13 @@ def test_the_network_is_kept_and_an_action_names_only_this_persons_member(api, c
 def test_consents_are_listed_on_the_person_and_an_expired_one_flagged(api, person):
     status, refused = api.post(
         f"/people/{person.id}/consents",
-        {"decision": "refused", "scope": "Nothing to her son", "recorded_on": TODAY.isoformat(),
-         "expires_on": None},
-    )  # fmt: skip
+        {
+            "decision": "refused",
+            "scope": "Nothing to her son",
+            "recorded_on": clock.today().isoformat(),
+            "expires_on": None,
+        },
+    )
     assert status == 201 and refused["decision"] == "refused"
     api.post(
         f"/people/{person.id}/consents",
@@ -94,14 +98,14 @@ def test_consents_are_listed_on_the_person_and_an_expired_one_flagged(api, perso
     ]
     status, body = api.post(
         f"/people/{person.id}/consents",
-        {"decision": "maybe", "scope": "x", "recorded_on": TODAY.isoformat()},
+        {"decision": "maybe", "scope": "x", "recorded_on": clock.today().isoformat()},
     )
     assert status == 422 and "decision" in body["error"]["fields"]
 
 
 def test_another_team_may_not_change_the_persons_safety_record(client, person):
     outsider = Api(client, token_for(make_user(make_team("South", "usual"))))
-    body = {"category": "animal", "text": "Dog", "review_on": TODAY.isoformat()}
+    body = {"category": "animal", "text": "Dog", "review_on": clock.today().isoformat()}
     assert outsider.post(f"/people/{person.id}/flags", body)[0] == 403
     assert (
         outsider.post(f"/people/{person.id}/network", {"name": "J", "relationship": "family"})[0]
@@ -116,11 +120,11 @@ def test_a_merged_record_sends_its_cautions_circle_and_decisions_to_the_kept_one
     gone = make_person(practitioner, given_name="Irene", family_name="Walsh")
     merge_people(db.session, make_user(None, "admin"), keep=case.person, other=gone)
     db.session.commit()
-    review = (TODAY + dt.timedelta(days=30)).isoformat()
+    review = (clock.today() + dt.timedelta(days=30)).isoformat()
     bodies = {
         "flags": {"category": "animal", "text": "A dog", "review_on": review},
         "network": {"name": "Jo", "relationship": "family"},
-        "consents": {"decision": "given", "scope": "GP", "recorded_on": TODAY.isoformat()},
+        "consents": {"decision": "given", "scope": "GP", "recorded_on": clock.today().isoformat()},
     }
     for what, body in bodies.items():
         status, answer = api.post(f"/people/{gone.id}/{what}", body)

@@ -1,20 +1,30 @@
 """The subject-access export holds the person's cautions (ended ones with their reasons),
 their circle and their decisions about sharing; the trail names each change."""
 
+from casework import clock
 from casework.extensions import db
 from casework.safety import service
 from tests.conftest import login
-from tests.safety.conftest import TODAY
 
 
 def test_the_export_holds_cautions_circle_and_consents(client, person, practitioner, manager):
     flag = service.raise_flag(
-        db.session, practitioner, person, category="access", text="Key safe", review_on=TODAY
+        db.session,
+        practitioner,
+        person,
+        category="access",
+        text="Key safe",
+        review_on=clock.today(),
     )
     service.end_flag(db.session, practitioner, flag, reason="Moved house")
     service.add_member(db.session, practitioner, person, {"name": "Jo", "relationship": "family"})
     service.record_consent(
-        db.session, practitioner, person, decision="refused", scope="Nobody", recorded_on=TODAY
+        db.session,
+        practitioner,
+        person,
+        decision="refused",
+        scope="Nobody",
+        recorded_on=clock.today(),
     )
     db.session.commit()
     login(client, manager)

@@ -5,20 +5,20 @@ import datetime as dt
 
 from fhir.resources.R4B.bundle import Bundle
 
+from casework import clock
 from casework.cases.service import add_action
 from casework.extensions import db
 from casework.safety import service
 from tests.api.test_fhir import fhir_model, walk_references
-from tests.safety.conftest import TODAY
 
 
 def test_flags_circle_and_consents_are_in_the_bundle(api, case, practitioner):
     person = case.person
     dog = service.raise_flag(
-        db.session, practitioner, person, category="animal", text="Dog <b>", review_on=TODAY
+        db.session, practitioner, person, category="animal", text="Dog <b>", review_on=clock.today()
     )
     ended = service.raise_flag(
-        db.session, practitioner, person, category="infection", text="Flu", review_on=TODAY
+        db.session, practitioner, person, category="infection", text="Flu", review_on=clock.today()
     )
     service.end_flag(db.session, practitioner, ended, reason="Better")
     kayden = service.add_member(
@@ -45,7 +45,7 @@ def test_flags_circle_and_consents_are_in_the_bundle(api, case, practitioner):
         person,
         decision="refused",
         scope="Nothing to <her> son",
-        recorded_on=TODAY,
+        recorded_on=clock.today(),
     )
     service.record_consent(
         db.session,
@@ -53,8 +53,8 @@ def test_flags_circle_and_consents_are_in_the_bundle(api, case, practitioner):
         person,
         decision="given",
         scope="GP",
-        recorded_on=TODAY - dt.timedelta(days=400),
-        expires_on=TODAY - dt.timedelta(days=1),
+        recorded_on=clock.today() - dt.timedelta(days=400),
+        expires_on=clock.today() - dt.timedelta(days=1),
     )
     add_action(
         db.session,
@@ -79,7 +79,7 @@ def test_flags_circle_and_consents_are_in_the_bundle(api, case, practitioner):
 
     (flag,) = of["Flag"]  # the ended one is not carried
     assert (flag["status"], flag["code"]["text"]) == ("active", dog.text)
-    assert flag["period"]["end"] == TODAY.isoformat()
+    assert flag["period"]["end"] == clock.today().isoformat()
     related = {r["name"][0]["text"]: r for r in of["RelatedPerson"]}
     assert set(related) == {"Kayden", "Dr Shah"}
     assert "telecom" not in related["Kayden"]  # the person does not agree to contact

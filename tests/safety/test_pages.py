@@ -5,12 +5,13 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.extensions import db
 from casework.models import Action, AuditEvent, CautionFlag, ConsentDecision, NetworkMember
 from casework.people.merge import merge_people
 from casework.safety import service
 from tests.conftest import login, make_person, make_team, make_user
-from tests.safety.conftest import TODAY, date_fields
+from tests.safety.conftest import date_fields
 
 DOG = "A large dog <b>jumps up</b>; ask for it to be shut away"
 
@@ -19,7 +20,7 @@ def flag_form(**fields):
     return {
         "category": "animal",
         "text": DOG,
-        **date_fields("review_on", TODAY + dt.timedelta(days=90)),
+        **date_fields("review_on", clock.today() + dt.timedelta(days=90)),
         **fields,
     }
 
@@ -51,7 +52,7 @@ def test_a_refused_caution_keeps_what_was_typed_and_says_why(client, person, pra
     login(client, practitioner)
     response = client.post(
         f"/people/{person.id}/flags/new",
-        data=flag_form(**date_fields("review_on", TODAY - dt.timedelta(days=1))),
+        data=flag_form(**date_fields("review_on", clock.today() - dt.timedelta(days=1))),
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 422
@@ -66,7 +67,12 @@ def test_a_refused_caution_keeps_what_was_typed_and_says_why(client, person, pra
 
 def test_ending_a_caution_needs_a_reason_and_keeps_it_in_the_record(client, person, practitioner):
     flag = service.raise_flag(
-        db.session, practitioner, person, category="infection", text="Scabies", review_on=TODAY
+        db.session,
+        practitioner,
+        person,
+        category="infection",
+        text="Scabies",
+        review_on=clock.today(),
     )
     db.session.commit()
     login(client, practitioner)
@@ -83,7 +89,12 @@ def test_the_manager_lists_cautions_due_for_review_and_a_practitioner_may_not(
     client, person, practitioner, manager
 ):
     service.raise_flag(
-        db.session, practitioner, person, category="access", text="Key safe 1234", review_on=TODAY
+        db.session,
+        practitioner,
+        person,
+        category="access",
+        text="Key safe 1234",
+        review_on=clock.today(),
     )
     db.session.commit()
     login(client, practitioner)
@@ -98,7 +109,7 @@ def test_the_manager_lists_cautions_due_for_review_and_a_practitioner_may_not(
 
 def test_another_team_cannot_change_the_persons_cautions_or_circle(client, person, practitioner):
     flag = service.raise_flag(
-        db.session, practitioner, person, category="animal", text="Dog", review_on=TODAY
+        db.session, practitioner, person, category="animal", text="Dog", review_on=clock.today()
     )
     member = service.add_member(
         db.session, practitioner, person, {"name": "Jo", "relationship": "family"}
@@ -195,22 +206,22 @@ def test_a_refused_and_an_expired_decision_about_sharing_are_shown(client, perso
     refused = {
         "decision": "refused",
         "scope": "Nothing about her health to her son",
-        **date_fields("recorded_on", TODAY),
+        **date_fields("recorded_on", clock.today()),
         **date_fields("expires_on", None),
     }
     assert client.post(f"/people/{person.id}/consents/new", data=refused).status_code == 302
     given = {
         "decision": "given",
         "scope": "GP may be told about the adaptations",
-        **date_fields("recorded_on", TODAY - dt.timedelta(days=400)),
-        **date_fields("expires_on", TODAY - dt.timedelta(days=30)),
+        **date_fields("recorded_on", clock.today() - dt.timedelta(days=400)),
+        **date_fields("expires_on", clock.today() - dt.timedelta(days=30)),
     }
     assert client.post(f"/people/{person.id}/consents/new", data=given).status_code == 302
     page = client.get(f"/people/{person.id}").get_data(as_text=True)
     assert "Refused to share" in page and "Nothing about her health to her son" in page
     assert "Expired: ask again" in page
     assert len(db.session.scalars(select(ConsentDecision)).all()) == 2
-    bad = {**given, **date_fields("recorded_on", TODAY + dt.timedelta(days=2))}
+    bad = {**given, **date_fields("recorded_on", clock.today() + dt.timedelta(days=2))}
     response = client.post(f"/people/{person.id}/consents/new", data=bad)
     assert response.status_code == 422
     assert "GP may be told about the adaptations" in response.get_data(as_text=True)

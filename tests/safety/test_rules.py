@@ -5,18 +5,17 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
-from casework import rules
+from casework import clock, rules
 from casework.exceptions import InvalidValue, ReasonRequired
 from casework.extensions import db
 from casework.models import AuditEvent, CautionFlag
 from casework.people.service import possible_duplicates, search_people
 from casework.safety import service
 from tests.conftest import make_person
-from tests.safety.conftest import TODAY
 
 
 def raise_dog(person, user, **fields):
-    data = {"category": "animal", "text": "Large dog", "review_on": TODAY, **fields}
+    data = {"category": "animal", "text": "Large dog", "review_on": clock.today(), **fields}
     return service.raise_flag(db.session, user, person, **data)
 
 
@@ -40,8 +39,11 @@ def test_a_flag_is_raised_by_the_users_team_and_audited(person, practitioner):
         ({"text": "x" * (rules.FLAG_TEXT + 1)}, "text"),
         ({"text": "bad\x00text"}, "text"),
         ({"review_on": None}, "review_on"),
-        ({"review_on": TODAY - dt.timedelta(days=1)}, "review_on"),
-        ({"review_on": TODAY + dt.timedelta(days=rules.LONGEST_REVIEW_DAYS + 1)}, "review_on"),
+        ({"review_on": clock.today() - dt.timedelta(days=1)}, "review_on"),
+        (
+            {"review_on": clock.today() + dt.timedelta(days=rules.LONGEST_REVIEW_DAYS + 1)},
+            "review_on",
+        ),
     ],
 )
 def test_a_flag_with_a_wrong_detail_is_refused_naming_the_field(
@@ -67,11 +69,11 @@ def test_ending_a_flag_needs_a_reason_and_keeps_it(person, practitioner):
 
 
 def test_flags_due_for_review_are_the_teams_active_ones_whose_date_has_come(person, practitioner):
-    due = raise_dog(person, practitioner, review_on=TODAY)
-    raise_dog(person, practitioner, review_on=TODAY + dt.timedelta(days=30))
-    ended = raise_dog(person, practitioner, review_on=TODAY)
+    due = raise_dog(person, practitioner, review_on=clock.today())
+    raise_dog(person, practitioner, review_on=clock.today() + dt.timedelta(days=30))
+    ended = raise_dog(person, practitioner, review_on=clock.today())
     service.end_flag(db.session, practitioner, ended, reason="Gone")
-    later = TODAY + dt.timedelta(days=1)
+    later = clock.today() + dt.timedelta(days=1)
     assert service.flags_due_for_review(db.session, practitioner.team_id, later) == [due]
     assert service.flags_due_for_review(db.session, practitioner.team_id + 1, later) == []
     service.review_flag(db.session, practitioner, due, review_on=later + dt.timedelta(days=90))
@@ -129,11 +131,13 @@ def test_a_consent_is_recorded_and_an_expired_one_is_known(person, practitioner)
         person,
         decision="given",
         scope="GP and housing officer",
-        recorded_on=TODAY - dt.timedelta(days=400),
-        expires_on=TODAY - dt.timedelta(days=35),
+        recorded_on=clock.today() - dt.timedelta(days=400),
+        expires_on=clock.today() - dt.timedelta(days=35),
     )
-    assert consent.expired(TODAY) and not consent.expired(TODAY - dt.timedelta(days=40))
-    safety = service.person_safety(db.session, person, TODAY)
+    assert consent.expired(clock.today()) and not consent.expired(
+        clock.today() - dt.timedelta(days=40)
+    )
+    safety = service.person_safety(db.session, person, clock.today())
     assert safety.expired_consents == [consent]
 
 
@@ -142,13 +146,18 @@ def test_a_consent_is_recorded_and_an_expired_one_is_known(person, practitioner)
     [
         ({"decision": "maybe"}, "decision"),
         ({"scope": ""}, "scope"),
-        ({"recorded_on": TODAY + dt.timedelta(days=1)}, "recorded_on"),
+        ({"recorded_on": clock.today() + dt.timedelta(days=1)}, "recorded_on"),
         ({"recorded_on": None}, "recorded_on"),
-        ({"expires_on": TODAY - dt.timedelta(days=1)}, "expires_on"),
+        ({"expires_on": clock.today() - dt.timedelta(days=1)}, "expires_on"),
     ],
 )
 def test_a_consent_with_a_wrong_detail_is_refused(person, practitioner, fields, field):
-    data = {"decision": "refused", "scope": "Nothing to her son", "recorded_on": TODAY, **fields}
+    data = {
+        "decision": "refused",
+        "scope": "Nothing to her son",
+        "recorded_on": clock.today(),
+        **fields,
+    }
     with pytest.raises(InvalidValue) as refused:
         service.record_consent(db.session, practitioner, person, **data)
     assert field in refused.value.fields
