@@ -33,6 +33,13 @@ ASK_REASON = 2_000
 MAX_PENCE = 100_000_000  # £1,000,000: an ask's rough cost
 PURPOSE = 2_000
 PURPOSE_LIST = 4_000
+FLAG_TEXT = 1_000  # a caution: what a worker needs to know before they visit
+MEMBER_NAME = 200  # someone in the person's circle, or a community group's name
+MEMBER_ROLE = 200
+EMAIL = 254
+MEMBER_NOTES = 5_000
+CONSENT_SCOPE = 2_000
+LONGEST_REVIEW_DAYS = 2 * 366  # a caution is looked at again within two years
 
 # Dates before these are typing mistakes, not records.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -42,6 +49,8 @@ EARLIEST_DEMAND = dt.date(1990, 1, 1)
 # people type them, or nothing at all; its modulus 11 check digit is
 # people.service.nhs_number_checks.
 NHS_NUMBER_PATTERN = r"^[ -]*(?:(?:[0-9][ -]*){10})?$"
+# An email address of someone in a person's circle: something@somewhere.something.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 # Choices: the values stored (the database's check constraints use them too), and, where a
 # page offers them, the words a person reads.
@@ -66,6 +75,24 @@ BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
 ASK_KINDS = ("resource", "permission")
 ASK_STATUSES = ("open", "yes", "no", "withdrawn")
 ASK_DECISIONS = ("yes", "no")
+FLAG_CATEGORIES = {
+    "lone_working": "Risk to a worker on their own",
+    "animal": "Animal",
+    "infection": "Infection risk",
+    "safeguarding": "Safeguarding",
+    "access": "Getting in",
+    "other": "Other",
+}
+RELATIONSHIPS = {  # in the order the circle is listed: family first, professionals late
+    "family": "Family",
+    "friend": "Friend",
+    "neighbour": "Neighbour",
+    "carer": "Carer",
+    "professional": "Professional",
+    "community": "Community group",
+    "other": "Other",
+}
+CONSENT_DECISIONS = {"given": "Agreed to share", "refused": "Refused to share"}
 
 # Messages.
 ENTER_TEXT = "Enter text"
@@ -79,6 +106,16 @@ NO_BARRIER_TITLE = "Say in a few words what got in the way"
 NO_ASK_WHAT = "Say what you are asking for"
 NO_ASK_WHY = "Say why the person needs it"
 NO_PURPOSE = "Write the team's purpose"
+NO_FLAG_CATEGORY = "Choose what kind of caution it is"
+NO_FLAG_TEXT = "Say, in plain words, what to know"
+NO_REVIEW_ON = "Enter the date by which the flag should be looked at again"
+NO_END_REASON = "Say why the caution no longer applies"
+NO_MEMBER_NAME = "Enter their name"
+NO_RELATIONSHIP = "Choose how they are connected to the person"
+NO_MAY_CONTACT = "Say whether the person agrees they may be contacted"
+NO_DECISION = "Choose whether they agreed or refused"
+NO_SCOPE = "Say what may be shared, and with whom"
+EMAIL_SHAPE = "Enter an email address like name@example.org"
 NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
 NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
 

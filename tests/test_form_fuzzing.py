@@ -57,6 +57,8 @@ from casework.measures.forms import MeasuresForm
 from casework.people.forms import MergeForm, PersonForm, UndoMergeForm
 from casework.people.merge import merge_people
 from casework.purpose.forms import PurposeForm
+from casework.safety.forms import ConsentForm, EndFlagForm, FlagForm, NetworkForm, ReviewFlagForm
+from casework.safety.service import add_member, raise_flag
 from casework.stories.forms import StoryForm
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 from tests.test_input_limits import every_form_class
@@ -84,6 +86,8 @@ class World:
     ask_id: int = 0
     barrier_id: int = 0
     closed_case_id: int = 0
+    flag_id: int = 0
+    member_id: int = 0
 
 
 @dataclasses.dataclass
@@ -176,6 +180,20 @@ FORMS: dict[str, Form] = {
     "stories.mark": Form("practitioner", lambda w: f"/cases/{w.closed_case_id}/story", StoryForm),
     "stories.unmark": Form(
         "practitioner", lambda w: f"/cases/{w.closed_case_id}/story/stop", StoryForm
+    ),
+    "safety.new_flag": Form("practitioner", lambda w: f"/people/{w.person_id}/flags/new", FlagForm),
+    "safety.end_flag": Form("practitioner", lambda w: f"/flags/{w.flag_id}/end", EndFlagForm),
+    "safety.review_flag": Form(
+        "practitioner", lambda w: f"/flags/{w.flag_id}/review", ReviewFlagForm
+    ),
+    "safety.new_member": Form(
+        "practitioner", lambda w: f"/people/{w.person_id}/network/new", NetworkForm
+    ),
+    "safety.edit_member": Form(
+        "practitioner", lambda w: f"/network/{w.member_id}/edit", NetworkForm
+    ),
+    "safety.new_consent": Form(
+        "practitioner", lambda w: f"/people/{w.person_id}/consents/new", ConsentForm
     ),
 }
 # Forms that are read with GET (filters), never posted.
@@ -276,6 +294,17 @@ def world(team, practitioner, manager, admin_user) -> World:
         agreement_note="Agreed at home",
         summary="Better",
     )
+    flag = raise_flag(
+        db.session,
+        practitioner,
+        demand.person,
+        category="animal",
+        text="Dog",
+        review_on=dt.date.today(),
+    )
+    member = add_member(
+        db.session, practitioner, demand.person, {"name": "Jo", "relationship": "family"}
+    )
     db.session.commit()
     return World(
         practitioner=practitioner,
@@ -293,6 +322,8 @@ def world(team, practitioner, manager, admin_user) -> World:
         ask_id=ask.id,
         barrier_id=barrier.id,
         closed_case_id=closed.case_id,
+        flag_id=flag.id,
+        member_id=member.id,
     )
 
 
