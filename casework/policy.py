@@ -436,27 +436,17 @@ def can_change_safety(user: User, person: Person) -> bool:
 
 def get_flag_for(user: User, flag_id: int) -> CautionFlag:
     """A flag to review or end: 404 when none, 403 outside the teams working with the person."""
-    flag = fetch(CautionFlag, flag_id)
-    if flag is None:
-        refuse(404, "flag", flag_id)
-    if not can_change_safety(user, flag.person):
-        refuse(403, "flag", flag.id, flag.person_id)
-    _audit_read("flag", flag, flag.person_id)
-    return flag
+    flag = _found(CautionFlag, "flag", flag_id)
+    return _read_if(can_change_safety(user, flag.person), "flag", flag, flag.person_id)
 
 
 def get_network_member_for(user: User, member_id: int, *, write: bool = False) -> NetworkMember:
     """Someone in a person's circle, read with the person's record and changed by the teams
     working with them; else 404 or 403, audited."""
-    member = fetch(NetworkMember, member_id)
-    if member is None:
-        refuse(404, "network_member", member_id)
+    member = _found(NetworkMember, "network_member", member_id)
     person = member.person
     allowed = can_change_safety(user, person) if write else can_see_person(user, person)
-    if not allowed:
-        refuse(403, "network_member", member.id, member.person_id)
-    _audit_read("network_member", member, member.person_id)
-    return member
+    return _read_if(allowed, "network_member", member, member.person_id)
 
 
 def can_review_flags(user: User) -> bool:
