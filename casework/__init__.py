@@ -168,8 +168,9 @@ def register_blueprints(app: Flask) -> None:
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
     from . import barriers, stories
+    from .trials import pages as trials
 
-    for module in (barriers, stories):
+    for module in (barriers, stories, trials):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

@@ -1,0 +1,135 @@
+"""The cost catalogue, what the usual system would have done, and the cost of the journey."""
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import func, select
+
+from casework.asks.service import ask_manager, decide
+from casework.cases.service import close_case, log_conversation
+from casework.exceptions import InvalidValue
+from casework.extensions import db
+from casework.measures.figures import compute
+from casework.models import Case
+from casework.trials import costs
+from casework.trials.models import CostItem, Counterfactual
+from tests.conftest import make_demand, make_person
+
+TODAY = dt.date.today()
+
+
+def days_ago(n: int) -> dt.date:
+    return TODAY - dt.timedelta(days=n)
+
+
+def closed_case(practitioner, manager, *, minutes: int, granted_pence: int | None = None):
+    person = make_person(practitioner)
+    demand, _ = make_demand(person, practitioner, received_on=days_ago(30))
+    case = db.session.get(Case, demand.case_id)
+    log_conversation(
+        db.session,
+        case,
+        practitioner,
+        held_on=days_ago(29),
+        kind="visit",
+        minutes=minutes,
+        notes="Visit",
+    )
+    if granted_pence is not None:
+        ask = ask_manager(
+            db.session,
+            case,
+            practitioner,
+            kind="resource",
+            what="Rail",
+            why="Safer",
+            cost_pence=granted_pence,
+        )
+        db.session.commit()
+        decide(db.session, ask, manager, decision="yes", reason="Yes")
+    close_case(
+        db.session,
+        case,
+        practitioner,
+        agreed_with_person=True,
+        agreement_note="Agreed",
+        summary="Done",
+        closed_on=days_ago(2),
+    )
+    db.session.commit()
+    return case
+
+
+@pytest.mark.parametrize(
+    ("cost", "per", "field"),
+    [
+        ("-1", "item", "cost"),
+        ("abc", "item", "cost"),
+        ("1.234", "item", "cost"),
+        ("10", "day", "per"),
+    ],
+)
+def test_bad_costs_are_refused_and_nothing_saved(team, manager, cost, per, field):
+    with pytest.raises(InvalidValue) as refused:
+        costs.set_cost(db.session, team, "OT assessment", cost, per=per, by=manager)
+    db.session.rollback()
+    assert field in refused.value.fields
+    assert db.session.scalar(select(func.count(CostItem.id))) == 0
+
+
+def test_a_counterfactual_needs_services_from_the_teams_catalogue(team, practitioner, manager):
+    case = closed_case(practitioner, manager, minutes=10)
+    with pytest.raises(InvalidValue) as refused:
+        costs.record_counterfactual(
+            db.session, case, [{"service": "OT assessment", "count": 1}], by=practitioner
+        )
+    assert "catalogue is empty" in refused.value.fields["items[0].service"]
+    db.session.rollback()
+    costs.set_cost(db.session, team, "OT assessment", "120.00", source="PSSRU 2024", by=manager)
+    db.session.commit()
+    for items in (
+        [{"service": "Scan", "count": 1}],
+        [{"service": "OT assessment", "count": 0}],
+        [],
+    ):
+        with pytest.raises(InvalidValue):
+            costs.record_counterfactual(db.session, case, items, by=practitioner)
+        db.session.rollback()
+    assert db.session.scalar(select(func.count(Counterfactual.id))) == 0
+
+
+def test_the_cost_of_the_journey(team, practitioner, manager):
+    f = dict(start=days_ago(10), end=TODAY)
+    one = closed_case(practitioner, manager, minutes=90, granted_pence=4500)
+    closed_case(practitioner, manager, minutes=30)
+    assert compute(db.session, **f)["cost_of_journey"] is None  # no catalogue: no figure
+    costs.set_cost(db.session, team, "practitioner-hour", "55.00", by=manager)
+    costs.set_cost(db.session, team, "OT assessment", "120", by=manager)
+    costs.set_cost(db.session, team, "Care home week", "800", by=manager)
+    db.session.commit()
+    figure = compute(db.session, **f)["cost_of_journey"]
+    # Actual: 90 min at £55 + £45 = £127.50, and 30 min = £27.50: mean £77.50.
+    assert figure == {
+        "cases": 2,
+        "actual_mean": 77.5,
+        "counterfactual_mean": None,
+        "difference_mean": None,
+        "counterfactual_recorded": 0,
+    }
+    costs.record_counterfactual(
+        db.session,
+        one,
+        [{"service": "OT assessment", "count": 2}, {"service": "Care home week", "count": 1}],
+        note="Assessment twice, then a week of respite",
+        by=practitioner,
+    )
+    db.session.commit()
+    figure = compute(db.session, **f)["cost_of_journey"]
+    assert figure["counterfactual_recorded"] == 1
+    assert figure["counterfactual_mean"] == 1040.0
+    assert figure["difference_mean"] == round(127.5 - 1040, 2)
+    assert costs.case_costs(db.session, one) == {
+        "actual": 127.5,
+        "counterfactual": 1040.0,
+        "minutes": 90,
+    }
