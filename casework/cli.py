@@ -50,8 +50,10 @@ def save_logins(path: Path, text: str) -> None:
 def register_commands(app: Flask) -> None:
     from .admin import service as admin
     from .measures.cli import register as register_measures
+    from .trials.cli import register as register_trials
 
     register_measures(app)
+    register_trials(app)
 
     @app.cli.command("demo")
     @click.option(

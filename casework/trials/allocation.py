@@ -14,6 +14,7 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
@@ -42,6 +43,17 @@ def routed_by_rule(session: Session, trial: Trial, person: Person, recorder: Use
             if route.kind == kind:
                 return team
     return None
+
+
+def running_trials(session: Session, user: User) -> list[Trial]:
+    """The trials the user may record demands into now."""
+    if user.team_id is None:
+        return []
+    query = select(Trial).where(
+        Trial.status == "running",
+        or_(Trial.pilot_team_id == user.team_id, Trial.usual_team_id == user.team_id),
+    )
+    return list(session.scalars(query.order_by(Trial.name)))
 
 
 def check_trial(trial: Trial | None, recorder: User, received_on, owner) -> dict[str, str]:

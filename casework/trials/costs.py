@@ -273,3 +273,36 @@ def teams_with_catalogues(session: Session) -> dict[int, int]:
     """How many services each team's catalogue holds."""
     query = select(CostItem.team_id, func.count()).group_by(CostItem.team_id)
     return dict(session.execute(query).all())
+
+
+def monthly_cost(session: Session, f: Filters, starts: list) -> list[float | None] | None:
+    """The mean actual cost (pounds) of the cases closed each month from `starts`, for the
+    SPC chart; None when no team in view has a practitioner-hour cost."""
+    hour = _hour_prices(session)
+    if f.team_id is not None:
+        hour = {team: price for team, price in hour.items() if team == f.team_id}
+    if not hour:
+        return None
+    month = func.extract("year", CaseCostFact.closed_on) * 12 + func.extract(
+        "month", CaseCostFact.closed_on
+    )
+    query = (
+        _closed(
+            f,
+            month,
+            CaseCostFact.team_id,
+            func.count(),
+            func.sum(CaseCostFact.minutes),
+            func.sum(CaseCostFact.asks_pence),
+        )
+        .where(CaseCostFact.team_id.in_(hour))
+        .group_by(month, CaseCostFact.team_id)
+    )
+    index = {start.year * 12 + start.month: i for i, start in enumerate(starts)}
+    cases, pence = [0] * len(starts), [0.0] * len(starts)
+    for at, team_id, n, minutes, asks in session.execute(query):
+        i = index.get(int(at))
+        if i is not None:
+            cases[i] += n
+            pence[i] += (minutes or 0) * hour[team_id] / 60 + (asks or 0)
+    return [pounds(p / n) if n else None for p, n in zip(pence, cases, strict=True)]
