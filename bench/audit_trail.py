@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from sqlalchemy import insert  # noqa: E402
 
 from casework import create_app  # noqa: E402
-from casework.audit_trail import person_trail  # noqa: E402
+from casework.audit.trail import person_trail  # noqa: E402
 from casework.extensions import db  # noqa: E402
 from casework.models import AuditEvent, AuditEventPerson, Person, User  # noqa: E402
 

@@ -6,7 +6,7 @@
 It builds a fresh SQLite database (the migrations, then teams, practitioners, people and
 open cases through the domain functions), serves it with gunicorn (several workers), and
 runs one thread per practitioner, each logged in with their own session through the login
-form (CSRF token and all) as a browser is. Each loop logs a visit or records a demand through
+form (CSRF token and all) as a browser is. Each loop records a conversation or a demand through
 the real web forms, reads a case page, or logs a conversation through the API with a token.
 Every write carries a unique marker in its text.
 
@@ -281,7 +281,7 @@ class Browser:
 @dataclasses.dataclass
 class Write:
     marker: str
-    kind: str  # visit, demand, api_visit
+    kind: str  # conversation, demand, api_conversation
     outcome: str  # acknowledged, refused, unanswered
 
 
@@ -367,17 +367,19 @@ class Worker(threading.Thread):
         roll = self.random.random()
         case_id = self.random.choice(self.who.case_ids)
         if roll < 0.4:
-            self.web_write("visit", f"/cases/{case_id}/visits/new", self.visit_form)
+            self.web_write(
+                "conversation", f"/cases/{case_id}/conversations/new", self.conversation_form
+            )
         elif roll < 0.7:
             person_id = self.random.choice(self.who.person_ids)
             self.web_write("demand", f"/people/{person_id}/demands/new", self.demand_form)
         elif roll < 0.85:
             self.browser.request("GET", f"/cases/{case_id}")
         else:
-            self.api_visit(case_id)
+            self.api_conversation(case_id)
 
     @staticmethod
-    def visit_form(marker: str) -> dict:
+    def conversation_form(marker: str) -> dict:
         return {
             **today_parts("held_on"),
             "kind": "visit",
@@ -412,7 +414,7 @@ class Worker(threading.Thread):
         outcome = "acknowledged" if done else ("unanswered" if status >= 500 else "refused")
         self.tally.write(marker, kind, outcome)
 
-    def api_visit(self, case_id: int) -> None:
+    def api_conversation(self, case_id: int) -> None:
         marker = self.marker()
         try:
             status, _, _ = self.browser.request(
@@ -422,12 +424,12 @@ class Worker(threading.Thread):
                 headers={"Authorization": f"Bearer {self.who.token}"},
             )
         except Failed:
-            self.tally.write(marker, "api_visit", "unanswered")
+            self.tally.write(marker, "api_conversation", "unanswered")
             raise
         outcome = (
             "acknowledged" if status == 201 else ("unanswered" if status >= 500 else "refused")
         )
-        self.tally.write(marker, "api_visit", outcome)
+        self.tally.write(marker, "api_conversation", outcome)
 
 
 def run_load(people, port: int, seconds: float, *, during=None) -> Tally:
@@ -577,8 +579,8 @@ class Result:
             ("logins refused or failed", str(t.login_failures)),
             ("writes attempted", str(len(t.writes))),
             ("writes acknowledged (302 / 201)", str(c.acknowledged)),
-            ("  visits (web), demands (web), visits (API)",
-             f"{kinds['visit']}, {kinds['demand']}, {kinds['api_visit']}"),
+            ("  conversations (web), demands (web), conversations (API)",
+             f"{kinds['conversation']}, {kinds['demand']}, {kinds['api_conversation']}"),
             ("writes unanswered (in flight)", f"{c.unanswered} ({c.unanswered_saved} saved)"),
             ("acknowledged writes lost", str(len(c.lost))),
             ("writes duplicated", str(len(c.duplicated))),

@@ -168,9 +168,11 @@ def register_blueprints(app: Flask) -> None:
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
     from . import barriers, stories
+    from .audit import routes as audit_pages
+    from .people import merge_routes as duplicates
     from .trials import pages as trials
 
-    for module in (barriers, stories, trials):
+    for module in (barriers, stories, audit_pages, duplicates, trials):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

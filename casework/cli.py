@@ -145,10 +145,12 @@ def register_commands(app: Flask) -> None:
         if generated:
             click.echo(f"Password (shown once): {generated}")
 
+    from .export.cli import register as register_export_commands
     from .imports.cli import register as register_import_commands
     from .synthetic.cli import register as register_generate
 
     register_import_commands(app)
+    register_export_commands(app)
     from .people.cli import register as register_people_commands
 
     register_people_commands(app)

@@ -24,20 +24,21 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from .extensions import db
-
-COHORTS = ("pilot", "usual")
-ROLES = ("practitioner", "manager", "admin")
-DEMAND_KINDS = ("value", "failure")
-CHANNELS = ("phone", "letter", "email", "referral_form", "in_person", "other")
-CONVERSATION_KINDS = ("visit", "phone", "video", "meeting", "other")
-REFERRAL_MATCHES = ("yes", "partly", "no")
-ACTION_BY = ("person", "team")
-ACTION_STATUSES = ("agreed", "done", "dropped")
-ROUTES = ("open_case", "same_worker", "new_case")
-BARRIER_KINDS = ("rule", "eligibility", "form", "handoff", "it_system", "funding", "other")
-BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
-ASK_KINDS = ("resource", "permission")
-ASK_STATUSES = ("open", "yes", "no", "withdrawn")
+from .rules import (  # noqa: F401 - the choices, declared once in rules.py
+    ACTION_BY,
+    ACTION_STATUSES,
+    ASK_KINDS,
+    ASK_STATUSES,
+    BARRIER_KINDS,
+    BARRIER_STATUSES,
+    CHANNELS,
+    COHORTS,
+    CONVERSATION_KINDS,
+    DEMAND_KINDS,
+    REFERRAL_MATCHES,
+    ROLES,
+    ROUTES,
+)
 
 
 def utcnow() -> dt.datetime:

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from casework import PUBLIC_ENDPOINTS, TOKEN_BLUEPRINTS
-from casework.api.operations import PUBLIC as PUBLIC_API
+from casework.api.auth import PUBLIC as PUBLIC_API
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
 
@@ -89,7 +89,7 @@ def test_other_teams_records_are_refused(client, practitioner):
     login(client, practitioner)
     assert client.get(f"/people/{person.id}").status_code == 403
     assert client.get(f"/cases/{demand.case_id}").status_code == 403
-    assert client.get(f"/cases/{demand.case_id}/visits/new").status_code == 403
+    assert client.get(f"/cases/{demand.case_id}/conversations/new").status_code == 403
     assert client.get("/cases/99999").status_code == 404
 
 

@@ -68,7 +68,7 @@ EXPECTED = {
     ("people.detail", "GET"):            "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.edit", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.edit", "POST"):             "302 | 422/403 | 422/403 | 403 | 422/403",
-    ("people.audit", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("audit.person", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
     ("people.export", "GET"):            "302 | 403 | 200/403 | 403 | 200/403",
     # A referral may be recorded for anyone on record: it makes them known to the team
     ("demands.new", "GET"):              "302 | 200 | 200 | 403 | 200",
@@ -80,6 +80,9 @@ EXPECTED = {
     ("cases.add_action", "POST"):        "302 | 422/403 | 422/403 | 403 | 422/403",
     ("cases.log_conversation", "GET"):   "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.log_conversation", "POST"):  "302 | 422/403 | 422/403 | 403 | 422/403",
+    # The form's old address (/visits/new): a redirect to the new one, which decides
+    ("cases.moved_conversation_form", "GET"):  "302 | 308 | 308 | 308 | 308",
+    ("cases.moved_conversation_form", "POST"): "302 | 308 | 308 | 308 | 308",
     ("cases.change_owner", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.change_owner", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403",
     ("cases.close", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403",
@@ -110,11 +113,18 @@ EXPECTED = {
     ("imports.preview", "GET"):          "302 | 403 | 302 | 302 | 302",
     ("imports.confirm", "POST"):         "302 | 403 | 302 | 302 | 302",
     ("imports.cancel", "POST"):          "302 | 403 | 302 | 302 | 302",
-    ("imports.duplicates", "GET"):       "302 | 403 | 200 | 200 | 200",
-    ("imports.merge_people", "GET"):     "302 | 403 | 403 | 200 | 200",
-    ("imports.merge_people", "POST"):    "302 | 403 | 403 | 422 | 422",
-    ("imports.merge_entry", "GET"):      "302 | 403 | 403 | 200 | 200",
-    ("imports.merge_entry", "POST"):     "302 | 403 | 403 | 302 | 302",
+    ("duplicates.index", "GET"):         "302 | 403 | 200 | 200 | 200",
+    ("duplicates.merge_records", "GET"): "302 | 403 | 403 | 200 | 200",
+    ("duplicates.merge_records", "POST"): "302 | 403 | 403 | 422 | 422",
+    ("duplicates.merge_entry", "GET"):   "302 | 403 | 403 | 200 | 200",
+    ("duplicates.merge_entry", "POST"):  "302 | 403 | 403 | 302 | 302",
+    # Their old addresses under /imports/: a permanent redirect for whoever may import
+    ("imports.old_duplicates", "GET"):   "302 | 403 | 308 | 308 | 308",
+    ("imports.old_duplicates", "POST"):  "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge", "GET"):        "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge", "POST"):       "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge_entry", "GET"):  "302 | 403 | 308 | 308 | 308",
+    ("imports.old_merge_entry", "POST"): "302 | 403 | 308 | 308 | 308",
     # Administration: users, teams and the audit trail
     ("admin.users", "GET"):              "302 | 403 | 403 | 200 | 200",
     ("admin.new_user", "GET"):           "302 | 403 | 403 | 200 | 200",
@@ -133,8 +143,8 @@ EXPECTED = {
     ("admin.new_team", "POST"):          "302 | 403 | 403 | 422 | 422",
     ("admin.edit_team", "GET"):          "302 | 403 | 403 | 200 | 200",
     ("admin.edit_team", "POST"):         "302 | 403 | 403 | 302 | 302",
-    ("admin.audit", "GET"):              "302 | 403 | 403 | 200 | 200",
-    ("admin.audit_csv", "GET"):          "302 | 403 | 403 | 200 | 200",
+    ("audit.trail", "GET"):              "302 | 403 | 403 | 200 | 200",
+    ("audit.trail_csv", "GET"):          "302 | 403 | 403 | 200 | 200",
     # The API: a bearer token, never a session; the same rules as the pages
     ("api.openapi", "GET"):              "200 | 200 | 200 | 200 | 200",
     ("api.search_people", "GET"):        "401 | 200 | 200 | 403 | 200",
@@ -317,7 +327,7 @@ def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
         }
     elif rule.endpoint == "barriers.measures":
         query = {"team": records["team_id"]}
-    elif rule.endpoint == "imports.merge_people":
+    elif rule.endpoint in ("duplicates.merge_records", "imports.old_merge"):
         query = {"a": world.to_merge[0], "b": world.to_merge[1]}
     elif rule.endpoint in ("people.search", "api.search_people"):
         query = {"q": "Anne"}

@@ -12,7 +12,7 @@ from sqlalchemy import delete, select, text, update
 from sqlalchemy.exc import DBAPIError
 
 from casework import audit
-from casework.audit_trail import describe
+from casework.audit.trail import describe
 from casework.extensions import db
 from casework.models import AuditEvent
 from tests.conftest import login, make_demand, make_person, make_team, make_user
@@ -373,7 +373,7 @@ def test_the_viewer_names_the_person_the_case_and_the_user(client, admin_user, p
 
 
 def test_a_merged_away_record_and_a_missing_one_are_named_as_well_as_they_can_be(app, practitioner):
-    from casework.audit_trail import load_names
+    from casework.audit.trail import load_names
 
     person = make_person(practitioner, given_name="Irene", family_name="Thomas")
     view = audit.record("view", "person", person.id, person_id=person.id)
@@ -388,7 +388,7 @@ def test_a_merged_away_record_and_a_missing_one_are_named_as_well_as_they_can_be
 
 
 def trail_of(person) -> list[AuditEvent]:
-    from casework.audit_trail import person_trail
+    from casework.audit.trail import person_trail
 
     return person_trail(db.session, person)[0]
 
@@ -442,7 +442,7 @@ def test_a_caseload_showing_nobody_records_nothing(client, practitioner):
 def test_the_trail_finds_a_person_in_a_list_exactly_on_both_databases(app, practitioner):
     """Id 5 is not 15, 50 or "5"; a detail with no list, a null one or none at all is passed
     over; a list read of a record later merged in follows it."""
-    from casework.audit_trail import AuditFilters, find_events
+    from casework.audit.trail import AuditFilters, find_events
     from casework.people.merge import merge_people
 
     keep, other = make_person(practitioner), make_person(practitioner)

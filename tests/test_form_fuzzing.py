@@ -27,7 +27,6 @@ from wtforms import HiddenField, PasswordField, StringField
 
 from casework.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
 from casework.admin.forms import (
-    AuditFilterForm,
     ConfirmForm,
     EditUserForm,
     NewUserForm,
@@ -36,6 +35,7 @@ from casework.admin.forms import (
 )
 from casework.asks.forms import AskForm, DecisionForm, WithdrawForm
 from casework.asks.service import ask_manager
+from casework.audit.forms import AuditFilterForm
 from casework.auth.forms import ButtonForm, CodeForm, LoginForm
 from casework.auth.tokens import issue_token
 from casework.barriers.forms import BarrierMetForm, BoardFilterForm, MoveForm
@@ -52,9 +52,9 @@ from casework.cases.forms import (
 from casework.cases.service import add_action, close_case
 from casework.demands.forms import DemandForm
 from casework.extensions import db
-from casework.imports.forms import ConfirmImportForm, MergeForm, UndoMergeForm, UploadForm
+from casework.imports.forms import ConfirmImportForm, UploadForm
 from casework.measures.forms import MeasuresForm
-from casework.people.forms import PersonForm
+from casework.people.forms import MergeForm, PersonForm, UndoMergeForm
 from casework.people.merge import merge_people
 from casework.purpose.forms import PurposeForm
 from casework.stories.forms import StoryForm
@@ -132,7 +132,7 @@ FORMS: dict[str, Form] = {
         "practitioner", lambda w: f"/actions/{w.action_id}", ActionUpdateForm
     ),
     "cases.log_conversation": Form(
-        "practitioner", lambda w: f"/cases/{w.case_id}/visits/new", ConversationForm
+        "practitioner", lambda w: f"/cases/{w.case_id}/conversations/new", ConversationForm
     ),
     "cases.change_owner": Form("manager", lambda w: f"/cases/{w.case_id}/owner", OwnerForm),
     "cases.close": Form("practitioner", lambda w: f"/cases/{w.case_id}/close", CloseForm),
@@ -164,13 +164,13 @@ FORMS: dict[str, Form] = {
     "imports.upload": Form("admin", lambda w: "/imports/demands", UploadForm),
     "imports.confirm": Form("admin", lambda w: "/imports/demands/confirm", ConfirmImportForm),
     "imports.cancel": Form("admin", lambda w: "/imports/demands/cancel", ConfirmImportForm),
-    "imports.merge_people": Form(
+    "duplicates.merge_records": Form(
         "admin",
-        lambda w: f"/imports/duplicates/merge?a={w.merge_a}&b={w.merge_b}",
+        lambda w: f"/people/duplicates/merge?a={w.merge_a}&b={w.merge_b}",
         MergeForm,
     ),
-    "imports.merge_entry": Form(
-        "admin", lambda w: f"/imports/merges/{w.merge_event_id}", UndoMergeForm
+    "duplicates.merge_entry": Form(
+        "admin", lambda w: f"/people/merges/{w.merge_event_id}", UndoMergeForm
     ),
     "barriers.record": Form(
         "practitioner", lambda w: f"/cases/{w.case_id}/barriers/new", BarrierMetForm
@@ -199,7 +199,10 @@ def test_every_form_is_fuzzed(app):
     posted = {
         rule.endpoint
         for rule in app.url_map.iter_rules()
-        if "POST" in rule.methods and not rule.endpoint.startswith("api.")
+        if "POST" in rule.methods
+        and not rule.endpoint.startswith("api.")
+        # an old address redirecting to a form's new one (casework/web.py): no form of its own
+        and not hasattr(app.view_functions[rule.endpoint], "moved_to")
     }
     assert posted == set(FORMS), "fuzz every form: add the new ones to FORMS"
     covered = {spec.form for spec in FORMS.values()} | set(GET_FORMS)

@@ -51,7 +51,7 @@ def test_a_missing_or_odd_version_never_breaks_a_form(
         f"/cases/{HUGE}",
         f"/people/{HUGE}",
         f"/actions/{HUGE}",
-        f"/cases/{HUGE}/visits/new",
+        f"/cases/{HUGE}/conversations/new",
         "/cases/0",
     ],
 )
@@ -132,7 +132,7 @@ def test_a_colleague_pulled_in_reads_the_case_and_updates_only_their_action(
         client.post(
             f"/cases/{case.id}/actions", data={"action-description": "More", "action-by": "person"}
         ),
-        client.get(f"/cases/{case.id}/visits/new"),
+        client.get(f"/cases/{case.id}/conversations/new"),
     ]
     assert [r.status_code for r in refused] == [403] * 4
 
@@ -144,7 +144,7 @@ def test_every_page_showing_a_record_is_an_audited_read(client, practitioner, ca
         f"/actions/{action.id}",
         f"/cases/{case.id}/owner",
         f"/cases/{case.id}/close",
-        f"/cases/{case.id}/visits/new",
+        f"/cases/{case.id}/conversations/new",
         f"/people/{case.person_id}/edit",
         f"/people/{case.person_id}/demands/new",
     ]

@@ -47,7 +47,7 @@ def test_load_then_a_sigkill_in_the_middle_loses_no_acknowledged_write(world):
     assert result.answers_before_kill and "no answer" not in result.answers_before_kill
     assert result.restarts == 1
     assert result.acknowledged_before_kill > 0 and result.acknowledged_after_kill > 0
-    assert {w.kind for w in result.tally.writes} == {"visit", "demand", "api_visit"}
+    assert {w.kind for w in result.tally.writes} == {"conversation", "demand", "api_conversation"}
     assert_sound(result)
 
 
@@ -61,7 +61,7 @@ def test_the_check_finds_a_lost_a_duplicated_and_a_half_written_record(world, tm
     shutil.copy(database, copy)
     tally = load.Tally()
     with contextlib.closing(sqlite3.connect(copy)) as db, db:
-        # Any saved visit, from a form ("LOAD-… Visited at home…") or the API ("LOAD-…").
+        # Any saved conversation, from a form ("LOAD-… Visited at home…") or the API ("LOAD-…").
         notes, case_id = db.execute(
             "SELECT notes, case_id FROM conversations WHERE notes LIKE 'LOAD-%' LIMIT 1"
         ).fetchone()
@@ -72,8 +72,8 @@ def test_the_check_finds_a_lost_a_duplicated_and_a_half_written_record(world, tm
             (case_id, marker + " again"),
         )
         db.execute("DELETE FROM cases WHERE id = (SELECT max(id) FROM cases)")
-    tally.write(marker, "visit", "acknowledged")
-    tally.write("LOAD-0-0-0", "visit", "acknowledged")
+    tally.write(marker, "conversation", "acknowledged")
+    tally.write("LOAD-0-0-0", "conversation", "acknowledged")
     check = load.check_database(copy, tally)
     assert check.lost == ["LOAD-0-0-0"]
     assert check.duplicated == [marker]

@@ -54,7 +54,7 @@ def test_markup_is_text_on_every_page(client, team, practitioner, manager):
             f"/people/{person.id}/demands/new",
             f"/cases/{case.id}",
             f"/cases/{case.id}/about-me",
-            f"/cases/{case.id}/visits/new",
+            f"/cases/{case.id}/conversations/new",
             f"/actions/{action.id}",
         ],
         manager: [

@@ -50,7 +50,7 @@ def test_every_page_of_the_journey_renders_for_team_roles(client, team, open_cas
         f"/people/{case.person_id}/edit",
         f"/people/{case.person_id}/demands/new",
         f"/cases/{case.id}",
-        f"/cases/{case.id}/visits/new",
+        f"/cases/{case.id}/conversations/new",
         f"/actions/{action.id}",
         f"/cases/{case.id}/owner",
         f"/cases/{case.id}/close",
@@ -315,11 +315,11 @@ def test_reading_a_record_is_audited(client, practitioner, open_case):
     }
 
 
-def test_logging_a_visit_with_a_new_statement_updates_what_matters(client, practitioner, open_case):
+def test_a_conversation_with_a_new_statement_updates_what_matters(client, practitioner, open_case):
     case, _ = open_case
     login(client, practitioner)
     response = client.post(
-        f"/cases/{case.id}/visits/new",
+        f"/cases/{case.id}/conversations/new",
         data={
             **date_fields("held_on", TODAY),
             "kind": "phone",
@@ -333,6 +333,23 @@ def test_logging_a_visit_with_a_new_statement_updates_what_matters(client, pract
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert page.index("Getting back to church") < page.index("Earlier statements")
     assert "Staying in my own home" in page
+
+
+def test_the_conversation_form_s_old_address_redirects_permanently(client, practitioner, open_case):
+    case, _ = open_case
+    login(client, practitioner)
+    old = client.get(f"/cases/{case.id}/visits/new")
+    assert (old.status_code, old.location) == (308, f"/cases/{case.id}/conversations/new")
+    page = client.get(f"/cases/{case.id}/visits/new", follow_redirects=True).get_data(as_text=True)
+    assert "Record a conversation" in page and "A visit, a phone or video call" in page
+    # A form opened before the move is posted again, unchanged, to the new address.
+    posted = client.post(
+        f"/cases/{case.id}/visits/new",
+        data={**date_fields("held_on", TODAY), "kind": "visit", "notes": "Sent to the old address"},
+        follow_redirects=True,
+    )
+    assert posted.status_code == 200 and "Conversation saved." in posted.get_data(as_text=True)
+    assert db.session.get(Case, case.id).conversations[-1].notes == "Sent to the old address"
 
 
 def test_two_edits_of_a_persons_details_cannot_overwrite_each_other(client, practitioner):

@@ -1,7 +1,7 @@
 """No page's number of SQL queries grows with the data: no N+1 queries anywhere a list is shown.
 
 Each page is read once on a small history and again after the history has grown
-(more people, more cases for the worker, more demands, visits, actions and owners
+(more people, more cases for the worker, more demands, conversations, actions and owners
 on the record being read); the count of statements sent to the database must not
 change.
 """
@@ -36,7 +36,7 @@ def counted():
 
 
 def busy_case(person, worker, colleague, size: int):
-    """A case with `size` of everything: demands, visits, actions, handovers."""
+    """A case with `size` of everything: demands, conversations, actions, handovers."""
     demand, _ = make_demand(person, worker, received_on=TODAY - dt.timedelta(days=60))
     case = demand.case
     for n in range(size):
@@ -122,7 +122,7 @@ def tables_of(statements: list[str]) -> list[str]:
     return found
 
 
-def test_logging_a_visit_through_the_api_is_four_statements_and_answers_what_was_stored(
+def test_recording_a_conversation_through_the_api_is_four_statements_and_answers_what_was_stored(
     client, practitioner
 ):
     from casework.models import AuditEvent, Conversation
@@ -130,12 +130,12 @@ def test_logging_a_visit_through_the_api_is_four_statements_and_answers_what_was
 
     demand, _ = make_demand(make_person(practitioner), practitioner)
     api = Api(client, token_for(practitioner))
-    visit = {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "Talked it through"}
-    assert api.post(f"/cases/{demand.case_id}/conversations", visit)[0] == 201  # token noted
+    talk = {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "Talked it through"}
+    assert api.post(f"/cases/{demand.case_id}/conversations", talk)[0] == 201  # token noted
     with counted() as statements:
-        status, body = api.post(f"/cases/{demand.case_id}/conversations", visit)
+        status, body = api.post(f"/cases/{demand.case_id}/conversations", talk)
     assert status == 201
-    # The token with its user, the case, the visit and its audit entry: nothing reloaded.
+    # The token with its user, the case, the conversation and its audit entry: nothing reloaded.
     assert tables_of(statements) == [
         "SELECT api_tokens",
         "SELECT cases",
@@ -159,7 +159,7 @@ def test_logging_a_visit_through_the_api_is_four_statements_and_answers_what_was
     assert [a.entity_id for a in audited][-1] == stored.id
 
 
-def test_logging_a_visit_on_its_page_is_four_statements(client, practitioner):
+def test_recording_a_conversation_on_its_page_is_four_statements(client, practitioner):
     demand, _ = make_demand(make_person(practitioner), practitioner)
     login(client, practitioner)
     form = {
@@ -169,13 +169,13 @@ def test_logging_a_visit_on_its_page_is_four_statements(client, practitioner):
         "kind": "visit",
         "notes": "Talked it through",
     }
-    path = f"/cases/{demand.case_id}/visits/new"
+    path = f"/cases/{demand.case_id}/conversations/new"
     assert client.post(path, data=form).status_code == 302
     with counted() as statements:
         response = client.post(path, data=form)
     assert response.status_code == 302
     assert response.headers["Location"] == f"/cases/{demand.case_id}"
-    # The session with its user, the case, the visit and its audit entry: the redirect
+    # The session with its user, the case, the conversation and its audit entry: the redirect
     # reloads nothing.
     assert tables_of(statements) == [
         "SELECT user_sessions",

@@ -210,8 +210,8 @@ def test_the_checker_finds_what_it_looks_for():
     assert len(problems) == 5
 
 
-def case_with_a_visit(practitioner):
-    """A person with an open case in the practitioner's team, a visit and an action."""
+def case_with_a_conversation(practitioner):
+    """A person with an open case in the practitioner's team, a conversation and an action."""
     person = make_person(practitioner, given_name="Anne")
     demand, _ = make_demand(person, practitioner, dt.date.today() - dt.timedelta(days=3))
     log_conversation(
@@ -237,7 +237,7 @@ def case_with_a_visit(practitioner):
 
 @pytest.fixture
 def locality(team, practitioner, manager, admin_user):
-    case = case_with_a_visit(practitioner)
+    case = case_with_a_conversation(practitioner)
     return {
         "practitioner": practitioner,
         "manager": manager,

@@ -12,4 +12,4 @@ def require_administrator():
         abort(403)
 
 
-from . import audit_routes, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401

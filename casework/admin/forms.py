@@ -11,7 +11,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 
 from ..formatting import label
-from ..forms import DateInputField, MaxLength
+from ..forms import MaxLength
 from ..models import ROLES
 
 ROLE_CHOICES = [(role, label(role)) for role in ROLES]
@@ -27,44 +27,43 @@ def team_choices(teams) -> list[tuple[int, str]]:
     return [(NO_TEAM, "No team")] + [(team.id, team.name) for team in teams]
 
 
-class NewUserForm(FlaskForm):
+def team_field() -> SelectField:
+    """The team a user works in: a field of its own in each form (WTForms keeps the order
+    fields were made in, so the error summary lists them as the page does)."""
+    return SelectField(
+        "Team",
+        coerce=int,
+        default=NO_TEAM,
+        invalid_value_message=CHOOSE_A_TEAM,
+        invalid_choice_message=CHOOSE_A_TEAM,
+    )
+
+
+class RoleAndTeam:
+    """A user's role and team choices, given the teams there are (a mixin of the user forms)."""
+
+    def __init__(self, *args, teams=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = ROLE_CHOICES
+        self.team_id.choices = team_choices(teams)
+
+
+class NewUserForm(RoleAndTeam, FlaskForm):
     """Add a user; the password is optional because the service can make one up."""
 
     email = StringField("Email address", validators=[MaxLength(254)])
     name = StringField("Full name", validators=[MaxLength(100)])
     role = RadioField("Role", validate_choice=False)
-    team_id = SelectField(
-        "Team",
-        coerce=int,
-        default=NO_TEAM,
-        invalid_value_message=CHOOSE_A_TEAM,
-        invalid_choice_message=CHOOSE_A_TEAM,
-    )
+    team_id = team_field()
     password = PasswordField("Password (optional)", validators=[LONGEST_PASSWORD])
 
-    def __init__(self, *args, teams=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.role.choices = ROLE_CHOICES
-        self.team_id.choices = team_choices(teams)
 
-
-class EditUserForm(FlaskForm):
+class EditUserForm(RoleAndTeam, FlaskForm):
     """Name, role and team: what an administrator may change about a user."""
 
     name = StringField("Full name", validators=[MaxLength(100)])
     role = RadioField("Role", validate_choice=False)
-    team_id = SelectField(
-        "Team",
-        coerce=int,
-        default=NO_TEAM,
-        invalid_value_message=CHOOSE_A_TEAM,
-        invalid_choice_message=CHOOSE_A_TEAM,
-    )
-
-    def __init__(self, *args, teams=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.role.choices = ROLE_CHOICES
-        self.team_id.choices = team_choices(teams)
+    team_id = team_field()
 
 
 class TeamForm(FlaskForm):
@@ -86,25 +85,3 @@ class ResetPasswordForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     """Nothing to fill in: the button confirms, and the CSRF token guards against forgery."""
-
-
-class AuditFilterForm(FlaskForm):
-    """What the administrator looks for in the audit trail. Read from the address (GET): a
-    search can be bookmarked and shared, and changes nothing, so no CSRF token."""
-
-    class Meta:
-        csrf = False
-
-    user = SelectField("User", validate_choice=False)
-    person = StringField(
-        "Person (their record's id or NHS number)",
-        validators=[MaxLength(20, "A record's id or NHS number")],
-    )
-    action = SelectField("What they did", validate_choice=False)
-    entity = SelectField("Kind of record", validate_choice=False)
-    start = DateInputField("From")
-    end = DateInputField("To")
-    address = StringField(
-        "Network address (or its start)",
-        validators=[MaxLength(64, "The network address")],
-    )

@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forms import apply_domain_errors
 from ..models import Team, User
 from ..pagination import page_number
+from ..web import save_form
 from . import bp, service
 from .forms import (
     NO_TEAM,
@@ -33,12 +34,31 @@ def _chosen_team(team_id: int | None) -> Team | None:
     return db.session.get(Team, team_id) if team_id and team_id != NO_TEAM else None
 
 
-def _refused(template: str, **context):
-    """The form again, with the errors and what was typed (never a password), as 422."""
-    form = context["form"]
-    if "password" in form:
-        form.password.data = None
-    return render_template(template, **context), 422
+def _page(template: str, **context):
+    """`show` for save_form: the page, and after a refusal the form again with the errors and
+    what was typed (never a password), as 422."""
+
+    def show(status: int):
+        form = context["form"]
+        if status != 200 and "password" in form:
+            form.password.data = None
+        return render_template(template, **context), status
+
+    return show
+
+
+def _save(form, change, *, saved, show, to=None):
+    """An administrator's form: refusals are the service's InvalidValue, always 422."""
+    to = to or url_for("admin.users")
+    return save_form(
+        form, change, saved=saved, to=to, show=show, refused=InvalidValue, refused_status=422
+    )
+
+
+def _added(user, generated) -> str:
+    if generated:
+        return f"{user.name} has been added. Their password is {generated} – {HANDOVER_ADVICE}"
+    return f"{user.name} has been added. They can log in with the password you chose."
 
 
 @bp.route("/users")
@@ -53,36 +73,20 @@ def users():
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
     form = NewUserForm(teams=_all_teams())
-    if form.validate_on_submit():
-        try:
-            user, generated = service.create_user(
-                db.session,
-                email=form.email.data,
-                name=form.name.data,
-                role=form.role.data,
-                team=_chosen_team(form.team_id.data),
-                password=form.password.data or None,
-                actor=current_user,
-            )
-        except InvalidValue as error:
-            apply_domain_errors(form, error)
-        else:
-            db.session.commit()
-            if generated:
-                flash(
-                    f"{user.name} has been added. Their password is {generated} "
-                    f"– {HANDOVER_ADVICE}",
-                    "success",
-                )
-            else:
-                flash(
-                    f"{user.name} has been added. They can log in with the password you chose.",
-                    "success",
-                )
-            return redirect(url_for("admin.users"))
-    if form.is_submitted():
-        return _refused("admin/user_new.html", form=form)
-    return render_template("admin/user_new.html", form=form)
+    return _save(
+        form,
+        lambda: service.create_user(
+            db.session,
+            email=form.email.data,
+            name=form.name.data,
+            role=form.role.data,
+            team=_chosen_team(form.team_id.data),
+            password=form.password.data or None,
+            actor=current_user,
+        ),
+        saved=lambda added: _added(*added),
+        show=_page("admin/user_new.html", form=form),
+    )
 
 
 @bp.route("/users/<int:user_id>/edit", methods=["GET", "POST"])
@@ -93,25 +97,19 @@ def edit_user(user_id: int):
         data={"name": user.name, "role": user.role, "team_id": user.team_id or NO_TEAM},
         teams=_all_teams(),
     )
-    if form.validate_on_submit():
-        try:
-            service.update_user(
-                db.session,
-                user,
-                name=form.name.data,
-                role=form.role.data,
-                team=_chosen_team(form.team_id.data),
-                actor=current_user,
-            )
-        except InvalidValue as error:
-            apply_domain_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"{user.name}'s details have been saved.", "success")
-            return redirect(url_for("admin.users"))
-    if form.is_submitted():
-        return _refused("admin/user_edit.html", form=form, user=user, confirm=ConfirmForm())
-    return render_template("admin/user_edit.html", form=form, user=user, confirm=ConfirmForm())
+    return _save(
+        form,
+        lambda: service.update_user(
+            db.session,
+            user,
+            name=form.name.data,
+            role=form.role.data,
+            team=_chosen_team(form.team_id.data),
+            actor=current_user,
+        ),
+        saved=lambda _: f"{user.name}'s details have been saved.",
+        show=_page("admin/user_edit.html", form=form, user=user, confirm=ConfirmForm()),
+    )
 
 
 @bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
@@ -144,36 +142,28 @@ def reset_two_factor(user_id: int):
     return redirect(url_for("admin.edit_user", user_id=user.id) + "#sign-in")
 
 
-@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
-def deactivate_user(user_id: int):
+def _confirmed(user_id: int, change, template: str, saved: str):
+    """A page that asks the administrator to confirm a change to a user, then makes it."""
     user = db.get_or_404(User, user_id)
     form = ConfirmForm()
-    if form.validate_on_submit():
-        try:
-            service.deactivate_user(db.session, user, current_user)
-        except InvalidValue as error:
-            form.form_errors.append(error.message)
-        else:
-            db.session.commit()
-            flash(f"{user.name} has been deactivated and can no longer log in.", "success")
-            return redirect(url_for("admin.users"))
-    if form.is_submitted():
-        return _refused("admin/user_deactivate.html", form=form, user=user)
-    return render_template("admin/user_deactivate.html", form=form, user=user)
+    return _save(
+        form,
+        lambda: change(db.session, user, current_user),
+        saved=lambda _: saved.format(name=user.name),
+        show=_page(template, form=form, user=user),
+    )
+
+
+@bp.route("/users/<int:user_id>/deactivate", methods=["GET", "POST"])
+def deactivate_user(user_id: int):
+    deactivated = "{name} has been deactivated and can no longer log in."
+    return _confirmed(user_id, service.deactivate_user, "admin/user_deactivate.html", deactivated)
 
 
 @bp.route("/users/<int:user_id>/reactivate", methods=["GET", "POST"])
 def reactivate_user(user_id: int):
-    user = db.get_or_404(User, user_id)
-    form = ConfirmForm()
-    if form.validate_on_submit():
-        service.reactivate_user(db.session, user, current_user)
-        db.session.commit()
-        flash(f"{user.name} has been reactivated and can log in again.", "success")
-        return redirect(url_for("admin.users"))
-    if form.is_submitted():
-        return _refused("admin/user_reactivate.html", form=form, user=user)
-    return render_template("admin/user_reactivate.html", form=form, user=user)
+    reactivated = "{name} has been reactivated and can log in again."
+    return _confirmed(user_id, service.reactivate_user, "admin/user_reactivate.html", reactivated)
 
 
 @bp.route("/users/<int:user_id>/password", methods=["GET", "POST"])
@@ -206,45 +196,35 @@ def reset_password(user_id: int):
                     "success",
                 )
             return redirect(url_for("admin.users"))
-    if form.is_submitted():
-        return _refused("admin/user_password.html", form=form, user=user)
-    return render_template("admin/user_password.html", form=form, user=user)
+    return _page("admin/user_password.html", form=form, user=user)(
+        422 if form.is_submitted() else 200
+    )
 
 
 @bp.route("/teams/new", methods=["GET", "POST"])
 def new_team():
     form = TeamForm()
-    if form.validate_on_submit():
-        try:
-            team = service.create_team(
-                db.session, form.name.data, form.cohort.data, actor=current_user
-            )
-        except InvalidValue as error:
-            apply_domain_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"The {team.name} team has been added.", "success")
-            return redirect(url_for("admin.users", _anchor="teams"))
-    if form.is_submitted():
-        return _refused("admin/team_form.html", form=form, team=None)
-    return render_template("admin/team_form.html", form=form, team=None)
+    return _save(
+        form,
+        lambda: service.create_team(
+            db.session, form.name.data, form.cohort.data, actor=current_user
+        ),
+        saved=lambda team: f"The {team.name} team has been added.",
+        to=url_for("admin.users", _anchor="teams"),
+        show=_page("admin/team_form.html", form=form, team=None),
+    )
 
 
 @bp.route("/teams/<int:team_id>/edit", methods=["GET", "POST"])
 def edit_team(team_id: int):
     team = db.get_or_404(Team, team_id)
     form = TeamForm(obj=team)
-    if form.validate_on_submit():
-        try:
-            service.update_team(
-                db.session, team, form.name.data, form.cohort.data, actor=current_user
-            )
-        except InvalidValue as error:
-            apply_domain_errors(form, error)
-        else:
-            db.session.commit()
-            flash(f"The {team.name} team's details have been saved.", "success")
-            return redirect(url_for("admin.users", _anchor="teams"))
-    if form.is_submitted():
-        return _refused("admin/team_form.html", form=form, team=team)
-    return render_template("admin/team_form.html", form=form, team=team)
+    return _save(
+        form,
+        lambda: service.update_team(
+            db.session, team, form.name.data, form.cohort.data, actor=current_user
+        ),
+        saved=lambda _: f"The {team.name} team's details have been saved.",
+        to=url_for("admin.users", _anchor="teams"),
+        show=_page("admin/team_form.html", form=form, team=team),
+    )

@@ -26,7 +26,7 @@ from ..formatting import label
 from ..models import Case, Person, Team, User, utcnow
 from ..people.timeline import visible_record
 from ..text import without_control_characters
-from .schemas import day, moment
+from .fields import day, moment
 
 NHS_NUMBER = "https://fhir.nhs.uk/Id/nhs-number"
 UK_CORE = "https://fhir.hl7.org.uk/StructureDefinition/UKCore-"

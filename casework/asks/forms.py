@@ -5,7 +5,8 @@ from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from ..forms import DateInputField, MaxLength
-from .service import REASON_LIMIT, WHAT_LIMIT, WHY_LIMIT, parse_pounds
+from ..rules import ASK_REASON, ASK_WHAT, ASK_WHY, NO_ASK_WHAT, NO_ASK_WHY
+from .service import parse_pounds
 
 
 class PoundsField(StringField):
@@ -37,11 +38,11 @@ class AskForm(FlaskForm):
     )
     what = StringField(
         "What you are asking for",
-        validators=[InputRequired("Say what you are asking for"), MaxLength(WHAT_LIMIT)],
+        validators=[InputRequired(NO_ASK_WHAT), MaxLength(ASK_WHAT)],
     )
     why = TextAreaField(
         "Why the person needs it",
-        validators=[InputRequired("Say why the person needs it"), MaxLength(WHY_LIMIT)],
+        validators=[InputRequired(NO_ASK_WHY), MaxLength(ASK_WHY)],
     )
     cost = PoundsField("Rough cost in pounds (optional)", validators=[MaxLength(20, "The cost")])
     needed_by = DateInputField("Needed by (optional)", validators=[not_in_past])
@@ -56,7 +57,7 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         "Your reason",
-        validators=[InputRequired("Give the reason for your answer"), MaxLength(REASON_LIMIT)],
+        validators=[InputRequired("Give the reason for your answer"), MaxLength(ASK_REASON)],
     )
 
 

@@ -2,10 +2,11 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
-from ..exceptions import DomainError, StaleVersion
+from ..exceptions import DomainError
 from ..extensions import db
-from ..forms import apply_domain_errors, form_version, show_stale
+from ..forms import form_version
 from ..pagination import page_number
+from ..web import save_form
 from . import bp, service
 from .forms import AskForm, DecisionForm, WithdrawForm
 
@@ -63,29 +64,25 @@ def _audit_asks(asks) -> None:
 def new(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     form = AskForm()
-    status = 200
-    if form.validate_on_submit():
-        try:
-            ask = service.ask_manager(
-                db.session,
-                case,
-                current_user,
-                kind=form.kind.data,
-                what=form.what.data,
-                why=form.why.data,
-                cost_pence=form.cost.pence,
-                needed_by=form.needed_by.data,
-            )
-            db.session.commit()
-            flash("Your ask has gone to the team's manager.", "success")
-            return redirect(url_for("asks.detail", ask_id=ask.id))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-    elif form.is_submitted():
-        status = 422
-    return render_template("asks/new.html", form=form, case=case, person=case.person), status
+    return save_form(
+        form,
+        lambda: service.ask_manager(
+            db.session,
+            case,
+            current_user,
+            kind=form.kind.data,
+            what=form.what.data,
+            why=form.why.data,
+            cost_pence=form.cost.pence,
+            needed_by=form.needed_by.data,
+        ),
+        saved="Your ask has gone to the team's manager.",
+        to=lambda ask: url_for("asks.detail", ask_id=ask.id),
+        show=lambda status: (
+            render_template("asks/new.html", form=form, case=case, person=case.person),
+            status,
+        ),
+    )
 
 
 @bp.route("/asks/<int:ask_id>", methods=["GET", "POST"])
@@ -93,42 +90,36 @@ def detail(ask_id: int):
     """The ask, its answer, and for the team's manager the form to answer it."""
     ask = policy.get_ask_for(current_user, ask_id)
     form = DecisionForm(obj=ask)
-    status = 200
     if form.is_submitted() and not policy.can_decide_ask(current_user, ask):
         abort(403, "Only a manager of the team answers its asks, and nobody answers their own.")
-    if form.validate_on_submit():
-        try:
-            service.decide(
-                db.session,
-                ask,
-                current_user,
-                decision=form.decision.data,
-                reason=form.reason.data,
-                version=form_version(form),
-            )
-            db.session.commit()
-            flash(f"You answered {ask.status} to {ask.what}.", "success")
-            return redirect(url_for("asks.index"))
-        except StaleVersion as error:
-            db.session.rollback()
-            status = show_stale(form, error, ask)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "asks/detail.html",
-        ask=ask,
-        case=ask.case,
-        person=ask.case.person,
-        form=form,
-        withdraw_form=WithdrawForm(obj=ask),
-        can_decide=policy.can_decide_ask(current_user, ask),
-        can_withdraw=policy.can_withdraw_ask(current_user, ask),
-        stale=status == 409,
-    ), status
+    return save_form(
+        form,
+        lambda: service.decide(
+            db.session,
+            ask,
+            current_user,
+            decision=form.decision.data,
+            reason=form.reason.data,
+            version=form_version(form),
+        ),
+        saved=lambda _: f"You answered {ask.status} to {ask.what}.",
+        to=url_for("asks.index"),
+        show=lambda status: (
+            render_template(
+                "asks/detail.html",
+                ask=ask,
+                case=ask.case,
+                person=ask.case.person,
+                form=form,
+                withdraw_form=WithdrawForm(obj=ask),
+                can_decide=policy.can_decide_ask(current_user, ask),
+                can_withdraw=policy.can_withdraw_ask(current_user, ask),
+                stale=status == 409,
+            ),
+            status,
+        ),
+        stale=ask,
+    )
 
 
 @bp.route("/asks/<int:ask_id>/withdraw", methods=["POST"])

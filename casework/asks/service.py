@@ -15,19 +15,25 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
-from ..cases.service import _date, _text, require_open
+from ..cases.service import require_open
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import ASK_KINDS, Ask, Case, User, utcnow
 from ..pagination import Page, paginate
+from ..rules import (
+    ASK_DECISIONS,
+    ASK_REASON,
+    ASK_WHAT,
+    ASK_WHY,
+    MAX_PENCE,
+    NO_ASK_WHAT,
+    NO_ASK_WHY,
+    clean_date,
+    clean_text,
+)
 
 UK = ZoneInfo("Europe/London")
-MAX_PENCE = 100_000_000  # £1,000,000: a bigger sum is not asked for in a case
-WHAT_LIMIT = 200
-WHY_LIMIT = 2000
-REASON_LIMIT = 2000
-DECISIONS = ("yes", "no")
 RECENT_DAYS = 90  # "recently decided": the manager's page and the figures
 _POUNDS = re.compile(
     r"£?\s*(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<pence>[0-9]{1,2}))?"
@@ -84,7 +90,7 @@ def age_days(ask: Ask, today: dt.date | None = None) -> int:
 def days_to_decide(ask: Ask) -> int | None:
     """Days from asking to the answer, by the calendar (0: answered the same day); None until
     a yes or a no (a withdrawn ask was never decided)."""
-    if ask.status not in DECISIONS or ask.decided_at is None:
+    if ask.status not in ASK_DECISIONS or ask.decided_at is None:
         return None
     return (uk_day(ask.decided_at) - uk_day(ask.asked_at)).days
 
@@ -118,10 +124,10 @@ def ask_manager(
     errors: dict[str, str] = {}
     if kind not in ASK_KINDS:
         errors["kind"] = "Choose whether you are asking for a resource or a permission"
-    what = _text(what, "what", errors, required="Say what you are asking for", limit=WHAT_LIMIT)
-    why = _text(why, "why", errors, required="Say why the person needs it", limit=WHY_LIMIT)
+    what = clean_text(what, "what", errors, required=NO_ASK_WHAT, limit=ASK_WHAT)
+    why = clean_text(why, "why", errors, required=NO_ASK_WHY, limit=ASK_WHY)
     cost_pence = check_cost(cost_pence, errors)
-    needed_by = _date(needed_by, "needed_by", errors, past=False)
+    needed_by = clean_date(needed_by, "needed_by", errors, past=False)
     if needed_by and needed_by < dt.date.today():
         errors["needed_by"] = "The date it is needed by must be today or in the future"
     if errors:
@@ -154,7 +160,7 @@ def ask_manager(
 
 def require_unanswered(ask: Ask) -> None:
     """Refuse to answer an ask twice: say who answered it, and how."""
-    if ask.status in DECISIONS:
+    if ask.status in ASK_DECISIONS:
         by = f" by {ask.decided_by.name}" if ask.decided_by else ""
         raise AlreadyDecided(
             f"This ask was already answered {ask.status}{by} on {uk_date(uk_day(ask.decided_at))}"
@@ -180,9 +186,9 @@ def decide(
     require_unanswered(ask)
     check_version(ask, version, "this ask")
     errors: dict[str, str] = {}
-    if decision not in DECISIONS:
+    if decision not in ASK_DECISIONS:
         errors["decision"] = "Choose yes or no"
-    reason = _text(reason, "reason", errors, limit=REASON_LIMIT)
+    reason = clean_text(reason, "reason", errors, limit=ASK_REASON)
     if not reason:
         errors["reason"] = "Give the reason for your answer"
         raise ReasonRequired("Give the reason for your answer", errors)
@@ -280,7 +286,7 @@ def recent_decisions(
     answer first."""
     condition = (
         *_of(team_id, asked_by_id),
-        Ask.status.in_(DECISIONS),
+        Ask.status.in_(ASK_DECISIONS),
         Ask.decided_at >= _recent(today),
     )
     return paginate(
@@ -321,7 +327,7 @@ def decision_figures(session: Session, team_id: int, *, today: dt.date | None = 
     from asking to the answer (None when none was answered)."""
     asks = session.scalars(
         select(Ask).where(
-            Ask.team_id == team_id, Ask.status.in_(DECISIONS), Ask.decided_at >= _recent(today)
+            Ask.team_id == team_id, Ask.status.in_(ASK_DECISIONS), Ask.decided_at >= _recent(today)
         )
     ).all()
     days = [days_to_decide(a) for a in asks]

@@ -3,7 +3,8 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired
 
 from ..forms import MaxLength
-from .service import KIND_LABELS, ORGANISATION, STATUS_LABELS, TEXT, TITLE
+from ..rules import BARRIER_TEXT, BARRIER_TITLE, ORGANISATION
+from .service import KIND_LABELS, STATUS_LABELS
 
 NEW = 0  # "describe a new barrier" in the list of the team's barriers
 NONE = -1  # not an id at all: no barrier, said in words by the page like an unknown one
@@ -19,14 +20,18 @@ class BarrierMetForm(FlaskForm):
     """From a case: a barrier the team already has, or a new one, and what it cost."""
 
     barrier_id = SelectField("Which barrier", coerce=_chosen_id, default=NEW)
-    title = StringField("What got in the way, in a few words", validators=[MaxLength(TITLE)])
+    title = StringField(
+        "What got in the way, in a few words", validators=[MaxLength(BARRIER_TITLE)]
+    )
     kind = RadioField("What kind of barrier", choices=KIND_LABELS, validate_choice=False)
     owner_org = StringField(
         "Which organisation owns it (optional)", validators=[MaxLength(ORGANISATION)]
     )
-    description = TextAreaField("More detail (optional)", validators=[MaxLength(TEXT)])
+    description = TextAreaField("More detail (optional)", validators=[MaxLength(BARRIER_TEXT)])
     # Required, said by the domain rule with the others at once (record_met).
-    cost = TextAreaField("What it cost the person, in their words", validators=[MaxLength(TEXT)])
+    cost = TextAreaField(
+        "What it cost the person, in their words", validators=[MaxLength(BARRIER_TEXT)]
+    )
 
 
 class MoveForm(FlaskForm):
@@ -37,7 +42,7 @@ class MoveForm(FlaskForm):
         validators=[InputRequired("Choose where the barrier goes next")],
         validate_choice=False,  # the rule says which moves are allowed, after the version
     )
-    reason = TextAreaField("Reason", validators=[MaxLength(TEXT)])
+    reason = TextAreaField("Reason", validators=[MaxLength(BARRIER_TEXT)])
 
 
 class BoardFilterForm(FlaskForm):

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
-from ..exceptions import DomainError, StaleVersion
+from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import uk_date
-from ..forms import apply_domain_errors, form_version, show_stale
+from ..forms import form_version, show_stale
 from ..measures.charts import xmr_chart
 from ..models import Barrier, Team
+from ..web import save_form
 from . import bp, service
 from .forms import NEW, BarrierMetForm, BoardFilterForm, MoveForm
 from .service import KIND_LABELS, MOVES, STATUS_LABELS
@@ -53,36 +54,37 @@ def _met_form(case) -> BarrierMetForm:
 def record(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     form = _met_form(case)
-    status = 200
-    if form.validate_on_submit():
+
+    def record_met():
         barrier = None
         if form.barrier_id.data != NEW:
             barrier = policy.fetch(Barrier, form.barrier_id.data)
             if barrier is None or barrier.team_id != case.team_id:
-                form.barrier_id.errors.append("Choose one of the team's barriers from the list")
-        if not form.barrier_id.errors:
-            try:
-                link = service.record_met(
-                    db.session,
-                    case,
-                    current_user,
-                    barrier=barrier,
-                    cost=form.cost.data,
-                    title=form.title.data,
-                    kind=form.kind.data,
-                    description=form.description.data,
-                    owner_org=form.owner_org.data,
-                )
-                db.session.commit()
-                flash(f"Barrier recorded: {link.barrier.title}.", "success")
-                return redirect(url_for("cases.detail", case_id=case.id, _anchor="barriers"))
-            except DomainError as error:
-                db.session.rollback()
-                apply_domain_errors(form, error)
-        status = 422
-    elif form.is_submitted():
-        status = 422
-    return render_template("barriers/record.html", form=form, case=case, person=case.person), status
+                choose = "Choose one of the team's barriers from the list"
+                raise InvalidValue(choose, {"barrier_id": choose})
+        return service.record_met(
+            db.session,
+            case,
+            current_user,
+            barrier=barrier,
+            cost=form.cost.data,
+            title=form.title.data,
+            kind=form.kind.data,
+            description=form.description.data,
+            owner_org=form.owner_org.data,
+        )
+
+    return save_form(
+        form,
+        record_met,
+        saved=lambda link: f"Barrier recorded: {link.barrier.title}.",
+        to=url_for("cases.detail", case_id=case.id, _anchor="barriers"),
+        show=lambda status: (
+            render_template("barriers/record.html", form=form, case=case, person=case.person),
+            status,
+        ),
+        refused_status=422,
+    )
 
 
 @bp.route("/barriers")
@@ -134,35 +136,35 @@ def move(barrier_id: int):
     if not form.is_submitted():
         form.status.data = MOVES[barrier.status][0]
         form.reason.data = ""
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.move_barrier(
-                db.session,
-                barrier,
-                current_user,
-                status=form.status.data,
-                reason=form.reason.data,
-                version=form_version(form),
-            )
-            db.session.commit()
-            flash(f"{barrier.title}: {STATUS_LABELS[barrier.status].lower()}.", "success")
-            return redirect(url_for("barriers.board"))
-        except StaleVersion as error:
-            db.session.rollback()
-            status = show_stale(form, error, barrier)
-            form.status.choices = {s: STATUS_LABELS[s] for s in MOVES[barrier.status]}
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-    elif form.is_submitted():
+
+    def saved_first(form, error) -> int:
+        status = show_stale(form, error, barrier)
+        form.status.choices = {s: STATUS_LABELS[s] for s in MOVES[barrier.status]}
+        return status
+
+    def say_where():
         if form.status.errors:
             form.status.errors = ["Choose where the barrier goes next"]
-        status = 422
-    return render_template(
-        "barriers/move.html", form=form, barrier=barrier, stale=status == 409
-    ), status
+
+    return save_form(
+        form,
+        lambda: service.move_barrier(
+            db.session,
+            barrier,
+            current_user,
+            status=form.status.data,
+            reason=form.reason.data,
+            version=form_version(form),
+        ),
+        saved=lambda _: f"{barrier.title}: {STATUS_LABELS[barrier.status].lower()}.",
+        to=url_for("barriers.board"),
+        show=lambda status: (
+            render_template("barriers/move.html", form=form, barrier=barrier, stale=status == 409),
+            status,
+        ),
+        stale=saved_first,
+        invalid=say_where,
+    )
 
 
 @bp.route("/barriers/measures")

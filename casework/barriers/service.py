@@ -13,7 +13,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
-from ..cases.service import _text
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
 from ..locking import check_version, flush_checked
 from ..models import (
@@ -26,6 +25,7 @@ from ..models import (
     Team,
     User,
 )
+from ..rules import BARRIER_TEXT, BARRIER_TITLE, NO_BARRIER_TITLE, ORGANISATION, clean_text
 
 KIND_LABELS = {
     "rule": "A rule or policy",
@@ -51,7 +51,6 @@ MOVES = {
     "kept": ("raised",),
 }
 NEEDS_REASON = {"removed", "kept"}
-TITLE, ORGANISATION, TEXT = 200, 200, 5_000
 
 
 class AlreadyRecorded(DomainError):
@@ -67,11 +66,9 @@ class NotAllowedMove(DomainError):
 def _barrier_fields(title, description, kind, owner_org) -> dict:
     errors: dict[str, str] = {}
     clean = {
-        "title": _text(
-            title, "title", errors, required="Say in a few words what got in the way", limit=TITLE
-        ),
-        "description": _text(description, "description", errors, limit=TEXT),
-        "owner_org": _text(owner_org, "owner_org", errors, limit=ORGANISATION),
+        "title": clean_text(title, "title", errors, required=NO_BARRIER_TITLE, limit=BARRIER_TITLE),
+        "description": clean_text(description, "description", errors, limit=BARRIER_TEXT),
+        "owner_org": clean_text(owner_org, "owner_org", errors, limit=ORGANISATION),
         "kind": kind,
     }
     if kind not in BARRIER_KINDS:
@@ -83,12 +80,12 @@ def _barrier_fields(title, description, kind, owner_org) -> dict:
 
 def _clean_cost(cost) -> str:
     errors: dict[str, str] = {}
-    cost = _text(
+    cost = clean_text(
         cost,
         "cost",
         errors,
         required="Say what it cost the person, in their words",
-        limit=TEXT,
+        limit=BARRIER_TEXT,
     )
     if errors:
         raise InvalidValue("Check what it cost the person", errors)
@@ -196,7 +193,7 @@ def move_barrier(
     """Move the barrier on; removing or keeping it (or raising it again) needs a reason."""
     check_version(barrier, version, "this barrier")
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, limit=TEXT)
+    reason = clean_text(reason, "reason", errors, limit=BARRIER_TEXT)
     if errors:
         raise InvalidValue("Check the reason", errors)
     if status not in BARRIER_STATUSES:

@@ -10,6 +10,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional
 
 from ..forms import DateInputField, MaxLength, WholeNumberField, not_in_future
+from ..rules import LONG_TEXT, SHORT_TEXT, WITH_WHOM
 
 MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
 
@@ -30,7 +31,7 @@ class ConversationForm(FlaskForm):
         default="visit",
         validators=[InputRequired("Choose visit, phone, video, meeting or other")],
     )
-    with_whom = StringField("Who was there (optional)", validators=[MaxLength(200)])
+    with_whom = StringField("Who was there (optional)", validators=[MaxLength(WITH_WHOM)])
     minutes = WholeNumberField(
         "How long, in minutes (optional)",
         validators=[Optional(), NumberRange(0, 1440, MINUTES_MESSAGE)],
@@ -38,9 +39,9 @@ class ConversationForm(FlaskForm):
     )
     what_matters = TextAreaField(
         "What matters to them now, in their words (optional)",
-        validators=[MaxLength(20000, "What matters")],
+        validators=[MaxLength(LONG_TEXT, "What matters")],
     )
-    notes = TextAreaField("Notes", validators=[MaxLength(20000)])
+    notes = TextAreaField("Notes", validators=[MaxLength(LONG_TEXT)])
 
 
 class ReferralForm(FlaskForm):
@@ -52,14 +53,14 @@ class ReferralForm(FlaskForm):
     )
     real_problem = TextAreaField(
         "The real problem, in a sentence (optional)",
-        validators=[MaxLength(2000, "The real problem")],
+        validators=[MaxLength(SHORT_TEXT, "The real problem")],
     )
 
 
 class ActionForm(FlaskForm):
     description = TextAreaField(
         "What was agreed",
-        validators=[InputRequired("Describe the action"), MaxLength(2000)],
+        validators=[InputRequired("Describe the action"), MaxLength(SHORT_TEXT)],
     )
     by = RadioField(
         "Who will do it",
@@ -77,7 +78,7 @@ class ActionUpdateForm(FlaskForm):
         choices={"done": "Done", "dropped": "Dropped", "agreed": "Still agreed, not done yet"},
         validators=[InputRequired("Choose done, dropped or still agreed")],
     )
-    outcome = TextAreaField("Outcome", validators=[MaxLength(2000)])
+    outcome = TextAreaField("Outcome", validators=[MaxLength(SHORT_TEXT)])
 
 
 class OwnerForm(FlaskForm):
@@ -87,7 +88,7 @@ class OwnerForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason for the change",
-        validators=[InputRequired("Give a reason for the change of owner"), MaxLength(2000)],
+        validators=[InputRequired("Give a reason for the change of owner"), MaxLength(SHORT_TEXT)],
     )
 
 
@@ -96,10 +97,12 @@ class CloseForm(FlaskForm):
     agreed_with_person = BooleanField(
         "I have agreed with the person that enough has been done and they are stable"
     )
-    agreement_note = TextAreaField("How and when the person agreed", validators=[MaxLength(2000)])
+    agreement_note = TextAreaField(
+        "How and when the person agreed", validators=[MaxLength(SHORT_TEXT)]
+    )
     summary = TextAreaField(
         "What changed for the person",
-        validators=[InputRequired("Summarise what changed for the person"), MaxLength(20000)],
+        validators=[InputRequired("Summarise what changed for the person"), MaxLength(LONG_TEXT)],
     )
     closed_on = DateInputField(
         "Date closed", validators=[not_in_future], required_message="Enter the date the case closed"

@@ -6,11 +6,11 @@ from sqlalchemy import select
 
 from .. import policy
 from ..caseload.service import team_members
-from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
 from ..formatting import uk_date
-from ..forms import apply_domain_errors, form_version, show_stale
+from ..forms import apply_domain_errors, form_version
 from ..models import Team, User
+from ..web import moved_to, save_form
 from . import bp, service
 from .forms import (
     ActionForm,
@@ -79,123 +79,111 @@ def about_me(case_id: int):
 def referral(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     form = ReferralForm(prefix="referral")
-    if form.validate_on_submit():
-        try:
-            service.record_referral_judgement(
-                db.session,
-                case,
-                current_user,
-                referral_match=form.referral_match.data or None,
-                real_problem=form.real_problem.data,
-                version=form_version(form),
-            )
-            db.session.commit()
-            flash("Saved whether the referral described the real problem.", "success")
-            return redirect(url_for("cases.detail", case_id=case.id, _anchor="referral"))
-        except StaleVersion as error:
-            db.session.rollback()
-            status = show_stale(form, error, case)
-            return render_case(case, referral_form=form, stale=True, status=status)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-    return render_case(case, referral_form=form, status=422)
+    return save_form(
+        form,
+        lambda: service.record_referral_judgement(
+            db.session,
+            case,
+            current_user,
+            referral_match=form.referral_match.data or None,
+            real_problem=form.real_problem.data,
+            version=form_version(form),
+        ),
+        saved="Saved whether the referral described the real problem.",
+        to=url_for("cases.detail", case_id=case.id, _anchor="referral"),
+        show=lambda status: render_case(
+            case, referral_form=form, stale=status == 409 or None, status=status
+        ),
+        stale=case,
+        refused_status=422,
+    )
 
 
 @bp.route("/cases/<int:case_id>/actions", methods=["POST"])
 def add_action(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     form = action_form(case)
-    if form.validate_on_submit():
+
+    def add():
         assignee = policy.fetch(User, form.assignee_id.data) if form.assignee_id.data else None
-        try:
-            service.add_action(
-                db.session,
-                case,
-                current_user,
-                description=form.description.data,
-                by=form.by.data,
-                assignee=assignee if form.by.data == "team" else None,
-                due_on=form.due_on.data,
-            )
-            db.session.commit()
-            flash("Action agreed.", "success")
-            return redirect(url_for("cases.detail", case_id=case.id, _anchor="actions"))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-    return render_case(case, new_action_form=form, status=422)
+        return service.add_action(
+            db.session,
+            case,
+            current_user,
+            description=form.description.data,
+            by=form.by.data,
+            assignee=assignee if form.by.data == "team" else None,
+            due_on=form.due_on.data,
+        )
+
+    return save_form(
+        form,
+        add,
+        saved="Action agreed.",
+        to=url_for("cases.detail", case_id=case.id, _anchor="actions"),
+        show=lambda status: render_case(case, new_action_form=form, status=status),
+        refused_status=422,
+    )
 
 
 @bp.route("/actions/<int:action_id>", methods=["GET", "POST"])
 def update_action(action_id: int):
     action = policy.get_action_for(current_user, action_id)
     form = ActionUpdateForm(obj=action)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.update_action(
-                db.session,
-                action,
-                current_user,
-                status=form.status.data,
-                outcome=form.outcome.data,
-                version=form_version(form),
-            )
-            db.session.commit()
-            flash(f"Action marked {form.status.data}.", "success")
-            return redirect(url_for("cases.detail", case_id=action.case_id, _anchor="actions"))
-        except StaleVersion as error:
-            db.session.rollback()
-            status = show_stale(form, error, action)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = 422
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "cases/action.html",
-        form=form,
-        action=action,
-        case=action.case,
-        person=action.case.person,
-        stale=status == 409,
-    ), status
+    return save_form(
+        form,
+        lambda: service.update_action(
+            db.session,
+            action,
+            current_user,
+            status=form.status.data,
+            outcome=form.outcome.data,
+            version=form_version(form),
+        ),
+        saved=lambda _: f"Action marked {form.status.data}.",
+        to=lambda _: url_for("cases.detail", case_id=action.case_id, _anchor="actions"),
+        show=lambda status: (
+            render_template(
+                "cases/action.html",
+                form=form,
+                action=action,
+                case=action.case,
+                person=action.case.person,
+                stale=status == 409,
+            ),
+            status,
+        ),
+        stale=action,
+        refused_status=422,
+    )
 
 
-@bp.route("/cases/<int:case_id>/visits/new", methods=["GET", "POST"])
+@bp.route("/cases/<int:case_id>/conversations/new", methods=["GET", "POST"])
 def log_conversation(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     form = ConversationForm()
     if not form.is_submitted():
         form.held_on.process(None, dt.date.today())
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.log_conversation(
-                db.session,
-                case,
-                current_user,
-                held_on=form.held_on.data,
-                kind=form.kind.data,
-                with_whom=form.with_whom.data,
-                minutes=form.minutes.data,
-                what_matters=form.what_matters.data,
-                notes=form.notes.data,
-            )
-            db.session.commit()
-            flash("Conversation saved.", "success")
-            return redirect(url_for("cases.detail", case_id=case_id))  # case.id would reload it
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "cases/conversation.html", form=form, case=case, person=case.person
-    ), status
+    return save_form(
+        form,
+        lambda: service.log_conversation(
+            db.session,
+            case,
+            current_user,
+            held_on=form.held_on.data,
+            kind=form.kind.data,
+            with_whom=form.with_whom.data,
+            minutes=form.minutes.data,
+            what_matters=form.what_matters.data,
+            notes=form.notes.data,
+        ),
+        saved="Conversation saved.",
+        to=url_for("cases.detail", case_id=case_id),  # after the commit, case.id would reload
+        show=lambda status: (
+            render_template("cases/conversation.html", form=form, case=case, person=case.person),
+            status,
+        ),
+    )
 
 
 @bp.route("/cases/<int:case_id>/owner", methods=["GET", "POST"])
@@ -212,33 +200,33 @@ def change_owner(case_id: int):
     }
     if request.method == "GET" and case.owner_id is None and current_user.team_id == case.team_id:
         form.owner_id.data = current_user.id
-    status = 200
-    if form.validate_on_submit():
+    new_owner = None
+
+    def change():
+        nonlocal new_owner
         new_owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
-        try:
-            service.change_owner(
-                db.session,
-                case,
-                current_user,
-                new_owner=new_owner,
-                reason=form.reason.data,
-                version=form_version(form),
-            )
-            db.session.commit()
-            flash(f"{new_owner.name} now owns this case.", "success")
-            return redirect(url_for("cases.detail", case_id=case.id, _anchor="owner"))
-        except StaleVersion as error:
-            db.session.rollback()
-            status = show_stale(form, error, case)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "cases/owner.html", form=form, case=case, person=case.person, stale=status == 409
-    ), status
+        service.change_owner(
+            db.session,
+            case,
+            current_user,
+            new_owner=new_owner,
+            reason=form.reason.data,
+            version=form_version(form),
+        )
+
+    return save_form(
+        form,
+        change,
+        saved=lambda _: f"{new_owner.name} now owns this case.",
+        to=lambda _: url_for("cases.detail", case_id=case.id, _anchor="owner"),
+        show=lambda status: (
+            render_template(
+                "cases/owner.html", form=form, case=case, person=case.person, stale=status == 409
+            ),
+            status,
+        ),
+        stale=case,
+    )
 
 
 @bp.route("/cases/<int:case_id>/close", methods=["GET", "POST"])
@@ -252,50 +240,51 @@ def close(case_id: int):
             flash("This case is already closed.", "info")
             return redirect(url_for("cases.detail", case_id=case.id))
         form.closed_on.process(None, dt.date.today())
-    status = 200
+
+    def show(status: int):
+        open_actions = [a for a in case.actions if a.status == "agreed"]
+        return render_template(
+            "cases/close.html",
+            form=form,
+            case=case,
+            person=case.person,
+            open_actions=open_actions,
+            stale=status == 409,
+        ), status
+
     if not case.is_open:  # closed by someone else while this person was typing
         by = f" by {case.closed_by.name}" if case.closed_by else ""
         form.form_errors.append(f"This case was closed on {uk_date(case.closed_on)}{by}.")
-        status = 409
-    elif form.validate_on_submit():
-        try:
-            service.close_case(
-                db.session,
-                case,
-                current_user,
-                agreed_with_person=bool(form.agreed_with_person.data),
-                agreement_note=form.agreement_note.data,
-                summary=form.summary.data,
-                closed_on=form.closed_on.data,
-                version=form_version(form),
-            )
-            db.session.commit()
-            flash(f"Case closed by agreement with {case.person.given_name}.", "success")
-            return redirect(url_for("cases.detail", case_id=case.id))
-        except StaleVersion as error:
-            db.session.rollback()
-            status = show_stale(form, error, case)
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-    elif form.is_submitted():
-        # Show every problem at once: the form's own and the closure rule's.
-        errors, _ = service.closure_problems(
-            case,
-            agreed_with_person=bool(form.agreed_with_person.data),
-            agreement_note=form.agreement_note.data,
-            summary=form.summary.data,
-            closed_on=form.closed_on.data,
-        )
+        return show(409)
+    closure = {
+        "agreed_with_person": bool(form.agreed_with_person.data),
+        "agreement_note": form.agreement_note.data,
+        "summary": form.summary.data,
+        "closed_on": form.closed_on.data,
+    }
+
+    def every_problem():
+        """Every problem at once: the form's own and the closure rule's."""
+        errors, _ = service.closure_problems(case, **closure)
         apply_domain_errors(form, {k: v for k, v in errors.items() if not getattr(form, k).errors})
-        status = 422
-    open_actions = [a for a in case.actions if a.status == "agreed"]
-    return render_template(
-        "cases/close.html",
-        form=form,
-        case=case,
-        person=case.person,
-        open_actions=open_actions,
-        stale=status == 409,
-    ), status
+
+    return save_form(
+        form,
+        lambda: service.close_case(
+            db.session, case, current_user, **closure, version=form_version(form)
+        ),
+        saved=lambda _: f"Case closed by agreement with {case.person.given_name}.",
+        to=lambda _: url_for("cases.detail", case_id=case.id),
+        show=show,
+        stale=case,
+        invalid=every_problem,
+    )
+
+
+# The form's address before the one word (ADR 0030): bookmarks, and a form opened before then.
+bp.add_url_rule(
+    "/cases/<int:case_id>/visits/new",
+    "moved_conversation_form",
+    moved_to("cases.log_conversation"),
+    methods=["GET", "POST"],
+)

@@ -26,35 +26,7 @@ from ..models import (
     OwnershipChange,
     User,
 )
-
-LONG_TEXT = 20_000
-
-
-def _text(value, field: str, errors: dict, *, required: str | None = None, limit=LONG_TEXT):
-    value = (value or "").strip() if isinstance(value, str) or value is None else value
-    if not isinstance(value, str):
-        errors[field] = "Enter text"
-        return None
-    if not value:
-        if required:
-            errors[field] = required
-        return None
-    if len(value) > limit:
-        errors[field] = f"Must be {limit:,} characters or fewer"
-    return value
-
-
-def _date(value, field: str, errors: dict, *, required: str | None = None, past=True):
-    if value is None:
-        if required:
-            errors[field] = required
-        return None
-    if not isinstance(value, dt.date):
-        errors[field] = "Enter a real date"
-        return None
-    if past and value > dt.date.today():
-        errors[field] = "The date must be today or in the past"
-    return value
+from ..rules import SHORT_TEXT, WITH_WHOM, clean_date, clean_text
 
 
 def require_open(case: Case) -> None:
@@ -80,21 +52,21 @@ def log_conversation(
     """Record a visit, call or meeting; a what-matters statement becomes the current one."""
     require_open(case)
     errors: dict[str, str] = {}
-    held_on = _date(held_on, "held_on", errors, required="Enter the date of the conversation")
+    held_on = clean_date(held_on, "held_on", errors, required="Enter the date of the conversation")
     if held_on and held_on < case.opened_on - dt.timedelta(days=365):
         errors["held_on"] = "The date is long before this case opened: check the year"
     if kind not in CONVERSATION_KINDS:
         errors["kind"] = "Choose visit, phone, video, meeting or other"
-    with_whom = _text(with_whom, "with_whom", errors, limit=200)
+    with_whom = clean_text(with_whom, "with_whom", errors, limit=WITH_WHOM)
     if minutes is not None and (
         isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 1440
     ):
         errors["minutes"] = "Enter the minutes as a whole number from 0 to 1440"
-    what_matters = _text(what_matters, "what_matters", errors)
-    notes = _text(notes, "notes", errors)
+    what_matters = clean_text(what_matters, "what_matters", errors)
+    notes = clean_text(notes, "notes", errors)
     if not (notes or what_matters):
         errors["notes"] = (
-            "Write some notes, or what matters to the person, so the visit says something"
+            "Write some notes, or what matters to the person, so the conversation says something"
         )
     if errors:
         raise InvalidValue("Check the conversation's details", errors)
@@ -136,7 +108,7 @@ def record_referral_judgement(
     errors: dict[str, str] = {}
     if referral_match not in (None, *REFERRAL_MATCHES):
         errors["referral_match"] = "Choose yes, partly or no"
-    real_problem = _text(real_problem, "real_problem", errors, limit=2000)
+    real_problem = clean_text(real_problem, "real_problem", errors, limit=SHORT_TEXT)
     if errors:
         raise InvalidValue("Check the referral judgement", errors)
     before = {"referral_match": case.referral_match, "real_problem": case.real_problem}
@@ -168,8 +140,8 @@ def add_action(
     """Agree an action with the person: theirs (and their network's) or the team's."""
     require_open(case)
     errors: dict[str, str] = {}
-    description = _text(
-        description, "description", errors, required="Describe the action", limit=2000
+    description = clean_text(
+        description, "description", errors, required="Describe the action", limit=SHORT_TEXT
     )
     if by not in ACTION_BY:
         errors["by"] = "Choose who will do it: the person or the team"
@@ -177,7 +149,7 @@ def add_action(
         errors["assignee_id"] = "Only the team's actions have a named colleague"
     if assignee is not None and not (assignee.active and assignee.team_id is not None):
         errors["assignee_id"] = "Choose an active colleague"
-    due_on = _date(due_on, "due_on", errors, past=False)
+    due_on = clean_date(due_on, "due_on", errors, past=False)
     if errors:
         raise InvalidValue("Check the action's details", errors)
     if by == "team" and assignee is None:
@@ -221,7 +193,7 @@ def update_action(
     errors: dict[str, str] = {}
     if status not in ACTION_STATUSES:
         errors["status"] = "Choose done, dropped or agreed"
-    outcome = _text(outcome, "outcome", errors, limit=2000)
+    outcome = clean_text(outcome, "outcome", errors, limit=SHORT_TEXT)
     if status == "dropped" and not outcome:
         errors["outcome"] = "Say why the action was dropped"
     if errors:
@@ -257,7 +229,7 @@ def change_owner(
     require_open(case)
     check_version(case, version, "this case")
     errors: dict[str, str] = {}
-    reason = _text(reason, "reason", errors, limit=2000)
+    reason = clean_text(reason, "reason", errors, limit=SHORT_TEXT)
     if not reason:
         raise ReasonRequired(
             "Give a reason for the change of owner",
@@ -299,14 +271,14 @@ def closure_problems(
         errors["agreed_with_person"] = (
             "A case closes only when the person agrees: confirm that you agreed it with them"
         )
-    agreement_note = _text(
+    agreement_note = clean_text(
         agreement_note,
         "agreement_note",
         errors,
         required="Say how and when the person agreed to close the case",
     )
-    summary = _text(summary, "summary", errors)
-    closed_on = _date(closed_on or dt.date.today(), "closed_on", errors)
+    summary = clean_text(summary, "summary", errors)
+    closed_on = clean_date(closed_on or dt.date.today(), "closed_on", errors)
     if closed_on and closed_on < case.opened_on:
         errors["closed_on"] = "The closing date cannot be before the case opened"
     return errors, {"agreement_note": agreement_note, "summary": summary, "closed_on": closed_on}

@@ -3,15 +3,16 @@ from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from ..forms import DateInputField, MaxLength, not_in_future
+from ..rules import (
+    CHANNELS,
+    NAME,
+    NO_CHANNEL,
+    NO_RECEIVED_ON,
+    NO_SOURCE,
+    NO_STATED_NEED,
+    STATED_NEED,
+)
 
-CHANNEL_CHOICES = {
-    "phone": "Phone",
-    "letter": "Letter",
-    "email": "Email",
-    "referral_form": "Referral form",
-    "in_person": "In person",
-    "other": "Other",
-}
 KIND_CHOICES = {
     "value": "Value demand: a need we should meet",
     "failure": "Failure demand: caused by something not done or not done right",
@@ -23,23 +24,23 @@ class DemandForm(FlaskForm):
     received_on = DateInputField(
         "Date received",
         validators=[not_in_future],
-        required_message="Enter the date the demand was received",
+        required_message=NO_RECEIVED_ON,
     )
     source = StringField(
         "Who it came from",
         validators=[
-            InputRequired("Enter who the demand came from, for example GP or the person"),
-            MaxLength(100),
+            InputRequired(NO_SOURCE),
+            MaxLength(NAME),
         ],
     )
     channel = RadioField(
         "How it arrived",
-        choices=CHANNEL_CHOICES,
-        validators=[InputRequired("Choose how the demand arrived")],
+        choices=CHANNELS,
+        validators=[InputRequired(NO_CHANNEL)],
     )
     stated_need = TextAreaField(
         "The need as they stated it",
-        validators=[InputRequired("Enter the need as the referrer stated it"), MaxLength(10000)],
+        validators=[InputRequired(NO_STATED_NEED), MaxLength(STATED_NEED)],
     )
     kind = RadioField(
         "Value or failure demand", choices=KIND_CHOICES, default="", validate_choice=True

@@ -19,8 +19,20 @@ from sqlalchemy.orm import Session
 from .. import audit
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
-from ..models import CHANNELS, DEMAND_KINDS, Case, Demand, OwnershipChange, Person, Team, User
+from ..models import Case, Demand, OwnershipChange, Person, Team, User
 from ..people.service import require_not_merged
+from ..rules import (
+    CHANNELS,
+    DEMAND_KINDS,
+    EARLIEST_DEMAND,
+    NAME,
+    NO_CHANNEL,
+    NO_RECEIVED_ON,
+    NO_SOURCE,
+    NO_STATED_NEED,
+    STATED_NEED,
+    too_long,
+)
 
 
 @dataclass(frozen=True)
@@ -77,32 +89,29 @@ def route_demand(
 
 
 # Older referrals than this are not history anyone can act on; an older date is a typo.
-EARLIEST_DEMAND = dt.date(1990, 1, 1)
-
-
 def validate_demand(
     *, team: Team, received_on, source, channel, stated_need, kind, owner: User | None
 ) -> dict:
     """Clean a demand's fields or raise InvalidValue naming each one to fix."""
     errors: dict[str, str] = {}
     if not isinstance(received_on, dt.date):
-        errors["received_on"] = "Enter the date the demand was received"
+        errors["received_on"] = NO_RECEIVED_ON
     elif received_on > dt.date.today():
         errors["received_on"] = "The date received must be today or in the past"
     elif received_on < EARLIEST_DEMAND:
         errors["received_on"] = "The date received must be after 1 January 1990: check the year"
     source = (source or "").strip()
     if not source:
-        errors["source"] = "Enter who the demand came from, for example GP or the person"
-    elif len(source) > 100:
-        errors["source"] = "Source must be 100 characters or fewer"
+        errors["source"] = NO_SOURCE
+    elif len(source) > NAME:
+        errors["source"] = too_long(NAME, "Source must be")
     if channel not in CHANNELS:
-        errors["channel"] = "Choose how the demand arrived"
+        errors["channel"] = NO_CHANNEL
     stated_need = (stated_need or "").strip()
     if not stated_need:
-        errors["stated_need"] = "Enter the need as the referrer stated it"
-    elif len(stated_need) > 10_000:
-        errors["stated_need"] = "Stated need must be 10,000 characters or fewer"
+        errors["stated_need"] = NO_STATED_NEED
+    elif len(stated_need) > STATED_NEED:
+        errors["stated_need"] = too_long(STATED_NEED, "Stated need must be")
     if kind in ("", None):
         kind = None
     elif kind not in DEMAND_KINDS:

@@ -1,7 +1,7 @@
-"""Legacy baseline import, duplicates and merging, and the analysts' export."""
+"""Legacy baseline import: upload, preview and confirm a file of referrals."""
 
 from flask import Blueprint
 
 bp = Blueprint("imports", __name__, url_prefix="/imports")
 
-from . import merge_routes, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401

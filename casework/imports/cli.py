@@ -1,5 +1,4 @@
-"""`casework import-demands` and `casework export-analysis`: the commands translate, the
-services decide."""
+"""`casework import-demands`: the command translates, the service decides."""
 
 from __future__ import annotations
 
@@ -19,10 +18,7 @@ from .service import ImportRefused, ImportReport, Limits, RowPerson, import_dema
 
 
 def register(app) -> None:
-    from .export import export_analysis_command
-
     app.cli.add_command(import_demands_command)
-    app.cli.add_command(export_analysis_command)
 
 
 @click.command("import-demands")

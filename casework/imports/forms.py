@@ -1,8 +1,8 @@
-"""The upload and confirmation forms. The rules are in imports.service and people.merge."""
+"""The upload and confirmation forms. The rules are in imports.service."""
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import BooleanField, HiddenField, RadioField, SelectField
+from wtforms import HiddenField, RadioField, SelectField
 
 COHORT_CHOICES = {
     "usual": "Usual practice (the way the team worked before the pilot)",
@@ -29,16 +29,3 @@ class UploadForm(FlaskForm):
 
 class ConfirmImportForm(FlaskForm):
     token = HiddenField()
-
-
-class MergeForm(FlaskForm):
-    keep = RadioField("Which record do you want to keep?", coerce=int, validate_choice=False)
-    fill_blanks = BooleanField(
-        "Where the kept record has a detail blank, take it from the other record", default=True
-    )
-    version_a = HiddenField()
-    version_b = HiddenField()
-
-
-class UndoMergeForm(FlaskForm):
-    pass

@@ -20,10 +20,20 @@ from .. import audit, policy
 from ..extensions import db
 from ..models import COHORTS, Team
 from ..pagination import PER_PAGE, counted_page, page_count, page_number
+from ..web import moved_to
 from . import bp
 from .forms import ConfirmImportForm, UploadForm
 from .pending import PENDING, forget, keep, keep_preview, path, preview_of
 from .service import COLUMNS, ImportRefused, ImportReport, Limits, import_demands
+
+# The duplicates and merge pages live with people (people.merge_routes): old bookmarks and
+# forms still arrive.
+for old, endpoint, new in (
+    ("/duplicates", "old_duplicates", "duplicates.index"),
+    ("/duplicates/merge", "old_merge", "duplicates.merge_records"),
+    ("/merges/<int:event_id>", "old_merge_entry", "duplicates.merge_entry"),
+):
+    bp.add_url_rule(old, endpoint, moved_to(new), methods=["GET", "POST"])
 
 
 @bp.before_request

@@ -27,10 +27,10 @@ from fractions import Fraction
 from sqlalchemy import distinct, func, select
 from sqlalchemy.orm import Session
 
-from ..demands.routing import EARLIEST_DEMAND
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Team
+from ..rules import EARLIEST_DEMAND
 from ..trials.costs import cost_of_journey
 from . import populations as pop
 from .facts import ACTION_COUNTS, for_reporting

@@ -2,4 +2,4 @@ from flask import Blueprint
 
 bp = Blueprint("people", __name__, url_prefix="/people")
 
-from . import audit_routes, routes  # noqa: E402,F401
+from . import routes  # noqa: E402,F401

@@ -1,24 +1,39 @@
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, HiddenField, StringField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
 from ..forms import DateInputField, MaxLength, not_in_future
+from ..rules import ADDRESS, NAME, NHS_NUMBER_TYPED, PHONE, POSTCODE, PREFERRED_CONTACT
 
 
 class PersonForm(FlaskForm):
     given_name = StringField(
-        "First name", validators=[InputRequired("Enter the person's first name"), MaxLength(100)]
+        "First name", validators=[InputRequired("Enter the person's first name"), MaxLength(NAME)]
     )
     family_name = StringField(
-        "Last name", validators=[InputRequired("Enter the person's last name"), MaxLength(100)]
+        "Last name", validators=[InputRequired("Enter the person's last name"), MaxLength(NAME)]
     )
     date_of_birth = DateInputField("Date of birth", validators=[Optional(), not_in_future])
-    nhs_number = StringField("NHS number (optional)", validators=[MaxLength(20)])
-    phone = StringField("Phone number (optional)", validators=[MaxLength(50)])
-    address = TextAreaField("Address (optional)", validators=[MaxLength(500)])
-    postcode = StringField("Postcode (optional)", validators=[MaxLength(10)])
+    nhs_number = StringField("NHS number (optional)", validators=[MaxLength(NHS_NUMBER_TYPED)])
+    phone = StringField("Phone number (optional)", validators=[MaxLength(PHONE)])
+    address = TextAreaField("Address (optional)", validators=[MaxLength(ADDRESS)])
+    postcode = StringField("Postcode (optional)", validators=[MaxLength(POSTCODE)])
     preferred_contact = TextAreaField(
-        "How and when they like to be contacted (optional)", validators=[MaxLength(1000)]
+        "How and when they like to be contacted (optional)",
+        validators=[MaxLength(PREFERRED_CONTACT)],
     )
     version = HiddenField()
     confirm_new = BooleanField("None of these is the person: add a new record")
+
+
+class MergeForm(FlaskForm):
+    keep = RadioField("Which record do you want to keep?", coerce=int, validate_choice=False)
+    fill_blanks = BooleanField(
+        "Where the kept record has a detail blank, take it from the other record", default=True
+    )
+    version_a = HiddenField()
+    version_b = HiddenField()
+
+
+class UndoMergeForm(FlaskForm):
+    pass

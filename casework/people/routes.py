@@ -1,13 +1,17 @@
-from flask import flash, redirect, render_template, request, url_for
+import datetime as dt
+import json
+
+from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import audit, policy
-from ..audit_trail import load_names, person_trail, who
-from ..exceptions import DuplicateNhsNumber, InvalidValue, StaleVersion
+from ..audit.trail import load_names, person_trail, who
+from ..exceptions import DuplicateNhsNumber, InvalidValue
 from ..extensions import db
-from ..forms import apply_domain_errors, form_version, show_stale
+from ..forms import apply_domain_errors, form_version
 from ..models import Case
 from ..pagination import page_number
+from ..web import save_form
 from . import bp, service
 from .forms import PersonForm
 from .merge import live_record_id
@@ -103,24 +107,40 @@ def edit(person_id: int):
     person = policy.get_person_for(current_user, person_id, write=True)
     service.require_not_merged(person)
     form = PersonForm(obj=person)
-    status = 200
-    if form.validate_on_submit():
-        data = {name: getattr(form, name).data for name in service.PERSON_FIELDS}
-        version = form_version(form)
-        try:
-            service.update_person(db.session, current_user, person, data, version=version)
-            db.session.commit()
-            flash("Details saved.", "success")
-            return redirect(url_for("people.detail", person_id=person.id))
-        except StaleVersion as error:
-            db.session.rollback()
-            status = show_stale(form, error, person)
-        except (DuplicateNhsNumber, InvalidValue) as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = 422
-    elif form.is_submitted():
-        status = 422
-    return render_template(
-        "people/edit.html", form=form, person=person, stale=status == 409
-    ), status
+    return save_form(
+        form,
+        lambda: service.update_person(
+            db.session,
+            current_user,
+            person,
+            {name: getattr(form, name).data for name in service.PERSON_FIELDS},
+            version=form_version(form),
+        ),
+        saved="Details saved.",
+        to=url_for("people.detail", person_id=person.id),
+        show=lambda status: (
+            render_template("people/edit.html", form=form, person=person, stale=status == 409),
+            status,
+        ),
+        stale=person,
+        refused=(DuplicateNhsNumber, InvalidValue),
+        refused_status=422,
+    )
+
+
+@bp.route("/<int:person_id>/export.json")
+def export(person_id: int):
+    from .subject_access import export_person  # it reads through the API's shapes
+
+    person = policy.get_person_to_export(current_user, person_id)
+    record = export_person(db.session, person, viewer=current_user)
+    db.session.commit()
+    name = f"subject-access-person-{person.id}-{dt.date.today().isoformat()}.json"
+    return Response(
+        json.dumps(record, indent=2, ensure_ascii=False),
+        mimetype="application/json",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "no-store",
+        },
+    )

@@ -14,6 +14,15 @@ from ..exceptions import DuplicateNhsNumber, InvalidValue, MergedRecord
 from ..locking import check_version, flush_checked
 from ..models import Person, User
 from ..pagination import Page, paginate
+from ..rules import (
+    EARLIEST_BIRTH,
+    NAME,
+    NHS_NUMBER_INVALID,
+    NHS_NUMBER_SHAPE,
+    PHONE,
+    POSTCODE,
+    too_long,
+)
 from .names import name_matches
 
 # Common short forms, so "Bob Smith" and "Robert Smith" born the same day are
@@ -102,15 +111,9 @@ def normalise_nhs_number(raw: str | None) -> str | None:
         return None
     digits = re.sub(r"[\s-]", "", str(raw))
     if not re.fullmatch(r"[0-9]{10}", digits):
-        raise InvalidValue(
-            "Enter an NHS number with 10 digits",
-            {"nhs_number": "Enter an NHS number with 10 digits, like 943 476 5919"},
-        )
+        raise InvalidValue("Enter an NHS number with 10 digits", {"nhs_number": NHS_NUMBER_SHAPE})
     if not nhs_number_checks(digits):
-        raise InvalidValue(
-            "That NHS number is not valid",
-            {"nhs_number": "That is not a valid NHS number: check each digit and try again"},
-        )
+        raise InvalidValue("That NHS number is not valid", {"nhs_number": NHS_NUMBER_INVALID})
     return digits
 
 
@@ -164,9 +167,6 @@ def possible_duplicates(
     ]
 
 
-EARLIEST_BIRTH = dt.date(1900, 1, 1)
-
-
 def validate_person(data: dict) -> dict:
     """Clean the person's details or raise InvalidValue naming each field to fix."""
     errors: dict[str, str] = {}
@@ -179,8 +179,8 @@ def validate_person(data: dict) -> dict:
                 if field == "given_name"
                 else "Enter the person's last name"
             )
-        elif len(value) > 100:
-            errors[field] = "Names must be 100 characters or fewer"
+        elif len(value) > NAME:
+            errors[field] = too_long(NAME, "Names must be")
         clean[field] = value
     dob = data.get("date_of_birth")
     if dob is not None and dob > dt.date.today():
@@ -197,10 +197,10 @@ def validate_person(data: dict) -> dict:
         clean[field] = value or None
     if clean["postcode"]:
         clean["postcode"] = clean["postcode"].upper()
-        if len(clean["postcode"]) > 10:
+        if len(clean["postcode"]) > POSTCODE:
             errors["postcode"] = "Enter a real postcode, like LS1 4AP"
-    if clean["phone"] and len(clean["phone"]) > 50:
-        errors["phone"] = "Phone numbers must be 50 characters or fewer"
+    if clean["phone"] and len(clean["phone"]) > PHONE:
+        errors["phone"] = too_long(PHONE, "Phone numbers must be")
     if errors:
         raise InvalidValue("Check the person's details", errors)
     return clean

@@ -15,8 +15,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..api.schemas import case_json, demand_json, moment, person_json
-from ..audit_trail import load_names, person_trail, record_ids, who
+from ..api.cases import case_json
+from ..api.demands import demand_json
+from ..api.fields import moment
+from ..api.people import person_json
+from ..audit.trail import load_names, person_trail, record_ids, who
 from ..models import Case, Demand, Person, Team, User
 from .timeline import visible_record
 
@@ -82,7 +85,7 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
             f"What {viewer.team.name} holds and may see. The teams named in other_teams "
             "hold more: the whole record comes from the command 'casework people export'."
         )
-    case_docs = [case_json(session, c) for c in cases]
+    case_docs = [case_json(session, c).model_dump(mode="json") for c in cases]
     merged = session.scalars(
         select(Person).where(Person.id.in_(set(record_ids(session, person)) - {person.id}))
     )
@@ -93,9 +96,9 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
         "exported_at": moment(dt.datetime.now(dt.UTC)),
         "scope": scope,
         "other_teams": other_teams,
-        "person": person_json(person),
-        "merged_records": [person_json(p) for p in merged],
-        "demands": [demand_json(session, d) for d in demands],
+        "person": person_json(person).model_dump(mode="json"),
+        "merged_records": [person_json(p).model_dump(mode="json") for p in merged],
+        "demands": [demand_json(session, d).model_dump(mode="json") for d in demands],
         "cases": case_docs,
         "staff": _staff(session, case_docs, demands),
         "access_log": [

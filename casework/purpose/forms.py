@@ -3,16 +3,16 @@ from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired
 
 from ..forms import MaxLength
-from .service import LIST_LIMIT, PURPOSE_LIMIT
+from ..rules import NO_PURPOSE, PURPOSE, PURPOSE_LIST
 
 
 class PurposeForm(FlaskForm):
     version = HiddenField()
     purpose = TextAreaField(
         "Our purpose",
-        validators=[InputRequired("Write the team's purpose"), MaxLength(PURPOSE_LIMIT)],
+        validators=[InputRequired(NO_PURPOSE), MaxLength(PURPOSE)],
     )
     principles = TextAreaField(
-        "The principles we work by (optional)", validators=[MaxLength(LIST_LIMIT)]
+        "The principles we work by (optional)", validators=[MaxLength(PURPOSE_LIST)]
     )
-    rules = TextAreaField("Our rules (optional)", validators=[MaxLength(LIST_LIMIT)])
+    rules = TextAreaField("Our rules (optional)", validators=[MaxLength(PURPOSE_LIST)])

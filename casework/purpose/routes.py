@@ -1,10 +1,10 @@
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user
 
 from .. import policy
-from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
-from ..forms import apply_domain_errors, form_version
+from ..forms import form_version
+from ..web import save_form
 from . import bp, service
 from .forms import PurposeForm
 
@@ -43,33 +43,31 @@ def edit():
     form = PurposeForm(obj=latest)
     if not form.is_submitted():
         form.version.data = str(latest.version if latest else 0)
-    status = 200
-    if form.validate_on_submit():
-        try:
-            service.save(
-                db.session,
-                current_user.team,
-                current_user,
-                purpose=form.purpose.data,
-                principles=form.principles.data,
-                rules=form.rules.data,
-                version=form_version(form),
-            )
-            db.session.commit()
-            flash("The team's purpose, principles and rules are saved.", "success")
-            return redirect(url_for("purpose.show"))
-        except StaleVersion as error:
-            db.session.rollback()
-            latest = service.current(db.session, team_id)
-            form.form_errors.append(error.message)
-            form.version.data = str(latest.version if latest else 0)
-            status = 409
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-            status = error.status
-    elif form.is_submitted():
-        status = 422
-    return render_template("purpose/edit.html", form=form, latest=latest, stale=status == 409), (
-        status
+
+    def saved_first(form, error) -> int:
+        """Someone else saved first: show theirs, keep what was typed, let them save over it."""
+        nonlocal latest
+        latest = service.current(db.session, team_id)
+        form.form_errors.append(error.message)
+        form.version.data = str(latest.version if latest else 0)
+        return 409
+
+    return save_form(
+        form,
+        lambda: service.save(
+            db.session,
+            current_user.team,
+            current_user,
+            purpose=form.purpose.data,
+            principles=form.principles.data,
+            rules=form.rules.data,
+            version=form_version(form),
+        ),
+        saved="The team's purpose, principles and rules are saved.",
+        to=url_for("purpose.show"),
+        show=lambda status: (
+            render_template("purpose/edit.html", form=form, latest=latest, stale=status == 409),
+            status,
+        ),
+        stale=saved_first,
     )

@@ -8,12 +8,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit
-from ..cases.service import _text
 from ..exceptions import InvalidValue, StaleVersion
 from ..models import Team, TeamPurpose, User
+from ..rules import NO_PURPOSE, PURPOSE, PURPOSE_LIST, clean_text
 
-PURPOSE_LIMIT = 2000
-LIST_LIMIT = 4000
 HISTORY = 20  # earlier versions shown on the page
 
 
@@ -67,11 +65,9 @@ def save(
     if (latest.version if latest else 0) != seen:
         raise _stale(latest)
     errors: dict[str, str] = {}
-    purpose = _text(
-        purpose, "purpose", errors, required="Write the team's purpose", limit=PURPOSE_LIMIT
-    )
-    principles = _text(principles, "principles", errors, limit=LIST_LIMIT)
-    rules = _text(rules, "rules", errors, limit=LIST_LIMIT)
+    purpose = clean_text(purpose, "purpose", errors, required=NO_PURPOSE, limit=PURPOSE)
+    principles = clean_text(principles, "principles", errors, limit=PURPOSE_LIST)
+    rules = clean_text(rules, "rules", errors, limit=PURPOSE_LIST)
     if errors:
         raise InvalidValue("Check the team's purpose", errors)
     if latest and (latest.purpose, latest.principles, latest.rules) == (

@@ -236,7 +236,7 @@ class Done:
 
 
 @dataclass(frozen=True)
-class Visit:
+class ConversationTold:
     week: int
     kind: str
     minutes: int | None
@@ -265,7 +265,7 @@ class Narrative:
     asked_for: list[str]
     real_problem: str | None
     what_matters: list[Said]
-    visits: list[Visit]
+    conversations: list[ConversationTold]
     done: list[Done]
     what_changed: str | None
     how_agreed: str | None
@@ -292,8 +292,8 @@ def narrative(case: Case) -> Narrative:
         asked_for=[clean(d.stated_need) for d in case.demands],
         real_problem=clean(case.real_problem),
         what_matters=[Said(_week(case, c.held_on), clean(c.what_matters)) for c in said],
-        visits=[
-            Visit(_week(case, c.held_on), c.kind, c.minutes, clean(c.notes))
+        conversations=[
+            ConversationTold(_week(case, c.held_on), c.kind, c.minutes, clean(c.notes))
             for c in case.conversations
         ],
         done=[Done(clean(a.description), a.by, a.status, clean(a.outcome)) for a in case.actions],

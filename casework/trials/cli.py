@@ -13,8 +13,8 @@ from flask import Flask
 from ..admin.service import find_team
 from ..exceptions import DomainError
 from ..extensions import db
+from ..rules import COST_UNITS
 from . import costs, service
-from .models import COST_UNITS
 from .results import results
 
 
@@ -48,6 +48,11 @@ def register(app: Flask) -> None:
     costs_group = click.Group("costs", help="The teams' cost catalogues.")
     app.cli.add_command(trials)
     app.cli.add_command(costs_group)
+    _trial_commands(trials)
+    _cost_commands(costs_group)
+
+
+def _trial_commands(trials: click.Group) -> None:
 
     @trials.command("create")
     @click.argument("name")
@@ -96,6 +101,8 @@ def register(app: Flask) -> None:
         except DomainError as error:
             _fail(error)
 
+
+def _cost_commands(costs_group: click.Group) -> None:
     @costs_group.command("set")
     @click.option("--team", "team_name", required=True, help="The team's name.")
     @click.argument("service_name")

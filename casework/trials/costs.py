@@ -19,21 +19,27 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
-from ..cases.service import _text
 from ..exceptions import InvalidValue
 from ..measures.populations import Filters
 from ..models import Case, Team, User
-from .models import (
+from ..rules import (
+    COST_SERVICE,
+    COST_SOURCE,
     COST_UNITS,
+    COUNTERFACTUAL_COUNT,
+    COUNTERFACTUAL_NOTE,
+    MAX_PENCE,
+    NO_COUNTERFACTUAL,
+    NO_SERVICE,
+    clean_text,
+)
+from .models import (
     PRACTITIONER_HOUR,
     CaseCostFact,
     CostItem,
     Counterfactual,
     CounterfactualItem,
 )
-
-MAX_PENCE = 100_000_000  # £1,000,000: a larger unit cost is a typing mistake
-MAX_COUNT = 1000
 
 
 def pence(value, field: str, errors: dict) -> int | None:
@@ -77,9 +83,9 @@ def set_cost(
 ) -> CostItem:
     """Add a service to the team's catalogue, or change its unit cost (audited)."""
     errors: dict[str, str] = {}
-    service = _text(service, "service", errors, required="Name the service", limit=100)
+    service = clean_text(service, "service", errors, required=NO_SERVICE, limit=COST_SERVICE)
     unit = pence(cost, "cost", errors)
-    source = _text(source, "source", errors, limit=500)
+    source = clean_text(source, "source", errors, limit=COST_SOURCE)
     if service == PRACTITIONER_HOUR:
         per = "hour"
     if per not in COST_UNITS:
@@ -120,7 +126,7 @@ def record_counterfactual(
     prices = {item.service: item for item in catalogue(session, case.team_id)}
     wanted: list[tuple[CostItem, int]] = []
     if not isinstance(items, list) or not items:
-        errors["items"] = "Add at least one service the usual pathway would have used"
+        errors["items"] = NO_COUNTERFACTUAL
         items = []
     for index, entry in enumerate(items):
         service = entry.get("service") if isinstance(entry, dict) else None
@@ -131,13 +137,17 @@ def record_counterfactual(
                 if prices
                 else "The team's cost catalogue is empty: ask a manager to fill it first"
             )
-        elif isinstance(count, bool) or not isinstance(count, int) or not 0 < count <= MAX_COUNT:
+        elif (
+            isinstance(count, bool)
+            or not isinstance(count, int)
+            or not 0 < count <= COUNTERFACTUAL_COUNT
+        ):
             errors[f"items[{index}].count"] = (
-                f"Enter how many, a whole number from 1 to {MAX_COUNT}"
+                f"Enter how many, a whole number from 1 to {COUNTERFACTUAL_COUNT}"
             )
         else:
             wanted.append((prices[service.strip()], count))
-    note = _text(note, "note", errors, limit=10_000)
+    note = clean_text(note, "note", errors, limit=COUNTERFACTUAL_NOTE)
     if errors:
         raise InvalidValue("Check what the usual system would have done", errors)
     record = session.scalar(select(Counterfactual).where(Counterfactual.case_id == case.id))

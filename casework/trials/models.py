@@ -25,10 +25,8 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Case, Demand, Team, User, utcnow
+from ..rules import ALLOCATIONS, COST_SERVICE, COST_UNITS, TRIAL_NAME, TRIAL_STATUSES
 
-TRIAL_STATUSES = ("running", "paused", "ended")
-ALLOCATIONS = ("pilot", "usual", "not_randomised")
-COST_UNITS = ("item", "hour")
 PRACTITIONER_HOUR = "practitioner-hour"  # the catalogue's price of an hour of a worker's time
 
 
@@ -42,7 +40,7 @@ class Trial(db.Model):
     __tablename__ = "trials"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(100), unique=True)
+    name: Mapped[str] = mapped_column(String(TRIAL_NAME), unique=True)
     pilot_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     usual_team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
     share: Mapped[float] = mapped_column(Float)  # the chance of the pilot arm, 0 < share < 1
@@ -97,7 +95,7 @@ class CostItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     team_id: Mapped[int] = mapped_column(ForeignKey("teams.id"))
-    service: Mapped[str] = mapped_column(String(100))
+    service: Mapped[str] = mapped_column(String(COST_SERVICE))
     unit_pence: Mapped[int] = mapped_column(Integer)
     per: Mapped[str] = mapped_column(String(5), default="item")
     source: Mapped[str | None] = mapped_column(Text)

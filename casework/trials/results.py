@@ -27,13 +27,13 @@ from ..measures.facts import RETURN_WINDOW_DAYS, for_reporting
 from ..measures.figures import percentiles, rate
 from ..measures.sql import any_row, days_between
 from ..models import CaseFact, Demand
+from ..rules import FOLLOW_UP_DAYS
 from .models import CaseCostFact, Trial, TrialAllocation
 from .statistics import Interval, difference
 
 ARMS = ("pilot", "usual")
 MIN_PEOPLE = 30  # fewer people in an arm than this, and the interval is too wide to mean much
 WIDE = 0.3  # an interval wider than 30 points says little either way
-MAX_FOLLOW_UP = 3 * 366
 PROPORTIONS = {  # the outcomes compared, with the words for them
     "repeat_demand_rate": ("repeat_demand", "repeated", "to make another demand"),
     "returned_within_90_days": (
@@ -60,10 +60,10 @@ def check_follow_up(value) -> int:
         days = int(value)
     except (TypeError, ValueError):
         days = -1
-    if isinstance(value, bool) or not 0 <= days <= MAX_FOLLOW_UP or str(value).strip() != str(days):
+    if isinstance(value, bool) or not 0 <= days <= FOLLOW_UP_DAYS or str(value).strip() != str(days):
         raise InvalidValue(
             "Check the follow-up",
-            {"follow_up_days": f"Enter the follow-up as whole days from 0 to {MAX_FOLLOW_UP}"},
+            {"follow_up_days": f"Enter the follow-up as whole days from 0 to {FOLLOW_UP_DAYS}"},
         )
     return days
 

@@ -11,9 +11,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..cases.service import _text
 from ..exceptions import DomainError, InvalidValue
 from ..models import Team, User
+from ..rules import NO_TRIAL_NAME, SAME_TEAM_TWICE, SHARE_RANGE, TRIAL_NAME, clean_text
 from .models import Trial
 
 MOVES = {  # status now -> the moves open to it
@@ -51,9 +51,7 @@ def _share(value, errors: dict) -> float | None:
     except (TypeError, ValueError):
         share = math.nan
     if isinstance(value, bool) or not 0 < share < 1:
-        errors["share"] = (
-            "The pilot's share must be a number between 0 and 1, for example 0.5 for half"
-        )
+        errors["share"] = SHARE_RANGE
         return None
     return share
 
@@ -70,13 +68,13 @@ def create(
 ) -> Trial:
     """A new running trial, or InvalidValue naming each thing to fix (nothing saved)."""
     errors: dict[str, str] = {}
-    name = _text(name, "name", errors, required="Give the trial a name", limit=100)
+    name = clean_text(name, "name", errors, required=NO_TRIAL_NAME, limit=TRIAL_NAME)
     if name and find(session, name) is not None:
         errors["name"] = "A trial with this name already exists: choose another name"
     pilot = _team(session, pilot_team, "pilot_team", errors)
     usual = _team(session, usual_team, "usual_team", errors)
     if pilot is not None and usual is not None and pilot.id == usual.id:
-        errors["usual_team"] = "The usual team must be a different team from the pilot team"
+        errors["usual_team"] = SAME_TEAM_TWICE
     share = _share(share, errors)
     start_on = dt.date.today() if start_on is None else start_on
     if not isinstance(start_on, dt.date):

@@ -90,7 +90,7 @@ def test_the_narrative_names_nobody_even_inside_notes(practitioner):
     assert "Karen" in words  # other people's names are not detected: the page says so
     given, family = told.name.split()
     assert f"I'm {given} and I'm sick of telling my story." == told.what_matters[0].words
-    assert f"Mrs {family}" in told.visits[0].notes
+    assert f"Mrs {family}" in told.conversations[0].notes
     assert told.what_changed == f"{told.name} makes her own tea again."
     assert told.barriers[0].cost == f"{given} had to tell {family}'s story again"
     assert told.asked_for == [f"{told.name} needs wrist splints"]
@@ -314,13 +314,13 @@ def test_the_list_of_stories_pages_like_every_other_list(client, team, manager):
 
 
 def told_notes(user, notes: str, **person) -> str:
-    """A visit's notes as the story tells them."""
+    """A conversation's notes as the story tells them."""
     demand, _ = make_demand(make_person(user, **person), user, stated_need="Help at home")
     log_conversation(
         db.session, demand.case, user, held_on=dt.date.today(), kind="visit", notes=notes
     )
     db.session.commit()
-    return service.narrative(demand.case).visits[0].notes
+    return service.narrative(demand.case).conversations[0].notes
 
 
 def test_a_person_called_by_a_short_form_of_their_name_is_not_named(practitioner):

@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.conftest import PASSWORD
-from tests.test_security import case_with_a_visit
+from tests.test_security import case_with_a_conversation
 
 pytestmark = pytest.mark.browser
 
@@ -45,7 +45,7 @@ def log_in(page: Page, base: str, user) -> None:
 
 @pytest.fixture
 def case(practitioner):
-    return case_with_a_visit(practitioner)
+    return case_with_a_conversation(practitioner)
 
 
 def test_the_watch_sees_a_violation_when_there_is_one(watched, live_server):
@@ -71,7 +71,7 @@ def test_pages_load_with_no_csp_violation_and_the_scripts_run(watched, live_serv
         "/people",
         f"/people/{case.person_id}",
         f"/cases/{case.id}",
-        f"/cases/{case.id}/visits/new",
+        f"/cases/{case.id}/conversations/new",
         f"/cases/{case.id}/about-me",
         "/measures",
         "/account",

@@ -91,9 +91,9 @@ PAGES = [
     V("case", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE),
     V("case-closed", "practitioner", "/cases/{terry_case}", f"Case – {TERRY}", person=TERRY),
     V("about-me", "practitioner", "/cases/{irene_case}/about-me", f"About me – {IRENE}", person=IRENE),
-    V("visit-new", "practitioner", "/cases/{irene_case}/visits/new", f"Log a visit or call – {IRENE}", person=IRENE),
-    V("visit-new-errors", "practitioner", "/cases/{irene_case}/visits/new", f"Error: Log a visit or call – {IRENE}", person=IRENE, do=(("fill", "#minutes", "lots"), ("click", "Save conversation")), shows="Enter the minutes as a whole number from 0 to 1440"),
-    V("visit-saved", "practitioner", "/cases/{irene_case}/visits/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#with_whom", "Irene"), ("fill", "#minutes", "30"), ("fill", "#notes", "Visited at home."), ("click", "Save conversation")), shows="Conversation saved."),  # the tab's draft kept "lots" from the line above
+    V("conversation-new", "practitioner", "/cases/{irene_case}/conversations/new", f"Record a conversation – {IRENE}", person=IRENE),
+    V("conversation-new-errors", "practitioner", "/cases/{irene_case}/conversations/new", f"Error: Record a conversation – {IRENE}", person=IRENE, do=(("fill", "#minutes", "lots"), ("click", "Save conversation")), shows="Enter the minutes as a whole number from 0 to 1440"),
+    V("conversation-saved", "practitioner", "/cases/{irene_case}/conversations/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#with_whom", "Irene"), ("fill", "#minutes", "30"), ("fill", "#notes", "Visited at home."), ("click", "Save conversation")), shows="Conversation saved."),  # the tab's draft kept "lots" from the line above
     V("action-agreed", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("fill", "#action-description", "Ring the stair-lift company"), ("check", "The team"), ("click", "Agree action")), shows="Action agreed."),
     V("action-errors", "practitioner", "/cases/{irene_case}", f"Error: Case – {IRENE}", person=IRENE, do=(("open", "Agree a new action"), ("click", "Agree action")), shows="There is a problem"),
     V("action", "practitioner", "/actions/{irene_action}", f"Update an action – {IRENE}", person=IRENE),
@@ -150,7 +150,7 @@ PAGES = [
     V("import-preview", "manager", "/imports/demands", f"Check the import (page 1 of 4) – {IMPORT_FILE.name}", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import")), shows="Born 27 August 1950"),
     V("import-preview-more", "manager", "/imports/demands", f"Check the import (page 2 of 4) – {IMPORT_FILE.name}", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import"), ("follow", re.compile("^Next"))), shows="Rows 51 to 100 of this list are shown."),
     V("import-done", "manager", "/imports/demands", "Import legacy referrals", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import"), ("click", re.compile("^Import \\d+ referrals"))), shows="Imported"),
-    V("duplicates-manager", "manager", "/imports/duplicates", "Possible duplicate records"),
+    V("duplicates-manager", "manager", "/people/duplicates", "Possible duplicate records"),
     # An administrator: users, teams, the audit trail, merging duplicates.
     V("no-records", "admin", "/", "Users and teams"),
     V("users", "admin", "/admin/users", "Users and teams"),
@@ -173,11 +173,11 @@ PAGES = [
     V("audit", "admin", "/admin/audit", "Audit trail"),
     V("audit-filtered", "admin", "/admin/audit?person={irene}", "Audit trail", shows="events"),
     V("audit-errors", "admin", "/admin/audit?start[day]=31&start[month]=2&start[year]=2026", "Error: Audit trail", shows="There is a problem", status=400),
-    V("duplicates", "admin", "/imports/duplicates", "Possible duplicate records", shows=TERRY),
-    V("merge", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Compare and merge records {terry} and {terry_again}", person=TERRY),
-    V("merge-errors", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Error: Compare and merge records {terry} and {terry_again}", do=(("click", "Merge these records"),), shows="There is a problem"),
-    V("merge-done", "admin", "/imports/duplicates/merge?a={terry}&b={terry_again}", "Merge of record {terry_again} into record {terry}", do=(("check", re.compile("Keep record {terry}")), ("click", "Merge these records")), shows="has been merged into record"),
-    V("merge-undone", "admin", "/imports/duplicates", "Merge of record {terry_again} into record {terry}", do=(("follow", re.compile("record {terry_again}")), ("click", "Undo this merge")), shows="This merge was undone"),
+    V("duplicates", "admin", "/people/duplicates", "Possible duplicate records", shows=TERRY),
+    V("merge", "admin", "/people/duplicates/merge?a={terry}&b={terry_again}", "Compare and merge records {terry} and {terry_again}", person=TERRY),
+    V("merge-errors", "admin", "/people/duplicates/merge?a={terry}&b={terry_again}", "Error: Compare and merge records {terry} and {terry_again}", do=(("click", "Merge these records"),), shows="There is a problem"),
+    V("merge-done", "admin", "/people/duplicates/merge?a={terry}&b={terry_again}", "Merge of record {terry_again} into record {terry}", do=(("check", re.compile("Keep record {terry}")), ("click", "Merge these records")), shows="has been merged into record"),
+    V("merge-undone", "admin", "/people/duplicates", "Merge of record {terry_again} into record {terry}", do=(("follow", re.compile("record {terry_again}")), ("click", "Undo this merge")), shows="This merge was undone"),
     # Last, as it logs the worker out everywhere else: a changed password.
     V("password-changed", "newcomer", "/account", "Your account", do=(("fill", "#current", PASSWORD), ("fill", "#new", "a new and longer passphrase"), ("fill", "#confirm", "a new and longer passphrase"), ("click", "Change password")), shows="Your password has been changed."),
 ]  # fmt: skip
@@ -188,11 +188,17 @@ NOT_PAGES = {
     "nhsuk_assets": "files: the design system's stylesheet, scripts and icons",
     "health.healthz": "JSON for monitoring",
     "imports.preview": "the preview's later pages, reached by its Next link: import-preview-more",
-    "admin.audit_csv": "a CSV download of the audit page's events",
+    "audit.trail_csv": "a CSV download of the audit page's events",
     "measures.figures_csv": "a CSV download of the measures page's table",
     "measures.drilldown_csv": "a CSV download of a drill-down list",
     "people.export": "a JSON download (subject access request)",
-    "imports.merge_entry": "reached by following a link, in merge-undone",
+    "duplicates.merge_entry": "reached by following a link, in merge-undone",
+    # Old addresses that answer 308 to their page (tests/people/test_merge_pages.py,
+    # tests/test_pages.py check each)
+    "cases.moved_conversation_form": "the old /visits/new: a redirect to conversation-new",
+    "imports.old_duplicates": "the old /imports/duplicates: a redirect to duplicates",
+    "imports.old_merge": "the old /imports/duplicates/merge: a redirect to merge",
+    "imports.old_merge_entry": "the old /imports/merges/<id>: a redirect to the merge entry",
     "auth.oidc_login": "a redirect to the single sign-on provider (test_single_sign_on.py)",
     "auth.oidc_callback": "the provider's answer: a redirect to the page or back to log in",
     "auth.second_factor": "only after the password of a user with a second factor: "

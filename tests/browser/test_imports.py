@@ -70,7 +70,7 @@ def test_a_manager_imports_and_an_administrator_merges(page: Page, live_server, 
     page.get_by_role("button", name="Log out").click()
     admin = make_user(None, "admin", email="admin@example.org")
     log_in(page, live_server, admin)
-    page.goto(live_server + "/imports/duplicates")
+    page.goto(live_server + "/people/duplicates")
     assert accessibility_violations(page) == []
     page.get_by_role("link", name="Compare records").first.click()
     assert accessibility_violations(page) == []

@@ -69,8 +69,8 @@ def test_practitioner_walks_the_journey(page: Page, live_server, team, viewport)
     page.get_by_role("button", name="Save demand").click()
     expect(page.get_by_text("Demand recorded.")).to_be_visible()
 
-    # 3. Work the case: log a visit with what matters, in her words.
-    page.get_by_role("link", name="Log a visit or call").first.click()
+    # 3. Work the case: record a conversation (a home visit) with what matters, in her words.
+    page.get_by_role("link", name="Record a conversation").first.click()
     page.fill("#with_whom", "Irene")
     page.fill("#minutes", "50")
     page.fill("#notes", "Visited at home. Wrists swollen; struggling with buttons and pans.")

@@ -171,7 +171,7 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
     expect(page.get_by_text("Demand recorded.")).to_be_visible()
 
     # 3. What matters, in her words, on a visit.
-    follow(page, page.get_by_role("link", name="Log a visit or call").first)
+    follow(page, page.get_by_role("link", name="Record a conversation").first)
     stops = fill_form(
         page,
         [

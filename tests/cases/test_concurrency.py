@@ -183,7 +183,7 @@ def test_the_closure_when_someone_else_closed_it_first(client, practitioner, man
     assert client.get(f"/cases/{case.id}/close").status_code == 302  # nothing left to close
 
 
-def test_a_visit_typed_while_the_case_was_closed_is_kept_and_says_why(
+def test_a_conversation_typed_while_the_case_was_closed_is_kept_and_says_why(
     client, practitioner, manager, case
 ):
     service.close_case(
@@ -192,7 +192,7 @@ def test_a_visit_typed_while_the_case_was_closed_is_kept_and_says_why(
     db.session.commit()
     login(client, practitioner)
     response = client.post(
-        f"/cases/{case.id}/visits/new",
+        f"/cases/{case.id}/conversations/new",
         data={**date_fields("held_on", TODAY), "kind": "visit", "notes": MINE},
     )
     page = response.get_data(as_text=True)

@@ -260,7 +260,7 @@ def test_a_row_matched_by_nhs_number_says_so(client, team, manager):
     assert f"Matches record {on_file.id}.<br>Same NHS number." in row
     assert "<strong>Ann Lee</strong>" in row  # the record as it stands, not the row's spelling
     # The preview named Ann Lee: it is in her "who has looked at my record".
-    from casework.audit_trail import person_trail
+    from casework.audit.trail import person_trail
 
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "preview"))
     assert event in person_trail(db.session, on_file, limit=10)[0]

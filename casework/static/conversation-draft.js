@@ -1,14 +1,14 @@
-// The visit form on a doorstep with a weak signal: progressive enhancement only, the form
+// The conversation form on a doorstep with a weak signal: progressive enhancement only, the form
 // posts as usual without JavaScript.
 //
 // - What is typed is kept, as it is typed, in this tab's sessionStorage (never
-//   localStorage: docs/adr/0019-visit-drafts-in-session-storage.md), under a key that names
+//   localStorage: docs/adr/0019-conversation-drafts-in-session-storage.md), under a key that names
 //   the case and the worker, for at most 12 hours.
 // - The form is sent with fetch, so a dropped signal does not swap the page for the
 //   browser's "no internet" page: the form stays, with everything typed in it, and a
-//   warning says the visit has NOT been saved and to try again when there is signal.
+//   warning says the conversation has NOT been saved and to try again when there is signal.
 // - Reloading the form puts the draft back, and says so. The draft is forgotten once the
-//   server has saved the visit (the answer is the case page).
+//   server has saved the conversation (the answer is the case page).
 import { initAll } from '/assets/nhsuk/nhsuk-frontend.min.js'
 
 const PREFIX = 'casework-draft:'
@@ -98,7 +98,7 @@ function say (form, { kind, heading, lines }) {
 function notSaved (form, why) {
   say(form, {
     kind: 'warning',
-    heading: 'Your visit has not been saved',
+    heading: 'Your conversation has not been saved',
     lines: [
       why,
       'What you typed is kept on this page, and in this browser tab if you reload it.',
@@ -133,7 +133,7 @@ async function send (form, key) {
     html = await response.text()
   } catch (error) {
     button.disabled = false
-    notSaved(form, 'The connection dropped before the visit reached Casework.')
+    notSaved(form, 'The connection dropped before the conversation reached Casework.')
     return
   }
   if (response.status >= 500) {

@@ -1,5 +1,5 @@
-"""`casework export-analysis FILE.sqlite [--pseudonymise]`: a standalone SQLite file for
-analysts, built with sqlite-utils and ready to open in Datasette.
+"""The analysts' export: a standalone SQLite file, built with sqlite-utils and ready to open
+in Datasette (the command is `casework export-analysis FILE.sqlite [--pseudonymise]`).
 
 What goes in (one table each, with foreign keys and indexes): teams, workers,
 people, demands (with `is_repeat` by the one repeat rule), cases, actions,
@@ -28,20 +28,14 @@ import hashlib
 import hmac
 import os
 import secrets
-import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import click
 import sqlite_utils
-from flask import current_app
-from flask.cli import with_appcontext
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from .. import audit
-from ..extensions import db
 from ..measures import had_earlier_demand
 from ..models import (
     Action,
@@ -444,30 +438,3 @@ def export_analysis(
     finally:
         building.unlink(missing_ok=True)
     return counts
-
-
-@click.command("export-analysis")
-@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option(
-    "--pseudonymise",
-    is_flag=True,
-    help="Replace names and NHS numbers with stable pseudonyms and drop free text.",
-)
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
-@with_appcontext
-def export_analysis_command(file: Path, pseudonymise: bool, force: bool) -> None:
-    """Write a standalone SQLite file for analysts (open it with Datasette)."""
-    key = pseudonym_key(current_app.instance_path) if pseudonymise else None
-    compute = measures_compute()
-    try:
-        counts = export_analysis(db.session, file, key=key, force=force, compute=compute)
-    except ExportRefused as error:
-        click.echo(f"Error: {error}", err=True)
-        sys.exit(1)
-    audit.record("export", "analysis", None, file=str(file), pseudonymised=pseudonymise, **counts)
-    db.session.commit()
-    click.echo(f"Wrote {file}{' (pseudonymised)' if pseudonymise else ''}:")
-    for name, rows in counts.items():
-        click.echo(f"  {name}: {rows} rows")
-    if compute is None:
-        click.echo("  measures: not included (the measures module is not installed)")

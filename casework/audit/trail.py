@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, selectinload
 
-from .audit import LISTED
-from .formatting import label, uk_date
-from .models import AuditEvent, AuditEventPerson, Case, Person, User
+from ..formatting import label, uk_date
+from ..models import AuditEvent, AuditEventPerson, Case, Person, User
+from .write import LISTED
 
 UK = ZoneInfo("Europe/London")
 

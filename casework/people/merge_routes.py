@@ -1,4 +1,5 @@
-"""Possible duplicates, an administrator's merge of two records, and undoing it.
+"""Possible duplicates, an administrator's merge of two records, and undoing it, under
+/people/ (before issue 20 under /imports/, which still redirects here).
 
 The rules are in people.merge; access in policy.
 """
@@ -7,7 +8,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
@@ -16,15 +17,16 @@ from ..exceptions import StaleVersion
 from ..extensions import db
 from ..forms import form_version
 from ..models import AuditEvent, Person
-from ..people import merge
-from . import bp
+from . import merge
 from .forms import MergeForm, UndoMergeForm
+
+bp = Blueprint("duplicates", __name__, url_prefix="/people")
 
 LIST_LIMIT = 200  # groups shown at once: merge some, then look again
 
 
 @bp.route("/duplicates")
-def duplicates():
+def index():
     if not policy.can_see_duplicates(current_user):
         abort(403)
     groups = []
@@ -46,7 +48,7 @@ def duplicates():
             )
         )
     return render_template(
-        "imports/duplicates.html",
+        "people/duplicates.html",
         groups=groups,
         limit=LIST_LIMIT,
         visible=_visible(shown),
@@ -72,7 +74,7 @@ def _people_of(events: list[AuditEvent]) -> list[Person]:
 
 
 @bp.route("/duplicates/merge", methods=["GET", "POST"])
-def merge_people():
+def merge_records():
     a = policy.get_person_to_merge(current_user, request.args.get("a", type=int))
     b = policy.get_person_to_merge(current_user, request.args.get("b", type=int))
     form = MergeForm()
@@ -112,7 +114,7 @@ def merge_people():
             else:
                 db.session.commit()
                 flash(f"Record {other.id} has been merged into record {keep.id}.", "success")
-                return redirect(url_for("imports.merge_entry", event_id=event.id))
+                return redirect(url_for("duplicates.merge_entry", event_id=event.id))
     else:
         status = 422
     refusal = None
@@ -121,7 +123,7 @@ def merge_people():
     except merge.MergeRefused as error:
         refusal = error.message
     return render_template(
-        "imports/merge.html",
+        "people/merge.html",
         form=form,
         a=merge.summarise(db.session, a),
         b=merge.summarise(db.session, b),
@@ -149,7 +151,7 @@ def merge_entry(event_id: int):
         else:
             db.session.commit()
             flash("The merge has been undone: both records are back as they were.", "success")
-            return redirect(url_for("imports.merge_entry", event_id=event.id))
+            return redirect(url_for("duplicates.merge_entry", event_id=event.id))
     undone = db.session.scalar(
         select(AuditEvent)
         .where(AuditEvent.action == "unmerge", AuditEvent.entity_id == event.entity_id)
@@ -165,7 +167,7 @@ def merge_entry(event_id: int):
             blocked = error.message
     detail = event.detail or {}
     return render_template(
-        "imports/merge_entry.html",
+        "people/merge_entry.html",
         event=event,
         detail=detail,
         kept=db.session.get(Person, detail.get("kept_id")),

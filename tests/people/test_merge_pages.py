@@ -32,13 +32,13 @@ def twins(team, practitioner):
 
 
 def merge_url(a, b):
-    return f"/imports/duplicates/merge?a={a.id}&b={b.id}"
+    return f"/people/duplicates/merge?a={a.id}&b={b.id}"
 
 
 def test_an_administrator_merges_from_the_list_and_undoes_it(client, admin_user, twins):
     robert, bob = twins
     login(client, admin_user)
-    listing = client.get("/imports/duplicates")
+    listing = client.get("/people/duplicates")
     assert listing.status_code == 200
     assert f'href="{merge_url(robert, bob).replace("&", "&amp;")}"' in listing.text
 
@@ -51,13 +51,13 @@ def test_an_administrator_merges_from_the_list_and_undoes_it(client, admin_user,
     )
     assert response.status_code == 302
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "merge"))
-    assert response.location == f"/imports/merges/{event.id}"
+    assert response.location == f"/people/merges/{event.id}"
     assert set(db.session.scalars(select(Demand.person_id))) == {robert.id}
     entry = client.get(response.location)
     assert "Undo this merge" in entry.text
     assert "Record " + str(bob.id) + " merged into record " + str(robert.id) in entry.text
 
-    undone = client.post(f"/imports/merges/{event.id}")
+    undone = client.post(f"/people/merges/{event.id}")
     assert undone.status_code == 302
     assert db.session.get(Person, bob.id).merged_into_id is None
     assert len(set(db.session.scalars(select(Demand.person_id)))) == 2
@@ -115,7 +115,7 @@ def test_choosing_no_record_to_keep_is_explained(client, admin_user, twins):
 def test_a_manager_sees_their_teams_duplicates_but_may_not_merge(client, manager, twins):
     robert, bob = twins
     login(client, manager)
-    listing = client.get("/imports/duplicates")
+    listing = client.get("/people/duplicates")
     assert listing.status_code == 200 and "Robert Smith" in listing.text
     assert "Compare records" not in listing.text
     assert client.get(merge_url(robert, bob)).status_code == 403
@@ -131,7 +131,7 @@ def test_a_manager_sees_only_identity_of_another_teams_person(client, manager, p
         other, given_name="ANN", family_name="Lee", date_of_birth=DOB, postcode="LS9 9ZZ"
     )
     login(client, manager)
-    text = client.get("/imports/duplicates").text
+    text = client.get("/people/duplicates").text
     assert f'href="/people/{mine.id}"' in text and f'href="/people/{theirs.id}"' not in text
     assert "LS9 9ZZ" not in text and "Known to another team" in text
 
@@ -139,20 +139,33 @@ def test_a_manager_sees_only_identity_of_another_teams_person(client, manager, p
 def test_a_manager_of_another_team_does_not_see_them(client, twins):
     manager = make_user(make_team("East", "usual"), "manager")
     login(client, manager)
-    assert "Robert Smith" not in client.get("/imports/duplicates").text
+    assert "Robert Smith" not in client.get("/people/duplicates").text
 
 
 def test_practitioners_are_refused_every_duplicate_page(client, practitioner, twins):
     robert, bob = twins
     login(client, practitioner)
-    assert client.get("/imports/duplicates").status_code == 403
+    assert client.get("/people/duplicates").status_code == 403
     assert client.get(merge_url(robert, bob)).status_code == 403
     assert client.post(merge_url(robert, bob), data={"keep": robert.id}).status_code == 403
-    assert client.get("/imports/merges/1").status_code == 403
-    assert client.post("/imports/merges/1").status_code == 403
+    assert client.get("/people/merges/1").status_code == 403
+    assert client.post("/people/merges/1").status_code == 403
 
 
 def test_an_unknown_merge_entry_is_not_found(client, admin_user):
     login(client, admin_user)
-    assert client.get("/imports/merges/99999").status_code == 404
-    assert client.get("/imports/duplicates/merge?a=1&b=x").status_code == 404
+    assert client.get("/people/merges/99999").status_code == 404
+    assert client.get("/people/duplicates/merge?a=1&b=x").status_code == 404
+
+
+def test_the_old_addresses_under_imports_redirect_permanently(client, admin_user, twins):
+    robert, bob = twins
+    login(client, admin_user)
+    listing = client.get("/imports/duplicates")
+    assert (listing.status_code, listing.location) == (308, "/people/duplicates")
+    compare = client.get(f"/imports/duplicates/merge?a={robert.id}&b={bob.id}")
+    assert compare.status_code == 308
+    assert compare.location == f"/people/duplicates/merge?a={robert.id}&b={bob.id}"
+    entry = client.post("/imports/merges/7")
+    assert (entry.status_code, entry.location) == (308, "/people/merges/7")
+    assert client.get("/imports/duplicates", follow_redirects=True).status_code == 200

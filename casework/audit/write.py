@@ -1,15 +1,15 @@
-"""The audit trail: every read of a person's record and every change, appended, never edited."""
+"""Writing the audit trail: every read of a person's record and every change, appended."""
 
 from __future__ import annotations
 
 from flask import has_request_context, request
 from flask_login import current_user
 
-from .extensions import commit_keeping_loaded, db
-from .models import AuditEvent, AuditEventPerson
+from ..extensions import commit_keeping_loaded, db
+from ..models import AuditEvent, AuditEventPerson
 
 # The detail key naming everyone a list showed; each is also a row of audit_event_people,
-# by which the person's trail finds the list (audit_trail.about_people, ADR 0025).
+# by which the person's trail finds the list (audit.trail.about_people, ADR 0025).
 LISTED = "person_ids"
 
 

@@ -12,9 +12,9 @@ import sqlite_utils
 from sqlalchemy import func, select
 
 from casework.cases.service import add_action, close_case, log_conversation
+from casework.export import analysis as export
+from casework.export.analysis import ExportRefused, export_analysis
 from casework.extensions import db
-from casework.imports import export
-from casework.imports.export import ExportRefused, export_analysis
 from casework.imports.service import import_demands
 from casework.models import (
     Action,
@@ -30,7 +30,7 @@ from casework.models import (
 from casework.people.merge import merge_people
 from tests.conftest import make_demand, make_person, make_user
 
-SAMPLE = Path(__file__).parent / "data" / "legacy_demands_sample.csv"
+SAMPLE = Path(__file__).parent.parent / "imports" / "data" / "legacy_demands_sample.csv"
 KEY = b"test-key"
 TABLES = {
     "teams": Team,

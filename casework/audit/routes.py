@@ -1,17 +1,27 @@
-"""The audit trail for administrators: filter, read in plain English, download as CSV.
+"""The audit trail's pages: the administrators' (filter, read in plain English, download as
+CSV) and a person's "who has looked at this record".
 
-Looking (and downloading) is itself audited. The trail is read here, never changed: the
-database refuses it (migration 0005)."""
+Looking (and downloading) on the administrators' page is itself audited. The trail is read
+here, never changed: the database refuses it (migration 0005). Access is policy's: only
+administrators see the whole trail; whoever may see a person sees who has looked."""
 
 from __future__ import annotations
 
 import datetime as dt
 
-from flask import abort, render_template, request
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
 from sqlalchemy import select
 
 from .. import audit, policy
-from ..audit_trail import (
+from ..exceptions import InvalidValue
+from ..extensions import db
+from ..measures.table import csv_download
+from ..models import Person, User
+from ..pagination import counted_page, page_count, page_number
+from ..people.service import normalise_nhs_number
+from .forms import AuditFilterForm
+from .trail import (
     ACTIONS,
     CSV_HEADER,
     ENTITIES,
@@ -19,20 +29,35 @@ from ..audit_trail import (
     csv_rows,
     find_events,
     load_names,
+    person_trail,
     record_ids,
     who,
 )
-from ..exceptions import InvalidValue
-from ..extensions import db
-from ..measures.table import csv_download
-from ..models import Person, User
-from ..pagination import counted_page, page_count, page_number
-from ..people.service import normalise_nhs_number
-from . import bp
-from .forms import AuditFilterForm
+
+bp = Blueprint("audit", __name__)
 
 PAGE_SIZE = 50
 CSV_LIMIT = 100_000  # rows in one download: narrow the filters for more
+
+
+def _require_administrator() -> None:
+    if not policy.can_administer(current_user):
+        abort(403)
+
+
+def _paged(events, total: int, page: int) -> dict:
+    """What a page of the trail shows: its events, in words, and the pager."""
+    names = load_names(db.session, events)
+    return {
+        "events": events,
+        "total": total,
+        "page": page,
+        "pages": page_count(total, PAGE_SIZE),
+        "listing": counted_page(events, page, total, PAGE_SIZE),
+        "describe": names.describe,
+        "person_named": names.person,
+        "who": who,
+    }
 
 
 def _form() -> AuditFilterForm:
@@ -96,34 +121,28 @@ def read_filters() -> tuple[AuditFilterForm, AuditFilters | None]:
     return form, filters
 
 
-@bp.route("/audit", endpoint="audit")
-def audit_log():
+@bp.route("/admin/audit")
+def trail():
+    _require_administrator()
     form, f = read_filters()
     if f is None:
-        return render_template("admin/audit.html", form=form, f=None), 400
+        return render_template("audit/trail.html", form=form, f=None), 400
     page = page_number()
     events, total = find_events(db.session, f, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
-    names = load_names(db.session, events)
     audit.record("view", "audit", None, filters=f.as_detail(), page=page, shown=len(events))
     audit.commit_read()
     return render_template(
-        "admin/audit.html",
+        "audit/trail.html",
         form=form,
         f=f,
-        events=events,
-        total=total,
-        page=page,
-        pages=page_count(total, PAGE_SIZE),
-        listing=counted_page(events, page, total, PAGE_SIZE),
         args={k: v for k, v in request.args.items() if k != "page"},
-        describe=names.describe,
-        person_named=names.person,
-        who=who,
+        **_paged(events, total, page),
     )
 
 
-@bp.route("/audit.csv")
-def audit_csv():
+@bp.route("/admin/audit.csv")
+def trail_csv():
+    _require_administrator()
     form, f = read_filters()
     if f is None:
         abort(400, "Check the filters: " + "; ".join(e for field in form for e in field.errors))
@@ -132,3 +151,12 @@ def audit_csv():
     db.session.commit()
     name = f"audit-{dt.date.today().isoformat()}.csv"
     return csv_download(CSV_HEADER, csv_rows(db.session, events), name)
+
+
+@bp.route("/people/<int:person_id>/audit")
+def person(person_id: int):
+    """The whole list of reads, changes and refusals of the person's record, newest first."""
+    person = policy.get_person_for(current_user, person_id)
+    page = page_number()
+    events, total = person_trail(db.session, person, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
+    return render_template("audit/person.html", person=person, **_paged(events, total, page))

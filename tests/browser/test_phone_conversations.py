@@ -1,5 +1,5 @@
-"""Logging a visit on a phone on a doorstep: few taps from the caseload, and nothing typed is
-lost when the signal drops (casework/static/visit-draft.js, docs/adr/0019)."""
+"""Recording a conversation on a phone on a doorstep: few taps from the caseload, and nothing
+typed is lost when the signal drops (casework/static/conversation-draft.js, docs/adr/0019)."""
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
@@ -37,12 +37,12 @@ def log_in(page: Page, base: str, user) -> None:
     expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
 
 
-def visits() -> list[Conversation]:
+def conversations() -> list[Conversation]:
     db.session.expire_all()
     return list(db.session.scalars(db.select(Conversation)))
 
 
-def test_log_a_visit_is_at_most_three_taps_from_the_caseload(
+def test_record_a_conversation_is_at_most_three_taps_from_the_caseload(
     phone, live_server, practitioner, case
 ):
     page = phone.new_page()
@@ -55,7 +55,7 @@ def test_log_a_visit_is_at_most_three_taps_from_the_caseload(
         taps += 1
 
     tap(page.get_by_role("link", name="Anne Okoro"))
-    tap(page.get_by_role("link", name="Log a visit or call"))
+    tap(page.get_by_role("link", name="Record a conversation"))
     tap(page.get_by_label("Notes"))
     expect(page.get_by_label("Notes")).to_be_focused()
     page.keyboard.insert_text(NOTES)
@@ -63,13 +63,13 @@ def test_log_a_visit_is_at_most_three_taps_from_the_caseload(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     page.get_by_role("button", name="Save conversation").tap()
     expect(page.get_by_text("Conversation saved.")).to_be_visible()
-    assert [v.notes for v in visits()] == [NOTES]
+    assert [v.notes for v in conversations()] == [NOTES]
 
 
-def open_visit_form(context: BrowserContext, base: str, user, case) -> Page:
+def open_conversation_form(context: BrowserContext, base: str, user, case) -> Page:
     page = context.new_page()
     log_in(page, base, user)
-    page.goto(f"{base}/cases/{case.id}/visits/new")
+    page.goto(f"{base}/cases/{case.id}/conversations/new")
     page.fill("#notes", NOTES)
     page.fill("#what_matters", WHAT_MATTERS)
     return page
@@ -77,43 +77,43 @@ def open_visit_form(context: BrowserContext, base: str, user, case) -> Page:
 
 def expect_not_saved(page: Page) -> None:
     warning = page.locator("#draft-status")
-    expect(warning).to_contain_text("Your visit has not been saved")
+    expect(warning).to_contain_text("Your conversation has not been saved")
     expect(warning).to_contain_text("Try again when you have signal")
     expect(warning).to_be_focused()
     expect(page.locator("#notes")).to_have_value(NOTES)
     expect(page.locator("#what_matters")).to_have_value(WHAT_MATTERS)
-    assert visits() == []
+    assert conversations() == []
 
 
 def drafts(page: Page, storage: str) -> list[str]:
     return page.evaluate(f"Object.keys({storage}).filter(k => k.startsWith('casework-draft:'))")
 
 
-def test_offline_the_visit_is_kept_and_saved_when_the_signal_returns(
+def test_offline_the_conversation_is_kept_and_saved_when_the_signal_returns(
     phone, live_server, practitioner, case
 ):
-    page = open_visit_form(phone, live_server, practitioner, case)
+    page = open_conversation_form(phone, live_server, practitioner, case)
     phone.set_offline(True)
     page.get_by_role("button", name="Save conversation").tap()
     expect_not_saved(page)
-    shot(page, "visit-not-saved-phone")
-    assert page.url.endswith(f"/cases/{case.id}/visits/new")
+    shot(page, "conversation-not-saved-phone")
+    assert page.url.endswith(f"/cases/{case.id}/conversations/new")
 
     phone.set_offline(False)
     page.get_by_role("button", name="Save conversation").tap()
     expect(page.get_by_text("Conversation saved.")).to_be_visible()
     expect(page.locator(".cw-what-matters")).to_contain_text(WHAT_MATTERS)
     assert page.url == f"{live_server}/cases/{case.id}"
-    assert [v.notes for v in visits()] == [NOTES]
+    assert [v.notes for v in conversations()] == [NOTES]
     assert drafts(page, "sessionStorage") == []  # forgotten once saved
 
-    page.get_by_role("link", name="Log a visit or call").first.tap()
+    page.get_by_role("link", name="Record a conversation").first.tap()
     expect(page.locator("#notes")).to_have_value("")
     expect(page.locator("#draft-status")).to_have_count(0)
 
 
 def test_a_dropped_post_keeps_the_draft_through_a_reload(phone, live_server, practitioner, case):
-    page = open_visit_form(phone, live_server, practitioner, case)
+    page = open_conversation_form(phone, live_server, practitioner, case)
     key = f"casework-draft:conversation-{case.id}-{practitioner.id}"
     assert drafts(page, "sessionStorage") == [key]
     assert drafts(page, "localStorage") == []  # never kept beyond this tab (ADR 0019)
@@ -124,7 +124,7 @@ def test_a_dropped_post_keeps_the_draft_through_a_reload(phone, live_server, pra
         else:
             route.continue_()
 
-    page.route("**/visits/new", drop_posts)
+    page.route("**/conversations/new", drop_posts)
     page.get_by_role("button", name="Save conversation").tap()
     expect_not_saved(page)
 
@@ -133,14 +133,14 @@ def test_a_dropped_post_keeps_the_draft_through_a_reload(phone, live_server, pra
     expect(page.locator("#notes")).to_have_value(NOTES)
     expect(page.locator("#what_matters")).to_have_value(WHAT_MATTERS)
     expect(page.locator("#kind")).to_be_checked()  # radios come back too
-    shot(page, "visit-draft-restored-phone")
+    shot(page, "conversation-draft-restored-phone")
 
     # Casework itself failing is no different: not saved, and said so.
-    page.unroute("**/visits/new")
-    page.route("**/visits/new", lambda route: route.fulfill(status=503, body="Unavailable"))
+    page.unroute("**/conversations/new")
+    page.route("**/conversations/new", lambda route: route.fulfill(status=503, body="Unavailable"))
     page.get_by_role("button", name="Save conversation").tap()
     expect(page.locator("#draft-status")).to_contain_text("Casework had a problem saving it")
-    page.unroute("**/visits/new")
+    page.unroute("**/conversations/new")
 
     # A mistake comes back as the server's page, with what was typed, and the draft is kept.
     page.fill("#minutes", "about an hour")
@@ -151,24 +151,24 @@ def test_a_dropped_post_keeps_the_draft_through_a_reload(phone, live_server, pra
     page.fill("#minutes", "60")
     page.get_by_role("button", name="Save conversation").tap()
     expect(page.get_by_text("Conversation saved.")).to_be_visible()
-    assert [(v.notes, v.minutes) for v in visits()] == [(NOTES, 60)]
+    assert [(v.notes, v.minutes) for v in conversations()] == [(NOTES, 60)]
     assert drafts(page, "sessionStorage") == []
 
     # Another tab on the same phone never sees this tab's draft: sessionStorage is per tab.
-    page.goto(f"{live_server}/cases/{case.id}/visits/new")
+    page.goto(f"{live_server}/cases/{case.id}/conversations/new")
     page.fill("#notes", "Not saved yet")
     other = phone.new_page()
-    other.goto(f"{live_server}/cases/{case.id}/visits/new")
+    other.goto(f"{live_server}/cases/{case.id}/conversations/new")
     expect(other.locator("#notes")).to_have_value("")
     expect(other.locator("#draft-status")).to_have_count(0)
 
 
 def test_a_session_that_ended_meanwhile_loses_nothing(phone, live_server, practitioner, case):
-    page = open_visit_form(phone, live_server, practitioner, case)
+    page = open_conversation_form(phone, live_server, practitioner, case)
     phone.clear_cookies()  # logged out elsewhere, or the session timed out, while typing
     page.get_by_role("button", name="Save conversation").tap()
     expect(page.get_by_role("heading", name="Log in to Casework")).to_be_visible()
-    assert visits() == []
+    assert conversations() == []
     page.fill("#email", practitioner.email)
     page.fill("#password", PASSWORD)
     page.get_by_role("button", name="Log in").tap()
@@ -176,4 +176,4 @@ def test_a_session_that_ended_meanwhile_loses_nothing(phone, live_server, practi
     expect(page.locator("#notes")).to_have_value(NOTES)
     page.get_by_role("button", name="Save conversation").tap()
     expect(page.get_by_text("Conversation saved.")).to_be_visible()
-    assert [v.notes for v in visits()] == [NOTES]
+    assert [v.notes for v in conversations()] == [NOTES]

@@ -1,0 +1,98 @@
+"""Agreed actions of a case: agree one (the person's or the team's), and mark it done,
+dropped or agreed again, with its outcome."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+
+from .. import policy, rules
+from ..cases import service as cases
+from ..extensions import db
+from ..models import Action as ActionRecord
+from ..models import User
+from .base import answers, bp, referenced, spec
+from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
+
+
+class ActionIn(Body):
+    description: Text(rules.SHORT_TEXT, required=True)
+    by: Choice(rules.ACTION_BY)
+    assignee_id: Id("A colleague for a team action; none means the case owner") | None = None
+    due_on: Day() | None = None
+
+
+class ActionChange(Body):
+    status: Choice(rules.ACTION_STATUSES) = None
+    outcome: Text(rules.SHORT_TEXT, "What happened; required when dropped") | None = None
+    version: Id("The action's `version` as last read; when sent, a stale one is 409") | None = None
+
+
+class Action(Shape):
+    id: int
+    case_id: int
+    description: str
+    by: Choice(rules.ACTION_BY)
+    assignee_id: int | None
+    due_on: Date | None
+    status: Choice(rules.ACTION_STATUSES)
+    outcome: str | None
+    version: int
+    created_at: Moment
+    updated_at: Moment
+
+
+def action_json(action: ActionRecord) -> Action:
+    return Action(
+        id=action.id,
+        case_id=action.case_id,
+        description=action.description,
+        by=action.by,
+        assignee_id=action.assignee_id,
+        due_on=action.due_on,
+        status=action.status,
+        outcome=action.outcome,
+        version=action.version,
+        created_at=moment(action.created_at),
+        updated_at=moment(action.updated_at),
+    )
+
+
+@bp.post("/cases/<id:case_id>/actions")
+@spec.validate(resp=answers(201, Action, 403, 404, 409, body=True), tags=["Cases"])
+def create_action(case_id: int, json: ActionIn):
+    """Agree an action: the person's or the team's"""
+    case = policy.get_case_for(current_user, case_id, write=True)
+    assignee = referenced(User, json.assignee_id, "assignee_id", "user")
+    action = cases.add_action(
+        db.session,
+        case,
+        current_user,
+        description=json.description,
+        by=json.by,
+        assignee=assignee,
+        due_on=json.due_on,
+    )
+    db.session.commit()
+    return action_json(action), 201
+
+
+@bp.patch("/actions/<id:action_id>")
+@spec.validate(resp=answers(200, Action, 403, 404, 409, body=True), tags=["Cases"])
+def update_action(action_id: int, json: ActionChange):
+    """Mark an action done, dropped or agreed, with its outcome
+
+    Fields left out keep their value. Send `version` to have a change made from an
+    out-of-date copy refused (409, with `error.current`).
+    """
+    action = policy.get_action_for(current_user, action_id)
+    sent = json.sent()
+    cases.update_action(
+        db.session,
+        action,
+        current_user,
+        status=sent.get("status", action.status),
+        outcome=sent.get("outcome", action.outcome),
+        version=json.version,
+    )
+    db.session.commit()
+    return action_json(action)

@@ -1,0 +1,85 @@
+"""Demands: record one, routed by the rule (the open case, the same worker, or a new case)."""
+
+from __future__ import annotations
+
+from flask_login import current_user
+from sqlalchemy.orm import Session
+
+from .. import policy, rules
+from ..demands.routing import record_demand
+from ..extensions import db
+from ..measures import is_repeat
+from ..models import Demand as DemandRecord
+from ..models import Person, User
+from .base import answers, bp, referenced, require_team, spec
+from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
+
+
+class DemandIn(Body):
+    person_id: Id("The person the demand is about")
+    received_on: Day(example="2026-11-20")
+    source: Text(rules.NAME, "Who it came from, e.g. GP", required=True)
+    channel: Choice(rules.CHANNELS)
+    stated_need: Text(rules.STATED_NEED, "The need as the referrer stated it", required=True)
+    kind: Choice(rules.DEMAND_KINDS, "Value or failure demand") | None = None
+    owner_id: Id("The owner, when this opens a new case (not a re-contact)") | None = None
+
+
+class Demand(Shape):
+    id: int
+    person_id: int
+    team: str
+    case_id: int | None
+    received_on: Date
+    source: str
+    channel: Choice(rules.CHANNELS)
+    stated_need: str
+    kind: Choice(rules.DEMAND_KINDS) | None
+    routed_by: Choice(rules.ROUTES) | None
+    imported: bool
+    is_repeat: bool
+    case_owner_id: int | None
+    recorded_at: Moment
+
+
+def demand_json(session: Session, demand: DemandRecord) -> Demand:
+    return Demand(
+        id=demand.id,
+        person_id=demand.person_id,
+        team=demand.team.name,
+        case_id=demand.case_id,
+        received_on=demand.received_on,
+        source=demand.source,
+        channel=demand.channel,
+        stated_need=demand.stated_need,
+        kind=demand.kind,
+        routed_by=demand.routed_by,
+        imported=bool(demand.imported),
+        is_repeat=is_repeat(session, demand),
+        case_owner_id=demand.case.owner_id if demand.case else None,
+        recorded_at=moment(demand.recorded_at),
+    )
+
+
+@bp.post("/demands")
+@spec.validate(resp=answers(201, Demand, 403, 404, 409, body=True), tags=["Demands"])
+def create_demand(json: DemandIn):
+    """Record a demand, routed by the rule (open case, same worker, or a new case)"""
+    require_team()
+    referenced(Person, json.person_id, "person_id", "person")
+    person = policy.get_person_for_demand(current_user, json.person_id)
+    owner = referenced(User, json.owner_id, "owner_id", "user")
+    demand, _ = record_demand(
+        db.session,
+        person=person,
+        team=current_user.team,
+        recorder=current_user,
+        received_on=json.received_on,
+        source=json.source,
+        channel=json.channel,
+        stated_need=json.stated_need,
+        kind=json.kind,
+        owner=owner,
+    )
+    db.session.commit()
+    return demand_json(db.session, demand), 201

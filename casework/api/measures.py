@@ -1,0 +1,93 @@
+"""Measures: every figure of measures.md for a period, cohort and team."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from flask import abort
+from flask_login import current_user
+from pydantic import ConfigDict, create_model
+from pydantic import Field as Described
+
+from .. import policy, rules
+from ..admin.service import find_team
+from ..exceptions import InvalidValue
+from ..extensions import db
+from ..measures.figures import compute
+from ..measures.populations import COHORT_CHOICES
+from .base import answers, bp, spec
+from .fields import Choice, Count, Date, Day, Query, Shape, Text
+
+Rate = float | None  # a fraction (0..1) or a mean; null when its denominator is 0
+RATES = {"rate", "ratio", "mean", "median", "p90"}
+MEASURE_PARTS = {
+    "repeat_demand": ("repeat", "total", "rate", "while_open", "after_closure", "no_case"),
+    "demands_per_person": ("demands", "people", "ratio"),
+    "referral_mismatch": ("no", "partly", "yes", "recorded", "rate"),
+    "failure_demand": ("failure", "value", "unclassified", "rate"),
+    "handoffs": ("closed", "zero_handoffs", "rate", "mean"),
+    "same_worker": ("recontacts", "same_worker", "rate", "owner_left"),
+    "closed_by_agreement": ("closed", "agreed", "rate"),
+    "end_to_end_days": ("closed", "median", "p90"),
+    "returned_within_90_days": ("eligible", "returned", "rate"),
+    "actions": ("person", "team", "done", "dropped", "open"),
+}
+
+
+def _figure(name: str, parts: tuple[str, ...]):
+    fields = {
+        part: (Annotated[Rate, Described(ge=0)] if part in RATES else Count, ...) for part in parts
+    }
+    title = "".join(word.title() for word in name.split("_"))
+    return create_model(title, __base__=Shape, **fields)
+
+
+class Measures(Shape):
+    """Every figure of measures.md; a rate is a fraction (0..1), null when its denominator
+    is 0"""
+
+    model_config = ConfigDict(populate_by_name=True)
+    from_: Date = Described(alias="from")
+    to: Date
+    cohort: Choice(rules.COHORTS + ("all",))
+    team: str | None
+
+
+Measures = create_model(
+    "Measures",
+    __base__=Measures,
+    **{name: (_figure(name, parts), ...) for name, parts in MEASURE_PARTS.items()},
+)
+
+
+class Period(Query):
+    from_: Day("First day") = Described(alias="from")
+    to: Day("Last day")
+    cohort: Choice(COHORT_CHOICES, example="all") = "all"
+    team: Text(rules.NAME, "A team's name") | None = None
+
+
+@bp.get("/measures")
+@spec.validate(resp=answers(200, Measures, 403, 422), tags=["Measures"])
+def read_measures(query: Period):
+    """Every figure of measures.md for a period, cohort and team
+
+    The same figures as the measures page and `casework measures`. Managers see their own
+    team's (without `team`, their team is taken); administrators any team's, or all teams
+    together without `team`.
+    """
+    if not policy.can_see_measures(current_user):
+        abort(403, "Measures are for team managers and administrators.")
+    team_id = None
+    if query.team:
+        team = find_team(db.session, query.team)
+        if team is None:
+            raise InvalidValue("Check the team", {"team": "There is no team with this name"})
+        team_id = team.id
+    elif not current_user.is_admin:
+        team_id = current_user.team_id  # a manager's figures are their own team's
+    if not policy.can_see_team_measures(current_user, team_id):
+        abort(403, "You may see the measures of your own team only.")
+    return compute(
+        db.session, start=query.from_, end=query.to, cohort=query.cohort, team_id=team_id
+    )

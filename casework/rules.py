@@ -1,0 +1,130 @@
+"""Every input rule, declared once: the limits, the patterns, the choices and the words a
+person reads when a value breaks one.
+
+The WTForms forms, the API's models (casework/api/fields.py) and the domain functions all
+read them from here. The domain functions stay the final word: forms, API and CLI all call
+them, and `clean_text` and `clean_date` below are the checks they share.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+# Limits, in characters.
+LONG_TEXT = 20_000  # notes, statements, a closure's summary and agreement
+SHORT_TEXT = 2_000  # an action, the real problem, a reason
+NAME = 100  # a person's names, a demand's source, a team's name
+STATED_NEED = 10_000
+NHS_NUMBER_TYPED = 20  # ten digits, and the spaces people type between them
+PHONE = 50
+ADDRESS = 500
+POSTCODE = 10
+PREFERRED_CONTACT = 1_000
+WITH_WHOM = 200
+MINUTES_IN_A_DAY = 1_440
+BARRIER_TITLE = 200
+ORGANISATION = 200
+BARRIER_TEXT = 5_000
+ASK_WHAT = 200
+ASK_WHY = 2_000
+ASK_REASON = 2_000
+MAX_PENCE = 100_000_000  # £1,000,000: an ask's rough cost
+PURPOSE = 2_000
+PURPOSE_LIST = 4_000
+TRIAL_NAME = 100
+COST_SERVICE = 100
+COST_SOURCE = 500
+COUNTERFACTUAL_NOTE = 10_000
+COUNTERFACTUAL_COUNT = 1_000  # how many of one service the usual pathway would have used
+FOLLOW_UP_DAYS = 3 * 366  # the longest follow-up a trial's results may ask for
+
+# Dates before these are typing mistakes, not records.
+EARLIEST_BIRTH = dt.date(1900, 1, 1)
+EARLIEST_DEMAND = dt.date(1990, 1, 1)
+
+# Patterns. An NHS number: ten digits (ASCII only), spaces or dashes between them as
+# people type them, or nothing at all; its modulus 11 check digit is
+# people.service.nhs_number_checks.
+NHS_NUMBER_PATTERN = r"^[ -]*(?:(?:[0-9][ -]*){10})?$"
+
+# Choices: the values stored (the database's check constraints use them too), and, where a
+# page offers them, the words a person reads.
+COHORTS = ("pilot", "usual")
+ROLES = ("practitioner", "manager", "admin")
+DEMAND_KINDS = ("value", "failure")
+CHANNELS = {
+    "phone": "Phone",
+    "letter": "Letter",
+    "email": "Email",
+    "referral_form": "Referral form",
+    "in_person": "In person",
+    "other": "Other",
+}
+CONVERSATION_KINDS = ("visit", "phone", "video", "meeting", "other")
+REFERRAL_MATCHES = ("yes", "partly", "no")
+ACTION_BY = ("person", "team")
+ACTION_STATUSES = ("agreed", "done", "dropped")
+ROUTES = ("open_case", "same_worker", "new_case")
+BARRIER_KINDS = ("rule", "eligibility", "form", "handoff", "it_system", "funding", "other")
+BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
+ASK_KINDS = ("resource", "permission")
+ASK_STATUSES = ("open", "yes", "no", "withdrawn")
+ASK_DECISIONS = ("yes", "no")
+TRIAL_STATUSES = ("running", "paused", "ended")
+ALLOCATIONS = ("pilot", "usual", "not_randomised")
+COST_UNITS = ("item", "hour")
+
+# Messages.
+ENTER_TEXT = "Enter text"
+ENTER_A_REAL_DATE = "Enter a real date"
+NOT_IN_FUTURE = "The date must be today or in the past"
+NO_SOURCE = "Enter who the demand came from, for example GP or the person"
+NO_CHANNEL = "Choose how the demand arrived"
+NO_STATED_NEED = "Enter the need as the referrer stated it"
+NO_RECEIVED_ON = "Enter the date the demand was received"
+NO_BARRIER_TITLE = "Say in a few words what got in the way"
+NO_ASK_WHAT = "Say what you are asking for"
+NO_ASK_WHY = "Say why the person needs it"
+NO_PURPOSE = "Write the team's purpose"
+NO_TRIAL_NAME = "Give the trial a name"
+SHARE_RANGE = "The pilot's share must be a number between 0 and 1, for example 0.5 for half"
+SAME_TEAM_TWICE = "The usual team must be a different team from the pilot team"
+NO_SERVICE = "Name the service"
+NO_COUNTERFACTUAL = "Add at least one service the usual pathway would have used"
+NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
+NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
+
+
+def too_long(limit: int, what: str = "Must be") -> str:
+    """The words for text over its limit: "Must be 2,000 characters or fewer"."""
+    return f"{what} {limit:,} characters or fewer"
+
+
+def clean_text(value, field: str, errors: dict, *, required: str | None = None, limit=LONG_TEXT):
+    """`value` stripped, or None when empty; what is wrong goes into `errors[field]`."""
+    value = (value or "").strip() if isinstance(value, str) or value is None else value
+    if not isinstance(value, str):
+        errors[field] = ENTER_TEXT
+        return None
+    if not value:
+        if required:
+            errors[field] = required
+        return None
+    if len(value) > limit:
+        errors[field] = too_long(limit)
+    return value
+
+
+def clean_date(value, field: str, errors: dict, *, required: str | None = None, past=True):
+    """`value` if it is a date (today or earlier, when `past`); what is wrong goes into
+    `errors[field]`."""
+    if value is None:
+        if required:
+            errors[field] = required
+        return None
+    if not isinstance(value, dt.date):
+        errors[field] = ENTER_A_REAL_DATE
+        return None
+    if past and value > dt.date.today():
+        errors[field] = NOT_IN_FUTURE
+    return value
