@@ -107,6 +107,7 @@ EXPECTED = {
     ("measures.drilldown", "GET"):       "302 | 403 | 200/403 | 403 | 200/403",
     ("measures.drilldown_csv", "GET"):   "302 | 403 | 200/403 | 403 | 200/403",
     ("measures.repeat_demand", "GET"):   "302 | 403 | 200/403 | 403 | 200/403",
+    ("measures.cost_of_journey_list", "GET"): "302 | 403 | 200/403 | 403 | 200/403",
     # Imports: managers their own team, administrators any; merging administrators only
     ("imports.upload", "GET"):           "302 | 403 | 200 | 200 | 200",
     ("imports.upload", "POST"):          "302 | 403 | 422 | 422 | 422",
@@ -160,6 +161,8 @@ EXPECTED = {
     ("api.change_owner", "POST"):        "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.close_case", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.read_measures", "GET"):        "401 | 403 | 200/403 | 200 | 200",
+    ("api.read_trial_results", "GET"):   "401 | 403 | 200 | 200 | 200",
+    ("api.record_counterfactual", "POST"): "401 | 422/403 | 422/403 | 403 | 422/403",
     # Barriers: the team's members read the board and record them from their cases, its
     # managers move them on; the monthly counts as the measures. Stories: the case's team
     # marks and reads them, its managers list them.
@@ -307,6 +310,7 @@ def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
     fixed = {
         "event_id": world.merge_event_id,
         "trial_id": world.trial_id,
+        "name": "North v South",
         "figure": "repeat_demand",
         "part": "total",
         "filename": "nhsuk/nhsuk-frontend.min.css"
@@ -365,6 +369,8 @@ def api_body(endpoint: str, records: dict) -> dict:
             "needed_by": "2000-01-01",
         },
         "api.decide_ask": {"decision": "yes", "reason": "Fine", "version": MAX_ID},
+        # a service the team's catalogue does not hold: 422, after the access check
+        "api.record_counterfactual": {"items": [{"service": "Probe", "count": 1}]},
     }[endpoint]
 
 

@@ -11,5 +11,6 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     demands,
     measures,
     people,
+    trials,
 )
 from .base import bp  # noqa: F401
