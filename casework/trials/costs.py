@@ -285,6 +285,52 @@ def teams_with_catalogues(session: Session) -> dict[int, int]:
     return dict(session.execute(query).all())
 
 
+def closed_case_costs(
+    session: Session, f: Filters, *, limit: int | None = None, offset: int = 0
+) -> tuple[int, list[dict]]:
+    """The closed cases the cost of the journey counts, latest closed first: how many, and
+    (a page of) each one's case, person, day closed, actual and counterfactual cost in
+    pounds (None: not recorded). Empty when no team in view has a practitioner-hour cost."""
+    hour = _hour_prices(session)
+    if f.team_id is not None:
+        hour = {team: price for team, price in hour.items() if team == f.team_id}
+    if not hour:
+        return 0, []
+    recorded = counterfactual_totals()
+    counted = _closed(f, CaseCostFact.case_id).where(CaseCostFact.team_id.in_(hour))
+    total = session.scalar(select(func.count()).select_from(counted.subquery()))
+    query = (
+        _closed(
+            f,
+            CaseCostFact.case_id,
+            CaseCostFact.person_id,
+            CaseCostFact.team_id,
+            CaseCostFact.closed_on,
+            CaseCostFact.minutes,
+            CaseCostFact.asks_pence,
+            recorded.c.pence,
+        )
+        .outerjoin(recorded, recorded.c.case_id == CaseCostFact.case_id)
+        .where(CaseCostFact.team_id.in_(hour))
+        .order_by(CaseCostFact.closed_on.desc(), CaseCostFact.case_id.desc())
+        .offset(offset)
+        .limit(limit)
+    )
+    found = session.execute(query).all()
+    rows = [
+        {
+            "case_id": case_id,
+            "person_id": person_id,
+            "closed_on": closed_on,
+            "minutes": minutes,
+            "actual": pounds(minutes * hour[team_id] / 60 + asks),
+            "counterfactual": pounds(counterfactual),
+        }
+        for case_id, person_id, team_id, closed_on, minutes, asks, counterfactual in found
+    ]
+    return total, rows
+
+
 def monthly_cost(session: Session, f: Filters, starts: list) -> list[float | None] | None:
     """The mean actual cost (pounds) of the cases closed each month from `starts`, for the
     SPC chart; None when no team in view has a practitioner-hour cost."""

@@ -133,3 +133,32 @@ def test_the_cost_of_the_journey(team, practitioner, manager):
         "counterfactual": 1040.0,
         "minutes": 90,
     }
+
+
+def test_the_measures_page_shows_the_cost_with_its_cases_and_chart(
+    client, team, practitioner, manager
+):
+    from tests.conftest import login
+
+    costs.set_cost(db.session, team, "practitioner-hour", "60.00", by=manager)
+    costs.set_cost(db.session, team, "OT assessment", "120.00", by=manager)
+    first = closed_case(practitioner, manager, minutes=90)  # £90
+    closed_case(practitioner, manager, minutes=30)  # £30, nothing recorded
+    costs.record_counterfactual(
+        db.session, first, [{"service": "OT assessment", "count": 1}], by=manager
+    )
+    db.session.commit()
+    login(client, manager)
+    page = client.get("/measures").get_data(as_text=True)
+    assert 'id="cost-of-journey"' in page
+    assert "£60.00" in page  # the mean actual cost of the two cases
+    assert "1 of 2 cases recorded" in page
+    assert "Cost per closed case" in page and "£90.00" in page  # the chart's table
+    listed = client.get("/measures/list/cost-of-journey?list_cohort=all")
+    assert listed.status_code == 200
+    text = listed.get_data(as_text=True)
+    assert "2 closed cases" in text and "£120.00" in text and "Not recorded" in text
+    assert f"/cases/{first.id}" in text
+    client.post("/logout")
+    login(client, practitioner)
+    assert client.get("/measures/list/cost-of-journey").status_code == 403
