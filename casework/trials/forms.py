@@ -2,14 +2,15 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
+from .. import rules
 from ..forms import DateInputField, MaxLength
 
-SHARE_HINT = "The chance of the pilot team, between 0 and 1: 0.5 sends half to each"
 
 
 class TrialForm(FlaskForm):
     name = StringField(
-        "Name of the trial", validators=[InputRequired("Give the trial a name"), MaxLength(100)]
+        "Name of the trial",
+        validators=[InputRequired(rules.NO_TRIAL_NAME), MaxLength(rules.TRIAL_NAME)],
     )
     pilot_team = SelectField("Pilot team", coerce=int, validate_choice=False)
     usual_team = SelectField("Usual-practice team", coerce=int, validate_choice=False)
@@ -18,13 +19,17 @@ class TrialForm(FlaskForm):
 
 
 class CostForm(FlaskForm):
-    service = StringField("Service", validators=[InputRequired("Name the service"), MaxLength(100)])
+    service = StringField(
+        "Service", validators=[InputRequired(rules.NO_SERVICE), MaxLength(rules.COST_SERVICE)]
+    )
     cost = StringField(
         "Unit cost in pounds", validators=[InputRequired("Enter the cost"), MaxLength(20)]
     )
-    per = SelectField("Per", choices={"item": "Per item", "hour": "Per hour"}, default="item")
-    source = StringField("Source of the figure", validators=[MaxLength(500)])
+    per = SelectField(
+        "Per", choices={unit: f"Per {unit}" for unit in rules.COST_UNITS}, default="item"
+    )
+    source = StringField("Source of the figure", validators=[MaxLength(rules.COST_SOURCE)])
 
 
 class CounterfactualForm(FlaskForm):
-    note = TextAreaField("Note", validators=[MaxLength(10000)])
+    note = TextAreaField("Note", validators=[MaxLength(rules.COUNTERFACTUAL_NOTE)])
