@@ -15,7 +15,7 @@ import pytest
 from sqlalchemy import func, make_url, select
 
 from casework import create_app
-from casework.cli import logins_file, save_logins
+from casework.demo.cli import logins_file, save_logins
 from casework.extensions import db
 from casework.models import (
     Action,

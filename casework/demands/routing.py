@@ -65,6 +65,25 @@ def is_active_member(user: User | None, team: Team) -> bool:
     return user is not None and user.active and user.team_id == team.id
 
 
+# The reason recorded with a new case's first owner, by how the demand was routed.
+FIRST_OWNER_REASON = {
+    "same_worker": "Re-contact: back to the worker who knows the person",
+    "new_case": "First owner, set at intake",
+}
+
+
+def route_kind(*, has_open_case: bool, previous_owner_stays: bool) -> str:
+    """The rule, from two facts about the person's most recent case in the team: it is
+    still open (the demand joins it); or it is closed and its owner is still an active
+    member of the team (a new case, same worker); else a new case. The app asks it of the
+    database (route_demand); the synthetic history of its simulation (synthetic/history.py)."""
+    if has_open_case:
+        return "open_case"
+    if previous_owner_stays:
+        return "same_worker"
+    return "new_case"
+
+
 def route_demand(
     session: Session, person: Person, team: Team, recorder: User, chosen_owner: User | None = None
 ) -> Route:
@@ -75,9 +94,16 @@ def route_demand(
         .order_by(Case.closed_on.is_(None).desc(), Case.opened_on.desc(), Case.id.desc())
         .limit(1)
     )
-    if latest is not None and latest.is_open:
+    has_open_case = latest is not None and latest.is_open
+    kind = route_kind(
+        has_open_case=has_open_case,
+        previous_owner_stays=(
+            not has_open_case and latest is not None and is_active_member(latest.owner, team)
+        ),
+    )
+    if kind == "open_case":
         return Route("open_case", latest.owner, open_case=latest)
-    if latest is not None and is_active_member(latest.owner, team):
+    if kind == "same_worker":
         return Route("same_worker", latest.owner, previous_case=latest)
     if chosen_owner is not None:
         owner = chosen_owner
@@ -202,11 +228,7 @@ def _open_case(
     session.add(case)
     session.flush()
     if route.owner is not None:
-        reason = (
-            "Re-contact: back to the worker who knows the person"
-            if route.kind == "same_worker"
-            else "First owner, set at intake"
-        )
+        reason = FIRST_OWNER_REASON[route.kind]
         session.add(
             OwnershipChange(
                 case=case, from_id=None, to_id=route.owner.id, reason=reason, by_id=recorder.id

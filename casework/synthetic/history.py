@@ -6,9 +6,10 @@ so the records it makes are ones the app itself could have made:
 - a person has at most one open case per team; a demand that arrives while
   one is open joins it (`open_case`);
 - otherwise, when the person's last case in the team closed and its owner is
-  still in the team, the new case goes to that worker (`same_worker`,
-  routing.py's rule 2); else to a worker of the team (`new_case`), or it
-  waits a few days for a manager to allocate it;
+  still in the team, the new case goes to that worker (`same_worker`);
+  else to a worker of the team (`new_case`), or it waits a few days for a
+  manager to allocate it. The decision is the domain's own rule
+  (demands/routing.route_kind), asked of the simulation's state;
 - an owner who leaves the team hands their open cases on (a recorded change
   with a reason), and some cases change hands for other reasons;
 - every case that closes, closes by agreement with the person.
@@ -26,6 +27,8 @@ import datetime as dt
 import math
 import random
 from dataclasses import dataclass, field
+
+from ..demands.routing import FIRST_OWNER_REASON, route_kind
 
 YEARS = 3
 MAX_DEMANDS = 80  # P(n >= k) = 1/k up to here: a mean of about five demands each
@@ -358,14 +361,21 @@ class History:
             closes_on = open_case.closes_on if open_case is not None else None
             if closes_on is not None and closes_on <= day:
                 last_closed, open_case = open_case, None
-            if open_case is not None:
-                routed, case = "open_case", open_case
+            previous_owner = last_closed.owner if last_closed else None
+            routed = route_kind(
+                has_open_case=open_case is not None,
+                previous_owner_stays=(
+                    open_case is None
+                    and previous_owner is not None
+                    and previous_owner.active_on(day)
+                ),
+            )
+            if routed == "open_case":
+                case = open_case
             else:
-                previous_owner = last_closed.owner if last_closed else None
-                if previous_owner is not None and previous_owner.active_on(day):
-                    routed, owner = "same_worker", previous_owner
+                if routed == "same_worker":
+                    owner = previous_owner
                 else:
-                    routed = "new_case"
                     waiting = rng.random() < AWAITING_ALLOCATION_SHARE
                     owner = None if waiting else self.worker_on(team, day)
                 case = open_case = self._open_case(person_id, team, day, owner, routed)
@@ -389,11 +399,7 @@ class History:
             length += 7  # allocated within six days, before it can close
         closes_on = day + dt.timedelta(days=length)
         case = CaseSim(person_id, team, day, closes_on if closes_on < self.today else None, owner)
-        reason = (
-            "Re-contact: back to the worker who knows the person"
-            if routed == "same_worker"
-            else "First owner, set at intake"
-        )
+        reason = FIRST_OWNER_REASON[routed]
         moment = at(day, rng.between(0, 540))
         if owner is None:  # awaiting allocation: a manager allocates it a few days later
             allocated_on = day + dt.timedelta(days=rng.between(1, 6))

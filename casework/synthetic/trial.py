@@ -15,6 +15,7 @@ import datetime as dt
 from decimal import Decimal
 
 from ..trials.examples import CATALOGUE, SOURCE
+from .history import COLUMNS as HISTORY
 from .history import History, at
 
 TRIAL_DAYS = 365
@@ -60,9 +61,12 @@ def trial_and_costs(history: History) -> dict[str, list[tuple]]:
 
 def _allocations(history: History, out: list, teams: tuple[int, int], start: dt.date) -> None:
     rng, drawn = history.rng, set()
+    names = ("id", "person_id", "team_id", "received_on", "routed_by", "recorded_by_id")
+    where = [HISTORY["demands"].index(name) for name in (*names, "recorded_at")]
     for demand in history.rows["demands"]:
-        did, person_id, team_id, *_ = demand
-        received_on, routed_by, recorder, moment = demand[5], demand[10], demand[12], demand[13]
+        did, person_id, team_id, received_on, routed_by, recorder, moment = (
+            demand[i] for i in where
+        )
         if team_id not in teams or received_on < start:
             continue
         if routed_by != "new_case" or person_id in drawn:
@@ -90,9 +94,9 @@ def _catalogues(history: History, out: list) -> dict[int, list[tuple[int, str]]]
 def _counterfactuals(history: History, rows: dict, prices: dict) -> None:
     rng = history.rng
     pilots = {team.id for team in history.teams if team.cohort == "pilot"}
+    where = [HISTORY["cases"].index(name) for name in ("id", "team_id", "owner_id", "closed_on")]
     for case in history.rows["cases"]:
-        case_id, _, team_id, _, owner_id, _, *_ = case
-        closed_on = case[8]
+        case_id, team_id, owner_id, closed_on = (case[i] for i in where)
         if team_id not in pilots or closed_on is None or rng.random() > COUNTERFACTUAL_SHARE:
             continue
         number = len(rows["counterfactuals"]) + 1

@@ -6,7 +6,6 @@ from .. import rules
 from ..forms import DateInputField, MaxLength
 
 
-
 class TrialForm(FlaskForm):
     name = StringField(
         "Name of the trial",

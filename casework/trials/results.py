@@ -60,7 +60,8 @@ def check_follow_up(value) -> int:
         days = int(value)
     except (TypeError, ValueError):
         days = -1
-    if isinstance(value, bool) or not 0 <= days <= FOLLOW_UP_DAYS or str(value).strip() != str(days):
+    written = str(value).strip() == str(days)
+    if isinstance(value, bool) or not 0 <= days <= FOLLOW_UP_DAYS or not written:
         raise InvalidValue(
             "Check the follow-up",
             {"follow_up_days": f"Enter the follow-up as whole days from 0 to {FOLLOW_UP_DAYS}"},

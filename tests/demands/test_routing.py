@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from casework.cases.service import change_owner, close_case
-from casework.demands.routing import record_demand, route_demand
+from casework.demands.routing import record_demand, route_demand, route_kind
 from casework.exceptions import InvalidValue
 from casework.extensions import db
 from casework.models import Case
@@ -174,3 +174,18 @@ def test_owner_from_another_team_is_refused(practitioner):
     with pytest.raises(InvalidValue) as refused:
         make_demand(make_person(practitioner), practitioner, owner=outsider)
     assert "owner_id" in refused.value.fields
+
+
+@pytest.mark.parametrize(
+    ("has_open_case", "previous_owner_stays", "kind"),
+    [
+        (True, False, "open_case"),
+        (True, True, "open_case"),  # an open case wins, whoever owned the one before
+        (False, True, "same_worker"),
+        (False, False, "new_case"),
+    ],
+)
+def test_the_rule_itself_from_the_two_facts_it_reads(has_open_case, previous_owner_stays, kind):
+    """route_kind is the rule route_demand and the synthetic history both ask."""
+    facts = dict(has_open_case=has_open_case, previous_owner_stays=previous_owner_stays)
+    assert route_kind(**facts) == kind

@@ -13,10 +13,12 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from casework.demands.routing import route_kind
 from casework.extensions import db
 from casework.measures.figures import compute
 from casework.models import Case, Conversation, Demand, Person, Team, User
-from casework.synthetic.history import generate
+from casework.synthetic import history
+from casework.synthetic.history import COLUMNS, generate
 from tests.measures.test_reference import LOOKBACK, reference
 
 PEOPLE = 400
@@ -156,6 +158,23 @@ def test_the_same_seed_gives_the_same_history_and_another_seed_another():
     first = generate(200, 5, "hash", today).rows
     assert generate(200, 5, "hash", today).rows == first
     assert generate(200, 6, "hash", today).rows["demands"] != first["demands"]
+
+
+def test_the_simulation_asks_the_domains_routing_rule_for_every_demand(monkeypatch):
+    """Not a copy of the rule: each demand's route is what demands/routing.route_kind (the
+    function record_demand's routing asks) answered for it."""
+    answers = []
+
+    def asked(**facts):
+        answers.append(route_kind(**facts))
+        return answers[-1]
+
+    monkeypatch.setattr(history, "route_kind", asked)
+    rows = generate(300, 3, "hash", dt.date(2026, 6, 1)).rows["demands"]
+    routed_by = COLUMNS["demands"].index("routed_by")
+    assert len(answers) == len(rows)
+    assert Counter(row[routed_by] for row in rows) == Counter(answers)
+    assert set(answers) == {"open_case", "same_worker", "new_case"}
 
 
 def test_a_trial_with_a_real_interval_example_costs_and_counterfactuals(generated):

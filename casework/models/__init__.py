@@ -1,0 +1,85 @@
+"""The data model: teams, workers, people, demands, cases and what happens in them.
+
+Every write records who and when. Time-dependent defaults are callables. One module a
+part of the domain; every model and constant is importable from here
+(`from casework.models import Case`), and importing this package declares every table
+(migrations/env.py compares them with the migrated schema).
+
+    base       utcnow, as_utc (the values a column may take: casework/rules.py)
+    staff      Team, User
+    auth       ApiToken, UserSession, RecoveryCode
+    people     Person
+    cases      Case, Demand, Conversation, Action, OwnershipChange
+    teamwork   Ask, TeamPurpose
+    barriers   Barrier, BarrierCase, BarrierMove, Story
+    audit      AuditEvent, AuditEventPerson
+    facts      DemandFact, CaseFact, MeasureFactsState
+"""
+
+from __future__ import annotations
+
+from ..rules import (
+    ACTION_BY,
+    ACTION_STATUSES,
+    ASK_KINDS,
+    ASK_STATUSES,
+    BARRIER_KINDS,
+    BARRIER_STATUSES,
+    CHANNELS,
+    COHORTS,
+    CONVERSATION_KINDS,
+    DEMAND_KINDS,
+    REFERRAL_MATCHES,
+    ROLES,
+    ROUTES,
+)
+from .audit import AuditEvent, AuditEventPerson
+from .auth import SESSION_STAGES, ApiToken, RecoveryCode, UserSession
+from .barriers import Barrier, BarrierCase, BarrierMove, Story
+from .base import as_utc, utcnow
+from .cases import Action, Case, Conversation, Demand, OwnershipChange
+from .facts import CaseFact, DemandFact, MeasureFactsState
+from .people import Person
+from .staff import Team, User
+from .teamwork import Ask, TeamPurpose
+
+__all__ = [
+    "ACTION_BY",
+    "ACTION_STATUSES",
+    "ASK_KINDS",
+    "ASK_STATUSES",
+    "BARRIER_KINDS",
+    "BARRIER_STATUSES",
+    "CHANNELS",
+    "COHORTS",
+    "CONVERSATION_KINDS",
+    "DEMAND_KINDS",
+    "REFERRAL_MATCHES",
+    "ROLES",
+    "ROUTES",
+    "SESSION_STAGES",
+    "Action",
+    "ApiToken",
+    "Ask",
+    "AuditEvent",
+    "AuditEventPerson",
+    "Barrier",
+    "BarrierCase",
+    "BarrierMove",
+    "Case",
+    "CaseFact",
+    "Conversation",
+    "Demand",
+    "DemandFact",
+    "MeasureFactsState",
+    "OwnershipChange",
+    "Person",
+    "RecoveryCode",
+    "Story",
+    "Team",
+    "TeamPurpose",
+    "User",
+    "UserSession",
+    "as_utc",
+    "utcnow",
+]

@@ -1,0 +1,127 @@
+"""Facts the measures count, kept at write time (casework/measures/facts.py, ADR 0020)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from ..extensions import db
+from .base import utcnow
+
+
+class DemandFact(db.Model):
+    """A demand as the measures count it: its period, cohort, team, kind and part of the
+    repeat-demand figure. Derived from demands and cases; rebuilt, never edited by hand."""
+
+    __tablename__ = "demand_facts"
+
+    demand_id: Mapped[int] = mapped_column(
+        ForeignKey("demands.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str] = mapped_column(String(10))
+    received_on: Mapped[dt.date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(12))  # value | failure | unclassified
+    repeat: Mapped[str] = mapped_column(String(14))  # first | while_open | after_closure | no_case
+
+    __table_args__ = (
+        # Each figure is counted from one of these alone, in day order (figures._grouped):
+        # all teams, or one team.
+        Index(
+            "ix_demand_facts_period",
+            "received_on",
+            "repeat",
+            "kind",
+            "cohort",
+            "team_id",
+            "person_id",
+        ),
+        Index("ix_demand_facts_person", "person_id"),
+        Index(
+            "ix_demand_facts_team_period",
+            "team_id",
+            "received_on",
+            "repeat",
+            "kind",
+            "cohort",
+            "person_id",
+        ),
+    )
+
+
+class CaseFact(db.Model):
+    """A case as the measures count it: who owned it first, the person's previous closed case
+    in the team and its owner, changes of owner, agreement, days end to end and whether the
+    person came back within 90 days of the closure. Derived; rebuilt, never edited by hand."""
+
+    __tablename__ = "case_facts"
+
+    case_id: Mapped[int] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    person_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str] = mapped_column(String(10))
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date)
+    referral_match: Mapped[str | None] = mapped_column(String(10))
+    first_owner_id: Mapped[int | None] = mapped_column(Integer)
+    previous_case_id: Mapped[int | None] = mapped_column(Integer)
+    previous_owner_id: Mapped[int | None] = mapped_column(Integer)
+    handoffs: Mapped[int] = mapped_column(Integer)
+    agreed: Mapped[bool] = mapped_column(Boolean)
+    days: Mapped[int | None] = mapped_column(Integer)  # first demand to closure; open: NULL
+    returned: Mapped[bool | None] = mapped_column(Boolean)  # within 90 days; open: NULL
+    # Its agreed actions, by who does them and by status now.
+    actions_person: Mapped[int] = mapped_column(Integer)
+    actions_team: Mapped[int] = mapped_column(Integer)
+    actions_done: Mapped[int] = mapped_column(Integer)
+    actions_dropped: Mapped[int] = mapped_column(Integer)
+    actions_open: Mapped[int] = mapped_column(Integer)
+
+    __table_args__ = (
+        Index(
+            "ix_case_facts_opened",
+            "opened_on",
+            "referral_match",
+            "previous_case_id",
+            "first_owner_id",
+            "previous_owner_id",
+            "cohort",
+            "team_id",
+        ),
+        # Closed in the period, and (from closed_on and opened_on) active in it.
+        Index(
+            "ix_case_facts_closed",
+            "closed_on",
+            "days",
+            "handoffs",
+            "agreed",
+            "returned",
+            "cohort",
+            "team_id",
+            "opened_on",
+            "actions_person",
+            "actions_team",
+            "actions_done",
+            "actions_dropped",
+            "actions_open",
+        ),
+        Index("ix_case_facts_person", "person_id"),
+        Index("ix_case_facts_team_opened", "team_id", "opened_on"),
+        Index("ix_case_facts_team_closed", "team_id", "closed_on"),
+    )
+
+
+class MeasureFactsState(db.Model):
+    """One row: the look-back the facts were built with. Another look-back configured (or no
+    row, after the migration that made the tables) means every fact is built again."""
+
+    __tablename__ = "measure_facts_state"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    lookback_days: Mapped[int] = mapped_column(Integer)
+    built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
