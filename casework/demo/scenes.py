@@ -27,6 +27,7 @@ named by a later step of the same scene.
     move        barrier, status, reason
     story       person (their latest case, marked as a story to share)
     background  given, family, sex, age, theme, team; nhs_number; owner (see background.py)
+    costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ from ..asks.service import ask_manager, decide
 from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
 from ..stories.service import mark_story
-from . import background
+from . import background, trial_steps
 from .locality import DemoError, Locality
 
 # A demand's `kind` in a scene: value or failure demand, or "unsure" (not decided yet).
@@ -251,4 +252,5 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "move": _move,
     "story": _story,
     "background": _background,
+    **trial_steps.STEPS,
 }

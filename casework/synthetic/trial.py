@@ -14,7 +14,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from ..trials.examples import CATALOGUE, SOURCE
+from ..trials.examples import CATALOGUE, SOURCE, USUAL_PATHWAY
 from .history import COLUMNS as HISTORY
 from .history import History, at
 
@@ -35,14 +35,6 @@ COLUMNS = {
     "counterfactuals": ("id", "case_id", "note", "recorded_by_id", "recorded_at"),
     "counterfactual_items": ("id", "counterfactual_id", "cost_item_id", "count"),
 }  # fmt: skip
-USUAL_PATHWAY = (  # what the usual system would have done: (service, low, high) counts
-    ("OT assessment", 1, 2),
-    ("Social work assessment", 1, 1),
-    ("GP appointment", 1, 4),
-    ("Referral handled by a second team", 1, 3),
-    ("Home care", 4, 20),
-    ("Emergency department attendance", 1, 1),
-)
 
 
 def trial_and_costs(history: History) -> dict[str, list[tuple]]:

@@ -21,3 +21,13 @@ CATALOGUE = (
     ("Home care", "28.00", "hour"),
     ("Emergency department attendance", "240.00", "item"),
 )
+# What the usual system would often have done, for the examples of a counterfactual:
+# (service, fewest, most) of each.
+USUAL_PATHWAY = (
+    ("OT assessment", 1, 2),
+    ("Social work assessment", 1, 1),
+    ("GP appointment", 1, 4),
+    ("Referral handled by a second team", 1, 3),
+    ("Home care", 4, 20),
+    ("Emergency department attendance", 1, 1),
+)
