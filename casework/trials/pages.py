@@ -12,8 +12,8 @@ from sqlalchemy import select
 from .. import policy
 from ..exceptions import DomainError
 from ..extensions import db
-from ..forms import apply_domain_errors
 from ..models import Team
+from ..web import save_form
 from . import access, costs, service
 from .charts import interval_chart
 from .forms import CostForm, CounterfactualForm, TrialForm
@@ -53,30 +53,32 @@ def index():
     ]
     if not form.is_submitted():
         form.start_on.process(None, dt.date.today())
-    if form.validate_on_submit():
-        try:
-            trial = service.create(
-                db.session,
-                name=form.name.data,
-                pilot_team=form.pilot_team.data or None,
-                usual_team=form.usual_team.data or None,
-                share=form.share.data,
-                start_on=form.start_on.data,
-                by=current_user,
-            )
-            db.session.commit()
-            flash(f"Trial {trial.name} created: it is running.", "success")
-            return redirect(url_for("trials.show", trial_id=trial.id))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-    visible = [t for t in service.trials(db.session) if access.can_see_results(current_user, t)]
-    return render_template(
-        "trials/index.html",
-        trials=visible,
-        form=form,
-        can_manage=access.can_manage_trials(current_user),
-    ), 422 if form.errors else 200
+
+    def show(status: int):
+        visible = [t for t in service.trials(db.session) if access.can_see_results(current_user, t)]
+        return render_template(
+            "trials/index.html",
+            trials=visible,
+            form=form,
+            can_manage=access.can_manage_trials(current_user),
+        ), status
+
+    return save_form(
+        form,
+        lambda: service.create(
+            db.session,
+            name=form.name.data,
+            pilot_team=form.pilot_team.data or None,
+            usual_team=form.usual_team.data or None,
+            share=form.share.data,
+            start_on=form.start_on.data,
+            by=current_user,
+        ),
+        saved=lambda trial: f"Trial {trial.name} created: it is running.",
+        to=lambda trial: url_for("trials.show", trial_id=trial.id),
+        show=show,
+        refused_status=422,
+    )
 
 
 @bp.route("/trials/<int:trial_id>/status", methods=["POST"])
@@ -159,30 +161,32 @@ def _costs_team() -> Team:
 def cost_catalogue():
     team = _costs_team()
     form = CostForm()
-    if form.validate_on_submit():
-        try:
-            costs.set_cost(
-                db.session,
-                team,
-                form.service.data,
-                form.cost.data,
-                per=form.per.data,
-                source=form.source.data or None,
-                by=current_user,
-            )
-            db.session.commit()
-            flash(f"{form.service.data} saved in the {team.name} catalogue.", "success")
-            return redirect(url_for("trials.cost_catalogue", team=team.id))
-        except DomainError as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-    return render_template(
-        "trials/costs.html",
-        team=team,
-        items=costs.catalogue(db.session, team.id),
-        form=form,
-        teams=_teams() if current_user.role == "admin" else [team],
-    ), 422 if form.errors else 200
+
+    def show(status: int):
+        return render_template(
+            "trials/costs.html",
+            team=team,
+            items=costs.catalogue(db.session, team.id),
+            form=form,
+            teams=_teams() if current_user.role == "admin" else [team],
+        ), status
+
+    return save_form(
+        form,
+        lambda: costs.set_cost(
+            db.session,
+            team,
+            form.service.data,
+            form.cost.data,
+            per=form.per.data,
+            source=form.source.data or None,
+            by=current_user,
+        ),
+        saved=lambda item: f"{item.service} saved in the {team.name} catalogue.",
+        to=url_for("trials.cost_catalogue", team=team.id),
+        show=show,
+        refused_status=422,
+    )
 
 
 @bp.route("/cases/<int:case_id>/counterfactual", methods=["GET", "POST"])
