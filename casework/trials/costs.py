@@ -252,7 +252,7 @@ def cost_of_journey(session: Session, f: Filters) -> dict | None:
     for team_id, n, team_minutes, team_asks, team_counter in session.execute(paired):
         n_recorded += n
         paired_actual += (team_minutes or 0) * hour[team_id] / 60 + (team_asks or 0)
-        counterfactual += team_counter or 0
+        counterfactual += int(team_counter or 0)  # PostgreSQL sums a bigint as numeric
     return {
         "cases": cases,
         "actual_mean": pounds(actual / cases) if cases else None,
