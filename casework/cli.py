@@ -22,14 +22,32 @@ def _fail(error: InvalidValue) -> None:
 
 
 def register_commands(app: Flask) -> None:
-    from .admin import service as admin
+    """Casework's own commands: teams and users here, the rest from their packages."""
+    from .backup import register as register_backup_commands
     from .demo.cli import register as register_demo
+    from .export.cli import register as register_export_commands
+    from .imports.cli import register as register_import_commands
+    from .maintenance import register as register_maintenance
     from .measures.cli import register as register_measures
+    from .people.cli import register as register_people_commands
+    from .synthetic.cli import register as register_generate
     from .trials.cli import register as register_trials
 
     register_measures(app)
     register_trials(app)
     register_demo(app)
+    _register_teams(app)
+    _register_users(app)
+    register_import_commands(app)
+    register_export_commands(app)
+    register_people_commands(app)
+    register_backup_commands(app)
+    register_maintenance(app)
+    register_generate(app)
+
+
+def _register_teams(app: Flask) -> None:
+    from .admin import service as admin
 
     teams = click.Group("teams", help="Manage teams.")
     app.cli.add_command(teams)
@@ -46,10 +64,13 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         click.echo(f"Created team {team.name} ({team.cohort}), id {team.id}")
 
-    users = click.Group("users", help="Manage users.")
-    app.cli.add_command(users)
+
+def _register_users(app: Flask) -> None:
+    from .admin import service as admin
     from .auth.cli import add_token_commands
 
+    users = click.Group("users", help="Manage users.")
+    app.cli.add_command(users)
     add_token_commands(users)
 
     @users.command("create")
@@ -76,23 +97,6 @@ def register_commands(app: Flask) -> None:
         click.echo(f"Created {user.role} {user.name} <{user.email}>, id {user.id}")
         if generated:
             click.echo(f"Password (shown once): {generated}")
-
-    from .export.cli import register as register_export_commands
-    from .imports.cli import register as register_import_commands
-    from .synthetic.cli import register as register_generate
-
-    register_import_commands(app)
-    register_export_commands(app)
-    from .people.cli import register as register_people_commands
-
-    register_people_commands(app)
-    from .backup import register as register_backup_commands
-
-    register_backup_commands(app)
-    from .maintenance import register as register_maintenance
-
-    register_maintenance(app)
-    register_generate(app)
 
 
 def create_cli_app() -> Flask:

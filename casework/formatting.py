@@ -6,6 +6,8 @@ import datetime as dt
 
 from flask import Flask
 
+from . import clock
+
 LABELS = {
     "value": "Value demand",
     "failure": "Failure demand",
@@ -43,9 +45,7 @@ def uk_datetime(value: dt.datetime | None) -> str:
         return ""
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.UTC)
-    from zoneinfo import ZoneInfo
-
-    local = value.astimezone(ZoneInfo("Europe/London"))
+    local = value.astimezone(clock.UK)
     hour = local.hour % 12 or 12
     return f"{uk_date(local)} at {hour}:{local:%M}{'am' if local.hour < 12 else 'pm'}"
 
@@ -70,7 +70,7 @@ def register(app: Flask) -> None:
     )
     from .pagination import page_url
 
-    app.jinja_env.globals.update(today=lambda: dt.date.today(), page_url=page_url)
+    app.jinja_env.globals.update(today=clock.today, page_url=page_url)
     from .forms import select_options
 
     app.jinja_env.filters["select_options"] = select_options

@@ -11,6 +11,7 @@ from wtforms import Field, IntegerField
 from wtforms.utils import unset_value
 from wtforms.validators import Length, ValidationError
 
+from . import clock
 from .exceptions import DomainError
 from .text import CONTROL_CHARACTER_MESSAGE, has_control_character
 
@@ -130,7 +131,7 @@ def show_stale(form, error, record) -> int:
 
 
 def not_in_future(form, field):
-    if field.data and field.data > dt.date.today():
+    if field.data and field.data > clock.today():
         raise ValidationError(f"{field.label.text} must be today or in the past")
 
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from . import clock
+
 # Limits, in characters.
 LONG_TEXT = 20_000  # notes, statements, a closure's summary and agreement
 SHORT_TEXT = 2_000  # an action, the real problem, a reason
@@ -125,6 +127,6 @@ def clean_date(value, field: str, errors: dict, *, required: str | None = None, 
     if not isinstance(value, dt.date):
         errors[field] = ENTER_A_REAL_DATE
         return None
-    if past and value > dt.date.today():
+    if past and value > clock.today():
         errors[field] = NOT_IN_FUTURE
     return value

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import os
 from pathlib import Path
 
 import pytest
+import time_machine
 from flask.testing import FlaskClient
 from jinja2 import BytecodeCache
 
-from casework import create_app
+from casework import clock, create_app
 from casework.admin.service import create_team, create_user
 from casework.demands.routing import record_demand
 from casework.extensions import db
@@ -47,6 +49,22 @@ class FreshContextClient(FlaskClient):
 
 
 _counter = itertools.count(1)
+
+TRAVEL_TO = "CASEWORK_TEST_NOW"  # e.g. 2027-07-15T00:30+01:00: run every test from then on
+
+
+def pytest_configure(config):
+    """With CASEWORK_TEST_NOW set, the whole run starts at that moment, the server's time zone
+    UTC, and the clock ticks on from there: the suite must pass at any hour (ADR 0029)."""
+    moment = os.environ.get(TRAVEL_TO)
+    if not moment:
+        return
+    start = dt.datetime.fromisoformat(moment)
+    if start.tzinfo is None:
+        raise pytest.UsageError(f"{TRAVEL_TO} needs an offset, like 2027-07-15T00:30+01:00")
+    traveller = time_machine.travel(start.astimezone(dt.UTC), tick=True)
+    traveller.start()
+    config.add_cleanup(traveller.stop)
 
 
 @pytest.fixture(scope="session")
@@ -169,7 +187,7 @@ def make_demand(person, user, received_on=None, **fields):
         person=person,
         team=user.team,
         recorder=user,
-        received_on=received_on or dt.date.today(),
+        received_on=received_on or clock.today(),
         **defaults,
     )
     db.session.commit()

@@ -17,11 +17,11 @@ shows the form again, or saves a form filled from the record: 302), a refused on
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 import pytest
 
+from casework import clock
 from casework.asks.service import ask_manager
 from casework.auth.tokens import issue_token
 from casework.barriers.service import create_barrier
@@ -201,15 +201,18 @@ EXPECTED = {
 }
 # fmt: on
 
-TODAY = dt.date.today()
-PERIOD = {
-    "start[day]": 1,
-    "start[month]": 1,
-    "start[year]": TODAY.year - 1,
-    "end[day]": TODAY.day,
-    "end[month]": TODAY.month,
-    "end[year]": TODAY.year,
-}
+
+def period() -> dict:
+    """The measures' period as the form sends it: from 1 January last year to today."""
+    today = clock.today()
+    return {
+        "start[day]": 1,
+        "start[month]": 1,
+        "start[year]": today.year - 1,
+        "end[day]": today.day,
+        "end[month]": today.month,
+        "end[year]": today.year,
+    }
 
 
 def expected(endpoint: str, method: str, role: str, scope: str) -> int:
@@ -322,11 +325,11 @@ def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
     path = world.adapter.build(rule.endpoint, values, method=method)
     query, body = {}, None
     if rule.endpoint.startswith("measures."):
-        query = {**PERIOD, "team": records["team_id"]}
+        query = {**period(), "team": records["team_id"]}
     elif rule.endpoint == "api.read_measures":
         query = {
-            "from": f"{TODAY.year - 1}-01-01",
-            "to": TODAY.isoformat(),
+            "from": f"{clock.today().year - 1}-01-01",
+            "to": clock.today().isoformat(),
             "team": records["team_name"],
         }
     elif rule.endpoint == "barriers.measures":
@@ -346,14 +349,14 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_person": {"given_name": "Probe", "family_name": "Person"},
         "api.create_demand": {
             "person_id": records["person_id"],
-            "received_on": TODAY.isoformat(),
+            "received_on": clock.today().isoformat(),
             "source": "GP",
             "channel": "phone",
             "stated_need": "Help at home",
             "owner_id": MAX_ID,  # nobody: refused by the rules, after the access check
         },
         "api.update_case": {"version": MAX_ID},
-        "api.create_conversation": {"held_on": TODAY.isoformat(), "kind": "phone"},
+        "api.create_conversation": {"held_on": clock.today().isoformat(), "kind": "phone"},
         "api.create_action": {"description": "Call", "by": "team", "assignee_id": MAX_ID},
         "api.update_action": {"version": MAX_ID},
         "api.change_owner": {"owner_id": MAX_ID, "reason": "Leave"},

@@ -3,11 +3,11 @@ field, and never leave in an export, even when stored before the rule."""
 
 from __future__ import annotations
 
-import datetime as dt
 import sqlite3
 
 import pytest
 
+from casework import clock
 from casework.api.fhir import person_bundle
 from casework.export.analysis import export_analysis
 from casework.extensions import db
@@ -79,7 +79,7 @@ def test_a_form_says_so_on_the_field_and_keeps_what_was_typed(client, practition
 def test_a_notes_field_says_so_too(client, practitioner):
     demand, _ = make_demand(make_person(practitioner), practitioner)
     login(client, practitioner)
-    today = dt.date.today()
+    today = clock.today()
     response = client.post(
         f"/cases/{demand.case_id}/conversations/new",
         data={

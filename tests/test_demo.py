@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, make_url, select
 
-from casework import create_app
+from casework import clock, create_app
 from casework.demo.cli import logins_file, save_logins
 from casework.extensions import db
 from casework.models import (
@@ -161,7 +161,7 @@ class TestTheLoadedDemo:
         open_actions = [a for a in last.actions if a.status == "agreed"]
         assert {a.by for a in last.actions} == {"person", "team"}
         assert any(a.assignee and a.assignee.name == "Sam Okafor" for a in last.actions)
-        assert any(a.due_on and a.due_on >= dt.date.today() for a in open_actions)
+        assert any(a.due_on and a.due_on >= clock.today() for a in open_actions)
 
     def test_re_contact_goes_back_to_the_worker_who_closed_the_last_case(self, app):
         demands = db.session.scalars(select(Demand).where(Demand.routed_by == "same_worker"))
@@ -231,7 +231,7 @@ class TestTheLoadedDemo:
         assert kinds == {"value", "failure", None}
 
     def test_nothing_is_dated_in_the_future(self, app):
-        today = dt.date.today()
+        today = clock.today()
         assert db.session.scalar(select(func.max(Demand.received_on))) <= today
         assert db.session.scalar(select(func.max(Conversation.held_on))) <= today
         assert db.session.scalar(select(func.max(Case.closed_on))) <= today

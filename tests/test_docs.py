@@ -47,8 +47,9 @@ def anchors(path: Path) -> set[str]:
 
 
 def relative_links() -> list[tuple[Path, str]]:
-    return [(doc, target) for doc in DOCUMENTS for target in links(doc)
-            if not EXTERNAL.match(target)]
+    return [
+        (doc, target) for doc in DOCUMENTS for target in links(doc) if not EXTERNAL.match(target)
+    ]
 
 
 def test_there_are_pages_and_links_to_check():
@@ -73,7 +74,8 @@ def test_slug_follows_github():
     assert slug("Keeping the planner's statistics fresh") == "keeping-the-planners-statistics-fresh"
     assert slug("Demands (intake)") == "demands-intake"
     assert slug("On a phone, without JavaScript, and with a weak signal") == (
-        "on-a-phone-without-javascript-and-with-a-weak-signal")
+        "on-a-phone-without-javascript-and-with-a-weak-signal"
+    )
 
 
 def test_a_missing_target_is_caught(tmp_path):

@@ -4,19 +4,21 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.cases.service import add_action, log_conversation, update_action
 from casework.extensions import db
 from casework.models import AuditEvent, Person
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
-TODAY = dt.date.today()
 HUGE = "9" * 30
 
 
 @pytest.fixture
 def case_and_action(practitioner):
     demand, _ = make_demand(
-        make_person(practitioner, given_name="Anne"), practitioner, TODAY - dt.timedelta(days=3)
+        make_person(practitioner, given_name="Anne"),
+        practitioner,
+        clock.today() - dt.timedelta(days=3),
     )
     action = add_action(db.session, demand.case, practitioner, description="Rail", by="team")
     db.session.commit()
@@ -173,7 +175,7 @@ def test_a_late_typed_up_visit_does_not_replace_the_current_statement(
         db.session,
         case,
         practitioner,
-        held_on=TODAY,
+        held_on=clock.today(),
         kind="visit",
         what_matters="NEW: get back to choir",
     )
@@ -181,7 +183,7 @@ def test_a_late_typed_up_visit_does_not_replace_the_current_statement(
         db.session,
         case,
         practitioner,
-        held_on=TODAY - dt.timedelta(days=2),
+        held_on=clock.today() - dt.timedelta(days=2),
         kind="visit",
         what_matters="OLD: typed up late",
     )
@@ -209,9 +211,9 @@ def test_closing_from_a_stale_page_is_refused(client, team, practitioner, case_a
             "agreed_with_person": "y",
             "agreement_note": "Agreed",
             "summary": "Better",
-            "closed_on[day]": TODAY.day,
-            "closed_on[month]": TODAY.month,
-            "closed_on[year]": TODAY.year,
+            "closed_on[day]": clock.today().day,
+            "closed_on[month]": clock.today().month,
+            "closed_on[year]": clock.today().year,
         },
     )
     assert response.status_code == 409

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from casework import clock
 from casework.cases import service
 from casework.extensions import db
 from tests.conftest import login, make_demand, make_person, make_user
 
-TODAY = dt.date.today()
 EVIL = '<img src=x onerror="alert(1)">'
 
 
@@ -27,12 +27,12 @@ def test_markup_is_text_on_every_page(client, team, practitioner, manager):
         phone="01632 960000",
     )
     demand, _ = make_demand(
-        person, practitioner, TODAY - dt.timedelta(days=10), source=evil("Source"),
+        person, practitioner, clock.today() - dt.timedelta(days=10), source=evil("Source"),
         stated_need=evil("Need"),
     )  # fmt: skip
     case = demand.case
     service.log_conversation(
-        db.session, case, practitioner, held_on=TODAY, kind="visit",
+        db.session, case, practitioner, held_on=clock.today(), kind="visit",
         with_whom=evil("With"), what_matters=evil("Matters"), notes=evil("Notes"),
     )  # fmt: skip
     action = service.add_action(

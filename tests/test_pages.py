@@ -4,12 +4,11 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.cases.service import add_action, log_conversation
 from casework.extensions import db
 from casework.models import AuditEvent, Case, Person
 from tests.conftest import login, make_demand, make_person, make_user
-
-TODAY = dt.date.today()
 
 
 def date_fields(name, when):
@@ -19,18 +18,23 @@ def date_fields(name, when):
 @pytest.fixture
 def open_case(practitioner):
     person = make_person(practitioner, given_name="Anne")
-    demand, _ = make_demand(person, practitioner, TODAY - dt.timedelta(days=3))
+    demand, _ = make_demand(person, practitioner, clock.today() - dt.timedelta(days=3))
     log_conversation(
         db.session,
         demand.case,
         practitioner,
-        held_on=TODAY,
+        held_on=clock.today(),
         kind="visit",
         what_matters="Staying in my own home",
         notes="Met at home",
     )
     action = add_action(
-        db.session, demand.case, practitioner, description="Fit a rail", by="team", due_on=TODAY
+        db.session,
+        demand.case,
+        practitioner,
+        description="Fit a rail",
+        by="team",
+        due_on=clock.today(),
     )
     db.session.commit()
     return demand.case, action
@@ -80,7 +84,7 @@ def test_caseload_shows_what_matters_last_contact_and_due_actions(client, practi
     page = client.get("/").get_data(as_text=True)
     assert "Staying in my own home" in page
     assert "Fit a rail" in page
-    assert f"{TODAY.day} {TODAY:%B %Y}" in page
+    assert f"{clock.today().day} {clock.today():%B %Y}" in page
 
 
 def test_adding_a_possible_duplicate_warns_before_saving(client, practitioner):
@@ -129,7 +133,7 @@ def test_recording_a_demand_through_the_form_routes_it(client, practitioner):
     response = client.post(
         f"/people/{person.id}/demands/new",
         data={
-            **date_fields("received_on", TODAY),
+            **date_fields("received_on", clock.today()),
             "source": "GP",
             "channel": "letter",
             "stated_need": "Struggling with stairs",
@@ -172,7 +176,7 @@ def test_refused_closure_keeps_everything_typed_and_the_case_open(client, practi
         data={
             "agreement_note": "Talked it through at home",
             "summary": "Anne is managing well",
-            **date_fields("closed_on", TODAY),
+            **date_fields("closed_on", clock.today()),
         },
     )
     page = response.get_data(as_text=True)
@@ -192,13 +196,13 @@ def test_closure_by_agreement_through_the_form(client, practitioner, open_case):
             "agreed_with_person": "y",
             "agreement_note": "Agreed with Anne on the phone",
             "summary": "Rail fitted; Anne is confident on the stairs",
-            **date_fields("closed_on", TODAY),
+            **date_fields("closed_on", clock.today()),
         },
     )
     assert response.status_code == 302
     db.session.expire_all()
     closed = db.session.get(Case, case.id)
-    assert closed.closed_on == TODAY and closed.closure_agreed
+    assert closed.closed_on == clock.today() and closed.closure_agreed
 
 
 def test_stale_referral_edit_is_refused_showing_the_other_change(client, practitioner, open_case):
@@ -321,7 +325,7 @@ def test_a_conversation_with_a_new_statement_updates_what_matters(client, practi
     response = client.post(
         f"/cases/{case.id}/conversations/new",
         data={
-            **date_fields("held_on", TODAY),
+            **date_fields("held_on", clock.today()),
             "kind": "phone",
             "with_whom": "Anne",
             "minutes": "20",
@@ -345,7 +349,11 @@ def test_the_conversation_form_s_old_address_redirects_permanently(client, pract
     # A form opened before the move is posted again, unchanged, to the new address.
     posted = client.post(
         f"/cases/{case.id}/visits/new",
-        data={**date_fields("held_on", TODAY), "kind": "visit", "notes": "Sent to the old address"},
+        data={
+            **date_fields("held_on", clock.today()),
+            "kind": "visit",
+            "notes": "Sent to the old address",
+        },
         follow_redirects=True,
     )
     assert posted.status_code == 200 and "Conversation saved." in posted.get_data(as_text=True)
@@ -384,10 +392,10 @@ def test_the_caseload_puts_the_soonest_action_first_then_the_longest_without_con
         demand, _ = make_demand(make_person(practitioner, given_name=name), practitioner)
         if due is not None:
             add_action(db.session, demand.case, practitioner, description="Call", by="team",
-                       due_on=TODAY + dt.timedelta(days=due))  # fmt: skip
+                       due_on=clock.today() + dt.timedelta(days=due))  # fmt: skip
         if contact is not None:
             log_conversation(db.session, demand.case, practitioner, kind="phone", notes="Hello",
-                             held_on=TODAY - dt.timedelta(days=contact))  # fmt: skip
+                             held_on=clock.today() - dt.timedelta(days=contact))  # fmt: skip
         db.session.commit()
 
     case_for("Later", due=5, contact=1)

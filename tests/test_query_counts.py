@@ -14,11 +14,10 @@ from contextlib import contextmanager
 import pytest
 from sqlalchemy import event
 
+from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
 from casework.extensions import db
 from tests.conftest import login, make_demand, make_person, make_team, make_user
-
-TODAY = dt.date.today()
 
 
 @contextmanager
@@ -37,17 +36,17 @@ def counted():
 
 def busy_case(person, worker, colleague, size: int):
     """A case with `size` of everything: demands, conversations, actions, handovers."""
-    demand, _ = make_demand(person, worker, received_on=TODAY - dt.timedelta(days=60))
+    demand, _ = make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=60))
     case = demand.case
     for n in range(size):
-        make_demand(person, worker, received_on=TODAY - dt.timedelta(days=50 - n))
+        make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=50 - n))
         log_conversation(
-            db.session, case, worker, held_on=TODAY, kind="visit", notes=f"Visit {n}",
+            db.session, case, worker, held_on=clock.today(), kind="visit", notes=f"Visit {n}",
             what_matters=f"Statement {n}",
         )  # fmt: skip
         add_action(
             db.session, case, worker, description=f"Action {n}", by="team",
-            assignee=colleague, due_on=TODAY,
+            assignee=colleague, due_on=clock.today(),
         )  # fmt: skip
         add_action(db.session, case, worker, description=f"Own {n}", by="person")
         owner, new = (worker, colleague) if case.owner_id == worker.id else (colleague, worker)
@@ -63,14 +62,18 @@ def grow(person, worker, colleague, manager, size: int):
     old = busy_case(person, worker, colleague, size)
     close_case(
         db.session, old, worker, agreed_with_person=True, agreement_note="Agreed",
-        summary="Better", closed_on=TODAY,
+        summary="Better", closed_on=clock.today(),
     )  # fmt: skip
     db.session.commit()
     for _ in range(size):
         other = make_person(worker, given_name="Irene")
         demand, _ = make_demand(other, worker)
-        log_conversation(db.session, demand.case, worker, held_on=TODAY, kind="phone", notes="Hi")
-        add_action(db.session, demand.case, worker, description="Rails", by="team", due_on=TODAY)
+        log_conversation(
+            db.session, demand.case, worker, held_on=clock.today(), kind="phone", notes="Hi"
+        )
+        add_action(
+            db.session, demand.case, worker, description="Rails", by="team", due_on=clock.today()
+        )
         make_demand(make_person(manager), manager)  # awaiting allocation
         make_user(make_team())  # a colleague in another team, who may be pulled in
     db.session.commit()
@@ -130,7 +133,7 @@ def test_recording_a_conversation_through_the_api_is_four_statements_and_answers
 
     demand, _ = make_demand(make_person(practitioner), practitioner)
     api = Api(client, token_for(practitioner))
-    talk = {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "Talked it through"}
+    talk = {"held_on": clock.today().isoformat(), "kind": "visit", "notes": "Talked it through"}
     assert api.post(f"/cases/{demand.case_id}/conversations", talk)[0] == 201  # token noted
     with counted() as statements:
         status, body = api.post(f"/cases/{demand.case_id}/conversations", talk)
@@ -163,9 +166,9 @@ def test_recording_a_conversation_on_its_page_is_four_statements(client, practit
     demand, _ = make_demand(make_person(practitioner), practitioner)
     login(client, practitioner)
     form = {
-        "held_on[day]": TODAY.day,
-        "held_on[month]": TODAY.month,
-        "held_on[year]": TODAY.year,
+        "held_on[day]": clock.today().day,
+        "held_on[month]": clock.today().month,
+        "held_on[year]": clock.today().year,
         "kind": "visit",
         "notes": "Talked it through",
     }
@@ -191,7 +194,10 @@ def test_a_page_of_the_import_preview_reads_the_same_however_long_the_file(clien
 
     header = "nhs_number,given_name,family_name,date_of_birth,received_on,source,channel,"
     header += "stated_need,kind\n"
-    born, received = TODAY - dt.timedelta(days=30_000), TODAY - dt.timedelta(days=10)
+    born, received = (
+        clock.today() - dt.timedelta(days=30_000),
+        clock.today() - dt.timedelta(days=10),
+    )
 
     def preview_of(rows: int) -> list[str]:
         lines = [

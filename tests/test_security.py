@@ -10,7 +10,7 @@ from urllib.parse import urljoin, urlsplit
 import pytest
 from sqlalchemy import select
 
-from casework import create_app
+from casework import clock, create_app
 from casework.cases.service import add_action, log_conversation
 from casework.config import ConfigurationError
 from casework.extensions import db
@@ -213,12 +213,12 @@ def test_the_checker_finds_what_it_looks_for():
 def case_with_a_conversation(practitioner):
     """A person with an open case in the practitioner's team, a conversation and an action."""
     person = make_person(practitioner, given_name="Anne")
-    demand, _ = make_demand(person, practitioner, dt.date.today() - dt.timedelta(days=3))
+    demand, _ = make_demand(person, practitioner, clock.today() - dt.timedelta(days=3))
     log_conversation(
         db.session,
         demand.case,
         practitioner,
-        held_on=dt.date.today(),
+        held_on=clock.today(),
         kind="visit",
         what_matters="Staying in my own home",
         notes="Met at home",
@@ -229,7 +229,7 @@ def case_with_a_conversation(practitioner):
         practitioner,
         description="Fit a rail",
         by="team",
-        due_on=dt.date.today(),
+        due_on=clock.today(),
     )
     db.session.commit()
     return demand.case

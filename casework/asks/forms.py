@@ -1,9 +1,8 @@
-import datetime as dt
-
 from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
+from .. import clock
 from ..forms import DateInputField, MaxLength
 from ..rules import ASK_REASON, ASK_WHAT, ASK_WHY, NO_ASK_WHAT, NO_ASK_WHY
 from .service import parse_pounds
@@ -22,7 +21,7 @@ class PoundsField(StringField):
 
 
 def not_in_past(form, field):
-    if field.data and field.data < dt.date.today():
+    if field.data and field.data < clock.today():
         name = field.label.text.removesuffix(" (optional)")
         raise ValidationError(f"{name} must be today or in the future")
 

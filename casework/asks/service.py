@@ -8,14 +8,14 @@ import datetime as dt
 import re
 import statistics
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import case as when
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import audit
+from .. import audit, clock
 from ..cases.service import require_open
+from ..clock import uk_day
 from ..exceptions import DomainError, InvalidValue, ReasonRequired
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
@@ -33,7 +33,6 @@ from ..rules import (
     clean_text,
 )
 
-UK = ZoneInfo("Europe/London")
 RECENT_DAYS = 90  # "recently decided": the manager's page and the figures
 _POUNDS = re.compile(
     r"£?\s*(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<pence>[0-9]{1,2}))?"
@@ -75,16 +74,9 @@ def pounds(pence: int | None) -> str:
     return f"£{whole:,}" + (f".{part:02d}" if part else "")
 
 
-def uk_day(moment: dt.datetime) -> dt.date:
-    """The UK calendar day of a stored moment (SQLite hands back naive UTC)."""
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(UK).date()
-
-
 def age_days(ask: Ask, today: dt.date | None = None) -> int:
     """How many days the ask has waited (0 on the day it was asked)."""
-    return ((today or dt.date.today()) - uk_day(ask.asked_at)).days
+    return ((today or clock.today()) - uk_day(ask.asked_at)).days
 
 
 def days_to_decide(ask: Ask) -> int | None:
@@ -128,7 +120,7 @@ def ask_manager(
     why = clean_text(why, "why", errors, required=NO_ASK_WHY, limit=ASK_WHY)
     cost_pence = check_cost(cost_pence, errors)
     needed_by = clean_date(needed_by, "needed_by", errors, past=False)
-    if needed_by and needed_by < dt.date.today():
+    if needed_by and needed_by < clock.today():
         errors["needed_by"] = "The date it is needed by must be today or in the future"
     if errors:
         raise InvalidValue("Check the ask", errors)
@@ -269,9 +261,8 @@ def waiting(session: Session, team_id: int) -> tuple[int, Ask | None]:
 
 
 def _recent(today: dt.date | None) -> dt.datetime:
-    """The start of the RECENT_DAYS days before today."""
-    start = (today or dt.date.today()) - dt.timedelta(days=RECENT_DAYS)
-    return dt.datetime.combine(start, dt.time(), tzinfo=dt.UTC)
+    """The start (UK midnight) of the RECENT_DAYS days before today."""
+    return clock.uk_midnight((today or clock.today()) - dt.timedelta(days=RECENT_DAYS))
 
 
 def recent_decisions(

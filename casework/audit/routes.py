@@ -7,13 +7,11 @@ administrators see the whole trail; whoever may see a person sees who has looked
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, policy
+from .. import audit, clock, policy
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..measures.table import csv_download
@@ -149,7 +147,7 @@ def trail_csv():
     events, total = find_events(db.session, f, limit=CSV_LIMIT)
     audit.record("export", "audit", None, filters=f.as_detail(), rows=len(events), total=total)
     db.session.commit()
-    name = f"audit-{dt.date.today().isoformat()}.csv"
+    name = f"audit-{clock.today().isoformat()}.csv"
     return csv_download(CSV_HEADER, csv_rows(db.session, events), name)
 
 

@@ -8,16 +8,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import func, select, union
 from sqlalchemy.orm import Session, selectinload
 
+from ..clock import uk_midnight
 from ..formatting import label, uk_date
 from ..models import AuditEvent, AuditEventPerson, Case, Person, User
 from .write import LISTED
-
-UK = ZoneInfo("Europe/London")
 
 # What each action and kind of record is called in the viewer's filters.
 ACTIONS = {
@@ -80,11 +78,6 @@ class AuditFilters:
         }
 
 
-def _uk_midnight(day: dt.date) -> dt.datetime:
-    """The start of a UK day as a UTC moment (the database stores UTC)."""
-    return dt.datetime.combine(day, dt.time(), tzinfo=UK).astimezone(dt.UTC)
-
-
 def about_people(dialect: str, person_ids) -> object:
     """Events about any of these records: reading or changing one (by the events' person
     index), or a list that showed one (by audit_event_people's, ADR 0025). One set of ids
@@ -107,9 +100,9 @@ def _where(query, f: AuditFilters, dialect: str):
     if f.entity:
         query = query.where(AuditEvent.entity == f.entity)
     if f.start:
-        query = query.where(AuditEvent.at >= _uk_midnight(f.start))
+        query = query.where(AuditEvent.at >= uk_midnight(f.start))
     if f.end:
-        query = query.where(AuditEvent.at < _uk_midnight(f.end + dt.timedelta(days=1)))
+        query = query.where(AuditEvent.at < uk_midnight(f.end + dt.timedelta(days=1)))
     if f.address:
         escaped = f.address.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
         query = query.where(AuditEvent.remote_addr.like(escaped + "%", escape="\\"))

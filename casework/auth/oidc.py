@@ -18,8 +18,6 @@ Casework asks no second factor of a single sign-on user: the provider is respons
 
 from __future__ import annotations
 
-import time
-
 import requests
 from authlib.integrations.base_client import MismatchingStateError, OAuthError
 from authlib.integrations.flask_client import OAuth
@@ -29,6 +27,7 @@ from flask_login import current_user
 from joserfc.errors import JoseError
 from sqlalchemy import func, select
 
+from .. import clock
 from ..extensions import db
 from ..models import User
 from . import bp, sessions, throttle
@@ -43,7 +42,7 @@ DISCOVERY = "/.well-known/openid-configuration"
 
 def now() -> float:
     """The clock the ID token's expiry is checked against (tests move it)."""
-    return time.time()
+    return clock.timestamp()
 
 
 class IDToken(CodeIDToken):

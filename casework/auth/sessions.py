@@ -21,14 +21,13 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-import time
 
 from flask import Flask, flash, g, redirect, request, session, url_for
 from flask_login import login_url, login_user, logout_user
 from sqlalchemy import select, update
 from sqlalchemy.orm import joinedload
 
-from .. import audit
+from .. import audit, clock
 from ..extensions import commit_keeping_loaded, db
 from ..models import User, UserSession, as_utc
 from .tokens import hash_token
@@ -45,7 +44,7 @@ WAITING_ENDPOINTS |= {"auth.oidc_login", "auth.oidc_callback"}  # single sign-on
 
 def now() -> float:
     """The clock the timeouts read (tests move it)."""
-    return time.time()
+    return clock.timestamp()
 
 
 def _now() -> dt.datetime:

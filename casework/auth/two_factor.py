@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 import secrets
-import time
 from typing import NamedTuple
 
 import pyotp
@@ -27,7 +26,7 @@ from markupsafe import Markup
 from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm.attributes import set_committed_value
 
-from .. import audit
+from .. import audit, clock
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..models import RecoveryCode, User, utcnow
@@ -46,7 +45,7 @@ MAX_WRONG_CODES = 20
 
 def now() -> float:
     """The clock codes are checked against (tests move it)."""
-    return time.time()
+    return clock.timestamp()
 
 
 def required_for(user: User) -> bool:

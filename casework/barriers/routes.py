@@ -3,12 +3,10 @@ cases behind it, moving it on, and barriers met and removed month by month."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, policy
+from .. import audit, clock, policy
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import uk_date
@@ -182,7 +180,7 @@ def measures():
     team = db.session.get(Team, team_id) if team_id is not None else None
     if team_id is not None and team is None:
         abort(404)  # unreachable for a manager; an administrator's unknown team
-    months = service.by_month(db.session, team_id, dt.date.today())
+    months = service.by_month(db.session, team_id, clock.today())
     labels = [f"{m.start:%B %Y}" for m in months]
     charts = [
         xmr_chart(

@@ -1,10 +1,8 @@
-import datetime as dt
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import policy
+from .. import clock, policy
 from ..caseload.service import team_members
 from ..extensions import db
 from ..formatting import uk_date
@@ -163,7 +161,7 @@ def log_conversation(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     form = ConversationForm()
     if not form.is_submitted():
-        form.held_on.process(None, dt.date.today())
+        form.held_on.process(None, clock.today())
     return save_form(
         form,
         lambda: service.log_conversation(
@@ -239,7 +237,7 @@ def close(case_id: int):
         if not case.is_open:
             flash("This case is already closed.", "info")
             return redirect(url_for("cases.detail", case_id=case.id))
-        form.closed_on.process(None, dt.date.today())
+        form.closed_on.process(None, clock.today())
 
     def show(status: int):
         open_actions = [a for a in case.actions if a.status == "agreed"]

@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..exceptions import (
     AlreadyClosed,
     ClosureNeedsAgreement,
@@ -278,7 +278,7 @@ def closure_problems(
         required="Say how and when the person agreed to close the case",
     )
     summary = clean_text(summary, "summary", errors)
-    closed_on = clean_date(closed_on or dt.date.today(), "closed_on", errors)
+    closed_on = clean_date(closed_on or clock.today(), "closed_on", errors)
     if closed_on and closed_on < case.opened_on:
         errors["closed_on"] = "The closing date cannot be before the case opened"
     return errors, {"agreement_note": agreement_note, "summary": summary, "closed_on": closed_on}

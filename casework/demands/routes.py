@@ -1,9 +1,7 @@
-import datetime as dt
-
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import policy
+from .. import clock, policy
 from ..caseload.service import team_members
 from ..exceptions import InvalidValue
 from ..extensions import db
@@ -66,7 +64,7 @@ def new(person_id: int):
     trials = running_trials(db.session, current_user)
     form.trial.choices = {0: "No: the team's usual routing"} | {t.id: t.name for t in trials}
     if not form.is_submitted():
-        form.received_on.process(None, dt.date.today())
+        form.received_on.process(None, clock.today())
     if form.validate_on_submit():
         owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
         try:

@@ -16,7 +16,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Case, Demand, OwnershipChange, Person, Team, User
@@ -122,7 +122,7 @@ def validate_demand(
     errors: dict[str, str] = {}
     if not isinstance(received_on, dt.date):
         errors["received_on"] = NO_RECEIVED_ON
-    elif received_on > dt.date.today():
+    elif received_on > clock.today():
         errors["received_on"] = "The date received must be today or in the past"
     elif received_on < EARLIEST_DEMAND:
         errors["received_on"] = "The date received must be after 1 January 1990: check the year"

@@ -15,6 +15,7 @@ import random
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..admin.service import create_team, create_user
 from ..auth.service import random_password
 from ..cases.service import (
@@ -75,8 +76,8 @@ class Locality:
     def __init__(self, session: Session, config: dict | None = None):
         self.session = session
         self.config = config if config is not None else data.locality()
-        self.today = dt.date.today()
-        self.now = dt.datetime.now(dt.UTC)
+        self.today = clock.today()
+        self.now = clock.now()
         self.rng = random.Random(self.config["seed"])  # noqa: S311 - made-up data, the same every time
         self.when = self.now
         self._ticks: dict[dt.date, int] = {}

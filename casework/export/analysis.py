@@ -36,6 +36,7 @@ import sqlite_utils
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..measures import had_earlier_demand
 from ..models import (
     Action,
@@ -269,7 +270,7 @@ class _Writer:
     def _person_row(self, p: Person) -> dict:
         common = {
             "registered_by_team_id": p.registered_by_team_id,
-            "created_on": p.created_at.date(),
+            "created_on": clock.uk_day(p.created_at),
         }
         if self.key:
             return {
@@ -391,7 +392,7 @@ def export_analysis(
         raise ExportRefused(f"{path} already exists. Choose another name, or add --force.")
     if not path.parent.is_dir():
         raise ExportRefused(f"There is no folder {path.parent}.")
-    today = today or dt.date.today()
+    today = today or clock.today()
     building = path.with_name(f".{path.name}.{secrets.token_hex(4)}.building")
     counts: dict[str, int] = {}
     try:

@@ -10,11 +10,11 @@ upload.
 from __future__ import annotations
 
 import secrets
-import time
 from pathlib import Path
 
 from flask import abort, current_app, session
 
+from .. import clock
 from .service import ImportReport
 
 PENDING = "pending_import"
@@ -42,7 +42,7 @@ def _write(target: Path, data: bytes) -> None:
 
 def keep(data: bytes) -> str:
     """Keep the uploaded file until it is confirmed; sweep away forgotten ones."""
-    now = time.time()
+    now = clock.timestamp()
     for kind in KINDS:
         for old in _folder().glob(f"*{kind}"):
             if now - old.stat().st_mtime > STALE_AFTER:

@@ -7,7 +7,7 @@ import datetime as dt
 from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, policy
+from .. import audit, clock, policy
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import label, uk_date
@@ -47,7 +47,7 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
     """The form as typed (kept on error) and the filters it gives, when they are valid."""
     teams = visible_teams()
     form = MeasuresForm(request.args)
-    start, end = default_period(dt.date.today())
+    start, end = default_period(clock.today())
     for field, default in ((form.start, start), (form.end, end)):
         if f"{field.name}[day]" not in request.args:
             field.process(None, default)

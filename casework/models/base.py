@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from .. import clock
+
 
 def utcnow() -> dt.datetime:
     """The current moment, timezone-aware in UTC."""
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 def as_utc(moment: dt.datetime) -> dt.datetime:

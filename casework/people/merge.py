@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..exceptions import DomainError
 from ..locking import check_version, flush_checked
 from ..measures import facts
@@ -186,7 +186,7 @@ def _json(value):
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC)
+    return clock.now()
 
 
 # Undoing a merge

@@ -1,10 +1,9 @@
-import datetime as dt
 import json
 
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, policy
+from .. import audit, clock, policy
 from ..audit.trail import load_names, person_trail, who
 from ..exceptions import DuplicateNhsNumber, InvalidValue
 from ..extensions import db
@@ -135,7 +134,7 @@ def export(person_id: int):
     person = policy.get_person_to_export(current_user, person_id)
     record = export_person(db.session, person, viewer=current_user)
     db.session.commit()
-    name = f"subject-access-person-{person.id}-{dt.date.today().isoformat()}.json"
+    name = f"subject-access-person-{person.id}-{clock.today().isoformat()}.json"
     return Response(
         json.dumps(record, indent=2, ensure_ascii=False),
         mimetype="application/json",

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from .. import audit, policy
+from .. import audit, clock, policy
 from ..exceptions import DuplicateNhsNumber, InvalidValue, MergedRecord
 from ..locking import check_version, flush_checked
 from ..models import Person, User
@@ -183,7 +183,7 @@ def validate_person(data: dict) -> dict:
             errors[field] = too_long(NAME, "Names must be")
         clean[field] = value
     dob = data.get("date_of_birth")
-    if dob is not None and dob > dt.date.today():
+    if dob is not None and dob > clock.today():
         errors["date_of_birth"] = "Date of birth must be today or in the past"
     elif dob is not None and dob < EARLIEST_BIRTH:
         errors["date_of_birth"] = "Date of birth must be after 1 January 1900: check the year"

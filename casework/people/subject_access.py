@@ -9,12 +9,10 @@ holds what their team may see and names the other teams that hold the rest.
 
 from __future__ import annotations
 
-import datetime as dt
-
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..api.cases import case_json
 from ..api.demands import demand_json
 from ..api.fields import moment
@@ -93,7 +91,7 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
     names = load_names(session, events)
     return {
         "format": FORMAT,
-        "exported_at": moment(dt.datetime.now(dt.UTC)),
+        "exported_at": moment(clock.now()),
         "scope": scope,
         "other_teams": other_teams,
         "person": person_json(person).model_dump(mode="json"),

@@ -28,6 +28,7 @@ import math
 import random
 from dataclasses import dataclass, field
 
+from .. import clock
 from ..demands.routing import FIRST_OWNER_REASON, route_kind
 
 YEARS = 3
@@ -248,7 +249,7 @@ class History:
 
     def __init__(self, people: int, seed: int = 1, today: dt.date | None = None):
         self.rng = Dice(seed)
-        self.today = today or dt.date.today()
+        self.today = today or clock.today()
         self.start = self.today - dt.timedelta(days=YEARS * 365)
         self.people = people
         self.rows: dict[str, list[tuple]] = {table: [] for table in TABLES}

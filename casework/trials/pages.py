@@ -3,13 +3,11 @@ teams' cost catalogues and the owner's form for what the usual system would have
 
 from __future__ import annotations
 
-import datetime as dt
-
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import policy
+from .. import clock, policy
 from ..exceptions import DomainError
 from ..extensions import db
 from ..models import Team
@@ -52,7 +50,7 @@ def index():
         (team.id, team.name) for team in _teams()
     ]
     if not form.is_submitted():
-        form.start_on.process(None, dt.date.today())
+        form.start_on.process(None, clock.today())
 
     def show(status: int):
         visible = [t for t in service.trials(db.session) if access.can_see_results(current_user, t)]

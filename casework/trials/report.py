@@ -9,6 +9,7 @@ import datetime as dt
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from .. import clock
 from ..measures.charts import xmr_chart
 from ..measures.populations import Filters
 from ..measures.series import bucket_starts, rebase_index
@@ -21,7 +22,7 @@ STORIES = 5
 
 
 def report_context(session: Session, trial: Trial) -> dict:
-    today = dt.date.today()
+    today = clock.today()
     since = Filters(trial.start_on, today)
     year_before = Filters(min(trial.start_on - dt.timedelta(days=365), today), today)
     costs = {

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from .. import clock
 from ..exceptions import InvalidValue
 from ..measures.facts import RETURN_WINDOW_DAYS, for_reporting
 from ..measures.figures import percentiles, rate
@@ -140,7 +141,7 @@ def _interval(pilot: dict, usual: dict, key: str) -> Interval | None:
 def results(session: Session, trial: Trial, follow_up_days=180, today: dt.date | None = None):
     """The JSON of GET /api/v1/trials/NAME/results (api.md), with warnings and plain words."""
     follow_up = check_follow_up(follow_up_days)
-    today = today or dt.date.today()
+    today = today or clock.today()
     for_reporting(session)
     people = _people(session, trial, follow_up, today)
     counts = _randomised_counts(session, trial, today - dt.timedelta(days=follow_up))

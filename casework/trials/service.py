@@ -10,7 +10,7 @@ import math
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .. import audit
+from .. import audit, clock
 from ..exceptions import DomainError, InvalidValue
 from ..models import Team, User
 from ..rules import NO_TRIAL_NAME, SAME_TEAM_TWICE, SHARE_RANGE, TRIAL_NAME, clean_text
@@ -76,7 +76,7 @@ def create(
     if pilot is not None and usual is not None and pilot.id == usual.id:
         errors["usual_team"] = SAME_TEAM_TWICE
     share = _share(share, errors)
-    start_on = dt.date.today() if start_on is None else start_on
+    start_on = clock.today() if start_on is None else start_on
     if not isinstance(start_on, dt.date):
         errors["start_on"] = "Enter the start date as a real date"
     if errors:
@@ -115,7 +115,7 @@ def move(session: Session, trial: Trial, to: str, *, by: User | None) -> Trial:
         )
     before, trial.status = trial.status, to
     if to == "ended":
-        trial.ended_on = dt.date.today()
+        trial.ended_on = clock.today()
     session.flush()
     audit.record("update", "trial", trial.id, user=by, status=[before, to])
     return trial

@@ -9,10 +9,9 @@ import threading
 import pytest
 from werkzeug.serving import make_server
 
+from casework import clock
 from casework.extensions import db
 from tests.conftest import make_demand, make_person, make_team, make_user
-
-TODAY = dt.date.today()
 
 
 def assert_error(status, body, expected_status, code=None):
@@ -27,7 +26,9 @@ def assert_error(status, body, expected_status, code=None):
 
 @pytest.fixture
 def case(practitioner):
-    demand, _ = make_demand(make_person(practitioner), practitioner, TODAY - dt.timedelta(days=3))
+    demand, _ = make_demand(
+        make_person(practitioner), practitioner, clock.today() - dt.timedelta(days=3)
+    )
     return demand.case
 
 
@@ -123,11 +124,11 @@ def test_invalid_person_values_are_422_naming_the_field(api, payload, field, say
         ({"minutes": 4.5}, "minutes"),
         ({"held_on": "2026-13-01"}, "held_on"),
         ({"held_on": 20261101}, "held_on"),
-        ({"held_on": (TODAY + dt.timedelta(days=2)).isoformat()}, "held_on"),
+        ({"held_on": (clock.today() + dt.timedelta(days=2)).isoformat()}, "held_on"),
     ],
 )
 def test_invalid_conversation_values_are_422(api, case, payload, field):
-    good = {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "Talked"}
+    good = {"held_on": clock.today().isoformat(), "kind": "visit", "notes": "Talked"}
     status, body = api.post(f"/cases/{case.id}/conversations", {**good, **payload})
     assert field in assert_error(status, body, 422)["fields"]
 
@@ -145,7 +146,7 @@ def test_dates_from_before_any_real_record_are_refused_as_typos(api, case):
 def test_a_whole_number_sent_as_30_point_0_is_refused(api, case):
     status, body = api.post(
         f"/cases/{case.id}/conversations",
-        {"held_on": TODAY.isoformat(), "kind": "phone", "notes": "Call", "minutes": 30.0},
+        {"held_on": clock.today().isoformat(), "kind": "phone", "notes": "Call", "minutes": 30.0},
     )
     assert "whole number" in assert_error(status, body, 422)["fields"]["minutes"]
 
@@ -155,7 +156,7 @@ def test_ids_that_are_on_no_record_are_422_not_ignored(api, case, practitioner):
         "/demands",
         {
             "person_id": case.person_id,
-            "received_on": TODAY.isoformat(),
+            "received_on": clock.today().isoformat(),
             "source": "GP",
             "channel": "phone",
             "stated_need": "Help",
@@ -206,7 +207,7 @@ def test_other_teams_records_are_refused(api, case):
     assert_error(
         *api.post(
             f"/cases/{their_case.id}/conversations",
-            {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "x"},
+            {"held_on": clock.today().isoformat(), "kind": "visit", "notes": "x"},
         ),
         403,
     )
@@ -228,7 +229,7 @@ def test_other_teams_records_are_refused(api, case):
         "/demands",
         {
             "person_id": their_case.person_id,
-            "received_on": TODAY.isoformat(),
+            "received_on": clock.today().isoformat(),
             "source": "GP",
             "channel": "phone",
             "stated_need": "Help",
@@ -284,7 +285,7 @@ def test_conflicts_with_the_current_state_are_409(api, case):
     assert_error(
         *api.post(
             f"/cases/{case.id}/conversations",
-            {"held_on": TODAY.isoformat(), "kind": "visit", "notes": "x"},
+            {"held_on": clock.today().isoformat(), "kind": "visit", "notes": "x"},
         ),
         409,
         "already_closed",
@@ -350,7 +351,7 @@ def test_an_id_is_a_json_integer_never_a_float_or_a_boolean(api, practitioner, v
     raw = json.dumps(
         {
             "person_id": value,  # 1.0 and true would be person 1, who is on record
-            "received_on": TODAY.isoformat(),
+            "received_on": clock.today().isoformat(),
             "source": "GP",
             "channel": "phone",
             "stated_need": "Help",

@@ -8,16 +8,15 @@ import pytest
 from fhir.resources.R4B.bundle import Bundle
 from sqlalchemy import select
 
+from casework import clock
 from casework.cases.service import add_action, close_case, log_conversation, update_action
 from casework.extensions import db
 from casework.models import AuditEvent
 from tests.conftest import make_demand, make_person, make_team, make_user
 
-TODAY = dt.date.today()
-
 
 def days_ago(n: int) -> dt.date:
-    return TODAY - dt.timedelta(days=n)
+    return clock.today() - dt.timedelta(days=n)
 
 
 def fhir_model(resource_type: str):

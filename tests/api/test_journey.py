@@ -6,15 +6,14 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.extensions import db
 from casework.models import AuditEvent
 from tests.conftest import make_user
 
-TODAY = dt.date.today()
-
 
 def ago(days: int) -> str:
-    return (TODAY - dt.timedelta(days=days)).isoformat()
+    return (clock.today() - dt.timedelta(days=days)).isoformat()
 
 
 def demand(person_id: int, days_ago: int, need: str, **extra) -> dict:

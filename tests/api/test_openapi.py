@@ -13,6 +13,7 @@ import schemathesis
 from hypothesis import HealthCheck, given, settings
 from schemathesis import Config, GenerationMode
 
+from casework import clock
 from casework.asks.service import ask_manager
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
@@ -106,13 +107,13 @@ def api_schema(app, team, practitioner):
         demand, _ = make_demand(
             make_person(practitioner, given_name=f"Person{n}"),
             practitioner,
-            dt.date.today() - dt.timedelta(days=5),
+            clock.today() - dt.timedelta(days=5),
         )
         log_conversation(
             db.session,
             demand.case,
             practitioner,
-            held_on=dt.date.today(),
+            held_on=clock.today(),
             kind="visit",
             what_matters="Staying at home",
         )

@@ -1,7 +1,5 @@
 """Asks fixtures: an open case of the North team, owned by its practitioner."""
 
-import datetime as dt
-
 import pytest
 
 from casework.asks.service import ask_manager
@@ -21,9 +19,6 @@ def make_ask(case, user, what="A fortnight of evening visits", **fields):
     ask = ask_manager(db.session, case, user, what=what, **values)
     db.session.commit()
     return ask
-
-
-TODAY = dt.date.today()
 
 
 from tests.api.conftest import api, api_as  # noqa: E402,F401 - the API's fixtures, here too

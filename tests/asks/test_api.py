@@ -4,15 +4,16 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.extensions import db
 from casework.models import AuditEvent
-from tests.asks.conftest import TODAY, make_ask
+from tests.asks.conftest import make_ask
 from tests.conftest import make_demand, make_person, make_team, make_user
 
 
 def test_a_practitioner_asks_and_the_manager_answers(api_as, case, practitioner, manager):
     eleisha, morgan = api_as(practitioner), api_as(manager)
-    needed = (TODAY + dt.timedelta(days=3)).isoformat()
+    needed = (clock.today() + dt.timedelta(days=3)).isoformat()
     status, ask = eleisha.post(
         f"/cases/{case.id}/asks",
         {

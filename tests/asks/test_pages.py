@@ -5,10 +5,11 @@ import datetime as dt
 
 from sqlalchemy import select
 
+from casework import clock
 from casework.asks.service import decide
 from casework.extensions import db
 from casework.models import Ask, AuditEvent
-from tests.asks.conftest import TODAY, make_ask
+from tests.asks.conftest import make_ask
 from tests.conftest import login, make_team, make_user
 
 
@@ -21,7 +22,7 @@ def test_a_practitioner_asks_from_the_case_and_the_case_shows_it(client, case, p
     page = client.get(f"/cases/{case.id}").get_data(as_text=True)
     assert "Asks of the manager" in page and "Nothing asked yet" in page
     assert f"/cases/{case.id}/asks/new" in page
-    needed = TODAY + dt.timedelta(days=2)
+    needed = clock.today() + dt.timedelta(days=2)
     response = client.post(
         f"/cases/{case.id}/asks/new",
         data=ask_form(
@@ -42,7 +43,7 @@ def test_a_practitioner_asks_from_the_case_and_the_case_shows_it(client, case, p
 
 def test_a_refused_ask_says_why_and_keeps_what_was_typed(client, case, practitioner):
     login(client, practitioner)
-    yesterday = TODAY - dt.timedelta(days=1)
+    yesterday = clock.today() - dt.timedelta(days=1)
     response = client.post(
         f"/cases/{case.id}/asks/new",
         data=ask_form(

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
+from casework import clock
 from casework.asks import service
 from casework.asks.service import AlreadyDecided, decide, parse_pounds, pounds, withdraw
 from casework.cases.service import close_case
@@ -13,7 +14,7 @@ from casework.exceptions import AlreadyClosed, InvalidValue, ReasonRequired, Sta
 from casework.extensions import db
 from casework.models import Ask, AuditEvent
 from casework.pagination import PER_PAGE
-from tests.asks.conftest import TODAY, make_ask
+from tests.asks.conftest import make_ask
 from tests.conftest import make_demand, make_person, make_team, make_user
 
 
@@ -53,7 +54,9 @@ def test_money_reads_as_pounds():
 
 
 def test_an_ask_records_who_asked_what_and_why_and_is_audited(case, practitioner):
-    ask = make_ask(case, practitioner, cost_pence=12_550, needed_by=TODAY + dt.timedelta(days=7))
+    ask = make_ask(
+        case, practitioner, cost_pence=12_550, needed_by=clock.today() + dt.timedelta(days=7)
+    )
     assert (ask.status, ask.team_id, ask.asked_by_id, ask.cost_pence) == (
         "open",
         case.team_id,
@@ -79,7 +82,7 @@ def test_an_ask_records_who_asked_what_and_why_and_is_audited(case, practitioner
         ({"cost_pence": -1}, "cost"),
         ({"cost_pence": 100_000_001}, "cost"),
         ({"cost_pence": True}, "cost"),
-        ({"needed_by": TODAY - dt.timedelta(days=1)}, "needed_by"),
+        ({"needed_by": clock.today() - dt.timedelta(days=1)}, "needed_by"),
         ({"needed_by": "tomorrow"}, "needed_by"),
     ],
 )
@@ -93,7 +96,7 @@ def test_an_ask_without_what_it_needs_is_refused_and_not_saved(case, practitione
 
 
 def test_an_ask_needed_today_is_fine(case, practitioner):
-    assert make_ask(case, practitioner, needed_by=TODAY).needed_by == TODAY
+    assert make_ask(case, practitioner, needed_by=clock.today()).needed_by == clock.today()
 
 
 def test_a_closed_case_takes_no_new_asks(case, practitioner):
@@ -185,7 +188,7 @@ def test_the_asker_may_withdraw_an_open_ask_but_not_an_answered_one(case, practi
 
 
 def _backdate(ask, days_ago: int, decided_after: int | None = None):
-    asked = dt.datetime.now(dt.UTC) - dt.timedelta(days=days_ago)
+    asked = clock.now() - dt.timedelta(days=days_ago)
     ask.asked_at = asked
     if decided_after is not None:
         ask.decided_at = asked + dt.timedelta(days=decided_after)

@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.barriers import service
 from casework.barriers.service import AlreadyRecorded, NotAllowedMove
 from casework.exceptions import InvalidValue, ReasonRequired, StaleVersion
@@ -18,9 +19,7 @@ from tests.test_query_counts import counted
 
 
 def new_case(user, **person):
-    demand, _ = make_demand(
-        make_person(user, **person), user, dt.date.today() - dt.timedelta(days=3)
-    )
+    demand, _ = make_demand(make_person(user, **person), user, clock.today() - dt.timedelta(days=3))
     return demand.case
 
 

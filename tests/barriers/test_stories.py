@@ -7,6 +7,7 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.barriers import service as barriers
 from casework.cases.service import add_action, close_case, log_conversation
 from casework.extensions import db
@@ -43,7 +44,7 @@ def closed_story_case(user):
         address="12 Mill Lane\nEastbridge",
         postcode="EB2 4QT",
     )
-    opened = dt.date.today() - dt.timedelta(days=40)
+    opened = clock.today() - dt.timedelta(days=40)
     demand, _ = make_demand(
         person, user, opened, stated_need="Irene Thomas-Hughes needs wrist splints"
     )
@@ -73,7 +74,7 @@ def closed_story_case(user):
         agreed_with_person=True,
         agreement_note="Agreed with Irene at home",
         summary="Irene Thomas-Hughes makes her own tea again.",
-        closed_on=dt.date.today(),
+        closed_on=clock.today(),
     )
     db.session.commit()
     return case
@@ -168,7 +169,7 @@ def test_a_story_marked_by_someone_else_at_the_same_moment_is_said_not_crashed(p
     assert case.story is None  # this request's view, read before the other one saved
     db.session.execute(
         Story.__table__.insert().values(
-            case_id=case.id, marked_by_id=practitioner.id, marked_at=dt.datetime.now(dt.UTC)
+            case_id=case.id, marked_by_id=practitioner.id, marked_at=clock.now()
         )
     )
     with pytest.raises(AlreadyAStory):
@@ -250,7 +251,7 @@ def test_the_list_of_stories_takes_as_many_queries_with_more_stories(client, tea
         for n in range(count):
             worker = make_user(team)
             person = make_person(worker, given_name=f"Irene{n}")
-            opened = dt.date.today() - dt.timedelta(days=20)
+            opened = clock.today() - dt.timedelta(days=20)
             case = make_demand(person, worker, opened, stated_need="Splints")[0].case
             log_conversation(
                 db.session, case, worker, held_on=opened, kind="visit", what_matters="Tea"
@@ -262,7 +263,7 @@ def test_the_list_of_stories_takes_as_many_queries_with_more_stories(client, tea
             barriers.link_case(db.session, barrier, case, worker, cost="Waited")
             close_case(
                 db.session, case, worker, agreed_with_person=True, agreement_note="Agreed",
-                summary="Tea again", closed_on=dt.date.today(),
+                summary="Tea again", closed_on=clock.today(),
             )  # fmt: skip
             service.mark_story(db.session, case, worker)
         db.session.commit()
@@ -285,7 +286,7 @@ def test_the_list_of_stories_pages_like_every_other_list(client, team, manager):
     from casework.pagination import PER_PAGE
 
     worker = make_user(team)
-    today = dt.date.today()
+    today = clock.today()
     for n in range(PER_PAGE + 1):
         person = make_person(worker, given_name=f"Irene{n}")
         opened = today - dt.timedelta(days=400)
@@ -317,7 +318,7 @@ def told_notes(user, notes: str, **person) -> str:
     """A conversation's notes as the story tells them."""
     demand, _ = make_demand(make_person(user, **person), user, stated_need="Help at home")
     log_conversation(
-        db.session, demand.case, user, held_on=dt.date.today(), kind="visit", notes=notes
+        db.session, demand.case, user, held_on=clock.today(), kind="visit", notes=notes
     )
     db.session.commit()
     return service.narrative(demand.case).conversations[0].notes

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Page, expect
 
+from casework import clock
 from casework.cases.service import close_case, log_conversation
 from casework.extensions import db
 from tests.browser.test_imports import accessibility_violations, log_in
@@ -23,13 +24,13 @@ VIEWPORTS = pytest.mark.parametrize(
 
 def closed_case(practitioner):
     person = make_person(practitioner, given_name="Joan", family_name="Fletcher")
-    demand, _ = make_demand(person, practitioner, dt.date.today() - dt.timedelta(days=30))
+    demand, _ = make_demand(person, practitioner, clock.today() - dt.timedelta(days=30))
     case = demand.case
     log_conversation(
         db.session,
         case,
         practitioner,
-        held_on=dt.date.today() - dt.timedelta(days=28),
+        held_on=clock.today() - dt.timedelta(days=28),
         kind="visit",
         what_matters="I don't want to be frightened in my own house at night.",
         notes="Joan Fletcher lies awake listening. Mrs Fletcher rang 999 twice.",

@@ -12,6 +12,7 @@ import datetime as dt
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from casework import clock
 from casework.cases.service import log_conversation
 from casework.extensions import db
 from casework.trials import allocation, service
@@ -57,7 +58,7 @@ def followed_up_trial(pilot, usual, people, monkeypatch):
         pilot_team=pilot,
         usual_team=usual,
         share=0.5,
-        start_on=dt.date.today() - dt.timedelta(days=300),
+        start_on=clock.today() - dt.timedelta(days=300),
         by=people["admin"],
     )
     need = dict(source="GP", channel="phone", stated_need="Struggling at home", kind="value")
@@ -71,7 +72,7 @@ def followed_up_trial(pilot, usual, people, monkeypatch):
                     trial,
                     person=person,
                     recorder=people["intake"],
-                    received_on=dt.date.today() - dt.timedelta(days=ago),
+                    received_on=clock.today() - dt.timedelta(days=ago),
                     **need,
                 )
     db.session.commit()
@@ -115,7 +116,7 @@ def test_trials_at_360px_with_axe(page: Page, live_server, world, monkeypatch):
 
 
 def fill_demand(page: Page) -> None:
-    today = dt.date.today()
+    today = clock.today()
     page.fill("#received_on-day", str(today.day))
     page.fill("#received_on-month", str(today.month))
     page.fill("#received_on-year", str(today.year))
@@ -152,7 +153,7 @@ def test_results_report_costs_and_counterfactual_with_axe(
 
     case = trial_case(trial)
     log_conversation(
-        db.session, case, people["intake"], held_on=dt.date.today(), kind="visit", notes="Seen"
+        db.session, case, people["intake"], held_on=clock.today(), kind="visit", notes="Seen"
     )
     db.session.commit()
     page.goto(f"{live_server}/cases/{case.id}/counterfactual")

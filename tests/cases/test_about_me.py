@@ -6,26 +6,28 @@ import re
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.cases.service import add_action, log_conversation, update_action
 from casework.extensions import db
 from casework.models import AuditEvent
 from tests.conftest import login, make_demand, make_person, make_team, make_user
-
-TODAY = dt.date.today()
 
 
 @pytest.fixture
 def case(team, practitioner):
     irene = make_person(practitioner, given_name="Irene", family_name="Thomas")
     demand, _ = make_demand(
-        irene, practitioner, TODAY - dt.timedelta(days=20), stated_need="Failure demand: falls"
+        irene,
+        practitioner,
+        clock.today() - dt.timedelta(days=20),
+        stated_need="Failure demand: falls",
     )
     case = demand.case
     log_conversation(
         db.session,
         case,
         practitioner,
-        held_on=TODAY - dt.timedelta(days=10),
+        held_on=clock.today() - dt.timedelta(days=10),
         kind="visit",
         what_matters="Getting dressed by myself",
         notes="Internal: daughter worried about money",
@@ -34,7 +36,7 @@ def case(team, practitioner):
         db.session,
         case,
         practitioner,
-        held_on=TODAY - dt.timedelta(days=5),
+        held_on=clock.today() - dt.timedelta(days=5),
         kind="phone",
         what_matters="Cooking my own tea again",
     )
@@ -49,7 +51,7 @@ def case(team, practitioner):
         practitioner,
         description="Order a perching stool",
         by="team",
-        due_on=TODAY + dt.timedelta(days=7),
+        due_on=clock.today() + dt.timedelta(days=7),
     )
     db.session.commit()
     return case
@@ -70,7 +72,7 @@ def test_about_me_says_what_matters_who_does_what_and_who_to_contact(client, pra
     assert "Getting dressed by myself" not in page  # the current statement only
     assert "What I will do Ask Jo next door about shopping" in page
     assert "Day centre" not in page  # dropped
-    due = TODAY + dt.timedelta(days=7)
+    due = clock.today() + dt.timedelta(days=7)
     assert f"Order a perching stool – {practitioner.name}, by {due.day} {due:%B %Y}" in page
     assert f"Your named worker is {practitioner.name} in the North team" in page
     for internal in ("Internal", "money", "demand", "Failure", "referral", "case owner", "Zebedee"):

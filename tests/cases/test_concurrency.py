@@ -9,13 +9,13 @@ import re
 
 import pytest
 
+from casework import clock
 from casework.cases import service
 from casework.extensions import db
 from casework.models import Action, Case, Conversation, Person
 from tests.api.conftest import token_for
 from tests.conftest import login, make_demand, make_person, make_user
 
-TODAY = dt.date.today()
 MINE = "Typed by me while they were saving"
 
 
@@ -31,7 +31,9 @@ def other(team):
 
 @pytest.fixture
 def case(practitioner):
-    demand, _ = make_demand(make_person(practitioner), practitioner, TODAY - dt.timedelta(days=5))
+    demand, _ = make_demand(
+        make_person(practitioner), practitioner, clock.today() - dt.timedelta(days=5)
+    )
     return demand.case
 
 
@@ -139,7 +141,7 @@ def closure(version, note=MINE) -> dict:
         "agreed_with_person": "y",
         "agreement_note": note,
         "summary": "Back to choir",
-        **date_fields("closed_on", TODAY),
+        **date_fields("closed_on", clock.today()),
     }
 
 
@@ -176,7 +178,7 @@ def test_the_closure_when_someone_else_closed_it_first(client, practitioner, man
     response = client.post(f"/cases/{case.id}/close", data=closure(read))
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert f"This case was closed on {TODAY.day}" in page and "by Morgan Manager" in page
+    assert f"This case was closed on {clock.today().day}" in page and "by Morgan Manager" in page
     assert "Theirs: agreed at home" in page and "Theirs: walking again" in page
     assert MINE in page
     assert reload(Case, case.id).closure_agreement_note == "Theirs: agreed at home"
@@ -193,11 +195,12 @@ def test_a_conversation_typed_while_the_case_was_closed_is_kept_and_says_why(
     login(client, practitioner)
     response = client.post(
         f"/cases/{case.id}/conversations/new",
-        data={**date_fields("held_on", TODAY), "kind": "visit", "notes": MINE},
+        data={**date_fields("held_on", clock.today()), "kind": "visit", "notes": MINE},
     )
     page = response.get_data(as_text=True)
     assert response.status_code == 409
-    assert f"This case was closed on {TODAY.day}" in page  # the reason, not a silent refusal
+    # the reason, not a silent refusal
+    assert f"This case was closed on {clock.today().day}" in page
     assert MINE in page
 
 
@@ -228,7 +231,7 @@ def test_what_matters_is_never_overwritten_two_statements_are_both_kept(
     login(client, practitioner)
     for who, words in ((other, "Theirs: choir"), (practitioner, MINE)):
         service.log_conversation(
-            db.session, case, who, held_on=TODAY, kind="visit", what_matters=words
+            db.session, case, who, held_on=clock.today(), kind="visit", what_matters=words
         )
         db.session.commit()
     statements = db.session.scalars(
@@ -363,4 +366,4 @@ def test_api_closure(api, other, case):
     )
     assert reload(Case, case.id).closed_on is None
     status, closed = api("POST", f"/cases/{case.id}/close", {**body, "version": read + 1})
-    assert status == 200 and closed["closed_on"] == TODAY.isoformat()
+    assert status == 200 and closed["closed_on"] == clock.today().isoformat()

@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.cases import service
 from casework.exceptions import (
     AlreadyClosed,
@@ -20,7 +21,7 @@ from tests.conftest import make_demand, make_person, make_team, make_user
 @pytest.fixture
 def case(practitioner):
     demand, _ = make_demand(
-        make_person(practitioner), practitioner, dt.date.today() - dt.timedelta(days=7)
+        make_person(practitioner), practitioner, clock.today() - dt.timedelta(days=7)
     )
     return demand.case
 
@@ -79,7 +80,7 @@ def test_closing_by_agreement_records_it_and_leaves_open_actions_open(case, prac
         summary="Walking again",
     )
     db.session.commit()
-    assert case.status == "closed" and case.closed_on == dt.date.today()
+    assert case.status == "closed" and case.closed_on == clock.today()
     assert case.closure_agreed is True
     assert action.status == "agreed"
 
@@ -189,7 +190,7 @@ def test_concurrent_write_is_caught_by_the_version_column(app, case, practitione
 
 
 def test_what_matters_history_keeps_earlier_statements(case, practitioner):
-    today = dt.date.today()
+    today = clock.today()
     service.log_conversation(
         db.session,
         case,
@@ -223,7 +224,7 @@ def test_empty_conversation_is_refused(case, practitioner):
             db.session,
             case,
             practitioner,
-            held_on=dt.date.today(),
+            held_on=clock.today(),
             kind="visit",
             notes=" ",
             what_matters=None,
@@ -242,7 +243,7 @@ def test_conversation_on_a_closed_case_is_refused(case, practitioner):
     )
     with pytest.raises(AlreadyClosed):
         service.log_conversation(
-            db.session, case, practitioner, held_on=dt.date.today(), kind="visit", notes="Late note"
+            db.session, case, practitioner, held_on=clock.today(), kind="visit", notes="Late note"
         )
 
 

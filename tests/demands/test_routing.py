@@ -4,6 +4,7 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.cases.service import change_owner, close_case
 from casework.demands.routing import record_demand, route_demand, route_kind
 from casework.exceptions import InvalidValue
@@ -29,7 +30,7 @@ def close(case, user, on=None):
 
 def test_second_demand_joins_the_open_case(practitioner):
     person = make_person(practitioner)
-    first, _ = make_demand(person, practitioner, dt.date.today() - 2 * DAY)
+    first, _ = make_demand(person, practitioner, clock.today() - 2 * DAY)
     second, route = make_demand(person, practitioner)
     assert route.kind == "open_case"
     assert second.case_id == first.case_id
@@ -39,8 +40,8 @@ def test_second_demand_joins_the_open_case(practitioner):
 
 def test_recontact_after_closure_goes_to_the_same_worker(team, practitioner, manager):
     person = make_person(practitioner)
-    first, _ = make_demand(person, practitioner, dt.date.today() - 10 * DAY)
-    close(first.case, practitioner, dt.date.today() - 5 * DAY)
+    first, _ = make_demand(person, practitioner, clock.today() - 10 * DAY)
+    close(first.case, practitioner, clock.today() - 5 * DAY)
     # A manager records the new demand and even chooses someone else: the rule still
     # sends it to the worker who knows the person.
     other = make_user(team)
@@ -66,7 +67,7 @@ def test_recontact_when_previous_owner_is_deactivated_opens_a_new_case_for_the_r
     team, practitioner
 ):
     person = make_person(practitioner)
-    first, _ = make_demand(person, practitioner, dt.date.today() - 10 * DAY)
+    first, _ = make_demand(person, practitioner, clock.today() - 10 * DAY)
     close(first.case, practitioner)
     practitioner.active = False
     db.session.commit()
@@ -78,7 +79,7 @@ def test_recontact_when_previous_owner_is_deactivated_opens_a_new_case_for_the_r
 
 def test_recontact_when_previous_owner_left_the_team_is_not_same_worker(team, practitioner):
     person = make_person(practitioner)
-    first, _ = make_demand(person, practitioner, dt.date.today() - 10 * DAY)
+    first, _ = make_demand(person, practitioner, clock.today() - 10 * DAY)
     close(first.case, practitioner)
     practitioner.team = make_team("Elsewhere", "usual")
     db.session.commit()
@@ -136,7 +137,7 @@ def test_joining_describes_the_owner(practitioner):
 
 def test_routing_follows_a_change_of_owner(team, practitioner):
     person = make_person(practitioner)
-    first, _ = make_demand(person, practitioner, dt.date.today() - 3 * DAY)
+    first, _ = make_demand(person, practitioner, clock.today() - 3 * DAY)
     colleague = make_user(team)
     change_owner(db.session, first.case, practitioner, new_owner=colleague, reason="Leave")
     close(first.case, colleague)
@@ -147,7 +148,7 @@ def test_routing_follows_a_change_of_owner(team, practitioner):
 @pytest.mark.parametrize(
     "field, value",
     [
-        ("received_on", dt.date.today() + DAY),
+        ("received_on", clock.today() + DAY),
         ("source", "  "),
         ("channel", "pigeon"),
         ("stated_need", ""),
@@ -157,7 +158,7 @@ def test_routing_follows_a_change_of_owner(team, practitioner):
 def test_invalid_demand_is_refused_and_opens_no_case(practitioner, field, value):
     person = make_person(practitioner)
     fields = dict(
-        received_on=dt.date.today(), source="GP", channel="phone", stated_need="Help", kind="value"
+        received_on=clock.today(), source="GP", channel="phone", stated_need="Help", kind="value"
     )
     fields[field] = value
     with pytest.raises(InvalidValue) as refused:

@@ -11,6 +11,7 @@ import pytest
 import sqlite_utils
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.cases.service import add_action, close_case, log_conversation
 from casework.export import analysis as export
 from casework.export.analysis import ExportRefused, export_analysis
@@ -60,7 +61,7 @@ def history(team, practitioner):
     demand, _ = make_demand(
         irene,
         practitioner,
-        dt.date.today() - dt.timedelta(days=9),
+        clock.today() - dt.timedelta(days=9),
         stated_need="Wilhelmina fell",
         source="Son (Mr Quaintance)",
     )
@@ -69,7 +70,7 @@ def history(team, practitioner):
         db.session,
         case,
         practitioner,
-        held_on=dt.date.today() - dt.timedelta(days=8),
+        held_on=clock.today() - dt.timedelta(days=8),
         kind="visit",
         with_whom="Wilhelmina Quaintance and her son",
         what_matters="Wilhelmina wants to stay at home",
@@ -235,7 +236,7 @@ def test_measures_are_flattened_one_row_per_figure_month_cohort_and_team(history
     # From the sample's first demand to the latest on record (the worked case, 9 days ago):
     # months with no demand after it are not exported, so "today" would fail early in a month.
     latest = db.session.scalar(select(func.max(Demand.received_on)))
-    assert latest == dt.date.today() - dt.timedelta(days=9)
+    assert latest == clock.today() - dt.timedelta(days=9)
     months = len(list(export.months(dt.date(2024, 6, 28), latest)))
     assert len(calls) == months * 3 * 2  # cohorts all/pilot/usual × all teams and North
     assert counts["measures"] == len(calls) * 4

@@ -6,6 +6,7 @@ import datetime as dt
 
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.extensions import db
 from casework.imports import service
 from casework.models import Demand, Person
@@ -119,7 +120,7 @@ def test_uk_dates_imported_on_the_command_line_read_back_through_the_api(runner,
     """Day first, always: 2/11 is the 2nd of November, never the 11th of February."""
     team = make_team("Northgate", "usual")
     manager = make_user(team, "manager", email="morgan@example.org")
-    today = dt.date.today()
+    today = clock.today()
     born = dt.date(today.year - 79, 11, 2)
     received = today - dt.timedelta(days=40)
     later = today - dt.timedelta(days=3)
@@ -159,9 +160,9 @@ def test_a_two_digit_year_is_refused_with_the_row_and_the_reason(runner, tmp_pat
 def test_a_dry_run_lists_who_each_row_is_about_and_why(runner, tmp_path):
     team = make_team("Northgate", "usual")
     worker = make_user(team)
-    born = dt.date.today() - dt.timedelta(days=30_000)
+    born = clock.today() - dt.timedelta(days=30_000)
     on_file = make_person(worker, given_name="Ann", family_name="Lee", date_of_birth=born)
-    received = dt.date.today() - dt.timedelta(days=9)
+    received = clock.today() - dt.timedelta(days=9)
     path = tmp_path / "who.csv"
     path.write_text(
         f"{HEADER}\n"

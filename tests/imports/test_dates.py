@@ -6,22 +6,22 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.imports.dates import NotADate, read_date
-
-TODAY = dt.date.today()
 
 
 @pytest.mark.parametrize(
-    "written",
+    "write",
     [
-        TODAY.isoformat(),
-        TODAY.strftime("%d/%m/%Y"),
-        f"{TODAY.day}/{TODAY.month}/{TODAY.year}",
-        f"{TODAY.day:02}/{TODAY.month}/{TODAY.year}",
+        dt.date.isoformat,
+        lambda day: day.strftime("%d/%m/%Y"),
+        lambda day: f"{day.day}/{day.month}/{day.year}",
+        lambda day: f"{day.day:02}/{day.month}/{day.year}",
     ],
 )
-def test_year_month_day_and_uk_day_month_year_read_as_the_same_day(written):
-    assert read_date(written) == TODAY
+def test_year_month_day_and_uk_day_month_year_read_as_the_same_day(write):
+    today = clock.today()
+    assert read_date(write(today)) == today
 
 
 def test_slashes_are_always_day_first():

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.extensions import db
 from casework.models import AuditEvent, AuditEventPerson, Demand, Person
 from tests.conftest import login, make_person, make_team, make_user
@@ -211,11 +212,11 @@ def rows_listed(response) -> list[int]:
 
 def test_the_preview_lists_who_each_row_is_about_a_page_at_a_time(client, app, team, manager):
     login(client, manager)
-    born = dt.date.today() - dt.timedelta(days=29_000)
+    born = clock.today() - dt.timedelta(days=29_000)
     on_file = make_person(
         manager, given_name="Irene", family_name="Thomas", date_of_birth=born, nhs_number=None
     )
-    received = dt.date.today() - dt.timedelta(days=20)
+    received = clock.today() - dt.timedelta(days=20)
     extra = f"9434765919,Irene,Thomas,{born:%d/%m/%Y},{received:%d/%m/%Y},GP,phone,Help,\n"
     preview = upload(client, team.id, SAMPLE.read_bytes() + extra.encode())
     assert rows_listed(preview) == list(range(2, 52))
@@ -254,7 +255,7 @@ def test_a_row_matched_by_nhs_number_says_so(client, team, manager):
     preview = upload(
         client,
         team.id,
-        f"{HEADER}\n943 476 5919,Anne,Leigh,,{dt.date.today():%d/%m/%Y},GP,phone,Help,\n".encode(),
+        f"{HEADER}\n943 476 5919,Anne,Leigh,,{clock.today():%d/%m/%Y},GP,phone,Help,\n".encode(),
     )
     row = preview.text.split('id="people"')[1]
     assert f"Matches record {on_file.id}.<br>Same NHS number." in row

@@ -6,6 +6,7 @@ import datetime as dt
 
 import pytest
 
+from casework import clock
 from casework.demo import load_demo
 from casework.extensions import db
 from casework.measures.drilldown import listing
@@ -69,7 +70,7 @@ COMPLEMENTS = {
 def demo(app):
     load_demo(db.session)
     db.session.commit()
-    today = dt.date.today()
+    today = clock.today()
     return Filters(today - dt.timedelta(days=365), today)
 
 
@@ -171,7 +172,7 @@ def test_quarters_start_on_the_first_of_january_april_july_and_october(app):
 
 
 def test_quarterly_points_fall_in_the_right_quarter(practitioner):
-    this_quarter = dt.date.today().replace(month=(dt.date.today().month - 1) // 3 * 3 + 1, day=1)
+    this_quarter = clock.today().replace(month=(clock.today().month - 1) // 3 * 3 + 1, day=1)
     last = this_quarter - days(1)  # the last day of the quarter before
     for day in (last - days(80), last, this_quarter):
         make_demand(make_person(practitioner), practitioner, received_on=day)

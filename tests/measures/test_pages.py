@@ -10,6 +10,7 @@ import json
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.demo import load_demo
 from casework.extensions import db
 from casework.measures.figures import compute
@@ -91,7 +92,7 @@ def test_a_busy_locality_shows_both_cohorts_with_charts_and_links(client, demo_a
     page = client.get("/measures", query_string={"grain": "week"})
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    start, end = default_period(dt.date.today())
+    start, end = default_period(clock.today())
     expected = compute(db.session, start=start, end=end, cohort="pilot")
     repeats = expected["repeat_demand"]["repeat"]
     # every team's figures, but not the people behind them: no team's records are theirs
@@ -133,7 +134,7 @@ def test_an_administrator_without_a_team_sees_no_list_of_people(client, admin_us
 
 
 def test_limits_can_be_recalculated_from_a_date(client, demo_admin):
-    today = dt.date.today()
+    today = clock.today()
     pivot = today - dt.timedelta(days=180)
     query = {"rebase[day]": pivot.day, "rebase[month]": pivot.month, "rebase[year]": pivot.year}
     html = client.get("/measures", query_string=query).get_data(as_text=True)
@@ -327,7 +328,7 @@ def test_charts_on_a_handful_of_demands_say_so_and_link_to_the_same_view_by_quar
     client, manager, practitioner
 ):
     for back in (3, 40, 70):
-        make_demand(make_person(practitioner), practitioner, dt.date.today() - dt.timedelta(back))
+        make_demand(make_person(practitioner), practitioner, clock.today() - dt.timedelta(back))
     login(client, manager)
     html = client.get("/measures", query_string={"cohort": "all"}).get_data(as_text=True)
     assert "Most months here rest on fewer than 10 demands, so a change may be chance." in html

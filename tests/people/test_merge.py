@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.cases.service import add_action, close_case, log_conversation
 from casework.exceptions import StaleVersion
 from casework.extensions import db
@@ -15,7 +16,6 @@ from casework.people import merge
 from casework.people.service import possible_duplicates, search_people
 from tests.conftest import make_demand, make_person, make_team, make_user
 
-TODAY = dt.date.today()
 DOB = dt.date(1961, 4, 2)
 
 
@@ -25,7 +25,7 @@ def pair(team, practitioner):
     robert = make_person(
         practitioner, given_name="Robert", family_name="Smith", date_of_birth=DOB, phone="0113 1"
     )
-    make_demand(robert, practitioner, TODAY - dt.timedelta(days=5))
+    make_demand(robert, practitioner, clock.today() - dt.timedelta(days=5))
     bob = make_person(
         practitioner,
         given_name="Bob",
@@ -34,13 +34,13 @@ def pair(team, practitioner):
         nhs_number="9434765919",
         postcode="LS1 4AP",
     )
-    demand, _ = make_demand(bob, practitioner, TODAY - dt.timedelta(days=60))
+    demand, _ = make_demand(bob, practitioner, clock.today() - dt.timedelta(days=60))
     case = demand.case
     log_conversation(
         db.session,
         case,
         practitioner,
-        held_on=TODAY - dt.timedelta(days=59),
+        held_on=clock.today() - dt.timedelta(days=59),
         kind="visit",
         what_matters="My garden",
     )
@@ -52,7 +52,7 @@ def pair(team, practitioner):
         agreed_with_person=True,
         agreement_note="Agreed",
         summary="Settled",
-        closed_on=TODAY - dt.timedelta(days=30),
+        closed_on=clock.today() - dt.timedelta(days=30),
     )
     db.session.commit()
     return robert, bob
@@ -194,7 +194,8 @@ def test_an_old_merge_entry_cannot_be_undone_once_the_records_were_merged_again(
     db.session.commit()
     merge.undo_merge(db.session, admin, first)
     db.session.commit()
-    make_demand(bob, make_user(make_team("South", "usual")), TODAY)  # new work on Bob's record
+    # new work on Bob's record
+    make_demand(bob, make_user(make_team("South", "usual")), clock.today())
 
     second = merge.merge_people(db.session, admin, keep=robert, other=bob)
     db.session.commit()
@@ -224,10 +225,10 @@ def test_undo_keeps_a_detail_changed_since_the_merge(pair, admin):
 def test_undo_is_refused_when_a_new_demand_joined_a_moved_case(team, practitioner, admin):
     first = make_person(practitioner, given_name="Ann", family_name="Lee", date_of_birth=DOB)
     second = make_person(practitioner, given_name="Anne", family_name="Lee", date_of_birth=DOB)
-    make_demand(second, practitioner, TODAY - dt.timedelta(days=3))
+    make_demand(second, practitioner, clock.today() - dt.timedelta(days=3))
     event = merge.merge_people(db.session, admin, keep=first, other=second)
     db.session.commit()
-    demand, route = make_demand(first, practitioner, TODAY)
+    demand, route = make_demand(first, practitioner, clock.today())
     assert route.kind == "open_case"
     before = snapshot()
     with pytest.raises(merge.MergeRefused, match="new demand"):
@@ -238,7 +239,7 @@ def test_undo_is_refused_when_a_new_demand_joined_a_moved_case(team, practitione
 
 def test_both_with_an_open_case_in_the_same_team_is_refused(pair, admin, practitioner):
     robert, bob = pair
-    make_demand(bob, practitioner, TODAY)  # reopens work for Bob in the same team
+    make_demand(bob, practitioner, clock.today())  # reopens work for Bob in the same team
     before = snapshot()
     with pytest.raises(merge.MergeRefused, match="Both records have an open case in North"):
         merge.merge_people(db.session, admin, keep=robert, other=bob)
@@ -250,7 +251,7 @@ def test_open_cases_in_different_teams_may_be_merged(pair, admin):
     robert, bob = pair
     south = make_team("South", "usual")
     worker = make_user(south)
-    make_demand(bob, worker, TODAY)
+    make_demand(bob, worker, clock.today())
     merge.merge_people(db.session, admin, keep=robert, other=bob)
     db.session.commit()
     open_cases = db.session.scalars(
@@ -333,7 +334,7 @@ def test_new_work_on_a_merged_away_record_goes_to_the_kept_one(pair, admin, prac
             person=bob,
             team=practitioner.team,
             recorder=practitioner,
-            received_on=TODAY,
+            received_on=clock.today(),
             source="GP",
             channel="phone",
             stated_need="Falls",
@@ -348,7 +349,7 @@ def test_new_work_on_a_merged_away_record_goes_to_the_kept_one(pair, admin, prac
         "/demands",
         {
             "person_id": bob.id,
-            "received_on": TODAY.isoformat(),
+            "received_on": clock.today().isoformat(),
             "source": "GP",
             "channel": "phone",
             "stated_need": "Falls",

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.extensions import db
 from casework.models import AuditEvent, Demand, Person
 from tests.conftest import login, make_demand, make_person, make_team, make_user
@@ -25,9 +26,9 @@ def twins(team, practitioner):
         date_of_birth=DOB,
         nhs_number="9434765919",
     )
-    make_demand(robert, practitioner, dt.date.today())
+    make_demand(robert, practitioner, clock.today())
     other = make_user(make_team("South", "usual"))
-    make_demand(bob, other, dt.date.today())
+    make_demand(bob, other, clock.today())
     return robert, bob
 
 
@@ -81,7 +82,7 @@ def test_the_merged_records_address_leads_to_the_kept_record(
 
 def test_a_refused_merge_says_why_and_changes_nothing(client, admin_user, twins, practitioner):
     robert, bob = twins
-    make_demand(bob, practitioner, dt.date.today())  # now both are open in North
+    make_demand(bob, practitioner, clock.today())  # now both are open in North
     login(client, admin_user)
     page = client.get(merge_url(robert, bob))
     assert "These records cannot be merged" in page.text

@@ -10,13 +10,12 @@ import os
 import pytest
 from sqlalchemy import select
 
+from casework import clock
 from casework.cases import service as cases
 from casework.extensions import db
 from casework.models import AuditEvent
 from casework.people.merge import merge_people
 from tests.conftest import login, make_demand, make_person, make_team, make_user
-
-DAY = dt.date.today() - dt.timedelta(days=30)
 
 
 @pytest.fixture
@@ -24,13 +23,18 @@ def record(practitioner, manager):
     """A person with a full story in North, and a case in South that North cannot see."""
     person = make_person(practitioner, nhs_number="9434765919", phone="0113 496 0000")
     twin = make_person(practitioner, given_name="Annie", family_name=person.family_name)
-    demand, _ = make_demand(person, practitioner, received_on=DAY, stated_need="Falls at home")
+    demand, _ = make_demand(
+        person,
+        practitioner,
+        received_on=clock.today() - dt.timedelta(days=30),
+        stated_need="Falls at home",
+    )
     case = demand.case
     cases.log_conversation(
         db.session,
         case,
         practitioner,
-        held_on=DAY,
+        held_on=demand.received_on,
         kind="visit",
         what_matters="Getting to the allotment",
         notes="First visit",
@@ -39,7 +43,7 @@ def record(practitioner, manager):
         db.session,
         case,
         practitioner,
-        held_on=DAY + dt.timedelta(days=3),
+        held_on=demand.received_on + dt.timedelta(days=3),
         kind="phone",
         what_matters="Seeing my grandson on Sundays",
         notes="Call back",
@@ -74,7 +78,7 @@ def test_a_manager_downloads_the_record_as_an_audited_no_store_attachment(client
     response = download(client, person)
     assert response.mimetype == "application/json"
     assert response.headers["Content-Disposition"] == (
-        f'attachment; filename="subject-access-person-{person.id}-{dt.date.today()}.json"'
+        f'attachment; filename="subject-access-person-{person.id}-{clock.today()}.json"'
     )
     assert response.headers["Cache-Control"] == "no-store"
     [event] = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export"))

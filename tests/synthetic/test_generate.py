@@ -13,6 +13,7 @@ from collections import Counter, defaultdict
 import pytest
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.demands.routing import route_kind
 from casework.extensions import db
 from casework.measures.figures import compute
@@ -123,11 +124,11 @@ def test_owners_change_by_recorded_handovers_and_closures_are_agreed(generated):
     assert conversations
     for conversation in conversations:
         case = conversation.case
-        assert case.opened_on <= conversation.held_on <= (case.closed_on or dt.date.today())
+        assert case.opened_on <= conversation.held_on <= (case.closed_on or clock.today())
 
 
 def test_the_measures_on_generated_history_equal_the_reference(generated):
-    end = dt.date.today()
+    end = clock.today()
     start = end - dt.timedelta(days=364)
     got = compute(db.session, start=start, end=end)
     expected = reference(start, end, "all", None)

@@ -11,6 +11,7 @@ from math import sqrt
 
 import pytest
 
+from casework import clock
 from casework.extensions import db
 from casework.trials import allocation
 from tests.api.conftest import Api, token_for
@@ -20,7 +21,7 @@ Z = 1.959963984540054  # the 97.5th centile of the normal distribution
 
 
 def days_ago(n: int) -> str:
-    return (dt.date.today() - dt.timedelta(days=n)).isoformat()
+    return (clock.today() - dt.timedelta(days=n)).isoformat()
 
 
 def wilson_by_hand(r: int, n: int) -> tuple[float, float]:

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.asks.service import ask_manager, decide
 from casework.cases.service import close_case, log_conversation
 from casework.exceptions import InvalidValue
@@ -15,11 +16,9 @@ from casework.trials import costs
 from casework.trials.models import CostItem, Counterfactual
 from tests.conftest import make_demand, make_person
 
-TODAY = dt.date.today()
-
 
 def days_ago(n: int) -> dt.date:
-    return TODAY - dt.timedelta(days=n)
+    return clock.today() - dt.timedelta(days=n)
 
 
 def closed_case(practitioner, manager, *, minutes: int, granted_pence: int | None = None):
@@ -99,7 +98,7 @@ def test_a_counterfactual_needs_services_from_the_teams_catalogue(team, practiti
 
 
 def test_the_cost_of_the_journey(team, practitioner, manager):
-    f = dict(start=days_ago(10), end=TODAY)
+    f = dict(start=days_ago(10), end=clock.today())
     one = closed_case(practitioner, manager, minutes=90, granted_pence=4500)
     closed_case(practitioner, manager, minutes=30)
     assert compute(db.session, **f)["cost_of_journey"] is None  # no catalogue: no figure

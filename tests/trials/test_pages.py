@@ -1,17 +1,14 @@
 """The trials' pages: created by an administrator, results for managers, the cost catalogue
 and the owner's counterfactual form."""
 
-import datetime as dt
-
 from sqlalchemy import func, select
 
+from casework import clock
 from casework.extensions import db
 from casework.models import Case
 from casework.trials import service
 from casework.trials.models import CostItem, Counterfactual, Trial
 from tests.conftest import login, make_demand, make_person, make_team, make_user
-
-TODAY = dt.date.today()
 
 
 def test_an_administrator_creates_a_trial_and_a_bad_share_saves_nothing(client, admin_user):
@@ -22,9 +19,9 @@ def test_an_administrator_creates_a_trial_and_a_bad_share_saves_nothing(client, 
         "pilot_team": pilot.id,
         "usual_team": usual.id,
         "share": "1.5",
-        "start_on[day]": TODAY.day,
-        "start_on[month]": TODAY.month,
-        "start_on[year]": TODAY.year,
+        "start_on[day]": clock.today().day,
+        "start_on[month]": clock.today().month,
+        "start_on[year]": clock.today().year,
     }
     refused = client.post("/trials", data=form)
     assert refused.status_code == 422
@@ -50,7 +47,7 @@ def test_results_are_for_the_trials_managers_not_practitioners_or_other_managers
         pilot_team=pilot,
         usual_team=usual,
         share=0.5,
-        start_on=TODAY,
+        start_on=clock.today(),
         by=None,
     )
     db.session.commit()

@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
+from casework import clock
 from casework.asks.service import ask_manager, decide
 from casework.cases.service import close_case, log_conversation
 from casework.exceptions import DomainError, InvalidValue
@@ -21,11 +22,9 @@ from casework.trials.results import results
 from casework.trials.statistics import difference
 from tests.conftest import make_person, make_team, make_user
 
-TODAY = dt.date.today()
-
 
 def days_ago(n: int) -> dt.date:
-    return TODAY - dt.timedelta(days=n)
+    return clock.today() - dt.timedelta(days=n)
 
 
 @pytest.fixture
@@ -55,7 +54,7 @@ def intake(teams):
 
 def into(trial, person, recorder, received_on=None, **extra):
     fields = dict(
-        received_on=received_on or TODAY,
+        received_on=received_on or clock.today(),
         source="GP",
         channel="phone",
         stated_need="Struggling at home",
@@ -100,7 +99,7 @@ def test_a_trial_is_created_paused_resumed_and_ended_with_each_step_audited(tria
     for to in ("paused", "running", "ended"):
         service.move(db.session, trial, to, by=admin_user)
         db.session.commit()
-    assert trial.status == "ended" and trial.ended_on == TODAY
+    assert trial.status == "ended" and trial.ended_on == clock.today()
     with pytest.raises(DomainError):
         service.move(db.session, trial, "running", by=admin_user)
     events = db.session.scalars(select(AuditEvent).where(AuditEvent.entity == "trial")).all()
