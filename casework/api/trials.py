@@ -81,8 +81,8 @@ class FollowUp(Query):
     ) = 180
 
 
-@bp.get("/trials/<name>/results")
-@spec.validate(query=FollowUp, resp=answers(200, TrialResults, 403, 404, 422), tags=["Trials"])
+@bp.get(f"/trials/<string(maxlength={rules.TRIAL_NAME}):name>/results")
+@spec.validate(query=FollowUp, resp=answers(200, TrialResults, 400, 403, 404, 422), tags=["Trials"])
 def read_trial_results(name: str, query: FollowUp):
     """A trial's results: each arm and the difference with its 95% interval
 

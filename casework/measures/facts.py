@@ -494,12 +494,20 @@ def _changed(record, names: tuple[str, ...]) -> list:
     return values
 
 
+def _costs_something(record) -> bool:
+    """A conversation with minutes, or an ask granted: only these move a case's cost facts
+    when they come or go (a conversation without minutes costs nothing to keep)."""
+    if isinstance(record, Conversation):
+        return bool(record.minutes)
+    return isinstance(record, Ask) and record.status == "yes"
+
+
 @event.listens_for(FlaskSession, "after_flush")
 def _mark_changes(session: Session, _context) -> None:
     for record in [*session.new, *session.deleted]:
         if isinstance(record, (Demand, Case)):
             mark(session, people=[record.person_id])
-        elif isinstance(record, (OwnershipChange, Action, *COST_RECORDS)):
+        elif isinstance(record, (OwnershipChange, Action)) or _costs_something(record):
             mark(session, cases=[record.case_id])
     for record in session.dirty:
         names = WATCHED.get(type(record))

@@ -209,7 +209,7 @@ def test_the_description_lists_every_route_of_the_api(app, client):
     spec = client.get("/api/v1/openapi.json").get_json()
     described = {(path, method.upper()) for path, ops in spec["paths"].items() for method in ops}
     routed = {
-        (re.sub(r"<(?:[a-z]+:)?([a-z_]+)>", r"{\1}", rule.rule), method)
+        (re.sub(r"<(?:[^:>]+:)?([a-z_]+)>", r"{\1}", rule.rule), method)
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.")
         for method in rule.methods - {"HEAD", "OPTIONS"}
