@@ -25,3 +25,14 @@ def flush_checked(session: Session, what: str) -> None:
     except StaleDataError as error:
         session.rollback()
         raise StaleVersion(f"Someone else changed {what} at the same moment.") from error
+
+
+def apply_changes(session: Session, record, clean: dict, what: str) -> list[str]:
+    """Set each of `clean`'s values that differs on `record`, and flush (flush_checked);
+    the names of the fields changed, sorted, for the audit."""
+    changed = sorted(name for name, value in clean.items() if getattr(record, name) != value)
+    for name in changed:
+        setattr(record, name, clean[name])
+    if changed:
+        flush_checked(session, what)
+    return changed

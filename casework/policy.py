@@ -16,7 +16,18 @@ from sqlalchemy.orm import aliased
 
 from . import audit
 from .extensions import db
-from .models import Action, ApiToken, Ask, Barrier, Case, Demand, Person, User
+from .models import (
+    Action,
+    ApiToken,
+    Ask,
+    Barrier,
+    Case,
+    CautionFlag,
+    Demand,
+    NetworkMember,
+    Person,
+    User,
+)
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 
@@ -417,3 +428,48 @@ def can_see_purpose(user: User) -> bool:
 def can_edit_purpose(user: User, team_id: int | None) -> bool:
     """Only the team's manager writes them."""
     return manages_team(user, team_id)
+
+
+# Safety and the people around the person (ADR 0031).
+
+
+def can_see_flags(user: User) -> bool:
+    """Caution flags: staff safety comes first, so every member of a team, which can find
+    anyone by search, sees a person's active flags wherever it meets them."""
+    return team_id_of(user) is not None
+
+
+def can_change_safety(user: User, person: Person) -> bool:
+    """Raise, review and end flags; keep the network and the decisions about sharing: the
+    teams that work with the person."""
+    return can_work_with_person(user, person)
+
+
+def get_flag_for(user: User, flag_id: int) -> CautionFlag:
+    """A flag to review or end: 404 when none, 403 outside the teams working with the person."""
+    flag = fetch(CautionFlag, flag_id)
+    if flag is None:
+        refuse(404, "flag", flag_id)
+    if not can_change_safety(user, flag.person):
+        refuse(403, "flag", flag.id, flag.person_id)
+    _audit_read("flag", flag, flag.person_id)
+    return flag
+
+
+def get_network_member_for(user: User, member_id: int, *, write: bool = False) -> NetworkMember:
+    """Someone in a person's circle, read with the person's record and changed by the teams
+    working with them; else 404 or 403, audited."""
+    member = fetch(NetworkMember, member_id)
+    if member is None:
+        refuse(404, "network_member", member_id)
+    person = member.person
+    allowed = can_change_safety(user, person) if write else can_see_person(user, person)
+    if not allowed:
+        refuse(403, "network_member", member.id, member.person_id)
+    _audit_read("network_member", member, member.person_id)
+    return member
+
+
+def can_review_flags(user: User) -> bool:
+    """The list of the team's flags due for review: its managers."""
+    return manages_team(user, team_id_of(user))

@@ -39,6 +39,13 @@ COST_SOURCE = 500
 COUNTERFACTUAL_NOTE = 10_000
 COUNTERFACTUAL_COUNT = 1_000  # how many of one service the usual pathway would have used
 FOLLOW_UP_DAYS = 3 * 366  # the longest follow-up a trial's results may ask for
+FLAG_TEXT = 1_000  # a caution: what a worker needs to know before they visit
+MEMBER_NAME = 200  # someone in the person's circle, or a community group's name
+MEMBER_ROLE = 200
+EMAIL = 254
+MEMBER_NOTES = 5_000
+CONSENT_SCOPE = 2_000
+LONGEST_REVIEW_DAYS = 2 * 366  # a caution is looked at again within two years
 
 # Dates before these are typing mistakes, not records.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -48,6 +55,8 @@ EARLIEST_DEMAND = dt.date(1990, 1, 1)
 # people type them, or nothing at all; its modulus 11 check digit is
 # people.service.nhs_number_checks.
 NHS_NUMBER_PATTERN = r"^[ -]*(?:(?:[0-9][ -]*){10})?$"
+# An email address of someone in a person's circle: something@somewhere.something.
+EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 
 # Choices: the values stored (the database's check constraints use them too), and, where a
 # page offers them, the words a person reads.
@@ -75,6 +84,24 @@ ASK_DECISIONS = ("yes", "no")
 TRIAL_STATUSES = ("running", "paused", "ended")
 ALLOCATIONS = ("pilot", "usual", "not_randomised")
 COST_UNITS = ("item", "hour")
+FLAG_CATEGORIES = {
+    "lone_working": "Risk to a worker on their own",
+    "animal": "Animal",
+    "infection": "Infection risk",
+    "safeguarding": "Safeguarding",
+    "access": "Getting in",
+    "other": "Other",
+}
+RELATIONSHIPS = {  # in the order the circle is listed: family first, professionals late
+    "family": "Family",
+    "friend": "Friend",
+    "neighbour": "Neighbour",
+    "carer": "Carer",
+    "professional": "Professional",
+    "community": "Community group",
+    "other": "Other",
+}
+CONSENT_DECISIONS = {"given": "Agreed to share", "refused": "Refused to share"}
 
 # Messages.
 ENTER_TEXT = "Enter text"
@@ -93,6 +120,16 @@ SHARE_RANGE = "The pilot's share must be a number between 0 and 1, for example 0
 SAME_TEAM_TWICE = "The usual team must be a different team from the pilot team"
 NO_SERVICE = "Name the service"
 NO_COUNTERFACTUAL = "Add at least one service the usual pathway would have used"
+NO_FLAG_CATEGORY = "Choose what kind of caution it is"
+NO_FLAG_TEXT = "Say, in plain words, what to know"
+NO_REVIEW_ON = "Enter the date by which the flag should be looked at again"
+NO_END_REASON = "Say why the caution no longer applies"
+NO_MEMBER_NAME = "Enter their name"
+NO_RELATIONSHIP = "Choose how they are connected to the person"
+NO_MAY_CONTACT = "Say whether the person agrees they may be contacted"
+NO_DECISION = "Choose whether they agreed or refused"
+NO_SCOPE = "Say what may be shared, and with whom"
+EMAIL_SHAPE = "Enter an email address like name@example.org"
 NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
 NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
 

@@ -29,6 +29,7 @@ from casework.cases.service import add_action
 from casework.extensions import db
 from casework.people.merge import merge_people
 from casework.policy import MAX_ID
+from casework.safety.service import add_member, raise_flag
 from casework.trials.service import create as create_trial
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
@@ -198,6 +199,26 @@ EXPECTED = {
     ("api.read_ask", "GET"):             "401 | 200/403 | 200/403 | 403 | 200/403",
     ("api.create_ask", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.decide_ask", "POST"):          "401 | 403 | 409/403 | 403 | 409/403",
+    # Cautions, the circle and consent: changed by the teams working with the person; the
+    # cautions due for review listed for the team's managers
+    ("safety.new_flag", "GET"):          "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("safety.new_flag", "POST"):         "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("safety.end_flag", "GET"):          "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("safety.end_flag", "POST"):         "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("safety.review_flag", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("safety.review_flag", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("safety.due", "GET"):               "302 | 403 | 200 | 403 | 200",
+    ("safety.new_member", "GET"):        "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("safety.new_member", "POST"):       "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("safety.edit_member", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("safety.edit_member", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("safety.new_consent", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("safety.new_consent", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.create_flag", "POST"):         "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.end_flag", "POST"):            "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.create_member", "POST"):       "401 | 201/403 | 201/403 | 403 | 201/403",
+    ("api.update_member", "PATCH"):      "401 | 409/403 | 409/403 | 403 | 409/403",
+    ("api.create_consent", "POST"):      "401 | 422/403 | 422/403 | 403 | 422/403",
 }
 # fmt: on
 
@@ -252,6 +273,10 @@ def build_world() -> World:
         action = add_action(db.session, demand.case, worker, description="Ring the GP", by="team")
         barrier = create_barrier(db.session, team, worker, title="A form", kind="form")
         ask = ask_manager(db.session, demand.case, worker, kind="resource", what="Taxi", why="-")
+        flag = raise_flag(
+            db.session, worker, person, category="animal", text="Dog", review_on=clock.today()
+        )
+        member = add_member(db.session, worker, person, {"name": "Jo", "relationship": "family"})
         db.session.commit()
         world.records[scope] = {
             "person_id": person.id,
@@ -263,6 +288,8 @@ def build_world() -> World:
             "team_name": team.name,
             "case_version": demand.case.version,
             "barrier_id": barrier.id,
+            "flag_id": flag.id,
+            "member_id": member.id,
         }
     trial = create_trial(
         db.session,
@@ -299,6 +326,8 @@ def scoped(rule) -> bool:
         "token_id",
         "user_id",
         "team_id",
+        "flag_id",
+        "member_id",
     }
     return bool(rule.arguments & ids) or rule.endpoint.startswith(by_team)
 
@@ -374,6 +403,12 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.decide_ask": {"decision": "yes", "reason": "Fine", "version": MAX_ID},
         # a service the team's catalogue does not hold: 422, after the access check
         "api.record_counterfactual": {"items": [{"service": "Probe", "count": 1}]},
+        # each refused by the rules, after the access check
+        "api.create_flag": {"category": "animal", "text": "Dog", "review_on": "2000-01-01"},
+        "api.end_flag": {},  # no reason
+        "api.create_member": {"name": "Jo", "relationship": "family"},  # no rule to break
+        "api.update_member": {"version": MAX_ID},  # stale: 409
+        "api.create_consent": {"decision": "given", "scope": "GP", "recorded_on": "2999-01-01"},
     }[endpoint]
 
 

@@ -57,6 +57,8 @@ from casework.measures.forms import MeasuresForm
 from casework.people.forms import MergeForm, PersonForm, UndoMergeForm
 from casework.people.merge import merge_people
 from casework.purpose.forms import PurposeForm
+from casework.safety.forms import ConsentForm, EndFlagForm, FlagForm, NetworkForm, ReviewFlagForm
+from casework.safety.service import add_member, raise_flag
 from casework.stories.forms import StoryForm
 from casework.trials.forms import CostForm, CounterfactualForm, TrialForm
 from casework.trials.service import create as create_trial
@@ -87,6 +89,8 @@ class World:
     barrier_id: int = 0
     closed_case_id: int = 0
     trial_id: int = 0
+    flag_id: int = 0
+    member_id: int = 0
 
 
 @dataclasses.dataclass
@@ -185,6 +189,20 @@ FORMS: dict[str, Form] = {
     "trials.cost_catalogue": Form("manager", lambda w: "/costs", CostForm),
     "trials.counterfactual": Form(
         "practitioner", lambda w: f"/cases/{w.case_id}/counterfactual", CounterfactualForm
+    ),
+    "safety.new_flag": Form("practitioner", lambda w: f"/people/{w.person_id}/flags/new", FlagForm),
+    "safety.end_flag": Form("practitioner", lambda w: f"/flags/{w.flag_id}/end", EndFlagForm),
+    "safety.review_flag": Form(
+        "practitioner", lambda w: f"/flags/{w.flag_id}/review", ReviewFlagForm
+    ),
+    "safety.new_member": Form(
+        "practitioner", lambda w: f"/people/{w.person_id}/network/new", NetworkForm
+    ),
+    "safety.edit_member": Form(
+        "practitioner", lambda w: f"/network/{w.member_id}/edit", NetworkForm
+    ),
+    "safety.new_consent": Form(
+        "practitioner", lambda w: f"/people/{w.person_id}/consents/new", ConsentForm
     ),
 }
 # Forms that are read with GET (filters), never posted.
@@ -295,6 +313,17 @@ def world(team, practitioner, manager, admin_user) -> World:
         start_on=None,
         by=None,
     )
+    flag = raise_flag(
+        db.session,
+        practitioner,
+        demand.person,
+        category="animal",
+        text="Dog",
+        review_on=dt.date.today(),
+    )
+    member = add_member(
+        db.session, practitioner, demand.person, {"name": "Jo", "relationship": "family"}
+    )
     db.session.commit()
     return World(
         trial_id=trial.id,
@@ -313,6 +342,8 @@ def world(team, practitioner, manager, admin_user) -> World:
         ask_id=ask.id,
         barrier_id=barrier.id,
         closed_case_id=closed.case_id,
+        flag_id=flag.id,
+        member_id=member.id,
     )
 
 

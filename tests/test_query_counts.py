@@ -17,6 +17,7 @@ from sqlalchemy import event
 from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
 from casework.extensions import db
+from casework.safety import service as safety
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
 
@@ -38,6 +39,7 @@ def busy_case(person, worker, colleague, size: int):
     """A case with `size` of everything: demands, conversations, actions, handovers."""
     demand, _ = make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=60))
     case = demand.case
+    circle = safety.network(db.session, person)  # someone from it does the person's actions
     for n in range(size):
         make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=50 - n))
         log_conversation(
@@ -48,13 +50,29 @@ def busy_case(person, worker, colleague, size: int):
             db.session, case, worker, description=f"Action {n}", by="team",
             assignee=colleague, due_on=clock.today(),
         )  # fmt: skip
-        add_action(db.session, case, worker, description=f"Own {n}", by="person")
+        add_action(
+            db.session, case, worker, description=f"Own {n}", by="person",
+            network_member_id=circle[n % len(circle)].id if circle else None,
+        )  # fmt: skip
         owner, new = (worker, colleague) if case.owner_id == worker.id else (colleague, worker)
         change_owner(db.session, case, owner, new_owner=new, reason=f"Cover {n}")
     if case.owner_id != worker.id:
         change_owner(db.session, case, colleague, new_owner=worker, reason="Back")
     db.session.commit()
     return case
+
+
+def grow_safety(person, worker, n: int) -> None:
+    """A caution, someone in the circle, a decision about sharing."""
+    safety.raise_flag(
+        db.session, worker, person, category="animal", text=f"Dog {n}", review_on=clock.today()
+    )
+    safety.add_member(
+        db.session, worker, person, {"name": f"Neighbour {n}", "relationship": "neighbour"}
+    )
+    safety.record_consent(
+        db.session, worker, person, decision="given", scope=f"GP {n}", recorded_on=clock.today()
+    )
 
 
 def grow(person, worker, colleague, manager, size: int):
@@ -74,6 +92,8 @@ def grow(person, worker, colleague, manager, size: int):
         add_action(
             db.session, demand.case, worker, description="Rails", by="team", due_on=clock.today()
         )
+        grow_safety(other, worker, 0)  # cautions on the caseload's rows
+        grow_safety(person, worker, _)
         make_demand(make_person(manager), manager)  # awaiting allocation
         make_user(make_team())  # a colleague in another team, who may be pulled in
     db.session.commit()
@@ -84,6 +104,9 @@ PAGES = {
     "caseload": lambda case: "/",
     "search": lambda case: "/people?q=irene",
     "case": lambda case: f"/cases/{case.id}",
+    "visit_form": lambda case: f"/cases/{case.id}/conversations/new",
+    "about_me": lambda case: f"/cases/{case.id}/about-me",
+    "flags_due": lambda case: "/flags/due",
     "timeline": lambda case: f"/people/{case.person_id}",
     "team": lambda case: "/team",
     # Every event in words: the people, cases and users named loaded for the whole page
@@ -99,7 +122,9 @@ def test_the_number_of_queries_of_a_page_does_not_grow_with_the_data(
     colleague = make_user(team, name="Sam Okafor")
     person = make_person(practitioner, given_name="Irene")
     case = grow(person, practitioner, colleague, manager, 1)
-    login(client, {"team": manager, "audit": admin_user}.get(page, practitioner))
+    login(
+        client, {"team": manager, "audit": admin_user, "flags_due": manager}.get(page, practitioner)
+    )
     path = PAGES[page](case)
     client.get(path)  # the first request loads what every later one shares
     with counted() as before:

@@ -7,9 +7,12 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     auth,
     barriers,
     cases,
+    consents,
     conversations,
     demands,
+    flags,
     measures,
+    network,
     people,
     trials,
 )

@@ -19,6 +19,13 @@ class ActionIn(Body):
     by: Choice(rules.ACTION_BY)
     assignee_id: Id("A colleague for a team action; none means the case owner") | None = None
     due_on: Day() | None = None
+    network_member_id: (
+        Id(
+            "Who in the person's circle (or which outside professional) does it: a member "
+            "of this person's network, else 422"
+        )
+        | None
+    ) = None
 
 
 class ActionChange(Body):
@@ -33,6 +40,7 @@ class Action(Shape):
     description: str
     by: Choice(rules.ACTION_BY)
     assignee_id: int | None
+    network_member_id: int | None
     due_on: Date | None
     status: Choice(rules.ACTION_STATUSES)
     outcome: str | None
@@ -48,6 +56,7 @@ def action_json(action: ActionRecord) -> Action:
         description=action.description,
         by=action.by,
         assignee_id=action.assignee_id,
+        network_member_id=action.network_member_id,
         due_on=action.due_on,
         status=action.status,
         outcome=action.outcome,
@@ -71,6 +80,7 @@ def create_action(case_id: int, json: ActionIn):
         by=json.by,
         assignee=assignee,
         due_on=json.due_on,
+        network_member_id=json.network_member_id,
     )
     db.session.commit()
     return action_json(action), 201

@@ -12,7 +12,10 @@ Plain dicts, built from what the user may see (the same records as the person's 
 - an Encounter per conversation, linked to its EpisodeOfCare;
 - a ServiceRequest per demand;
 - the Practitioners, CareTeams and Organizations these refer to, so every reference
-  resolves inside the bundle (urn:uuid full URLs, stable for the same record).
+  resolves inside the bundle (urn:uuid full URLs, stable for the same record);
+- a Flag per active caution, a RelatedPerson per member of the person's circle (the
+  professionals also in a CareTeam of their own), and a Consent per decision about
+  sharing (an expired one inactive); an action a member does names them as performer.
 """
 
 from __future__ import annotations
@@ -25,6 +28,7 @@ from sqlalchemy.orm import Session
 from ..formatting import label
 from ..models import Case, Person, Team, User, utcnow
 from ..people.timeline import visible_record
+from ..safety.service import PersonSafety, person_safety
 from ..text import without_control_characters
 from .fields import day, moment
 
@@ -42,6 +46,10 @@ ENCOUNTER_CLASS = {
     "other": ("AMB", "ambulatory"),
 }
 ACTIVITY_STATUS = {"agreed": "not-started", "done": "completed", "dropped": "cancelled"}
+FLAG_CATEGORY = "http://terminology.hl7.org/CodeSystem/flag-category"
+CONSENT_SCOPE = "http://terminology.hl7.org/CodeSystem/consentscope"
+LOINC = "http://loinc.org"
+XHTML = "http://www.w3.org/1999/xhtml"
 
 
 def full_url(kind: str, ident) -> str:
@@ -171,6 +179,8 @@ def _goals(builder: BundleBuilder, case: Case, subject: dict) -> list[dict]:
 
 def _activity(builder: BundleBuilder, action, subject: dict) -> dict:
     performer = subject if action.by == "person" else builder.practitioner(action.assignee)
+    if action.network_member_id is not None:  # someone from the circle does it
+        performer = ref("RelatedPerson", action.network_member_id)
     detail = {
         "status": ACTIVITY_STATUS[action.status],
         "description": action.description,
@@ -279,6 +289,103 @@ def _demand(builder: BundleBuilder, demand, subject: dict) -> None:
     )
 
 
+def _flags(builder: BundleBuilder, safety: PersonSafety, subject: dict) -> None:
+    for flag in safety.flags:
+        author = builder.practitioner(flag.raised_by)
+        builder.add(
+            "Flag",
+            flag.id,
+            _resource(
+                "Flag",
+                flag.id,
+                None,
+                status="active",
+                category=[
+                    {
+                        "coding": [{"system": FLAG_CATEGORY, "code": "safety"}],
+                        "text": label(flag.category),
+                    }
+                ],
+                code={"text": flag.text},
+                subject=subject,
+                period={"start": moment(flag.raised_at), "end": day(flag.review_on)},
+                author=author,
+            ),
+        )
+
+
+def _circle(builder: BundleBuilder, person: Person, safety: PersonSafety, subject) -> None:
+    """The person's circle as RelatedPersons; the professionals also as a CareTeam. Contact
+    details only of those the person agrees may be contacted."""
+    professionals = []
+    for member in safety.network:
+        telecom = [{"system": "phone", "value": member.phone}] if member.phone else []
+        telecom += [{"system": "email", "value": member.email}] if member.email else []
+        role = "; ".join(p for p in (label(member.relationship), member.role) if p)
+        builder.add(
+            "RelatedPerson",
+            member.id,
+            _resource(
+                "RelatedPerson",
+                member.id,
+                None,
+                active=True,
+                patient=subject,
+                relationship=[{"text": role}],
+                name=[{"text": member.name}],
+                telecom=telecom if member.may_contact else [],
+            ),
+        )
+        if member.relationship == "professional":
+            participant = {"role": [{"text": role}], "member": ref("RelatedPerson", member.id)}
+            professionals.append(participant)
+    if professionals:
+        builder.add(
+            "CareTeam",
+            f"circle/{person.id}",
+            _resource(
+                "CareTeam",
+                f"circle/{person.id}",
+                None,
+                status="active",
+                name=f"Professionals around {person.name}",
+                subject=subject,
+                participant=professionals,
+            ),
+        )
+
+
+def _consents(builder: BundleBuilder, safety: PersonSafety, subject: dict) -> None:
+    for consent in safety.consents:
+        builder.add(
+            "Consent",
+            consent.id,
+            _resource(
+                "Consent",
+                consent.id,
+                None,
+                text={
+                    "status": "generated",
+                    "div": f'<div xmlns="{XHTML}">{_escaped(consent.scope)}</div>',
+                },
+                status="inactive" if consent.expired(safety.today) else "active",
+                scope={"coding": [{"system": CONSENT_SCOPE, "code": "patient-privacy"}]},
+                category=[{"coding": [{"system": LOINC, "code": "59284-0"}]}],
+                patient=subject,
+                dateTime=day(consent.recorded_on),
+                policyRule={"text": "The person's own decision, recorded by the team"},
+                provision={
+                    "type": "permit" if consent.decision == "given" else "deny",
+                    "period": _period(consent.recorded_on, consent.expires_on),
+                },
+            ),
+        )
+
+
+def _escaped(words: str) -> str:
+    return words.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
 def person_bundle(session: Session, user: User, person: Person) -> dict:
     """The person's record the user may see, as a FHIR R4 Bundle of type collection. FHIR
     strings hold no control characters: any stored before they were refused are left out."""
@@ -290,6 +397,10 @@ def person_bundle(session: Session, user: User, person: Person) -> dict:
         _demand(builder, demand, subject)
     for case in cases:
         _case(builder, case, demands, subject)
+    safety = person_safety(session, person)
+    _flags(builder, safety, subject)
+    _circle(builder, person, safety, subject)
+    _consents(builder, safety, subject)
     return without_control_characters(
         {
             "resourceType": "Bundle",

@@ -15,11 +15,15 @@ from ..models import Person as PersonRecord
 from ..models import User
 from ..people import service as people
 from ..people.timeline import visible_record
+from ..safety.service import PersonSafety, person_safety
 from . import fhir
 from .base import FhirResponse, answers, bp, require_team, spec
 from .cases import CaseSummary, case_summary_json
+from .consents import Consent, consent_json
 from .demands import Demand, demand_json
 from .fields import Body, Date, Day, Moment, Query, Shape, Text, moment
+from .flags import Flag, flag_json
+from .network import NetworkMember, member_json
 
 
 class PersonIn(Body):
@@ -65,10 +69,14 @@ class PersonCreated(Person):
 
 
 class PersonDetail(Person):
-    """The person with the cases and demands your team may see, oldest first"""
+    """The person with the cases and demands your team may see, oldest first; their active
+    cautions, their circle and their decisions about sharing (the latest first)"""
 
     cases: list[CaseSummary]
     demands: list[Demand]
+    flags: list[Flag]
+    network: list[NetworkMember]
+    consents: list[Consent]
 
 
 class Identity(Shape):
@@ -130,13 +138,25 @@ def person_json(person: PersonRecord) -> Person:
     return Person(**_person_fields(person))
 
 
+def safety_json(safety: PersonSafety, *, ended: bool = False) -> dict:
+    """`flags` (the active ones; with `ended`, every one), `network` and `consents`."""
+    flags = safety.flags + (safety.ended_flags if ended else [])
+    return dict(
+        flags=[flag_json(f) for f in flags],
+        network=[member_json(m) for m in safety.network],
+        consents=[consent_json(c, safety.today) for c in safety.consents],
+    )
+
+
 def person_detail_json(session: Session, user: User, person: PersonRecord) -> PersonDetail:
-    """The person with the cases and demands the user may see (as on the person's page)."""
+    """The person with the cases and demands the user may see (as on the person's page),
+    their cautions, circle and decisions about sharing."""
     cases, demands, _ = visible_record(session, user, person)
     return PersonDetail(
         **_person_fields(person),
         cases=[case_summary_json(c) for c in cases],
         demands=[demand_json(session, d) for d in demands],
+        **safety_json(person_safety(session, person)),
     )
 
 
@@ -194,7 +214,8 @@ def search_people(query: Search):
 @bp.get("/people/<id:person_id>")
 @spec.validate(resp=answers(200, PersonDetail, 403, 404), tags=["People"])
 def read_person(person_id: int):
-    """Read a person, with their cases and demands (oldest first)"""
+    """Read a person, with their cases and demands (oldest first), cautions, circle and
+    decisions about sharing"""
     person = policy.get_person_for(current_user, person_id)
     return person_detail_json(db.session, current_user, person)
 
@@ -206,7 +227,9 @@ def person_fhir(person_id: int):
 
     Patient (UK Core, NHS number), an EpisodeOfCare and a CarePlan per case, a Goal per
     what-matters statement, an Encounter per conversation, a ServiceRequest per demand,
-    and the Practitioners and Organizations they refer to.
+    a Flag per active caution, a RelatedPerson per member of the circle (professionals
+    also in a CareTeam), a Consent per decision about sharing, and the Practitioners and
+    Organizations they refer to.
     """
     person = policy.get_person_for(current_user, person_id)
     response = jsonify(fhir.person_bundle(db.session, current_user, person))

@@ -68,6 +68,12 @@ class ActionForm(FlaskForm):
         validators=[InputRequired("Choose who will do it: the person or the team")],
     )
     assignee_id = SelectField("Colleague who will do it (team actions)", coerce=int, default=0)
+    network_member_id = SelectField(
+        "Someone from the person's circle who will do it (optional)",
+        coerce=int,
+        default=0,
+        validate_choice=False,  # the rule (safety.service.member_for_action) says no, in words
+    )
     due_on = DateInputField("Due by (optional)")
 
 

@@ -2,12 +2,13 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock, policy
+from .. import clock, policy, rules
 from ..caseload.service import team_members
 from ..extensions import db
 from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version
 from ..models import Team, User
+from ..safety import service as safety
 from ..web import moved_to, save_form
 from . import bp, service
 from .forms import (
@@ -38,6 +39,10 @@ def action_form(case) -> ActionForm:
     form.assignee_id.choices = {0: f"The case owner ({owner_name})"} | {
         u.id: f"{u.name} ({u.team})" for u in _colleagues() if u.id != case.owner_id
     }
+    form.network_member_id.choices = {0: "Nobody named"} | {
+        m.id: f"{m.name} ({rules.RELATIONSHIPS[m.relationship].lower()})"
+        for m in safety.network(db.session, case.person)
+    }
     return form
 
 
@@ -52,6 +57,7 @@ def render_case(case, *, referral_form=None, new_action_form=None, stale=None, s
             person=case.person,
             referral_form=referral_form,
             action_form=new_action_form or action_form(case),
+            circle={m.id: m for m in safety.network(db.session, case.person)},
             stale=stale,
             can_close=policy.can_close(current_user, case),
             can_change_owner=policy.can_change_owner(current_user, case),
@@ -70,7 +76,14 @@ def detail(case_id: int):
 def about_me(case_id: int):
     """A plain-English summary for the person to keep: printed, never a PDF of our records."""
     case = policy.get_case_for(current_user, case_id)
-    return render_template("cases/about_me.html", case=case, person=case.person)
+    circle = safety.network(db.session, case.person)
+    return render_template(
+        "cases/about_me.html",
+        case=case,
+        person=case.person,
+        circle=circle,
+        helpers={m.id: m for m in circle},
+    )
 
 
 @bp.route("/cases/<int:case_id>/referral", methods=["POST"])
@@ -112,6 +125,7 @@ def add_action(case_id: int):
             by=form.by.data,
             assignee=assignee if form.by.data == "team" else None,
             due_on=form.due_on.data,
+            network_member_id=form.network_member_id.data or None,
         )
 
     return save_form(

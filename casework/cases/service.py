@@ -27,6 +27,7 @@ from ..models import (
     User,
 )
 from ..rules import SHORT_TEXT, WITH_WHOM, clean_date, clean_text
+from ..safety.service import member_for_action
 
 
 def require_open(case: Case) -> None:
@@ -136,9 +137,12 @@ def add_action(
     by: str,
     assignee: User | None = None,
     due_on: dt.date | None = None,
+    network_member_id: int | None = None,
 ) -> Action:
-    """Agree an action with the person: theirs (and their network's) or the team's."""
+    """Agree an action with the person: theirs (and their network's) or the team's; either
+    may name who in the person's circle, or which outside professional, does it."""
     require_open(case)
+    member = member_for_action(session, case, network_member_id)
     errors: dict[str, str] = {}
     description = clean_text(
         description, "description", errors, required="Describe the action", limit=SHORT_TEXT
@@ -159,6 +163,7 @@ def add_action(
         description=description,
         by=by,
         assignee=assignee,
+        network_member_id=member.id if member else None,
         due_on=due_on,
         status="agreed",
         created_by_id=user.id,
@@ -175,6 +180,7 @@ def add_action(
         case_id=case.id,
         by=by,
         assignee_id=assignee.id if assignee else None,
+        network_member_id=action.network_member_id,
     )
     return action
 

@@ -34,8 +34,11 @@ from ..models import (
     BarrierCase,
     BarrierMove,
     Case,
+    CautionFlag,
+    ConsentDecision,
     Conversation,
     Demand,
+    NetworkMember,
     OwnershipChange,
     Person,
     Story,
@@ -62,6 +65,9 @@ STAMPED = {
     Story: ("marked_at",),
     Ask: ("asked_at", "updated_at"),
     TeamPurpose: ("changed_at",),
+    CautionFlag: ("raised_at",),
+    NetworkMember: ("created_at", "updated_at"),
+    ConsentDecision: ("recorded_at",),
 }
 # Audit events keep the real moment of loading: the audit trail never tells a story.
 

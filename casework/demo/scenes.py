@@ -27,6 +27,11 @@ named by a later step of the same scene.
     move        barrier, status, reason
     story       person (their latest case, marked as a story to share)
     background  given, family, sex, age, theme, team; nhs_number; owner (see background.py)
+    caution     person, category, text, review_in (days from today)
+    circle      person, name, relationship; role, organisation, phone, email, may_contact,
+                notes
+    consent     person, decision (given or refused), scope; expires_in (days from today,
+                negative for an expired one)
     costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
 """
 
@@ -39,6 +44,7 @@ from ..admin.service import deactivate_user
 from ..asks.service import ask_manager, decide
 from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
+from ..safety import service as safety
 from ..stories.service import mark_story
 from . import background, trial_steps
 from .locality import DemoError, Locality
@@ -235,6 +241,46 @@ def _background(scene: Scene, s: dict) -> None:
     background.play(scene.locality, s, scene.themes[s["theme"]])
 
 
+def _caution(scene: Scene, s: dict) -> None:
+    """A caution on the person's record, to be looked at again `review_in` days from today."""
+    loc = scene.locality
+    day = loc.at(s["ago"])
+    safety.raise_flag(
+        loc.session,
+        scene.staff(s["by"]),
+        loc.person_named(s["person"]),
+        category=s["category"],
+        text=s["text"],
+        review_on=loc.today + dt.timedelta(days=s["review_in"]),
+        today=day,
+    )
+
+
+def _circle(scene: Scene, s: dict) -> None:
+    """Someone in the person's circle."""
+    loc = scene.locality
+    loc.at(s["ago"])
+    details = {name: s[name] for name in safety.NETWORK_FIELDS if name in s}
+    safety.add_member(loc.session, scene.staff(s["by"]), loc.person_named(s["person"]), details)
+
+
+def _consent(scene: Scene, s: dict) -> None:
+    """The person's decision about sharing, made `ago` days before today."""
+    loc = scene.locality
+    day = loc.at(s["ago"])
+    expires_in = s.get("expires_in")
+    safety.record_consent(
+        loc.session,
+        scene.staff(s["by"]),
+        loc.person_named(s["person"]),
+        decision=s["decision"],
+        scope=s["scope"],
+        recorded_on=day,
+        expires_on=None if expires_in is None else loc.today + dt.timedelta(days=expires_in),
+        today=day,
+    )
+
+
 STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "person": _person,
     "demand": _demand,
@@ -252,5 +298,8 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "move": _move,
     "story": _story,
     "background": _background,
+    "caution": _caution,
+    "circle": _circle,
+    "consent": _consent,
     **trial_steps.STEPS,
 }

@@ -14,6 +14,7 @@ part of the domain; every model and constant is importable from here
     barriers   Barrier, BarrierCase, BarrierMove, Story
     audit      AuditEvent, AuditEventPerson
     facts      DemandFact, CaseFact, MeasureFactsState
+    safety     CautionFlag, NetworkMember, ConsentDecision
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .base import as_utc, utcnow
 from .cases import Action, Case, Conversation, Demand, OwnershipChange
 from .facts import CaseFact, DemandFact, MeasureFactsState
 from .people import Person
+from .safety import CautionFlag, ConsentDecision, NetworkMember
 from .staff import Team, User
 from .teamwork import Ask, TeamPurpose
 
@@ -68,10 +70,13 @@ __all__ = [
     "BarrierMove",
     "Case",
     "CaseFact",
+    "CautionFlag",
+    "ConsentDecision",
     "Conversation",
     "Demand",
     "DemandFact",
     "MeasureFactsState",
+    "NetworkMember",
     "OwnershipChange",
     "Person",
     "RecoveryCode",

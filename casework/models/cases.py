@@ -220,6 +220,8 @@ class Action(db.Model):
     description: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(10))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # Who in the person's circle (or which outside professional) does it (models/safety.py).
+    network_member_id: Mapped[int | None] = mapped_column(ForeignKey("network_members.id"))
     due_on: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(10), default="agreed")
     outcome: Mapped[str | None] = mapped_column(Text)

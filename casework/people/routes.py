@@ -10,6 +10,7 @@ from ..extensions import db
 from ..forms import apply_domain_errors, form_version
 from ..models import Case
 from ..pagination import page_number
+from ..safety.service import person_safety
 from ..web import save_form
 from . import bp, service
 from .forms import PersonForm
@@ -98,6 +99,7 @@ def detail(person_id: int):
         describe=load_names(db.session, looked).describe,
         who=who,
         can_export=policy.can_export_person(current_user, person),
+        safety=person_safety(db.session, person),
     )
 
 

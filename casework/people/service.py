@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from .. import audit, clock, policy
 from ..exceptions import DuplicateNhsNumber, InvalidValue, MergedRecord
-from ..locking import check_version, flush_checked
+from ..locking import apply_changes, check_version
 from ..models import Person, User
 from ..pagination import Page, paginate
 from ..rules import (
@@ -269,19 +269,9 @@ def update_person(
         )
         if existing is not None:
             raise DuplicateNhsNumber("Another person on record has this NHS number", existing.id)
-    changed = {k: v for k, v in clean.items() if getattr(person, k) != v}
-    for key, value in changed.items():
-        setattr(person, key, value)
+    changed = apply_changes(session, person, clean, "these details")
     if changed:
-        flush_checked(session, "these details")
-        audit.record(
-            "update",
-            "person",
-            person.id,
-            person_id=person.id,
-            user=user,
-            fields=sorted(changed),
-        )
+        audit.record("update", "person", person.id, person_id=person.id, user=user, fields=changed)
     return person
 
 

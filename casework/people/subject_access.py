@@ -2,7 +2,8 @@
 
 Everything held about the person: their details (and any record merged into theirs),
 every demand and case with its what-matters history, conversations, actions, changes of
-owner and closure, the staff those name, and the audit trail of who read or changed it.
+owner and closure, cautions, the person's circle and decisions about sharing, the staff
+those name, and the audit trail of who read or changed it.
 The command (`casework people export`) exports the whole record; a team manager's download
 holds what their team may see and names the other teams that hold the rest.
 """
@@ -16,9 +17,10 @@ from .. import audit, clock
 from ..api.cases import case_json
 from ..api.demands import demand_json
 from ..api.fields import moment
-from ..api.people import person_json
+from ..api.people import person_json, safety_json
 from ..audit.trail import load_names, person_trail, record_ids, who
 from ..models import Case, Demand, Person, Team, User
+from ..safety.service import person_safety
 from .timeline import visible_record
 
 FORMAT = "casework-subject-access/1"
@@ -98,6 +100,12 @@ def export_person(session: Session, person: Person, *, viewer: User | None = Non
         "merged_records": [person_json(p).model_dump(mode="json") for p in merged],
         "demands": [demand_json(session, d).model_dump(mode="json") for d in demands],
         "cases": case_docs,
+        # Cautions (ended ones too, with their reasons), the circle and decisions about
+        # sharing: held about the person for every team that works with them.
+        **{
+            name: [shape.model_dump(mode="json") for shape in shapes]
+            for name, shapes in safety_json(person_safety(session, person), ended=True).items()
+        },
         "staff": _staff(session, case_docs, demands),
         "access_log": [
             {

@@ -1,7 +1,8 @@
 """The records of test and learn (issue 19): trials and their draws, the teams' cost
 catalogues, what the usual system would have done for a person, and each case's cost facts.
 
-Kept apart from casework/models.py (migration f7c3b9d10014); the same `db` and conventions.
+Kept apart from casework/models/ (migration f7c3b9d10014, after 0013); the same `db` and
+conventions.
 """
 
 from __future__ import annotations

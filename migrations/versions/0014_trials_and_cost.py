@@ -4,7 +4,7 @@ case, and each case's cost facts (minutes recorded, asks granted) kept with the 
 facts. The facts are built again at the first request for a figure (the state row goes).
 
 Revision ID: f7c3b9d10014
-Revises: d4b8e2f60012
+Revises: e5f1a7c30013
 Create Date: 2026-12-06 03:47:48.208172
 
 """
@@ -14,7 +14,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "f7c3b9d10014"
-down_revision = "d4b8e2f60012"
+down_revision = "e5f1a7c30013"
 branch_labels = None
 depends_on = None
 

@@ -18,6 +18,7 @@ from casework.asks.service import ask_manager
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
 from casework.extensions import db
+from casework.safety.service import add_member, raise_flag, record_consent
 from tests.api.conftest import token_for
 from tests.conftest import make_demand, make_person, make_user
 
@@ -42,12 +43,16 @@ DOMAIN_ONLY = {
     "assignee_id": "an active member of the team, on record",
     "case_id": "a case on record",
     "agreement_note": "required with agreement",
-    "reason": "required for some moves of a barrier",
+    "reason": "required for some moves of a barrier, and to end a caution",
     "outcome": "required when an action is dropped",
     "team": "a team on record",
     "postcode": "a real postcode once written in capitals",
     "trial": "a running trial on record, with the recorder's team in it",
     "items[n].service": "a service of the team's cost catalogue",
+    "review_on": "today or later, within two years",
+    "recorded_on": "today or earlier",
+    "expires_on": "not before recorded_on",
+    "network_member_id": "a member of this case's person's circle",
 }
 
 
@@ -121,6 +126,24 @@ def api_schema(app, team, practitioner):
         add_action(db.session, demand.case, practitioner, description="Ask Jo", by="person")
         ask_manager(db.session, demand.case, practitioner, kind="resource", what="Taxi", why="-")
         create_barrier(db.session, team, practitioner, title=f"Barrier {n}", kind="form")
+        person = demand.case.person
+        raise_flag(
+            db.session,
+            practitioner,
+            person,
+            category="animal",
+            text="A dog",
+            review_on=dt.date.today() + dt.timedelta(days=30),
+        )
+        add_member(db.session, practitioner, person, {"name": "Jo", "relationship": "family"})
+        record_consent(
+            db.session,
+            practitioner,
+            person,
+            decision="given",
+            scope="GP",
+            recorded_on=dt.date.today(),
+        )
     db.session.commit()
     assert colleague.id
     config = Config.from_dict(
@@ -165,6 +188,11 @@ OPERATIONS = [
     ("POST", "/api/v1/barriers/{barrier_id}/status"),
     ("GET", "/api/v1/trials/{name}/results"),
     ("POST", "/api/v1/cases/{case_id}/counterfactual"),
+    ("POST", "/api/v1/people/{person_id}/flags"),
+    ("POST", "/api/v1/flags/{flag_id}/end"),
+    ("POST", "/api/v1/people/{person_id}/network"),
+    ("PATCH", "/api/v1/network/{member_id}"),
+    ("POST", "/api/v1/people/{person_id}/consents"),
 ]
 NO_INPUT = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json")}
 
