@@ -170,8 +170,9 @@ def register_blueprints(app: Flask) -> None:
     from . import barriers, safety, stories
     from .audit import routes as audit_pages
     from .people import merge_routes as duplicates
+    from .trials import pages as trials
 
-    for module in (barriers, stories, audit_pages, duplicates, safety):
+    for module in (barriers, stories, audit_pages, duplicates, safety, trials):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

@@ -31,8 +31,10 @@ def register_commands(app: Flask) -> None:
     from .measures.cli import register as register_measures
     from .people.cli import register as register_people_commands
     from .synthetic.cli import register as register_generate
+    from .trials.cli import register as register_trials
 
     register_measures(app)
+    register_trials(app)
     register_demo(app)
     _register_teams(app)
     _register_users(app)

@@ -30,6 +30,7 @@ from casework.extensions import db
 from casework.people.merge import merge_people
 from casework.policy import MAX_ID
 from casework.safety.service import add_member, raise_flag
+from casework.trials.service import create as create_trial
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
 ROLES = ("anonymous", "practitioner", "manager", "admin", "admin_in_team")
@@ -107,6 +108,7 @@ EXPECTED = {
     ("measures.drilldown", "GET"):       "302 | 403 | 200/403 | 403 | 200/403",
     ("measures.drilldown_csv", "GET"):   "302 | 403 | 200/403 | 403 | 200/403",
     ("measures.repeat_demand", "GET"):   "302 | 403 | 200/403 | 403 | 200/403",
+    ("measures.cost_of_journey_list", "GET"): "302 | 403 | 200/403 | 403 | 200/403",
     # Imports: managers their own team, administrators any; merging administrators only
     ("imports.upload", "GET"):           "302 | 403 | 200 | 200 | 200",
     ("imports.upload", "POST"):          "302 | 403 | 422 | 422 | 422",
@@ -160,6 +162,8 @@ EXPECTED = {
     ("api.change_owner", "POST"):        "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.close_case", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.read_measures", "GET"):        "401 | 403 | 200/403 | 200 | 200",
+    ("api.read_trial_results", "GET"):   "401 | 403 | 200 | 200 | 200",
+    ("api.record_counterfactual", "POST"): "401 | 422/403 | 422/403 | 403 | 422/403",
     # Barriers: the team's members read the board and record them from their cases, its
     # managers move them on; the monthly counts as the measures. Stories: the case's team
     # marks and reads them, its managers list them.
@@ -174,6 +178,18 @@ EXPECTED = {
     ("stories.unmark", "POST"):          "302 | 302/403 | 302/403 | 403 | 302/403",
     ("stories.show", "GET"):             "302 | 404/403 | 404/403 | 403 | 404/403",
     ("stories.index", "GET"):            "302 | 403 | 200 | 403 | 200",
+    # Trials (North the pilot, South usual): created and run by administrators (no lead role
+    # yet), results for them and the trial's teams' managers; each team's manager keeps its
+    # cost catalogue; the case's owner (or its team's manager) records the counterfactual
+    ("trials.index", "GET"):             "302 | 403 | 200 | 200 | 200",
+    ("trials.index", "POST"):            "302 | 403 | 403 | 422 | 422",
+    ("trials.show", "GET"):              "302 | 403 | 200 | 200 | 200",
+    ("trials.report", "GET"):            "302 | 403 | 200 | 200 | 200",
+    ("trials.move", "POST"):             "302 | 403 | 403 | 302 | 302",
+    ("trials.cost_catalogue", "GET"):    "302 | 403 | 200 | 200 | 200",
+    ("trials.cost_catalogue", "POST"):   "302 | 403 | 422 | 422 | 422",
+    ("trials.counterfactual", "GET"):    "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("trials.counterfactual", "POST"):   "302 | 422/403 | 422/403 | 403 | 422/403",
     ("api.list_barriers", "GET"):        "401 | 200 | 200 | 403 | 200",
     ("api.create_barrier", "POST"):      "401 | 201 | 201 | 403 | 201",
     ("api.read_barrier", "GET"):         "401 | 200/403 | 200/403 | 403 | 200/403",
@@ -237,6 +253,7 @@ class World:
     tokens: dict = field(default_factory=dict)  # role -> token for the API
     merge_event_id: int = 0
     to_merge: tuple = ()
+    trial_id: int = 0
 
 
 def build_world() -> World:
@@ -274,6 +291,16 @@ def build_world() -> World:
             "flag_id": flag.id,
             "member_id": member.id,
         }
+    trial = create_trial(
+        db.session,
+        name="North v South",
+        pilot_team=north,
+        usual_team=south,
+        share=0.5,
+        start_on=None,
+        by=None,
+    )
+    world.trial_id = trial.id
     world.records["other"]["token_id"] = issue_token(db.session, south_worker, "theirs")[0].id
     for role, user in users.items():
         world.tokens[role] = issue_token(db.session, user, "matrix")[1]
@@ -314,6 +341,8 @@ def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
         records["token_id"] = world.records["practitioner"]["token_id"]
     fixed = {
         "event_id": world.merge_event_id,
+        "trial_id": world.trial_id,
+        "name": "North v South",
         "figure": "repeat_demand",
         "part": "total",
         "filename": "nhsuk/nhsuk-frontend.min.css"
@@ -372,6 +401,8 @@ def api_body(endpoint: str, records: dict) -> dict:
             "needed_by": "2000-01-01",
         },
         "api.decide_ask": {"decision": "yes", "reason": "Fine", "version": MAX_ID},
+        # a service the team's catalogue does not hold: 422, after the access check
+        "api.record_counterfactual": {"items": [{"service": "Probe", "count": 1}]},
         # each refused by the rules, after the access check
         "api.create_flag": {"category": "animal", "text": "Dog", "review_on": "2000-01-01"},
         "api.end_flag": {},  # no reason

@@ -61,7 +61,7 @@ def test_demo_command_loads_the_locality_and_prints_the_logins(runner):
     assert "eleisha.ward@riverside.example.nhs.uk" in result.output
     assert "ada.lovell@example.nhs.uk" in result.output
     loaded = counts()
-    assert 35 <= loaded["Person"] <= 45
+    assert 35 + 84 <= loaded["Person"] <= 45 + 84  # about forty, and the trial's 84
     assert loaded["Demand"] > loaded["Person"]
     assert loaded["User"] == 10
     assert "Two-factor sign-in" not in result.output  # no role needs it in these tests
@@ -121,6 +121,23 @@ class TestTheLoadedDemo:
         assert result.exit_code == 0, result.output
         assert "already holds people" in result.output
         assert counts() == before
+
+    def test_a_trial_with_a_real_interval_and_example_costs(self, app):
+        from casework.trials import service
+        from casework.trials.models import CostItem, Counterfactual
+        from casework.trials.results import results
+
+        found = results(db.session, service.find(db.session, "Home first"), 180)
+        pilot, usual = found["arms"]["pilot"], found["arms"]["usual"]
+        assert pilot["people"] >= 30 and usual["people"] >= 30
+        assert pilot["people"] + usual["people"] == 84  # everyone drawn, followed up
+        interval = found["difference"]["repeat_demand_rate"]
+        assert interval["ci95"][0] < interval["estimate"] < interval["ci95"][1] < 0
+        assert found["not_randomised"] > 0
+        assert not any("fewer than" in warning for warning in found["warnings"])
+        items = list(db.session.scalars(select(CostItem)))
+        assert items and all(item.example and "PSSRU" in item.source for item in items)
+        assert db.session.scalar(select(func.count(Counterfactual.id))) >= 10
 
     def test_two_teams_one_in_the_pilot_one_in_usual_practice(self, app):
         teams = {t.name: t.cohort for t in db.session.scalars(select(Team))}

@@ -60,6 +60,8 @@ from casework.purpose.forms import PurposeForm
 from casework.safety.forms import ConsentForm, EndFlagForm, FlagForm, NetworkForm, ReviewFlagForm
 from casework.safety.service import add_member, raise_flag
 from casework.stories.forms import StoryForm
+from casework.trials.forms import CostForm, CounterfactualForm, TrialForm
+from casework.trials.service import create as create_trial
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 from tests.test_input_limits import every_form_class
 
@@ -86,6 +88,7 @@ class World:
     ask_id: int = 0
     barrier_id: int = 0
     closed_case_id: int = 0
+    trial_id: int = 0
     flag_id: int = 0
     member_id: int = 0
 
@@ -180,6 +183,12 @@ FORMS: dict[str, Form] = {
     "stories.mark": Form("practitioner", lambda w: f"/cases/{w.closed_case_id}/story", StoryForm),
     "stories.unmark": Form(
         "practitioner", lambda w: f"/cases/{w.closed_case_id}/story/stop", StoryForm
+    ),
+    "trials.index": Form("admin", lambda w: "/trials", TrialForm),
+    "trials.move": Form("admin", lambda w: f"/trials/{w.trial_id}/status", None),
+    "trials.cost_catalogue": Form("manager", lambda w: "/costs", CostForm),
+    "trials.counterfactual": Form(
+        "practitioner", lambda w: f"/cases/{w.case_id}/counterfactual", CounterfactualForm
     ),
     "safety.new_flag": Form("practitioner", lambda w: f"/people/{w.person_id}/flags/new", FlagForm),
     "safety.end_flag": Form("practitioner", lambda w: f"/flags/{w.flag_id}/end", EndFlagForm),
@@ -294,6 +303,16 @@ def world(team, practitioner, manager, admin_user) -> World:
         agreement_note="Agreed at home",
         summary="Better",
     )
+    spare = make_team("Spare")
+    trial = create_trial(
+        db.session,
+        name="Fuzz",
+        pilot_team=team,
+        usual_team=spare,
+        share=0.5,
+        start_on=None,
+        by=None,
+    )
     flag = raise_flag(
         db.session,
         practitioner,
@@ -307,6 +326,7 @@ def world(team, practitioner, manager, admin_user) -> World:
     )
     db.session.commit()
     return World(
+        trial_id=trial.id,
         practitioner=practitioner,
         manager=manager,
         admin=admin_user,
@@ -315,7 +335,7 @@ def world(team, practitioner, manager, admin_user) -> World:
         person_id=demand.person_id,
         token_id=record.id,
         target_user_id=make_user(team, name="Target Worker").id,
-        spare_team_id=make_team("Spare").id,
+        spare_team_id=spare.id,
         merge_a=a.id,
         merge_b=b.id,
         merge_event_id=event.id,

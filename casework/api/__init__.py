@@ -14,5 +14,6 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     measures,
     network,
     people,
+    trials,
 )
 from .base import bp  # noqa: F401

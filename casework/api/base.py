@@ -26,7 +26,7 @@ from werkzeug.routing import BaseConverter
 
 from .. import policy
 from ..exceptions import DomainError, InvalidValue
-from .fields import PATH_ID
+from .fields import PATH_ID, PATH_NAME
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")  # in a query string: longer is no id or page
@@ -34,7 +34,8 @@ _WHOLE_NUMBER = re.compile(r"-?[0-9]{1,12}")  # in a query string: longer is no 
 STATUS_TEXT = {
     200: "OK",
     201: "Created",
-    400: "Malformed JSON: the body is not JSON, not a JSON object, or has a key twice",
+    400: "Malformed: the body is not JSON, not a JSON object, or has a key twice; or the "
+    "address holds a control character",
     401: "No token, or a wrong, revoked or deactivated user's token",
     403: "Your role or team does not allow this",
     404: "No such record (or no such address)",
@@ -208,6 +209,8 @@ class CaseworkFlask(FlaskPlugin):
         for parameter in parameters:
             if parameter["schema"] is None:  # our `id` converter
                 parameter["schema"] = dict(PATH_ID)
+            elif parameter["schema"] == {"type": "string"}:  # string(maxlength=…): a name
+                parameter["schema"] = dict(PATH_NAME)
             parameter.pop("description", None)
         return path, parameters
 

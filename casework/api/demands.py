@@ -1,16 +1,22 @@
-"""Demands: record one, routed by the rule (the open case, the same worker, or a new case)."""
+"""Demands: record one, routed by the rule (the open case, the same worker, or a new case),
+or into a trial: the rule first, otherwise a recorded random draw (casework/trials)."""
 
 from __future__ import annotations
 
 from flask_login import current_user
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import policy, rules
 from ..demands.routing import record_demand
+from ..exceptions import InvalidValue
 from ..extensions import db
 from ..measures import is_repeat
 from ..models import Demand as DemandRecord
 from ..models import Person, User
+from ..trials import service as trials
+from ..trials.allocation import record_trial_demand
+from ..trials.models import TrialAllocation
 from .base import answers, bp, referenced, require_team, spec
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
 
@@ -23,6 +29,7 @@ class DemandIn(Body):
     stated_need: Text(rules.STATED_NEED, "The need as the referrer stated it", required=True)
     kind: Choice(rules.DEMAND_KINDS, "Value or failure demand") | None = None
     owner_id: Id("The owner, when this opens a new case (not a re-contact)") | None = None
+    trial: Text(rules.TRIAL_NAME, "A running trial: routed by the rule, else drawn") | None = None
 
 
 class Demand(Shape):
@@ -40,6 +47,7 @@ class Demand(Shape):
     is_repeat: bool
     case_owner_id: int | None
     recorded_at: Moment
+    allocation: Choice(rules.ALLOCATIONS, "In a trial: drawn to an arm, or routed by rule") | None
 
 
 def demand_json(session: Session, demand: DemandRecord) -> Demand:
@@ -58,28 +66,48 @@ def demand_json(session: Session, demand: DemandRecord) -> Demand:
         is_repeat=is_repeat(session, demand),
         case_owner_id=demand.case.owner_id if demand.case else None,
         recorded_at=moment(demand.recorded_at),
+        allocation=session.scalar(
+            select(TrialAllocation.allocation).where(TrialAllocation.demand_id == demand.id)
+        ),
     )
 
 
 @bp.post("/demands")
 @spec.validate(resp=answers(201, Demand, 403, 404, 409, body=True), tags=["Demands"])
 def create_demand(json: DemandIn):
-    """Record a demand, routed by the rule (open case, same worker, or a new case)"""
+    """Record a demand, routed by the rule (open case, same worker, or a new case)
+
+    With `trial`, into a running trial of the recorder's team: the rule first
+    (`allocation` "not_randomised"), otherwise a recorded random draw sends it to a new
+    case in the pilot team (with the trial's share) or the usual team ("pilot", "usual").
+    The owner is not chosen in a trial: leave `owner_id` out.
+    """
     require_team()
     referenced(Person, json.person_id, "person_id", "person")
     person = policy.get_person_for_demand(current_user, json.person_id)
     owner = referenced(User, json.owner_id, "owner_id", "user")
-    demand, _ = record_demand(
-        db.session,
-        person=person,
-        team=current_user.team,
-        recorder=current_user,
-        received_on=json.received_on,
-        source=json.source,
-        channel=json.channel,
-        stated_need=json.stated_need,
-        kind=json.kind,
-        owner=owner,
-    )
+    details = {
+        "received_on": json.received_on,
+        "source": json.source,
+        "channel": json.channel,
+        "stated_need": json.stated_need,
+        "kind": json.kind,
+    }
+    if json.trial is None:
+        demand, _ = record_demand(
+            db.session,
+            person=person,
+            team=current_user.team,
+            recorder=current_user,
+            owner=owner,
+            **details,
+        )
+    else:
+        trial = trials.find(db.session, json.trial.strip())
+        if trial is None:
+            raise InvalidValue("Check the trial", {"trial": "There is no trial with this name"})
+        demand, _, _ = record_trial_demand(
+            db.session, trial, person=person, recorder=current_user, owner=owner, **details
+        )
     db.session.commit()
     return demand_json(db.session, demand), 201

@@ -16,7 +16,7 @@ from typing import Annotated, Any
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Strict, WithJsonSchema
 from pydantic import Field as Described
 
-from .. import MAX_ID
+from .. import MAX_ID, rules
 from ..text import CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS, has_control_character
 
 # Not text: control characters (casework/text.py), refused in every string; the same class
@@ -31,6 +31,8 @@ SOME_TEXT_PATTERN = f"^[^{_NOT_TEXT}]*[^\\s{_NOT_TEXT}][^{_NOT_TEXT}]*$"
 _SURROGATE = re.compile("[\\ud800-\\udfff]")
 _DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 PATH_ID = {"type": "integer", "minimum": 1, "maximum": MAX_ID}
+# A name in a path (a trial's): as long as the rule allows, and never empty.
+PATH_NAME = {"type": "string", "minLength": 1, "maxLength": rules.TRIAL_NAME}
 
 
 def _required_by_the_domain(schema: dict, model) -> None:

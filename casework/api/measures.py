@@ -53,10 +53,23 @@ class Measures(Shape):
     team: str | None
 
 
+class CostOfJourney(Shape):
+    """Closed cases of the teams with a practitioner-hour cost, in pounds: actual = the
+    minutes recorded x that cost + the costs of the asks granted; against what the usual
+    system would have done, over the cases where it was recorded. Null without a catalogue"""
+
+    cases: Count
+    actual_mean: Annotated[float | None, Described(ge=0)]
+    counterfactual_mean: Annotated[float | None, Described(ge=0)]
+    difference_mean: float | None  # actual minus counterfactual: negative when cheaper
+    counterfactual_recorded: Count
+
+
 Measures = create_model(
     "Measures",
     __base__=Measures,
     **{name: (_figure(name, parts), ...) for name, parts in MEASURE_PARTS.items()},
+    cost_of_journey=(CostOfJourney | None, ...),
 )
 
 

@@ -38,3 +38,5 @@ class DemandForm(FlaskForm):
         "Value or failure demand", choices=KIND_CHOICES, default="", validate_choice=True
     )
     owner_id = SelectField("Owner if this opens a new case", coerce=int, default=0)
+    # Shown only while a trial the team is in is running (casework/trials/allocation.py).
+    trial = SelectField("Record into a trial", coerce=int, default=0)

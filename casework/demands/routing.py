@@ -107,7 +107,7 @@ def route_demand(
         return Route("same_worker", latest.owner, previous_case=latest)
     if chosen_owner is not None:
         owner = chosen_owner
-    elif recorder.role == "practitioner":
+    elif recorder.role == "practitioner" and recorder.team_id == team.id:
         owner = recorder
     else:
         owner = None

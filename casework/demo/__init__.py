@@ -1,4 +1,5 @@
-"""A demo locality: two teams, their workers, forty people and two years of work.
+"""A demo locality: two teams, their workers, forty people and two years of work, and a
+trial between the teams with its 84 people.
 
 `load_demo(session)` builds it into an empty database through the same domain
 functions the pages use (record_demand, log_conversation, add_action,

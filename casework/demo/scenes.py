@@ -32,6 +32,7 @@ named by a later step of the same scene.
                 notes
     consent     person, decision (given or refused), scope; expires_in (days from today,
                 negative for an expired one)
+    costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
 from ..safety import service as safety
 from ..stories.service import mark_story
-from . import background
+from . import background, trial_steps
 from .locality import DemoError, Locality
 
 # A demand's `kind` in a scene: value or failure demand, or "unsure" (not decided yet).
@@ -300,4 +301,5 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "caution": _caution,
     "circle": _circle,
     "consent": _consent,
+    **trial_steps.STEPS,
 }

@@ -8,4 +8,4 @@ bp = Blueprint("measures", __name__, url_prefix="/measures")
 
 __all__ = ["bp", "had_earlier_demand", "is_repeat"]
 
-from . import routes  # noqa: E402,F401
+from . import cost_routes, routes  # noqa: E402,F401

@@ -22,14 +22,15 @@ from markupsafe import Markup, escape
 
 from .spc import FEW, XmR, rests_on_few, xmr
 
-Unit = Literal["count", "rate", "days"]
+Unit = Literal["count", "rate", "days", "pounds"]
 
 BOUNDS: dict[str, tuple[float | None, float | None]] = {
     "count": (0.0, None),
     "rate": (0.0, 1.0),
     "days": (0.0, None),
+    "pounds": (0.0, None),
 }
-UNIT_WORDS = {"count": "Number", "rate": "Percentage", "days": "Days"}
+UNIT_WORDS = {"count": "Number", "rate": "Percentage", "days": "Days", "pounds": "Pounds (£)"}
 
 # NHS identity colours; each has at least 3:1 contrast with white except orange,
 # which is drawn with a black outline so the shape still has it.
@@ -126,11 +127,14 @@ def xmr_chart(
 
 
 def format_value(value: float | None, unit: Unit, *, none: str = "no data") -> str:
-    """A figure as people read it: '62.9%' for a rate, '4' or '4.5' otherwise."""
+    """A figure as people read it: '62.9%' for a rate, '£1,234.50' in pounds, '4' or '4.5'
+    otherwise."""
     if value is None:
         return none
     if unit == "rate":
         return f"{value * 100:.1f}%"
+    if unit == "pounds":
+        return f"£{value:,.2f}"
     if float(value).is_integer():
         return f"{int(value)}"
     return f"{value:.1f}"

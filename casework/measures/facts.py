@@ -49,14 +49,17 @@ from sqlalchemy.orm import Session, aliased
 
 from ..models import (
     Action,
+    Ask,
     Case,
     CaseFact,
+    Conversation,
     Demand,
     DemandFact,
     MeasureFactsState,
     OwnershipChange,
     Person,
 )
+from ..trials.models import CaseCostFact
 from .repeat import had_earlier_demand_among, lookback_days
 from .sql import any_row, days_between
 from .sql import for_reporting as reporting_settings
@@ -90,7 +93,10 @@ WATCHED = {
     ),
     Person: ("merged_into_id",),
     Action: ("case_id", "by", "status"),
+    Conversation: ("case_id", "minutes"),
+    Ask: ("case_id", "status", "cost_pence"),
 }
+COST_RECORDS = (Conversation, Ask)  # records of a case that change only its cost facts
 
 
 def _of_people(query, record, people: list[int] | None):
@@ -325,6 +331,36 @@ def case_facts(people: list[int] | None):
     )
 
 
+def case_cost_facts(people: list[int] | None):
+    """The case_cost_facts rows of these people (None: everyone): each case's practitioner
+    minutes recorded (its conversations) and the costs of its asks granted, in pence."""
+    minutes = (
+        select(Conversation.case_id, func.sum(Conversation.minutes).label("minutes"))
+        .group_by(Conversation.case_id)
+        .subquery("case_minutes")
+    )
+    granted = (
+        select(Ask.case_id, func.sum(Ask.cost_pence).label("pence"))
+        .where(Ask.status == "yes")
+        .group_by(Ask.case_id)
+        .subquery("asks_granted")
+    )
+    query = (
+        select(
+            Case.id,
+            Case.person_id,
+            Case.team_id,
+            Case.cohort,
+            Case.closed_on,
+            func.coalesce(minutes.c.minutes, 0),
+            func.coalesce(granted.c.pence, 0),
+        )
+        .outerjoin(minutes, minutes.c.case_id == Case.id)
+        .outerjoin(granted, granted.c.case_id == Case.id)
+    )
+    return _of_people(query, Case, people)
+
+
 DEMAND_COLUMNS = ("demand_id", "person_id", "team_id", "cohort", "received_on", "kind", "repeat")
 CASE_COLUMNS = (
     "case_id",
@@ -342,6 +378,12 @@ CASE_COLUMNS = (
     "days",
     "returned",
     *(f"actions_{name}" for name in ACTION_COUNTS),
+)
+COST_COLUMNS = ("case_id", "person_id", "team_id", "cohort", "closed_on", "minutes", "asks_pence")
+FACT_TABLES = (
+    (DemandFact, demand_facts, DEMAND_COLUMNS),
+    (CaseFact, case_facts, CASE_COLUMNS),
+    (CaseCostFact, case_cost_facts, COST_COLUMNS),
 )
 
 
@@ -366,24 +408,21 @@ def rebuild(session: Session) -> None:
     without statistics SQLite may not choose the facts' covering indexes)."""
     _lock(session, None)
     connection = session.connection()
-    indexes = [*DemandFact.__table__.indexes, *CaseFact.__table__.indexes]
+    indexes = [index for model, *_ in FACT_TABLES for index in model.__table__.indexes]
     for index in indexes:
         index.drop(connection)
     _write(session, None)
     for index in indexes:
         index.create(connection)
-    for table in ("demand_facts", "case_facts"):  # the planner's statistics, made again
-        session.execute(text(f"ANALYZE {table}"))
+    for model, *_ in FACT_TABLES:  # the planner's statistics, made again
+        session.execute(text(f"ANALYZE {model.__tablename__}"))
     session.execute(delete(MeasureFactsState))
     session.add(MeasureFactsState(id=1, lookback_days=lookback_days()))
     session.flush()
 
 
 def _write(session: Session, people: list[int] | None) -> None:
-    for model, rows, columns in (
-        (DemandFact, demand_facts, DEMAND_COLUMNS),
-        (CaseFact, case_facts, CASE_COLUMNS),
-    ):
+    for model, rows, columns in FACT_TABLES:
         gone = delete(model)
         if people is not None:
             gone = gone.where(model.person_id.in_(people))
@@ -455,12 +494,20 @@ def _changed(record, names: tuple[str, ...]) -> list:
     return values
 
 
+def _costs_something(record) -> bool:
+    """A conversation with minutes, or an ask granted: only these move a case's cost facts
+    when they come or go (a conversation without minutes costs nothing to keep)."""
+    if isinstance(record, Conversation):
+        return bool(record.minutes)
+    return isinstance(record, Ask) and record.status == "yes"
+
+
 @event.listens_for(FlaskSession, "after_flush")
 def _mark_changes(session: Session, _context) -> None:
     for record in [*session.new, *session.deleted]:
         if isinstance(record, (Demand, Case)):
             mark(session, people=[record.person_id])
-        elif isinstance(record, (OwnershipChange, Action)):
+        elif isinstance(record, (OwnershipChange, Action)) or _costs_something(record):
             mark(session, cases=[record.case_id])
     for record in session.dirty:
         names = WATCHED.get(type(record))
@@ -468,7 +515,7 @@ def _mark_changes(session: Session, _context) -> None:
             continue
         if isinstance(record, Person):
             mark(session, people=[record.id, *_changed(record, ("merged_into_id",))])
-        elif isinstance(record, Action):
+        elif isinstance(record, (Action, *COST_RECORDS)):
             mark(session, cases=[record.case_id, *_changed(record, ("case_id",))])
         else:
             mark(session, people=[record.person_id, *_changed(record, ("person_id",))])

@@ -31,6 +31,7 @@ from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Team
 from ..rules import EARLIEST_DEMAND
+from ..trials.costs import cost_of_journey
 from . import populations as pop
 from .facts import ACTION_COUNTS, for_reporting
 from .populations import COHORT_CHOICES, Filters
@@ -206,6 +207,7 @@ def compute(
         **opened_case_figures(session, f),
         **closed_case_figures(session, f),
         "actions": action_figures(session, f),
+        "cost_of_journey": cost_of_journey(session, f),
     }
 
 

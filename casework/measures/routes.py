@@ -13,13 +13,14 @@ from ..extensions import db
 from ..formatting import label, uk_date
 from ..models import Team
 from ..pagination import page_count, page_number
+from ..trials.costs import closed_case_costs
 from . import bp
 from .charts import xmr_chart
 from .drilldown import listing, repeat_review
 from .figures import PARTS, check_filters, compute
 from .forms import MeasuresForm
 from .populations import Filters
-from .series import SPECS, end_to_end_points, rebase_index, series
+from .series import CASE_POINTS, SPECS, end_to_end_points, rebase_index, series
 from .table import COHORT_HEADINGS, COHORTS, LINES, csv_download, figure_rows, headline, number
 
 PAGE_SIZE = 100
@@ -201,6 +202,24 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
             label_heading="Case",
         )
     )
+    _, costs = closed_case_costs(db.session, f, limit=CASE_POINTS)
+    if costs:
+        charts.append(
+            xmr_chart(
+                title="Cost per closed case",
+                description="The actual cost of each case closed in the period, in pounds "
+                "(minutes recorded at the practitioner-hour cost and asks granted), in "
+                f"closing order (the latest {CASE_POINTS} cases closed at most).",
+                labels=[f"Case {c['case_id']}, closed {uk_date(c['closed_on'])}" for c in costs][
+                    ::-1
+                ],
+                values=[c["actual"] for c in costs][::-1],
+                better="lower",
+                unit="pounds",
+                rebase_at=rebase_index([c["closed_on"] for c in costs][::-1], rebase),
+                label_heading="Case",
+            )
+        )
     return charts
 
 

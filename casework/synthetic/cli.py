@@ -13,6 +13,7 @@ from ..auth.service import hash_password, random_password
 from ..extensions import db
 from ..measures import facts
 from ..models import Person, Team, User
+from . import trial
 from .history import COLUMNS, generate
 from .write import after_bulk_write, foreign_keys_checked_at_the_end, write_rows
 
@@ -33,8 +34,9 @@ def is_empty() -> bool:
 @with_appcontext
 def generate_command(people: int, seed: int) -> None:
     """Generate three years of realistic history (teams of both cohorts, workers, people,
-    demands, cases, changes of owner, conversations, actions, closures) into an empty
-    database, in bulk. Every generated user gets one password, printed once."""
+    demands, cases, changes of owner, conversations, actions, closures; a trial of the first
+    two teams, example cost catalogues, some counterfactuals) into an empty database, in bulk.
+    Every generated user gets one password, printed once."""
     if not is_empty():
         click.echo(
             "Refusing: the database already holds people, teams or users. "
@@ -46,11 +48,13 @@ def generate_command(people: int, seed: int) -> None:
     password = random_password()
     history = generate(people, seed, hash_password(password))
     simulated = time.perf_counter() - began
+    history.rows |= trial.trial_and_costs(history)
+    tables = COLUMNS | trial.COLUMNS
     connection = db.session.connection()
-    with foreign_keys_checked_at_the_end(connection, db.metadata, COLUMNS):
-        for table, columns in COLUMNS.items():
+    with foreign_keys_checked_at_the_end(connection, db.metadata, tables):
+        for table, columns in tables.items():
             write_rows(connection, table, columns, history.rows[table])
-    after_bulk_write(connection, COLUMNS)
+    after_bulk_write(connection, tables)
     wrote = time.perf_counter()
     facts.rebuild(db.session)  # the measures' facts of the whole history, in one pass
     db.session.commit()

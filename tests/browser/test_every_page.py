@@ -23,9 +23,11 @@ from casework import create_app
 from casework.admin.service import create_user
 from casework.demo import load_demo
 from casework.extensions import db
-from casework.models import Action, Ask, Barrier, Case, Person, Team, User
+from casework.models import Action, Ask, Barrier, Case, Demand, Person, Team, User
 from casework.people.service import create_person
 from casework.stories.service import pseudonym_for
+from casework.trials import service as trials_service
+from casework.trials.models import CostItem, TrialAllocation
 from tests.browser import checks
 from tests.browser.conftest import serve
 from tests.conftest import PASSWORD, TEMPLATE_CACHE, _config
@@ -145,6 +147,15 @@ PAGES = [
     V("measures-errors", "manager", "/measures?start[day]=31&start[month]=2&start[year]=2026", "Error: Measures", shows="There is a problem", status=400),
     V("measures-list", "manager", "/measures", "Repeat demand: Repeat demands", do=(("follow", re.compile("^\\d+ Pilot repeats$")),)),
     V("repeat-demand", "manager", "/measures/repeat-demand", "Repeat demand review"),
+    V("measures-costs", "manager", "/measures", "Cost of the journey: the cases counted", do=(("follow", re.compile("^\\d+ of \\d+ cases recorded Pilot$")),)),
+    # Test and learn: the demo's trial, its results and report, the catalogue, a counterfactual.
+    V("trial", "manager", "/trials/{trial}", "Home first – trial", shows="People in the pilot arm were"),
+    V("trial-errors", "manager", "/trials/{trial}?follow_up_days=forever", "Home first – trial", shows="Enter the follow-up", status=422),
+    V("trial-report", "manager", "/trials/{trial}/report", "Evaluation report – Home first"),
+    V("costs", "manager", "/costs", "Cost catalogue – Riverside", shows="Example figure"),
+    V("costs-errors", "manager", "/costs", "Error: Cost catalogue – Riverside", do=(("fill", "#service", "Day centre"), ("fill", "#cost", "-5"), ("click", "Save the cost")), shows="There is a problem"),
+    V("counterfactual", "manager", "/cases/{trial_case}/counterfactual", "What the usual system would have done – case {trial_case}"),
+    V("counterfactual-saved", "manager", "/cases/{trial_case}/counterfactual", "Case – {trial_person}", do=(("fill", "#count-{ot}", "2"), ("click", "Save")), shows="Saved what the usual system would have done."),
     V("import", "manager", "/imports/demands", "Import legacy referrals"),
     V("import-errors", "manager", "/imports/demands", "Error: Import legacy referrals", do=(("click", "Preview the import"),), shows="There is a problem"),
     V("import-preview", "manager", "/imports/demands", f"Check the import (page 1 of 4) – {IMPORT_FILE.name}", do=(("upload", "#file", IMPORT_FILE), ("click", "Preview the import")), shows="Born 27 August 1950"),
@@ -153,6 +164,8 @@ PAGES = [
     V("duplicates-manager", "manager", "/people/duplicates", "Possible duplicate records"),
     # An administrator: users, teams, the audit trail, merging duplicates.
     V("no-records", "admin", "/", "Users and teams"),
+    V("trials", "admin", "/trials", "Trials"),
+    V("trial-new-errors", "admin", "/trials", "Error: Trials", do=(("fill", "#name", "Second trial"), ("fill", "#share", "2"), ("click", "Start the trial")), shows="There is a problem"),
     V("users", "admin", "/admin/users", "Users and teams"),
     V("user-new", "admin", "/admin/users/new", "Add a user – Users and teams"),
     V("user-new-errors", "admin", "/admin/users/new", "Error: Add a user – Users and teams", do=(("click", "Add user"),), shows="There is a problem"),
@@ -191,6 +204,7 @@ NOT_PAGES = {
     "audit.trail_csv": "a CSV download of the audit page's events",
     "measures.figures_csv": "a CSV download of the measures page's table",
     "measures.drilldown_csv": "a CSV download of a drill-down list",
+    "measures.cost_of_journey_list": "reached by following the cost figure's link: measures-costs",
     "people.export": "a JSON download (subject access request)",
     "duplicates.merge_entry": "reached by following a link, in merge-undone",
     # Old addresses that answer 308 to their page (tests/people/test_merge_pages.py,
@@ -309,6 +323,15 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         {"given_name": "TERRY", "family_name": "wood", "date_of_birth": terry.date_of_birth},
     )
     db.session.flush()
+    trial = trials_service.find(db.session, "Home first")
+    trial_case = db.session.scalar(
+        select(Case)
+        .join(Demand, Demand.case_id == Case.id)
+        .join(TrialAllocation, TrialAllocation.demand_id == Demand.id)
+        .where(TrialAllocation.allocation == "pilot", Case.closed_on.is_not(None))
+        .order_by(Case.id)
+        .limit(1)
+    )
     records = {
         "irene": irene.id,
         "irene_case": irene_case.id,
@@ -328,6 +351,14 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "alarm": db.session.scalar(select(Barrier.id).where(Barrier.title == ALARM)),
         "joan_case": joan_case.id,
         "joan_story": pseudonym_for(joan_case).name,
+        "trial": trial.id,
+        "trial_case": trial_case.id,
+        "trial_person": trial_case.person.name,
+        "ot": db.session.scalar(
+            select(CostItem.id).where(
+                CostItem.team_id == riverside.id, CostItem.service == "OT assessment"
+            )
+        ),
     }
     passwords = {
         "practitioner": (eleisha.email, logins[eleisha.email]),

@@ -193,9 +193,15 @@ def test_an_empty_chart_still_renders():
 
 def test_rejects_an_unknown_unit_and_mismatched_labels():
     with pytest.raises(ValueError, match="unit"):
-        chart_of([1, 2], unit="pounds")
+        chart_of([1, 2], unit="furlongs")
     with pytest.raises(ValueError, match="same length"):
         xmr_chart(title="T", description="", labels=["a"], values=[1, 2], better=None, unit="count")
+
+
+def test_pounds_read_as_money():
+    chart = chart_of([1250.5, 90, 30], unit="pounds")
+    assert chart.rows[0].value == "£1,250.50"
+    assert "Pounds (£)" in chart.svg
 
 
 def test_different_charts_get_different_ids():

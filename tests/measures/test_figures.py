@@ -61,7 +61,9 @@ def test_the_result_has_exactly_the_api_shape(team):
         "end_to_end_days",
         "returned_within_90_days",
         "actions",
+        "cost_of_journey",  # api.md, "Test and learn": null without a cost catalogue
     ]
+    assert result["cost_of_journey"] is None
     assert (result["from"], result["to"], result["cohort"], result["team"]) == (
         "2026-06-01",
         "2026-06-01",

@@ -99,9 +99,10 @@ def test_a_busy_locality_shows_both_cohorts_with_charts_and_links(client, demo_a
     assert f'">{repeats}<span class="nhsuk-u-visually-hidden"> Pilot</span> repeats' in html
     assert f'>{repeats}<span class="nhsuk-u-visually-hidden"> Pilot</span> repeats</a>' not in html
     assert "/measures/list/" not in html and "/measures/repeat-demand" not in html
-    assert html.count('<figure class="cw-chart"') == 10
+    assert html.count('<figure class="cw-chart"') == 11
     assert "Week of" in html
     assert "End-to-end time per case" in html
+    assert "Cost per closed case" in html  # the demo's catalogues price its closed cases
 
 
 def test_a_manager_s_numbers_open_the_lists_behind_them(client, manager, practitioner):

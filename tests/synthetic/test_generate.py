@@ -176,3 +176,28 @@ def test_the_simulation_asks_the_domains_routing_rule_for_every_demand(monkeypat
     assert len(answers) == len(rows)
     assert Counter(row[routed_by] for row in rows) == Counter(answers)
     assert set(answers) == {"open_case", "same_worker", "new_case"}
+
+
+def test_a_trial_with_a_real_interval_example_costs_and_counterfactuals(generated):
+    from casework.trials.models import CostItem, Counterfactual, Trial
+    from casework.trials.results import results
+
+    trial = db.session.scalar(select(Trial))
+    found = results(db.session, trial, 90)
+    for arm in ("pilot", "usual"):
+        assert found["arms"][arm]["people"] >= 5
+    interval = found["difference"]["repeat_demand_rate"]
+    assert interval["ci95"][0] < interval["estimate"] < interval["ci95"][1]
+    assert found["not_randomised"] > 0
+    items = all_of(CostItem)
+    assert items and all(item.example and "Example" in item.source for item in items)
+    assert db.session.scalar(select(func.count(Counterfactual.id))) > 0
+    cost = compute(
+        db.session,
+        start=dt.date.today() - dt.timedelta(days=365),
+        end=dt.date.today(),
+        cohort="pilot",
+        team_id=None,
+    )["cost_of_journey"]
+    assert cost["cases"] > cost["counterfactual_recorded"] > 0
+    assert cost["actual_mean"] > 0 and cost["counterfactual_mean"] > 0

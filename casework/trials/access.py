@@ -1,0 +1,43 @@
+"""Who may do what with trials and costs (declared once; pages, API and CLI ask here).
+
+Casework has no `lead` role yet (issue 16): administrators stand in for leads in
+creating, pausing and ending trials and in reading every trial's results."""
+
+from __future__ import annotations
+
+from ..models import Case, User
+from .models import Trial
+
+
+def can_manage_trials(user: User) -> bool:
+    return user.active and user.role == "admin"
+
+
+def can_see_results(user: User, trial: Trial) -> bool:
+    """Administrators, and the managers of either team in the trial."""
+    if not user.active:
+        return False
+    return user.role == "admin" or (user.role == "manager" and user.team_id in trial.team_ids)
+
+
+def can_record_into(user: User, trial: Trial) -> bool:
+    """Members of either team record the demands of a trial."""
+    return user.active and user.team_id is not None and user.team_id in trial.team_ids
+
+
+def can_see_costs(user: User) -> bool:
+    return user.active and (user.role == "admin" or (user.role == "manager" and user.team_id))
+
+
+def can_set_costs(user: User, team_id: int) -> bool:
+    """Each team's manager keeps its catalogue; administrators keep every team's."""
+    return user.active and (
+        user.role == "admin" or (user.role == "manager" and user.team_id == team_id)
+    )
+
+
+def can_record_counterfactual(user: User, case: Case) -> bool:
+    """The case's owner, or a manager of its team."""
+    if not user.active or user.team_id != case.team_id:
+        return False
+    return case.owner_id == user.id or user.role in ("manager", "admin")
