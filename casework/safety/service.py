@@ -305,8 +305,9 @@ def members_present(session: Session, case: Case, member_ids, errors: dict) -> l
     case's person's, else the field's error (in `errors`) and nobody."""
     if not member_ids:
         return []
-    ids = set(member_ids) if isinstance(member_ids, list | tuple | set) else {member_ids}
-    if all(type(i) is int and 0 < i <= MAX_ID for i in ids):
+    given = list(member_ids) if isinstance(member_ids, list | tuple | set) else [member_ids]
+    ids = set(given)  # (after the check below: a set would take true for 1)
+    if all(type(i) is int and 0 < i <= MAX_ID for i in given):
         members = session.scalars(
             select(NetworkMember)
             .where(NetworkMember.id.in_(ids), NetworkMember.person_id == case.person_id)
