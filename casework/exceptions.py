@@ -25,15 +25,19 @@ class ReasonRequired(DomainError):
     code = "reason_required"
 
 
-class AlreadyClosed(DomainError):
+class Conflict(DomainError):
+    """The change clashes with the record as it stands now: 409."""
+
     status = 409
+
+
+class AlreadyClosed(Conflict):
     code = "already_closed"
 
 
-class StaleVersion(DomainError):
+class StaleVersion(Conflict):
     """Someone else saved the record since it was read."""
 
-    status = 409
     code = "stale_version"
 
     def __init__(self, message: str, current=None):
@@ -41,8 +45,7 @@ class StaleVersion(DomainError):
         self.current = current
 
 
-class DuplicateNhsNumber(DomainError):
-    status = 409
+class DuplicateNhsNumber(Conflict):
     code = "duplicate_nhs_number"
 
     def __init__(self, message: str, existing_id: int):
@@ -50,10 +53,9 @@ class DuplicateNhsNumber(DomainError):
         self.existing_id = existing_id
 
 
-class MergedRecord(DomainError):
+class MergedRecord(Conflict):
     """The person's record was merged into another: work goes to the kept record."""
 
-    status = 409
     code = "merged_record"
 
     def __init__(self, message: str, merged_into_id: int):

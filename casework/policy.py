@@ -141,9 +141,7 @@ def get_person_for_demand(user: User, person_id: int) -> Person:
     teams' people by identity so nobody is registered twice, and the referral is
     what makes the person known to this team (and their record readable by it).
     Until it is saved, the form shows only their name."""
-    person = fetch(Person, person_id)
-    if person is None:
-        refuse(404, "person", person_id)
+    person = _found(Person, "person", person_id)
     if not can_record_demands(user):
         refuse(
             403,
@@ -204,9 +202,7 @@ def get_person_to_merge(user: User, person_id) -> Person:
     """A record an administrator is about to merge: 404 when none, 403 for anyone else."""
     if not can_merge_people(user):
         abort(403)
-    person = fetch(Person, person_id)
-    if person is None:
-        refuse(404, "person", person_id)
+    person = _found(Person, "person", person_id)
     _audit_read("person", person, person.id)
     return person
 
@@ -215,6 +211,22 @@ def can_import_into(user: User, team_id: int | None) -> bool:
     if team_id is None:
         return False
     return can_administer(user) or (user.role == "manager" and team_id_of(user) == team_id)
+
+
+def _found(model, entity: str, ident):
+    """The record, or 404 (the refusal audited) when there is none."""
+    record = fetch(model, ident)
+    if record is None:
+        refuse(404, entity, ident)
+    return record
+
+
+def _read_if(allowed: bool, entity: str, record, person_id: int):
+    """The record, its read audited, when the user may have it; else 403 (audited)."""
+    if not allowed:
+        refuse(403, entity, record.id, person_id)
+    _audit_read(entity, record, person_id)
+    return record
 
 
 def _audit_read(entity: str, record, person_id: int) -> None:
@@ -247,37 +259,23 @@ def refuse(
 
 def get_person_for(user: User, person_id: int, *, write: bool = False) -> Person:
     """The person, or 404 when there is none and 403 when the user may not see (or change) them."""
-    person = fetch(Person, person_id)
-    if person is None:
-        refuse(404, "person", person_id)
+    person = _found(Person, "person", person_id)
     allowed = can_work_with_person(user, person) if write else can_see_person(user, person)
-    if not allowed:
-        refuse(403, "person", person.id, person.id)
-    _audit_read("person", person, person.id)
-    return person
+    return _read_if(allowed, "person", person, person.id)
 
 
 def get_case_for(user: User, case_id: int, *, write: bool = False) -> Case:
     """The case, or 404 when there is none and 403 when the user may not see (or change) it."""
-    case = fetch(Case, case_id)
-    if case is None:
-        refuse(404, "case", case_id)
+    case = _found(Case, "case", case_id)
     allowed = can_work_on_case(user, case) if write else can_see_case(user, case)
-    if not allowed:
-        refuse(403, "case", case.id, case.person_id)
-    _audit_read("case", case, case.person_id)
-    return case
+    return _read_if(allowed, "case", case, case.person_id)
 
 
 def get_action_for(user: User, action_id: int) -> Action:
     """An action its case's team may update, and so may the colleague pulled in to do it."""
-    action = fetch(Action, action_id)
-    if action is None:
-        refuse(404, "action", action_id)
-    if not (can_work_on_case(user, action.case) or action.assignee_id == user.id):
-        refuse(403, "action", action.id, action.case.person_id)
-    _audit_read("action", action, action.case.person_id)
-    return action
+    action = _found(Action, "action", action_id)
+    allowed = can_work_on_case(user, action.case) or action.assignee_id == user.id
+    return _read_if(allowed, "action", action, action.case.person_id)
 
 
 def get_own_token(user: User, token_id: int) -> ApiToken:
@@ -329,9 +327,7 @@ def can_export_person(user: User, person: Person) -> bool:
 def get_person_to_export(user: User, person_id: int) -> Person:
     """The person whose record the user may export; refusals audited. The export records
     its own event (not a view)."""
-    person = fetch(Person, person_id)
-    if person is None:
-        refuse(404, "person", person_id)
+    person = _found(Person, "person", person_id)
     if not can_export_person(user, person):
         refuse(
             403,
@@ -360,9 +356,7 @@ def can_move_barrier(user: User, barrier: Barrier) -> bool:
 def get_barrier_for(user: User, barrier_id: int, *, write: bool = False) -> Barrier:
     """A barrier of the user's own team (to move: its managers), else 404 or 403, audited.
     Its reads are audited by the caller, naming the people whose cases it lists."""
-    barrier = fetch(Barrier, barrier_id)
-    if barrier is None:
-        refuse(404, "barrier", barrier_id)
+    barrier = _found(Barrier, "barrier", barrier_id)
     allowed = can_move_barrier(user, barrier) if write else can_see_barriers(user, barrier.team_id)
     if not allowed:
         message = "Only the team's managers move its barriers on." if write else None
@@ -411,13 +405,8 @@ def sees_team_asks(user: User) -> bool:
 
 def get_ask_for(user: User, ask_id: int) -> Ask:
     """An ask, or 404 when there is none and 403 outside its case's team; reads audited."""
-    ask = fetch(Ask, ask_id)
-    if ask is None:
-        refuse(404, "ask", ask_id)
-    if not can_see_asks(user, ask.case):
-        refuse(403, "ask", ask.id, ask.case.person_id)
-    _audit_read("ask", ask, ask.case.person_id)
-    return ask
+    ask = _found(Ask, "ask", ask_id)
+    return _read_if(can_see_asks(user, ask.case), "ask", ask, ask.case.person_id)
 
 
 def can_see_purpose(user: User) -> bool:
@@ -447,27 +436,17 @@ def can_change_safety(user: User, person: Person) -> bool:
 
 def get_flag_for(user: User, flag_id: int) -> CautionFlag:
     """A flag to review or end: 404 when none, 403 outside the teams working with the person."""
-    flag = fetch(CautionFlag, flag_id)
-    if flag is None:
-        refuse(404, "flag", flag_id)
-    if not can_change_safety(user, flag.person):
-        refuse(403, "flag", flag.id, flag.person_id)
-    _audit_read("flag", flag, flag.person_id)
-    return flag
+    flag = _found(CautionFlag, "flag", flag_id)
+    return _read_if(can_change_safety(user, flag.person), "flag", flag, flag.person_id)
 
 
 def get_network_member_for(user: User, member_id: int, *, write: bool = False) -> NetworkMember:
     """Someone in a person's circle, read with the person's record and changed by the teams
     working with them; else 404 or 403, audited."""
-    member = fetch(NetworkMember, member_id)
-    if member is None:
-        refuse(404, "network_member", member_id)
+    member = _found(NetworkMember, "network_member", member_id)
     person = member.person
     allowed = can_change_safety(user, person) if write else can_see_person(user, person)
-    if not allowed:
-        refuse(403, "network_member", member.id, member.person_id)
-    _audit_read("network_member", member, member.person_id)
-    return member
+    return _read_if(allowed, "network_member", member, member.person_id)
 
 
 def can_review_flags(user: User) -> bool:

@@ -61,16 +61,18 @@ def test_the_check_finds_a_lost_a_duplicated_and_a_half_written_record(world, tm
     shutil.copy(database, copy)
     tally = load.Tally()
     with contextlib.closing(sqlite3.connect(copy)) as db, db:
-        # Any saved conversation, from a form ("LOAD-… Visited at home…") or the API ("LOAD-…").
-        notes, case_id = db.execute(
-            "SELECT notes, case_id FROM conversations WHERE notes LIKE 'LOAD-%' LIMIT 1"
-        ).fetchone()
-        marker = load.MARKER.match(notes).group()
-        db.execute(
-            "INSERT INTO conversations (case_id, held_on, kind, notes, recorded_at) "
-            "VALUES (?, '2026-01-01', 'visit', ?, '2026-01-01 10:00:00')",
-            (case_id, marker + " again"),
-        )
+        # A saved conversation with its marker, then the same marker saved a second time.
+        # (Made here, not taken from the run before: on a busy machine that run may have
+        # had only demands acknowledged.)
+        (case_id,) = db.execute("SELECT min(id) FROM cases").fetchone()
+        marker = "LOAD-ab12-1-1"
+        assert load.MARKER.fullmatch(marker)
+        for notes in (marker, marker + " again"):
+            db.execute(
+                "INSERT INTO conversations (case_id, held_on, kind, notes, recorded_at) "
+                "VALUES (?, '2026-01-01', 'visit', ?, '2026-01-01 10:00:00')",
+                (case_id, notes),
+            )
         db.execute("DELETE FROM cases WHERE id = (SELECT max(id) FROM cases)")
     tally.write(marker, "conversation", "acknowledged")
     tally.write("LOAD-0-0-0", "conversation", "acknowledged")

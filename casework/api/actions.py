@@ -95,14 +95,7 @@ def update_action(action_id: int, json: ActionChange):
     out-of-date copy refused (409, with `error.current`).
     """
     action = policy.get_action_for(current_user, action_id)
-    sent = json.sent()
-    cases.update_action(
-        db.session,
-        action,
-        current_user,
-        status=sent.get("status", action.status),
-        outcome=sent.get("outcome", action.outcome),
-        version=json.version,
-    )
+    changes = json.over(action, "status", "outcome")
+    cases.update_action(db.session, action, current_user, **changes, version=json.version)
     db.session.commit()
     return action_json(action)

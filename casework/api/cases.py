@@ -196,15 +196,8 @@ def update_case(case_id: int, json: CaseChange):
     with 409 and the case as it is now in `error.current`.
     """
     case = policy.get_case_for(current_user, case_id, write=True)
-    sent = json.sent()
-    cases.record_referral_judgement(
-        db.session,
-        case,
-        current_user,
-        referral_match=sent.get("referral_match", case.referral_match),
-        real_problem=sent.get("real_problem", case.real_problem),
-        version=json.version,
-    )
+    changes = json.over(case, "referral_match", "real_problem")
+    cases.record_referral_judgement(db.session, case, current_user, **changes, version=json.version)
     db.session.commit()
     return case_json(db.session, case)
 

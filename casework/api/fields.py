@@ -57,6 +57,11 @@ class Body(BaseModel):
         """The fields the request sent (those left out are not in it)."""
         return {name: getattr(self, name) for name in self.model_fields_set}
 
+    def over(self, record, *names: str) -> dict:
+        """The named fields of a change: as sent, or the record's own for those left out."""
+        sent = self.sent()
+        return {name: sent.get(name, getattr(record, name)) for name in names}
+
 
 class Query(BaseModel):
     """A query string's declared parameters (others are ignored, as a web page would)."""

@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session, joinedload
 from .. import audit, clock
 from ..cases.service import require_open
 from ..clock import uk_day
-from ..exceptions import DomainError, InvalidValue, ReasonRequired
+from ..exceptions import Conflict, InvalidValue, ReasonRequired
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import ASK_KINDS, Ask, Case, User, utcnow
@@ -39,10 +39,9 @@ _POUNDS = re.compile(
 )
 
 
-class AlreadyDecided(DomainError):
+class AlreadyDecided(Conflict):
     """The ask was answered (or withdrawn) already: an answer is never silently replaced."""
 
-    status = 409
     code = "already_decided"
 
 
@@ -137,13 +136,12 @@ def ask_manager(
     )
     session.add(ask)
     session.flush()
-    audit.record(
+    audit.record_in_case(
         "create",
         "ask",
         ask.id,
-        person_id=case.person_id,
+        case,
         user=user,
-        case_id=case.id,
         kind=kind,
         cost_pence=cost_pence,
     )
@@ -189,17 +187,7 @@ def decide(
     decided_by_id = user.id  # read first: loading it must not flush half an answer
     ask.decided_by_id, ask.decided_at = decided_by_id, utcnow()
     ask.status, ask.reason = decision, reason
-    flush_checked(session, "this ask")
-    audit.record(
-        "update",
-        "ask",
-        ask.id,
-        person_id=ask.case.person_id,
-        user=user,
-        case_id=ask.case_id,
-        decision=decision,
-        reason=reason,
-    )
+    _save_update(session, ask, user, decision=decision, reason=reason)
     return ask
 
 
@@ -209,17 +197,14 @@ def withdraw(session: Session, ask: Ask, user: User, *, version: int | None = No
     check_version(ask, version, "this ask")
     ask.status = "withdrawn"
     ask.withdrawn_at = utcnow()
-    flush_checked(session, "this ask")
-    audit.record(
-        "update",
-        "ask",
-        ask.id,
-        person_id=ask.case.person_id,
-        user=user,
-        case_id=ask.case_id,
-        status="withdrawn",
-    )
+    _save_update(session, ask, user, status="withdrawn")
     return ask
+
+
+def _save_update(session: Session, ask: Ask, user: User, **detail) -> None:
+    """Save an answer or a withdrawal (refused if someone saved the ask meanwhile) and audit it."""
+    flush_checked(session, "this ask")
+    audit.record_in_case("update", "ask", ask.id, ask.case, user=user, **detail)
 
 
 # Lists, a page at a time

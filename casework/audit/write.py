@@ -41,6 +41,15 @@ def record(
     return event
 
 
+def record_in_case(
+    action: str, entity: str, entity_id: int | None, case, *, user=None, **detail
+) -> AuditEvent:
+    """An event about something within a case: it names the case's person and the case."""
+    return record(
+        action, entity, entity_id, person_id=case.person_id, user=user, case_id=case.id, **detail
+    )
+
+
 def record_list(action: str, entity: str, person_ids, entity_id: int | None = None, **detail):
     """A list that shows people is a read of each of their records: one event per list view
     (not one per row), naming everyone shown, so each person's trail finds it."""

@@ -13,7 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
 from .. import audit
-from ..exceptions import DomainError, InvalidValue, ReasonRequired
+from ..exceptions import Conflict, InvalidValue, ReasonRequired
 from ..locking import check_version, flush_checked
 from ..models import (
     BARRIER_KINDS,
@@ -53,13 +53,11 @@ MOVES = {
 NEEDS_REASON = {"removed", "kept"}
 
 
-class AlreadyRecorded(DomainError):
-    status = 409
+class AlreadyRecorded(Conflict):
     code = "already_recorded"
 
 
-class NotAllowedMove(DomainError):
-    status = 409
+class NotAllowedMove(Conflict):
     code = "not_allowed_move"
 
 
@@ -132,14 +130,13 @@ def link_case(session: Session, barrier: Barrier, case: Case, user: User, *, cos
     except IntegrityError as error:  # the same link saved at the same moment by someone else
         session.rollback()
         raise AlreadyRecorded("This barrier is already recorded on this case") from error
-    audit.record(
+    audit.record_in_case(
         "create",
         "barrier_case",
         link.id,
-        person_id=case.person_id,
+        case,
         user=user,
         barrier_id=barrier.id,
-        case_id=case.id,
     )
     return link
 

@@ -87,13 +87,12 @@ def log_conversation(
     )
     session.add(conversation)
     session.flush()
-    audit.record(
+    audit.record_in_case(
         "create",
         "conversation",
         conversation.id,
-        person_id=case.person_id,
+        case,
         user=user,
-        case_id=case.id,
         what_matters=bool(what_matters),
         network_member_ids=[m.id for m in attendees],
     )
@@ -117,20 +116,19 @@ def record_referral_judgement(
     real_problem = clean_text(real_problem, "real_problem", errors, limit=SHORT_TEXT)
     if errors:
         raise InvalidValue("Check the referral judgement", errors)
-    before = {"referral_match": case.referral_match, "real_problem": case.real_problem}
-    case.referral_match = referral_match
-    case.real_problem = real_problem
-    flush_checked(session, "this case")
-    audit.record(
-        "update",
-        "case",
-        case.id,
-        person_id=case.person_id,
-        user=user,
-        before=before,
-        after={"referral_match": referral_match, "real_problem": real_problem},
-    )
+    changes = {"referral_match": referral_match, "real_problem": real_problem}
+    _change(session, case, "case", user, changes, person_id=case.person_id)
     return case
+
+
+def _change(session: Session, record, entity: str, user: User, changes: dict, **about) -> None:
+    """Set the fields, refused if someone saved the record meanwhile; the audit entry keeps
+    each field's value before and after, and `about` names the person (and the case)."""
+    before = {name: getattr(record, name) for name in changes}
+    for name, value in changes.items():
+        setattr(record, name, value)
+    flush_checked(session, f"this {entity}")
+    audit.record("update", entity, record.id, user=user, **about, before=before, after=changes)
 
 
 def add_action(
@@ -176,13 +174,12 @@ def add_action(
     )
     session.add(action)
     session.flush()
-    audit.record(
+    audit.record_in_case(
         "create",
         "action",
         action.id,
-        person_id=case.person_id,
+        case,
         user=user,
-        case_id=case.id,
         by=by,
         assignee_id=assignee.id if assignee else None,
         network_member_id=action.network_member_id,
@@ -209,21 +206,10 @@ def update_action(
         errors["outcome"] = "Say why the action was dropped"
     if errors:
         raise InvalidValue("Check the action's details", errors)
-    before = {"status": action.status, "outcome": action.outcome}
-    action.status = status
-    action.outcome = outcome
     action.updated_by_id = user.id
-    flush_checked(session, "this action")
-    audit.record(
-        "update",
-        "action",
-        action.id,
-        person_id=action.case.person_id,
-        user=user,
-        case_id=action.case_id,
-        before=before,
-        after={"status": status, "outcome": outcome},
-    )
+    changes = {"status": status, "outcome": outcome}
+    case = action.case
+    _change(session, action, "action", user, changes, person_id=case.person_id, case_id=case.id)
     return action
 
 

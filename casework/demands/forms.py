@@ -2,16 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
+from .. import rules
 from ..forms import DateInputField, MaxLength, not_in_future
-from ..rules import (
-    CHANNELS,
-    NAME,
-    NO_CHANNEL,
-    NO_RECEIVED_ON,
-    NO_SOURCE,
-    NO_STATED_NEED,
-    STATED_NEED,
-)
 
 KIND_CHOICES = {
     "value": "Value demand: a need we should meet",
@@ -24,23 +16,23 @@ class DemandForm(FlaskForm):
     received_on = DateInputField(
         "Date received",
         validators=[not_in_future],
-        required_message=NO_RECEIVED_ON,
+        required_message=rules.NO_RECEIVED_ON,
     )
     source = StringField(
         "Who it came from",
         validators=[
-            InputRequired(NO_SOURCE),
-            MaxLength(NAME),
+            InputRequired(rules.NO_SOURCE),
+            MaxLength(rules.NAME),
         ],
     )
     channel = RadioField(
         "How it arrived",
-        choices=CHANNELS,
-        validators=[InputRequired(NO_CHANNEL)],
+        choices=rules.CHANNELS,
+        validators=[InputRequired(rules.NO_CHANNEL)],
     )
     stated_need = TextAreaField(
         "The need as they stated it",
-        validators=[InputRequired(NO_STATED_NEED), MaxLength(STATED_NEED)],
+        validators=[InputRequired(rules.NO_STATED_NEED), MaxLength(rules.STATED_NEED)],
     )
     kind = RadioField(
         "Value or failure demand", choices=KIND_CHOICES, default="", validate_choice=True

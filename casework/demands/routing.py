@@ -202,15 +202,7 @@ def record_demand(
     )
     session.add(demand)
     session.flush()
-    audit.record(
-        "create",
-        "demand",
-        demand.id,
-        person_id=person.id,
-        user=recorder,
-        case_id=case.id,
-        routed_by=route.kind,
-    )
+    audit.record_in_case("create", "demand", demand.id, case, user=recorder, routed_by=route.kind)
     return demand, route
 
 

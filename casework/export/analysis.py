@@ -38,16 +38,7 @@ from sqlalchemy.orm import Session
 
 from .. import clock
 from ..measures import had_earlier_demand
-from ..models import (
-    Action,
-    Case,
-    Conversation,
-    Demand,
-    OwnershipChange,
-    Person,
-    Team,
-    User,
-)
+from ..models import Action, Case, Conversation, Demand, OwnershipChange, Person, Team, User
 from ..text import without_control_characters
 
 KEY_ENV = "CASEWORK_PSEUDONYM_KEY"

@@ -22,6 +22,12 @@ from .sql import any_row
 COHORT_CHOICES = ("pilot", "usual", "all")
 
 
+def _keyed(record_id, person_id, on) -> tuple:
+    """The columns every population starts with, by which the lists and charts read it: the
+    record's id, its person, and the day that places it in the period."""
+    return record_id.label("id"), person_id.label("person_id"), on.label("on")
+
+
 @dataclass(frozen=True)
 class Filters:
     """What the manager chose: an inclusive period, a cohort and perhaps one team."""
@@ -53,9 +59,7 @@ def _between(column, f: Filters):
 def demands(f: Filters):
     """Demands received in the period: id, person, kind, received_on and repeat split."""
     query = select(
-        DemandFact.demand_id.label("id"),
-        DemandFact.person_id.label("person_id"),
-        DemandFact.received_on.label("on"),
+        *_keyed(DemandFact.demand_id, DemandFact.person_id, DemandFact.received_on),
         DemandFact.kind.label("kind"),
         DemandFact.repeat.label("repeat"),
     ).where(_between(DemandFact.received_on, f))
@@ -79,9 +83,7 @@ def opened_cases(f: Filters):
         else_=literal("owner_left"),
     )
     query = select(
-        CaseFact.case_id.label("id"),
-        CaseFact.person_id.label("person_id"),
-        CaseFact.opened_on.label("on"),
+        *_keyed(CaseFact.case_id, CaseFact.person_id, CaseFact.opened_on),
         CaseFact.referral_match.label("referral_match"),
         CaseFact.previous_case_id.label("previous_case_id"),
         CaseFact.previous_owner_id.label("previous_owner_id"),
@@ -99,9 +101,7 @@ def closed_cases(f: Filters):
         else_=literal("stayed_away"),
     )
     query = select(
-        CaseFact.case_id.label("id"),
-        CaseFact.person_id.label("person_id"),
-        CaseFact.closed_on.label("on"),
+        *_keyed(CaseFact.case_id, CaseFact.person_id, CaseFact.closed_on),
         CaseFact.handoffs.label("handoffs"),
         case((CaseFact.agreed.is_(True), 1), else_=0).label("agreed"),
         CaseFact.days.label("days"),
@@ -132,9 +132,7 @@ def actions(f: Filters):
     the rows behind the counts of `active_cases`."""
     query = (
         select(
-            Action.id.label("id"),
-            CaseFact.person_id.label("person_id"),
-            CaseFact.opened_on.label("on"),
+            *_keyed(Action.id, CaseFact.person_id, CaseFact.opened_on),
             Action.by.label("by"),
             Action.status.label("status"),
         )

@@ -24,7 +24,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
-from ..exceptions import DomainError
+from ..exceptions import Conflict
 from ..locking import check_version, flush_checked
 from ..measures import facts
 from ..models import AuditEvent, Case, Demand, Person, Team, User
@@ -34,8 +34,7 @@ from .service import name_key
 FILLABLE = ("date_of_birth", "nhs_number", "phone", "address", "postcode", "preferred_contact")
 
 
-class MergeRefused(DomainError):
-    status = 409
+class MergeRefused(Conflict):
     code = "merge_refused"
 
 

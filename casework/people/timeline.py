@@ -11,17 +11,7 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 from .. import policy
 from ..clock import uk_day
 from ..formatting import label
-from ..models import (
-    Action,
-    Case,
-    Conversation,
-    Demand,
-    OwnershipChange,
-    Person,
-    Team,
-    User,
-    as_utc,
-)
+from ..models import Action, Case, Conversation, Demand, OwnershipChange, Person, Team, User, as_utc
 
 
 @dataclass

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import MAX_ID, audit, clock
-from ..exceptions import DomainError, InvalidValue, ReasonRequired
+from ..exceptions import Conflict, InvalidValue, ReasonRequired
 from ..locking import apply_changes, check_version
 from ..models import Case, CautionFlag, ConsentDecision, NetworkMember, Person, User
 from ..rules import (
@@ -58,10 +58,9 @@ NETWORK_FIELDS = (
 _EMAIL = re.compile(EMAIL_PATTERN)
 
 
-class FlagAlreadyEnded(DomainError):
+class FlagAlreadyEnded(Conflict):
     """An ended flag stays ended: its end is never silently replaced."""
 
-    status = 409
     code = "flag_already_ended"
 
 

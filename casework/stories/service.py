@@ -14,7 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import audit
-from ..exceptions import DomainError
+from ..exceptions import Conflict
 from ..models import BarrierCase, Case, Person, Story, User
 from ..pagination import Page, paginate
 from . import identity
@@ -41,13 +41,11 @@ POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
 
-class NotClosed(DomainError):
-    status = 409
+class NotClosed(Conflict):
     code = "not_closed"
 
 
-class AlreadyAStory(DomainError):
-    status = 409
+class AlreadyAStory(Conflict):
     code = "already_a_story"
 
 
@@ -64,7 +62,7 @@ def mark_story(session: Session, case: Case, user: User) -> Story:
     except IntegrityError as error:  # marked by someone else (or a double click) just now
         session.rollback()
         raise AlreadyAStory("This case is already a story to share.") from error
-    audit.record("create", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
+    audit.record_in_case("create", "story", story.id, case, user=user)
     return story
 
 
@@ -73,7 +71,7 @@ def unmark_story(session: Session, case: Case, user: User) -> None:
     story = case.story
     if story is None:
         return
-    audit.record("delete", "story", story.id, person_id=case.person_id, user=user, case_id=case.id)
+    audit.record_in_case("delete", "story", story.id, case, user=user)
     session.delete(story)
     session.flush()
 
