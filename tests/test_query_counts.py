@@ -36,7 +36,8 @@ def counted():
 
 
 def busy_case(person, worker, colleague, size: int):
-    """A case with `size` of everything: demands, conversations, actions, handovers."""
+    """A case with `size` of everything: demands, conversations (with more of the circle at
+    each), actions, handovers."""
     demand, _ = make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=60))
     case = demand.case
     circle = safety.network(db.session, person)  # someone from it does the person's actions
@@ -44,7 +45,7 @@ def busy_case(person, worker, colleague, size: int):
         make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=50 - n))
         log_conversation(
             db.session, case, worker, held_on=clock.today(), kind="visit", notes=f"Visit {n}",
-            what_matters=f"Statement {n}",
+            what_matters=f"Statement {n}", network_member_ids=[m.id for m in circle[: n + 1]],
         )  # fmt: skip
         add_action(
             db.session, case, worker, description=f"Action {n}", by="team",

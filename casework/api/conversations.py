@@ -9,7 +9,7 @@ from ..cases import service as cases
 from ..extensions import commit_keeping_loaded, db
 from ..models import Conversation as ConversationRecord
 from .base import answers, bp, spec
-from .fields import Body, Choice, Date, Day, Moment, Shape, Text, Whole, moment
+from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, Whole, moment
 
 
 class ConversationIn(Body):
@@ -19,6 +19,8 @@ class ConversationIn(Body):
     minutes: Whole(0, rules.MINUTES_IN_A_DAY) | None = None
     what_matters: Text(rules.LONG_TEXT, "A new statement in the person's own words") | None = None
     notes: Text(rules.LONG_TEXT) | None = None
+    # Who from the person's circle was there: each of this person's network, else 422.
+    network_member_ids: list[Id("Someone from the person's circle who was there")] | None = None
 
 
 class Conversation(Shape):
@@ -30,6 +32,7 @@ class Conversation(Shape):
     minutes: int | None
     what_matters: str | None
     notes: str | None
+    network_member_ids: list[int]  # who from the person's circle was there, by name
     recorded_by_id: int | None
     recorded_at: Moment
 
@@ -44,6 +47,7 @@ def conversation_json(conversation: ConversationRecord) -> Conversation:
         minutes=conversation.minutes,
         what_matters=conversation.what_matters,
         notes=conversation.notes,
+        network_member_ids=[m.id for m in conversation.attendees],
         recorded_by_id=conversation.recorded_by_id,
         recorded_at=moment(conversation.recorded_at),
     )

@@ -231,7 +231,9 @@ def _case(builder: BundleBuilder, case: Case, demands, subject: dict) -> None:
                 type=[{"text": label(conversation.kind)}],
                 subject=subject,
                 episodeOfCare=[episode],
-                participant=[{"individual": recorder}] if recorder else [],
+                # The worker who recorded it, then who from the circle was there.
+                participant=([{"individual": recorder}] if recorder else [])
+                + [{"individual": ref("RelatedPerson", m.id)} for m in conversation.attendees],
                 period=_period(conversation.held_on, conversation.held_on),
                 length={
                     "value": conversation.minutes,

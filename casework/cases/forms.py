@@ -4,6 +4,7 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -32,6 +33,11 @@ class ConversationForm(FlaskForm):
         validators=[InputRequired("Choose visit, phone, video, meeting or other")],
     )
     with_whom = StringField("Who was there (optional)", validators=[MaxLength(WITH_WHOM)])
+    # The person's circle (set by the page); the rule (safety.service.members_present) says
+    # no to anyone else, in words.
+    network_member_ids = SelectMultipleField(
+        "Who from their circle was there (optional)", coerce=int, validate_choice=False
+    )
     minutes = WholeNumberField(
         "How long, in minutes (optional)",
         validators=[Optional(), NumberRange(0, 1440, MINUTES_MESSAGE)],

@@ -2,7 +2,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock, policy, rules
+from .. import clock, policy
 from ..caseload.service import team_members
 from ..extensions import db
 from ..formatting import uk_date
@@ -33,16 +33,18 @@ def _colleagues():
     )
 
 
+def _circle_choices(case) -> dict[int, str]:
+    """The person's circle as choices: "Kayden (neighbour)"."""
+    return {m.id: m.named for m in safety.network(db.session, case.person)}
+
+
 def action_form(case) -> ActionForm:
     form = ActionForm(prefix="action")
     owner_name = case.owner.name if case.owner else "you"
     form.assignee_id.choices = {0: f"The case owner ({owner_name})"} | {
         u.id: f"{u.name} ({u.team})" for u in _colleagues() if u.id != case.owner_id
     }
-    form.network_member_id.choices = {0: "Nobody named"} | {
-        m.id: f"{m.name} ({rules.RELATIONSHIPS[m.relationship].lower()})"
-        for m in safety.network(db.session, case.person)
-    }
+    form.network_member_id.choices = {0: "Nobody named"} | _circle_choices(case)
     return form
 
 
@@ -188,13 +190,20 @@ def log_conversation(case_id: int):
             minutes=form.minutes.data,
             what_matters=form.what_matters.data,
             notes=form.notes.data,
+            network_member_ids=form.network_member_ids.data,
         ),
         saved="Conversation saved.",
         to=url_for("cases.detail", case_id=case_id),  # after the commit, case.id would reload
-        show=lambda status: (
-            render_template("cases/conversation.html", form=form, case=case, person=case.person),
-            status,
-        ),
+        show=lambda status: show_conversation_form(form, case, status),
+    )
+
+
+def show_conversation_form(form: ConversationForm, case, status: int):
+    # The circle is read only to show the form: a saved conversation goes straight on.
+    form.network_member_ids.choices = _circle_choices(case)
+    return (
+        render_template("cases/conversation.html", form=form, case=case, person=case.person),
+        status,
     )
 
 

@@ -27,7 +27,7 @@ from ..models import (
     User,
 )
 from ..rules import SHORT_TEXT, WITH_WHOM, clean_date, clean_text
-from ..safety.service import member_for_action
+from ..safety.service import member_for_action, members_present
 
 
 def require_open(case: Case) -> None:
@@ -49,8 +49,10 @@ def log_conversation(
     minutes: int | None = None,
     what_matters: str | None = None,
     notes: str | None = None,
+    network_member_ids: list[int] | None = None,
 ) -> Conversation:
-    """Record a visit, call or meeting; a what-matters statement becomes the current one."""
+    """Record a visit, call or meeting; a what-matters statement becomes the current one.
+    `network_member_ids` names who from the person's circle was there."""
     require_open(case)
     errors: dict[str, str] = {}
     held_on = clean_date(held_on, "held_on", errors, required="Enter the date of the conversation")
@@ -69,6 +71,7 @@ def log_conversation(
         errors["notes"] = (
             "Write some notes, or what matters to the person, so the conversation says something"
         )
+    attendees = members_present(session, case, network_member_ids, errors)
     if errors:
         raise InvalidValue("Check the conversation's details", errors)
     conversation = Conversation(
@@ -80,6 +83,7 @@ def log_conversation(
         what_matters=what_matters,
         notes=notes,
         recorded_by_id=user.id,
+        attendees=attendees,
     )
     session.add(conversation)
     session.flush()
@@ -90,6 +94,7 @@ def log_conversation(
         case,
         user=user,
         what_matters=bool(what_matters),
+        network_member_ids=[m.id for m in attendees],
     )
     return conversation
 

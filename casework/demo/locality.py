@@ -240,6 +240,7 @@ class Locality:
         matters: str | None = None,
         with_whom: str | None = None,
         minutes: int | None = None,
+        present: list[int] | None = None,
     ):
         return log_conversation(
             self.session,
@@ -251,6 +252,7 @@ class Locality:
             minutes=minutes,
             what_matters=matters,
             notes=notes,
+            network_member_ids=present,
         )
 
     def judge(self, case: Case, user: User, ago: int, match: str, real_problem: str) -> None:

@@ -11,7 +11,8 @@ named by a later step of the same scene.
     demand      source, channel, need, expect (open_case, same_worker or new_case);
                 kind (value, the default; failure; unsure); owner (chosen at intake)
     talk        notes; kind (visit, the default; phone, meeting...); matters; with_whom;
-                minutes
+                minutes; person (their latest case, not the scene's); present (names
+                from the person's circle who were there)
     judge       match (yes, partly, no), real (the real problem)
     act         text; done_by (team, the default, or person); assignee; due_in (days
                 from today, negative for the past); id
@@ -104,8 +105,13 @@ def _demand(scene: Scene, s: dict) -> None:
 
 
 def _talk(scene: Scene, s: dict) -> None:
-    scene.locality.talk(
-        scene.case,
+    """A conversation in the scene's case, or in the latest case of `person`; `present`
+    names who from the person's circle was there."""
+    loc = scene.locality
+    case = loc.latest_case(s["person"]) if "person" in s else scene.case
+    circle = {m.name: m.id for m in safety.network(loc.session, case.person)}
+    loc.talk(
+        case,
         scene.staff(s["by"]),
         s["ago"],
         s["notes"],
@@ -113,6 +119,7 @@ def _talk(scene: Scene, s: dict) -> None:
         matters=s.get("matters"),
         with_whom=s.get("with_whom"),
         minutes=s.get("minutes"),
+        present=[circle[name] for name in s.get("present", ())],
     )
 
 

@@ -14,7 +14,7 @@ part of the domain; every model and constant is importable from here
     barriers   Barrier, BarrierCase, BarrierMove, Story
     audit      AuditEvent, AuditEventPerson
     facts      DemandFact, CaseFact, MeasureFactsState
-    safety     CautionFlag, NetworkMember, ConsentDecision
+    safety     CautionFlag, NetworkMember, ConversationAttendee, ConsentDecision
 """
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ from .base import as_utc, utcnow
 from .cases import Action, Case, Conversation, Demand, OwnershipChange
 from .facts import CaseFact, DemandFact, MeasureFactsState
 from .people import Person
-from .safety import CautionFlag, ConsentDecision, NetworkMember
+from .safety import CautionFlag, ConsentDecision, ConversationAttendee, NetworkMember
 from .staff import Team, User
 from .teamwork import Ask, TeamPurpose
 
@@ -73,6 +73,7 @@ __all__ = [
     "CautionFlag",
     "ConsentDecision",
     "Conversation",
+    "ConversationAttendee",
     "Demand",
     "DemandFact",
     "MeasureFactsState",

@@ -4,6 +4,7 @@ actions and changes of owner."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import TYPE_CHECKING
 
 from sqlalchemy import (
     Boolean,
@@ -32,6 +33,9 @@ from ..rules import (
 )
 from .base import one_of, utcnow
 from .people import Person
+
+if TYPE_CHECKING:
+    from .safety import NetworkMember
 from .staff import Team, User
 
 
@@ -203,6 +207,11 @@ class Conversation(db.Model):
 
     case: Mapped[Case] = relationship(back_populates="conversations")
     recorded_by: Mapped[User | None] = relationship()
+    # Who from the person's circle was there (models/safety.py): loaded with the conversations,
+    # one query for all of them, so no list of conversations reads them one by one.
+    attendees: Mapped[list[NetworkMember]] = relationship(
+        secondary="conversation_attendees", order_by="NetworkMember.name", lazy="selectin"
+    )
 
     __table_args__ = (
         CheckConstraint(one_of("kind", CONVERSATION_KINDS), name="kind"),

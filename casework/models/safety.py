@@ -1,5 +1,5 @@
-"""Safety and the people around the person: caution flags, the person's network and their
-decisions about sharing (ADR 0031)."""
+"""Safety and the people around the person: caution flags, the person's network (and who in
+it was at a conversation) and their decisions about sharing (ADR 0031)."""
 
 from __future__ import annotations
 
@@ -102,6 +102,22 @@ class NetworkMember(db.Model):
 
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (CheckConstraint(one_of("relationship", RELATIONSHIPS), name="relationship"),)
+
+    @property
+    def named(self) -> str:
+        """How a list names them: "Kayden (neighbour)"."""
+        return f"{self.name} ({RELATIONSHIPS[self.relationship].lower()})"
+
+
+class ConversationAttendee(db.Model):
+    """Someone from the person's circle who was at a conversation (`Conversation.attendees`)."""
+
+    __tablename__ = "conversation_attendees"
+
+    conversation_id: Mapped[int] = mapped_column(ForeignKey("conversations.id"), primary_key=True)
+    network_member_id: Mapped[int] = mapped_column(
+        ForeignKey("network_members.id"), primary_key=True
+    )
 
 
 class ConsentDecision(db.Model):

@@ -127,7 +127,8 @@ def _conversation_event(c: Case, conv: Conversation) -> Event:
         f"{label(conv.kind)}" + (f" with {conv.with_whom}" if conv.with_whom else ""),
         conv.notes,
         case=c,
-        detail=[f"What matters: “{conv.what_matters}”"] if conv.what_matters else [],
+        detail=([f"With: {', '.join(m.named for m in conv.attendees)}"] if conv.attendees else [])
+        + ([f"What matters: “{conv.what_matters}”"] if conv.what_matters else []),
     )
 
 

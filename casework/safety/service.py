@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from .. import audit, clock
+from .. import MAX_ID, audit, clock
 from ..exceptions import Conflict, InvalidValue, ReasonRequired
 from ..locking import apply_changes, check_version
 from ..models import Case, CautionFlag, ConsentDecision, NetworkMember, Person, User
@@ -297,6 +297,25 @@ def member_for_action(session: Session, case: Case, member_id) -> NetworkMember 
             {"network_member_id": "Choose someone from this person's circle"},
         )
     return member
+
+
+def members_present(session: Session, case: Case, member_ids, errors: dict) -> list[NetworkMember]:
+    """The circle members a conversation names as there, by name: each must be one of this
+    case's person's, else the field's error (in `errors`) and nobody."""
+    if not member_ids:
+        return []
+    given = list(member_ids) if isinstance(member_ids, list | tuple | set) else [member_ids]
+    ids = set(given)  # (after the check below: a set would take true for 1)
+    if all(type(i) is int and 0 < i <= MAX_ID for i in given):
+        members = session.scalars(
+            select(NetworkMember)
+            .where(NetworkMember.id.in_(ids), NetworkMember.person_id == case.person_id)
+            .order_by(NetworkMember.name, NetworkMember.id)
+        ).all()
+        if len(members) == len(ids):
+            return list(members)
+    errors["network_member_ids"] = "Choose who was there from this person's circle"
+    return []
 
 
 # Consent to share

@@ -39,7 +39,9 @@ function read (key) {
 function write (key, form) {
   const values = {}
   for (const el of fields(form)) {
-    if (el.type === 'radio' || el.type === 'checkbox') {
+    if (el.type === 'checkbox') { // many boxes may share a name: who from the circle was there
+      if (el.checked) (values[el.name] ??= []).push(el.value)
+    } else if (el.type === 'radio') {
       if (el.checked) values[el.name] = el.value
     } else {
       values[el.name] = el.value
@@ -57,7 +59,9 @@ function forget (key) {
 function restore (form, values) {
   for (const el of fields(form)) {
     if (!(el.name in values)) continue
-    if (el.type === 'radio' || el.type === 'checkbox') {
+    if (el.type === 'checkbox') {
+      el.checked = [values[el.name]].flat().includes(el.value)
+    } else if (el.type === 'radio') {
       el.checked = values[el.name] === el.value
     } else {
       el.value = values[el.name]

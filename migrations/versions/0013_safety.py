@@ -1,5 +1,6 @@
 """Safety and the people around the person (issue 18, ADR 0031): caution flags, the
-person's network (and who in it does an action), and their decisions about sharing.
+person's network (who in it does an action, and who was at a conversation), and their
+decisions about sharing.
 
 Revision ID: e5f1a7c30013
 Revises: d4b8e2f60012
@@ -89,6 +90,24 @@ def upgrade():
     )
     op.create_index("ix_network_members_person_id", "network_members", ["person_id"])
     op.create_table(
+        "conversation_attendees",
+        sa.Column("conversation_id", sa.Integer(), nullable=False),
+        sa.Column("network_member_id", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["conversation_id"],
+            ["conversations.id"],
+            name=op.f("fk_conversation_attendees_conversation_id_conversations"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["network_member_id"],
+            ["network_members.id"],
+            name=op.f("fk_conversation_attendees_network_member_id_network_members"),
+        ),
+        sa.PrimaryKeyConstraint(
+            "conversation_id", "network_member_id", name=op.f("pk_conversation_attendees")
+        ),
+    )
+    op.create_table(
         "consents",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("person_id", sa.Integer(), nullable=False),
@@ -127,6 +146,7 @@ def downgrade():
         batch_op.drop_column("network_member_id")
     op.drop_index("ix_consents_person_id", table_name="consents")
     op.drop_table("consents")
+    op.drop_table("conversation_attendees")
     op.drop_index("ix_network_members_person_id", table_name="network_members")
     op.drop_table("network_members")
     op.drop_index("ix_caution_flags_team_review", table_name="caution_flags")

@@ -53,12 +53,14 @@ DOMAIN_ONLY = {
     "recorded_on": "today or earlier",
     "expires_on": "not before recorded_on",
     "network_member_id": "a member of this case's person's circle",
+    "network_member_ids": "members of this case's person's circle",
 }
 
 
 def _only_decimal_points(body, error) -> bool:
     """JSON Schema counts 3.0 as an integer; the API (ADR 0021) refuses a whole number
-    written with a decimal point. The one shape rule the schema cannot say."""
+    written with a decimal point, alone or in a list. The one shape rule the schema cannot
+    say."""
     return isinstance(body, dict) and all(
         _holds_a_float(body.get(name)) and "without a decimal point" in words
         for name, words in error["fields"].items()

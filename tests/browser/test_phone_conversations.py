@@ -177,3 +177,24 @@ def test_a_session_that_ended_meanwhile_loses_nothing(phone, live_server, practi
     page.get_by_role("button", name="Save conversation").tap()
     expect(page.get_by_text("Conversation saved.")).to_be_visible()
     assert [v.notes for v in conversations()] == [NOTES]
+
+
+def test_a_draft_keeps_every_box_ticked_for_who_was_there(phone, live_server, practitioner, case):
+    from casework.safety import service
+
+    for name in ("Kayden", "Tasha Brooks", "Dr Shah"):
+        relationship = "professional" if name.startswith("Dr") else "neighbour"
+        service.add_member(
+            db.session, practitioner, case.person, {"name": name, "relationship": relationship}
+        )
+    db.session.commit()
+    page = open_conversation_form(phone, live_server, practitioner, case)
+    page.get_by_label("Kayden (neighbour)").check()
+    page.get_by_label("Dr Shah (professional)").check()
+    page.reload()  # the draft, not the server, puts the ticks back
+    expect(page.locator("#draft-status")).to_contain_text("We have put back what you typed earlier")
+    expect(page.get_by_label("Kayden (neighbour)")).to_be_checked()
+    expect(page.get_by_label("Dr Shah (professional)")).to_be_checked()
+    expect(page.get_by_label("Tasha Brooks (neighbour)")).not_to_be_checked()
+    page.get_by_role("button", name="Save conversation").tap()
+    expect(page.get_by_text("With: Dr Shah (professional), Kayden (neighbour)")).to_be_visible()

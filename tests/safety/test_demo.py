@@ -1,5 +1,6 @@
 """The demo holds cautions of several kinds (one due for review), circles with the
-neighbour exchange of the brief's example, and a refused decision about sharing."""
+neighbour exchange of the brief's example (and a visit Kayden was at), and a refused
+decision about sharing."""
 
 from sqlalchemy import select
 
@@ -23,6 +24,8 @@ def test_the_demo_has_cautions_circles_and_consents(runner):
         circle["Kayden"].role
     )
     assert any(m.relationship == "professional" for m in circle.values())
+    (talk,) = [c for case in irene.cases for c in case.conversations if c.attendees]
+    assert [m.name for m in talk.attendees] == ["Kayden"]
     decisions = db.session.scalars(select(ConsentDecision)).all()
     assert "refused" in {c.decision for c in decisions}
     assert any(c.expired(clock.today()) for c in decisions)
