@@ -254,7 +254,7 @@ def test_a_backup_whose_schema_is_not_its_migrations_is_refused(
     runner, practitioner, tmp_path, how
 ):
     if db.engine.dialect.name != "sqlite":
-        pytest.skip("edits a SQLite file; edited pg_dump archives are not checked (docs/deploying.md)")
+        pytest.skip("edits a SQLite file; edited pg_dump archives are not checked (deploying)")
     make_person(practitioner, family_name="Present")
     triggers_before = sqlite_triggers()
     path = tmp_path / "casework.backup"

@@ -23,7 +23,18 @@ from casework import create_app
 from casework.admin.service import create_user
 from casework.demo import load_demo
 from casework.extensions import db
-from casework.models import Action, Ask, Barrier, Case, Demand, Person, Team, User
+from casework.models import (
+    Action,
+    Ask,
+    Barrier,
+    Case,
+    CautionFlag,
+    Demand,
+    NetworkMember,
+    Person,
+    Team,
+    User,
+)
 from casework.people.service import create_person
 from casework.stories.service import pseudonym_for
 from casework.trials import service as trials_service
@@ -148,6 +159,18 @@ PAGES = [
     V("measures-list", "manager", "/measures", "Repeat demand: Repeat demands", do=(("follow", re.compile("^\\d+ Pilot repeats$")),)),
     V("repeat-demand", "manager", "/measures/repeat-demand", "Repeat demand review"),
     V("measures-costs", "manager", "/measures", "Cost of the journey: the cases counted", do=(("follow", re.compile("^\\d+ of \\d+ cases recorded Pilot$")),)),
+    # Safety: a caution before the visit, the person's circle and their decisions about sharing.
+    V("flag-new", "practitioner", "/people/{irene}/flags/new", f"Add a caution – {IRENE}", person=IRENE),
+    V("flag-new-errors", "practitioner", "/people/{irene}/flags/new", f"Error: Add a caution – {IRENE}", person=IRENE, do=(("click", "Add the caution"),), shows="There is a problem"),
+    V("flag-review", "practitioner", "/flags/{irene_flag}/review", f"Review a caution – {IRENE}", person=IRENE),
+    V("flag-end", "practitioner", "/flags/{irene_flag}/end", f"End a caution – {IRENE}", person=IRENE),
+    V("flag-end-errors", "practitioner", "/flags/{irene_flag}/end", f"Error: End a caution – {IRENE}", person=IRENE, do=(("click", "End the caution"),), shows="There is a problem"),
+    V("flags-due", "manager", "/flags/due", "Cautions due for review"),
+    V("member-new", "practitioner", "/people/{irene}/network/new", f"Add someone to the circle – {IRENE}", person=IRENE),
+    V("member-new-errors", "practitioner", "/people/{irene}/network/new", f"Error: Add someone to the circle – {IRENE}", person=IRENE, do=(("click", "Save"),), shows="There is a problem"),
+    V("member-edit", "practitioner", "/network/{irene_member}/edit", "Change {irene_member_name}'s details – " + IRENE, person=IRENE),
+    V("consent-new", "practitioner", "/people/{irene}/consents/new", f"Record a decision about sharing – {IRENE}", person=IRENE),
+    V("consent-new-errors", "practitioner", "/people/{irene}/consents/new", f"Error: Record a decision about sharing – {IRENE}", person=IRENE, do=(("click", "Record the decision"),), shows="There is a problem"),
     # Test and learn: the demo's trial, its results and report, the catalogue, a counterfactual.
     V("trial", "manager", "/trials/{trial}", "Home first – trial", shows="People in the pilot arm were"),
     V("trial-errors", "manager", "/trials/{trial}?follow_up_days=forever", "Home first – trial", shows="Enter the follow-up", status=422),
@@ -332,6 +355,9 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         .order_by(Case.id)
         .limit(1)
     )
+    irene_member = db.session.scalar(
+        select(NetworkMember).where(NetworkMember.person_id == irene.id).order_by(NetworkMember.id)
+    )
     records = {
         "irene": irene.id,
         "irene_case": irene_case.id,
@@ -351,6 +377,11 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "alarm": db.session.scalar(select(Barrier.id).where(Barrier.title == ALARM)),
         "joan_case": joan_case.id,
         "joan_story": pseudonym_for(joan_case).name,
+        "irene_flag": db.session.scalar(
+            select(CautionFlag.id).where(CautionFlag.person_id == irene.id).order_by(CautionFlag.id)
+        ),
+        "irene_member": irene_member.id,
+        "irene_member_name": irene_member.name,
         "trial": trial.id,
         "trial_case": trial_case.id,
         "trial_person": trial_case.person.name,
