@@ -7,22 +7,17 @@ from flask import render_template
 
 from ..extensions import db
 from ..models import Person, Team
-from ..pagination import page_count, page_number
+from ..pagination import page_count
 from ..trials.costs import closed_case_costs
 from . import bp
-from .populations import Filters
-from .routes import PAGE_SIZE, _audit_list, _cohort_arg, filter_args, read_filters, require_lists
+from .routes import PAGE_SIZE, _audit_list, filter_args, list_request
 
 
 @bp.route("/list/cost-of-journey")
 def cost_of_journey_list():
-    form, f, _ = read_filters()
+    form, f, cohort, page, chosen = list_request()
     if f is None:
         return render_template("measures/index.html", form=form, f=None), 400
-    require_lists(f)
-    cohort = _cohort_arg()
-    page = page_number()
-    chosen = Filters(f.start, f.end, cohort, f.team_id)
     total, rows = closed_case_costs(
         db.session, chosen, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE
     )

@@ -252,16 +252,25 @@ def _part_or_404(figure: str, part: str):
     return PARTS[figure][part]
 
 
-@bp.route("/list/<figure>/<part>")
-def drilldown(figure: str, part: str):
-    described = _part_or_404(figure, part)
+def list_request():
+    """What every list behind a figure reads from the address: the filters (None, with the
+    form to show again, when they are wrong), the cohort, the page, and the filters the list
+    is drawn for. Refuses lists the user may not see (require_lists)."""
     form, f, _ = read_filters()
     if f is None:
-        return render_template("measures/index.html", form=form, f=None), 400
+        return form, None, None, None, None
     require_lists(f)
     cohort = _cohort_arg()
     page = page_number()
-    chosen = Filters(f.start, f.end, cohort, f.team_id)
+    return form, f, cohort, page, Filters(f.start, f.end, cohort, f.team_id)
+
+
+@bp.route("/list/<figure>/<part>")
+def drilldown(figure: str, part: str):
+    described = _part_or_404(figure, part)
+    form, f, cohort, page, chosen = list_request()
+    if f is None:
+        return render_template("measures/index.html", form=form, f=None), 400
     rows = listing(db.session, chosen, figure, part, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     _audit_list("view", rows.person_ids, figure=figure, part=part, f=chosen, page=page)
     pages = page_count(rows.total, PAGE_SIZE)
