@@ -7,7 +7,7 @@ from flask import render_template
 
 from ..extensions import db
 from ..models import Person, Team
-from ..pagination import page_count
+from ..pagination import counted_page, page_count
 from ..trials.costs import closed_case_costs
 from . import bp
 from .routes import PAGE_SIZE, _audit_list, filter_args, list_request
@@ -42,6 +42,7 @@ def cost_of_journey_list():
         cohort=cohort,
         page=page,
         pages=page_count(total, PAGE_SIZE),
+        listing=counted_page(rows, page, total, PAGE_SIZE),
         args=filter_args(f, list_cohort=cohort),
         team_name=db.session.get(Team, f.team_id).name if f.team_id else None,
     )
