@@ -13,6 +13,8 @@ from ..diary import service as diary
 from ..diary.models import Plan as PlanRecord
 from ..extensions import db
 from ..models import Action as ActionRecord
+from ..models import Case as CaseRecord
+from .actions import Action, action_json
 from .base import answers, bp, spec
 from .fields import Body, Choice, Date, Day, Id, Moment, Query, Shape, Text, moment
 
@@ -72,6 +74,17 @@ class Diary(Shape):
     actions_due: list[DiaryAction]
 
 
+class PreviousCase(Shape):
+    """The case a re-contact follows (its first demand went back to the same worker): its
+    last what matters and its actions still open"""
+
+    id: int
+    opened_on: Date
+    closed_on: Date | None
+    what_matters: str | None
+    open_actions: list[Action]
+
+
 class Window(Query):
     from_: Day("First day; today when left out") | None = Described(default=None, alias="from")
     to: Day("Last day; a week after `from` (or today) when left out") | None = None
@@ -97,6 +110,21 @@ def _plan_fields(plan: PlanRecord) -> dict:
         "created_by_id": plan.created_by_id,
         "created_at": moment(plan.created_at),
     }
+
+
+def previous_case_json(case: CaseRecord) -> PreviousCase | None:
+    """The case before a re-contact case, or None (any other case)."""
+    previous = diary.previous_case(db.session, case)
+    if previous is None:
+        return None
+    statement = previous.what_matters
+    return PreviousCase(
+        id=previous.id,
+        opened_on=previous.opened_on,
+        closed_on=previous.closed_on,
+        what_matters=statement.what_matters if statement else None,
+        open_actions=[action_json(a) for a in diary.still_open_actions(previous)],
+    )
 
 
 def _due_action_json(action: ActionRecord, overdue: bool) -> DiaryAction:

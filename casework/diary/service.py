@@ -182,7 +182,8 @@ def diary(
     (today to a week on, by default), and every one still open and overdue: two queries."""
     today = clock.today()
     start = start or today
-    end = end or max(start, today) + WEEK
+    if end is None:  # a week on (never past the last day a date can hold)
+        end = max(start, today) + min(WEEK, dt.date.max - max(start, today))
     errors: dict[str, str] = {}
     window_problems(start, end, errors)
     if errors:
