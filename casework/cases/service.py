@@ -7,13 +7,13 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..diary.service import fulfil, plan_to_fulfil
 from ..exceptions import (
     AlreadyClosed,
     ClosureNeedsAgreement,
     InvalidValue,
     ReasonRequired,
 )
-from ..diary.service import fulfil, plan_to_fulfil
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import (

@@ -46,9 +46,7 @@ def upgrade():
         sa.CheckConstraint(_one_of("kind", PLAN_KINDS), name=op.f("ck_plans_kind")),
         sa.CheckConstraint(_one_of("status", PLAN_STATUSES), name=op.f("ck_plans_status")),
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"], name=op.f("fk_plans_case_id_cases")),
-        sa.ForeignKeyConstraint(
-            ["owner_id"], ["users.id"], name=op.f("fk_plans_owner_id_users")
-        ),
+        sa.ForeignKeyConstraint(["owner_id"], ["users.id"], name=op.f("fk_plans_owner_id_users")),
         sa.ForeignKeyConstraint(
             ["done_by_conversation_id"],
             ["conversations.id"],

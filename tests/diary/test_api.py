@@ -16,7 +16,9 @@ from tests.diary.conftest import days
 
 
 def plan(api, case, when, kind="visit", note="See how the rail is working"):
-    return api.post(f"/cases/{case.id}/plans", {"due_on": when.isoformat(), "kind": kind, "note": note})
+    return api.post(
+        f"/cases/{case.id}/plans", {"due_on": when.isoformat(), "kind": kind, "note": note}
+    )
 
 
 def test_a_plan_is_made_for_today_or_later_and_is_audited(api, case, practitioner):
@@ -72,7 +74,9 @@ def test_another_teams_case_is_refused_and_the_refusal_audited(client, case):
 def test_a_conversation_with_plan_id_marks_the_plan_done(api, case):
     _, made = plan(api, case, clock.today())
     talk = {"held_on": clock.today().isoformat(), "kind": "visit", "notes": "Rail fitted"}
-    status, conversation = api.post(f"/cases/{case.id}/conversations", {**talk, "plan_id": made["id"]})
+    status, conversation = api.post(
+        f"/cases/{case.id}/conversations", {**talk, "plan_id": made["id"]}
+    )
     assert status == 201 and conversation["plan_id"] == made["id"]
     _, read = api.get(f"/cases/{case.id}")
     assert read["plans"][0]["status"] == "done"
@@ -85,7 +89,9 @@ def test_a_conversation_with_plan_id_marks_the_plan_done(api, case):
     audited = db.session.scalars(
         select(AuditEvent.detail).where(AuditEvent.entity == "plan", AuditEvent.action == "update")
     ).all()
-    assert audited == [{"case_id": case.id, "status": "done", "conversation_id": conversation["id"]}]
+    assert audited == [
+        {"case_id": case.id, "status": "done", "conversation_id": conversation["id"]}
+    ]
 
 
 def test_a_plan_of_another_case_or_none_at_all_is_422(api, case, practitioner):
@@ -100,10 +106,14 @@ def test_a_plan_of_another_case_or_none_at_all_is_422(api, case, practitioner):
 
 def test_a_plan_is_cancelled_once_and_leaves_the_diary(api, case):
     _, made = plan(api, case, days(1))
-    status, body = api.post(f"/plans/{made['id']}/cancel", {"reason": "Irene is away", "version": 99})
+    status, body = api.post(
+        f"/plans/{made['id']}/cancel", {"reason": "Irene is away", "version": 99}
+    )
     assert status == 409 and body["error"]["code"] == "stale_version"
     status, body = api.post(f"/plans/{made['id']}/cancel", {"reason": "Irene is away"})
-    assert status == 200 and body["status"] == "cancelled" and body["cancel_reason"] == "Irene is away"
+    assert (
+        status == 200 and body["status"] == "cancelled" and body["cancel_reason"] == "Irene is away"
+    )
     assert api.post(f"/plans/{made['id']}/cancel", {})[0] == 409
     assert api.get("/diary")[1]["plans"] == []
 
@@ -136,7 +146,9 @@ def test_the_diary_lists_my_plans_and_actions_in_the_window_soonest_first(
     assert status == 200
     assert [p["id"] for p in body["plans"]] == [today["id"], later["id"]]
     assert body["plans"][0]["overdue"] is False
-    assert body["plans"][0]["person_id"] == case.person_id and body["plans"][0]["case_id"] == case.id
+    assert (
+        body["plans"][0]["person_id"] == case.person_id and body["plans"][0]["case_id"] == case.id
+    )
     assert [a["description"] for a in body["actions_due"]] == ["Ring OT"]
     assert body["actions_due"][0]["person_id"] == case.person_id
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.entity == "diary"))
