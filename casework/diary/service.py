@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import or_, select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from .. import MAX_ID, audit, clock
 from ..exceptions import AlreadyClosed, Conflict, InvalidValue
@@ -178,8 +178,9 @@ def window_problems(start, end, errors: dict) -> None:
 def diary(
     session: Session, user: User, start: dt.date | None = None, end: dt.date | None = None
 ) -> Diary:
-    """The user's open planned contacts and open team actions due from `start` to `end`
-    (today to a week on, by default), and every one still open and overdue: two queries."""
+    """The user's open planned contacts (on open cases) and open team actions due from
+    `start` to `end` (today to a week on, by default), and every one still open and
+    overdue: two queries."""
     today = clock.today()
     start = start or today
     if end is None:  # a week on (never past the last day a date can hold)
@@ -190,10 +191,12 @@ def diary(
         raise InvalidValue("Check the diary's dates", errors)
     plans = session.scalars(
         select(Plan)
-        .options(joinedload(Plan.case).joinedload(Case.person))
+        .join(Case, Case.id == Plan.case_id)
+        .options(contains_eager(Plan.case).joinedload(Case.person))
         .where(
             Plan.owner_id == user.id,
             Plan.status == "planned",
+            Case.closed_on.is_(None),  # a closed case's plans can no longer happen
             or_(Plan.due_on.between(start, end), Plan.due_on < today),
         )
         .order_by(Plan.due_on, Plan.id)

@@ -205,3 +205,14 @@ def test_a_recontact_case_carries_the_previous_case(api, case, practitioner):
 
 def test_a_new_case_that_is_no_recontact_has_no_previous_case(api, case):
     assert api.get(f"/cases/{case.id}")[1]["previous_case"] is None
+
+
+def test_a_closed_cases_plans_leave_the_diary(api, case, practitioner):
+    plan(api, case, clock.today())
+    assert len(api.get("/diary")[1]["plans"]) == 1
+    close_case(
+        db.session, case, practitioner, agreed_with_person=True, agreement_note="Agreed",
+        summary="Better",
+    )  # fmt: skip
+    db.session.commit()
+    assert api.get("/diary")[1]["plans"] == []
