@@ -4,7 +4,7 @@ from sqlalchemy import select
 
 from .. import clock, policy
 from ..caseload.service import team_members
-from ..diary.pages import plan_choices
+from ..diary.service import plan_choices
 from ..extensions import db
 from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version

@@ -36,18 +36,6 @@ def plan_kind(plan) -> str:
     return PLAN_KINDS[plan.kind]
 
 
-def plan_words(plan) -> str:
-    """ "Visit on 9 December 2026: see how the rail is working"."""
-    note = f": {plan.note[:60]}{'…' if len(plan.note) > 60 else ''}" if plan.note else ""
-    return f"{PLAN_KINDS[plan.kind].lower()} planned for {uk_date(plan.due_on)}{note}"
-
-
-def plan_choices(case) -> dict[int, str]:
-    """The conversation form's choice: none, or one of the case's open planned contacts."""
-    choices = {0: "No, or not one planned here"}
-    return choices | {p.id: f"Yes: the {plan_words(p)}" for p in service.open_plans(case)}
-
-
 @dataclass
 class Entry:
     """A line of the diary: a planned contact or an action, on its day."""
@@ -139,7 +127,7 @@ def cancel(plan_id: int):
         lambda: service.cancel_plan(
             db.session, plan, current_user, reason=form.reason.data, version=form_version(form)
         ),
-        saved=lambda _: f"The {plan_words(plan).split(':')[0]} is cancelled.",
+        saved=lambda _: f"The {service.plan_words(plan).split(':')[0]} is cancelled.",
         to=back,
         show=lambda status: (
             render_template(
@@ -149,7 +137,7 @@ def cancel(plan_id: int):
                 case=plan.case,
                 person=plan.case.person,
                 back=back,
-                words=plan_words(plan),
+                words=service.plan_words(plan),
             ),
             status,
         ),

@@ -146,6 +146,18 @@ def open_plans(case: Case) -> list[Plan]:
     return [plan for plan in case.plans if plan.is_open]
 
 
+def plan_words(plan) -> str:
+    """A plan in words: "visit planned for 9 December 2026: see how the rail is working"."""
+    note = f": {plan.note[:60]}{'…' if len(plan.note) > 60 else ''}" if plan.note else ""
+    return f"{PLAN_KINDS[plan.kind].lower()} planned for {uk_date(plan.due_on)}{note}"
+
+
+def plan_choices(case) -> dict[int, str]:
+    """The conversation form's choice: none, or one of the case's open planned contacts."""
+    choices = {0: "No, or not one planned here"}
+    return choices | {p.id: f"Yes: the {plan_words(p)}" for p in open_plans(case)}
+
+
 # The diary --------------------------------------------------------------------------
 
 
