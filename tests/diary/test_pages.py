@@ -281,3 +281,18 @@ def test_a_recontact_case_shows_where_the_last_case_left_off(client, case, pract
     assert "Getting to the allotment" in page and "Find a lift to the allotment" in page
     assert f'href="/cases/{case.id}"' in page
     assert "Where the last case left off" not in text(client.get(f"/cases/{case.id}"))
+
+
+def test_an_overdue_plan_puts_its_case_first_and_says_so(client, practitioner, time_machine):
+    fresh, _ = make_demand(make_person(practitioner, given_name="Fresh"), practitioner)
+    slipped, _ = make_demand(make_person(practitioner, given_name="Slipped"), practitioner)
+    log_conversation(db.session, slipped.case, practitioner, held_on=clock.today(), kind="visit",
+                     notes="Seen")  # fmt: skip
+    db.session.commit()
+    planned(slipped.case, practitioner, clock.today(), kind="review")
+    time_machine.move_to(clock.now() + dt.timedelta(days=2))
+    login(client, practitioner)
+    page = text(client.get("/"))
+    assert page.index("Slipped Example") < page.index("Fresh Example")
+    row = page[page.index("Slipped Example") :]
+    assert "Overdue</strong>" in row[: row.index("</tr>")]
