@@ -11,7 +11,7 @@ from casework.demands.routing import record_demand, route_kind
 from casework.exceptions import InvalidValue
 from casework.extensions import db
 from casework.models import AuditEvent, Case, Demand, Notification
-from tests.conftest import make_demand, make_person, make_team, make_user
+from tests.conftest import make_demand, make_person, make_user
 
 
 def body(person, **extra):
