@@ -401,6 +401,7 @@ def main() -> None:
             "diary": ["/diary"],
             "case": [f"/cases/{case}" for case in subject["cases"][:50]],
             "timeline": [f"/people/{person}" for person in subject["people"]],
+            "intake": [f"/people/{person}/demands/new" for person in subject["people"]],
         }
         n = args.requests
         results, measures, floor, written = {}, [], [], None
@@ -412,6 +413,7 @@ def main() -> None:
                 "Diary page": timed(page, paths["diary"], n),
                 "Case page": timed(page, paths["case"], n),
                 "Person timeline": timed(page, paths["timeline"], n),
+                "Intake form": timed(page, paths["intake"], n),
             }
         if "measures" in parts:
             measures = timed(api, [f"/api/v1/measures?{query}"], 7, warm=1)

@@ -155,6 +155,36 @@ def get_person_for_demand(user: User, person_id: int) -> Person:
     return person
 
 
+def can_find_people(user: User) -> bool:
+    """Search: every member of a team finds anyone on record, by identity, so nobody is
+    registered twice."""
+    return team_id_of(user) is not None
+
+
+def can_see_involvement(user: User) -> bool:
+    """Who is involved with a person (each case's team, status, owner and the owner's direct
+    line; no notes, no what matters): whoever can find the person by search, so a worker
+    can reach the colleague who already knows them."""
+    return can_find_people(user)
+
+
+def get_person_for_involvement(user: User, person_id: int) -> Person:
+    """The person whose involvement line the user asks for: 404 when none, 403 for a user
+    who cannot search (both audited); the read is audited as a read of the person."""
+    person = _found(Person, "person", person_id)
+    return _read_if(can_see_involvement(user), "person", person, person.id)
+
+
+def get_passed_demand_for(user: User, demand_id: int) -> Demand:
+    """A demand the user passed to another team's case, for its confirmation: only its
+    recorder, and only while passed; anyone else is told there is none (the demand is the
+    other team's record). Audited as a read of the person."""
+    demand = fetch(Demand, demand_id)
+    if demand is None or demand.recorded_by_id != user.id or demand.routed_by != "passed_to_owner":
+        refuse(404, "demand", demand_id)
+    return _read_if(True, "demand", demand, demand.person_id)
+
+
 def manages_team(user: User, team_id: int | None) -> bool:
     """Managers (and administrators who belong to the team) allocate its work."""
     return team_id is not None and team_id_of(user) == team_id and user.role in ("manager", "admin")

@@ -139,6 +139,12 @@ NO_SOURCE = "Enter who the demand came from, for example GP or the person"
 NO_CHANNEL = "Choose how the demand arrived"
 NO_STATED_NEED = "Enter the need as the referrer stated it"
 NO_RECEIVED_ON = "Enter the date the demand was received"
+# Passing a demand to the worker in another team who already knows the person (issue 16).
+NOT_OPEN_ELSEWHERE = "Choose an open case of this person in another team"
+NO_ROUTING_CHOICE = (
+    "Choose whether to pass this demand to the worker who already knows the person, "
+    "or to record it in your team's own case"
+)
 NO_BARRIER_TITLE = "Say in a few words what got in the way"
 NO_ASK_WHAT = "Say what you are asking for"
 NO_ASK_WHY = "Say why the person needs it"

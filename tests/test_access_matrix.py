@@ -75,6 +75,8 @@ EXPECTED = {
     # A referral may be recorded for anyone on record: it makes them known to the team
     ("demands.new", "GET"):              "302 | 200 | 200 | 403 | 200",
     ("demands.new", "POST"):             "302 | 422 | 422 | 403 | 422",
+    # A demand passed to another team's case: its confirmation is for its recorder alone
+    ("demands.passed", "GET"):           "302 | 404 | 404 | 404 | 404",
     # Cases and actions: the case's team (the practitioner owns North's case)
     ("cases.detail", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.about_me", "GET"):           "302 | 200/403 | 200/403 | 403 | 200/403",
@@ -148,12 +150,15 @@ EXPECTED = {
     ("admin.edit_team", "POST"):         "302 | 403 | 403 | 302 | 302",
     ("audit.trail", "GET"):              "302 | 403 | 403 | 200 | 200",
     ("audit.trail_csv", "GET"):          "302 | 403 | 403 | 200 | 200",
+    ("audit.relationships", "GET"):      "302 | 403 | 403 | 200 | 200",
     # The API: a bearer token, never a session; the same rules as the pages
     ("api.openapi", "GET"):              "200 | 200 | 200 | 200 | 200",
     ("api.search_people", "GET"):        "401 | 200 | 200 | 403 | 200",
     ("api.create_person", "POST"):       "401 | 201 | 201 | 403 | 201",
     ("api.read_person", "GET"):          "401 | 200/403 | 200/403 | 403 | 200/403",
     ("api.person_fhir", "GET"):          "401 | 200/403 | 200/403 | 403 | 200/403",
+    # Who is involved: for anyone who can find the person by search, whatever team knows them
+    ("api.person_involvement", "GET"):   "401 | 200 | 200 | 403 | 200",
     ("api.create_demand", "POST"):       "401 | 422 | 422 | 403 | 422",
     ("api.read_case", "GET"):            "401 | 200/403 | 200/403 | 403 | 200/403",
     ("api.update_case", "PATCH"):        "401 | 409/403 | 409/403 | 403 | 409/403",
@@ -295,6 +300,7 @@ def build_world() -> World:
         world.records[scope] = {
             "person_id": person.id,
             "case_id": demand.case_id,
+            "demand_id": demand.id,  # not passed: no confirmation for anyone
             "action_id": action.id,
             "ask_id": ask.id,
             "user_id": make_user(team, "practitioner").id,

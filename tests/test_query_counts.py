@@ -102,7 +102,11 @@ def grow(person, worker, colleague, manager, size: int):
         grow_safety(other, worker, 0)  # cautions on the caseload's rows
         grow_safety(person, worker, _)
         make_demand(make_person(manager), manager)  # awaiting allocation
-        make_user(make_team())  # a colleague in another team, who may be pulled in
+        elsewhere = make_user(make_team())  # a colleague in another team, who may be pulled in
+        # ...who also works with the person and the Irenes: more lines of who is involved,
+        # more relationships started
+        make_demand(person, elsewhere)
+        make_demand(other, elsewhere)
     db.session.commit()
     return busy_case(person, worker, colleague, size)
 
@@ -120,6 +124,8 @@ PAGES = {
     # Every event in words: the people, cases and users named loaded for the whole page
     "who_looked": lambda case: f"/people/{case.person_id}/audit",
     "audit": lambda case: "/admin/audit",
+    "intake": lambda case: f"/people/{case.person_id}/demands/new",
+    "relationships": lambda case: "/admin/relationships",
 }
 
 
@@ -131,7 +137,13 @@ def test_the_number_of_queries_of_a_page_does_not_grow_with_the_data(
     person = make_person(practitioner, given_name="Irene")
     case = grow(person, practitioner, colleague, manager, 1)
     login(
-        client, {"team": manager, "audit": admin_user, "flags_due": manager}.get(page, practitioner)
+        client,
+        {
+            "team": manager,
+            "audit": admin_user,
+            "relationships": admin_user,
+            "flags_due": manager,
+        }.get(page, practitioner),
     )
     path = PAGES[page](case)
     client.get(path)  # the first request loads what every later one shares

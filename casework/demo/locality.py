@@ -210,6 +210,7 @@ class Locality:
         kind: str | None = "value",
         owner: User | None = None,
         expect: str,
+        pass_to: Case | None = None,
     ) -> Case:
         demand, route = record_demand(
             self.session,
@@ -222,6 +223,7 @@ class Locality:
             stated_need=need,
             kind=kind,
             owner=owner,
+            pass_to_case_id=pass_to.id if pass_to is not None else None,
         )
         if route.kind != expect:
             raise DemoError(

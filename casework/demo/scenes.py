@@ -8,8 +8,10 @@ named by a later step of the same scene.
 
     person      given, family, sex (F or M), age; contact (else one picked at random);
                 nhs_number = false when not known
-    demand      source, channel, need, expect (open_case, same_worker or new_case);
-                kind (value, the default; failure; unsure); owner (chosen at intake)
+    demand      source, channel, need, expect (open_case, same_worker, new_case or
+                passed_to_owner); kind (value, the default; failure; unsure); owner
+                (chosen at intake); pass_to (the worker in another team whose open case
+                of the person it is passed to; the scene's case is then theirs)
     talk        notes; kind (visit, the default; phone, meeting...); matters; with_whom;
                 minutes; person (their latest case, not the scene's); present (names
                 from the person's circle who were there); plan (a plan step's id: the
@@ -103,7 +105,19 @@ def _demand(scene: Scene, s: dict) -> None:
         kind=DEMAND_KINDS[s.get("kind", "value")],
         owner=scene.staff(s.get("owner")),
         expect=s["expect"],
+        pass_to=_their_open_case(scene, s.get("pass_to")),
     )
+
+
+def _their_open_case(scene: Scene, key: str | None):
+    """The scene's person's open case owned by that worker (a demand passed to them)."""
+    if key is None:
+        return None
+    worker = scene.staff(key)
+    case = next((c for c in scene.person.cases if c.is_open and c.owner_id == worker.id), None)
+    if case is None:
+        raise DemoError(f"{scene.person.name} has no open case owned by {worker.name}")
+    return case
 
 
 def _talk(scene: Scene, s: dict) -> None:

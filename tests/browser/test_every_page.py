@@ -77,6 +77,7 @@ class Visit:
 
 IRENE, KAMAL, NASREEN, TERRY = "Irene Thomas", "Kamal Patel", "Nasreen Begum", "Terry Wood"
 MOHAMMED = "Mohammed Khan"
+WINIFRED = "Winifred Osei"
 MOHAMMED_ASK = "A rescue pack and a month of the night-time support line for Mohammed"
 ALARM = "The alarm service will not fit a pendant alarm without its own assessment visit"
 V = Visit
@@ -103,6 +104,11 @@ PAGES = [
     V("demand-new", "practitioner", "/people/{irene}/demands/new", f"Record a demand – {IRENE}", person=IRENE),
     V("demand-new-errors", "practitioner", "/people/{irene}/demands/new", f"Error: Record a demand – {IRENE}", person=IRENE, do=(("click", "Save demand"),), shows="There is a problem"),
     V("demand-saved", "practitioner", "/people/{irene}/demands/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#source", "Her daughter"), ("check", "Phone"), ("fill", "#stated_need", "Worried about the stairs"), ("click", "Save demand")), shows="Demand recorded."),
+    # Someone another team already works with: the choice before saving, and passing.
+    V("demand-new-known-elsewhere", "practitioner", "/people/{winifred}/demands/new", f"Record a demand – {WINIFRED}", person=WINIFRED, shows="Pass this demand to Dana Hughes in Northgate"),
+    V("demand-new-known-elsewhere-errors", "practitioner", "/people/{winifred}/demands/new", f"Error: Record a demand – {WINIFRED}", person=WINIFRED, do=(("fill", "#source", "Her nephew"), ("check", "Phone"), ("fill", "#stated_need", "Struggling with the stairs"), ("click", "Save demand")), shows="Choose whether to pass this demand"),
+    V("demand-passed", "practitioner", "/demands/{winifred_passed}/passed", f"Demand passed – {WINIFRED}", person=WINIFRED, shows="Demand passed to Dana Hughes"),
+    V("demand-passing", "practitioner", "/people/{winifred}/demands/new", f"Demand passed – {WINIFRED}", person=WINIFRED, do=(("fill", "#source", "Her nephew"), ("check", "Phone"), ("fill", "#stated_need", "Struggling with the stairs"), ("check", re.compile("Pass this demand to Dana Hughes")), ("click", "Save demand")), shows="is already working with"),
     V("case", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE),
     V("case-closed", "practitioner", "/cases/{terry_case}", f"Case – {TERRY}", person=TERRY),
     V("about-me", "practitioner", "/cases/{irene_case}/about-me", f"About me – {IRENE}", person=IRENE),
@@ -220,6 +226,7 @@ PAGES = [
     V("team-added", "admin", "/admin/teams/new", "Users and teams", do=(("fill", "#name", "Hillside"), ("check", "Pilot (the bubble)"), ("click", "Add team")), shows="The Hillside team has been added."),
     V("team-edit", "admin", "/admin/teams/{riverside}/edit", "Change the Riverside team – Users and teams"),
     V("audit", "admin", "/admin/audit", "Audit trail"),
+    V("relationships", "admin", "/admin/relationships", "Relationships started", shows="Albert Mensah"),
     V("audit-filtered", "admin", "/admin/audit?person={irene}", "Audit trail", shows="events"),
     V("audit-errors", "admin", "/admin/audit?start[day]=31&start[month]=2&start[year]=2026", "Error: Audit trail", shows="There is a problem", status=400),
     V("duplicates", "admin", "/people/duplicates", "Possible duplicate records", shows=TERRY),
@@ -409,6 +416,10 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
             select(CautionFlag.id).where(CautionFlag.person_id == irene.id).order_by(CautionFlag.id)
         ),
         "irene_member": irene_member.id,
+        "winifred": person("Winifred", "Osei").id,
+        "winifred_passed": db.session.scalar(
+            select(Demand.id).where(Demand.routed_by == "passed_to_owner").order_by(Demand.id)
+        ),
         "irene_member_name": irene_member.name,
         "trial": trial.id,
         "trial_case": trial_case.id,
