@@ -79,7 +79,12 @@ def _register_users(app: Flask) -> None:
     @click.option("--role", type=click.Choice(ROLES), required=True)
     @click.option("--team", "team_name", default=None, help="The team's name.")
     @click.option("--password", default=None, help="Without it, a random one is printed once.")
-    def users_create(email, name, role, team_name, password) -> None:
+    @click.option("--profession", default=None, help="e.g. 'Occupational therapist'.")
+    @click.option("--phone", default=None, help="Their direct line, e.g. '0113 496 0000'.")
+    @click.option("--working-hours", default=None, help="e.g. 'Monday to Thursday, 8am to 4pm'.")
+    def users_create(
+        email, name, role, team_name, password, profession, phone, working_hours
+    ) -> None:
         """Add a user; without --password a random one is printed once."""
         team = None
         if team_name:
@@ -89,7 +94,13 @@ def _register_users(app: Flask) -> None:
                 sys.exit(1)
         try:
             user, generated = admin.create_user(
-                db.session, email=email, name=name, role=role, team=team, password=password
+                db.session,
+                email=email,
+                name=name,
+                role=role,
+                team=team,
+                password=password,
+                profile={"profession": profession, "phone": phone, "working_hours": working_hours},
             )
         except InvalidValue as error:
             _fail(error)

@@ -49,6 +49,9 @@ LONGEST_REVIEW_DAYS = 2 * 366  # a caution is looked at again within two years
 PROFESSION = 100  # a worker's profession, as they would say it: "Occupational therapist"
 WORKING_HOURS = 200  # when a worker can be reached: "Monday to Thursday, 8am to 4pm"
 NOTIFICATION_TEXT = 300  # what happened, with no health or care details
+# A worker's direct line: digits, spaces, brackets, hyphens and a leading +, 6 digits or more.
+WORKER_PHONE_PATTERN = r"^\+?[0-9 ()-]+$"
+WORKER_PHONE_DIGITS = 6
 
 # Dates before these are typing mistakes, not records.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -152,6 +155,7 @@ NO_DECISION = "Choose whether they agreed or refused"
 NO_SCOPE = "Say what may be shared, and with whom"
 EMAIL_SHAPE = "Enter an email address like name@example.org"
 NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
+WORKER_PHONE_SHAPE = "Enter a phone number, like 0113 496 0000 or +44 113 496 0000"
 NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
 
 

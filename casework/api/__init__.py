@@ -15,5 +15,6 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     network,
     people,
     trials,
+    users,
 )
 from .base import bp  # noqa: F401

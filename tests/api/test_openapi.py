@@ -54,6 +54,7 @@ DOMAIN_ONLY = {
     "expires_on": "not before recorded_on",
     "network_member_id": "a member of this case's person's circle",
     "network_member_ids": "members of this case's person's circle",
+    "phone": "a worker's direct line: digits, spaces, brackets, hyphens, a leading +, 6 digits",
 }
 
 
