@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     from .imports.cli import register as register_import_commands
     from .maintenance import register as register_maintenance
     from .measures.cli import register as register_measures
+    from .notifications.cli import register as register_notify
     from .people.cli import register as register_people_commands
     from .synthetic.cli import register as register_generate
     from .trials.cli import register as register_trials
@@ -44,6 +45,7 @@ def register_commands(app: Flask) -> None:
     register_backup_commands(app)
     register_maintenance(app)
     register_generate(app)
+    register_notify(app)
 
 
 def _register_teams(app: Flask) -> None:

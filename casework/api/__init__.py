@@ -13,6 +13,7 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     flags,
     measures,
     network,
+    notifications,
     people,
     trials,
     users,

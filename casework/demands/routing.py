@@ -20,6 +20,7 @@ from .. import audit, clock
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Case, Demand, OwnershipChange, Person, Team, User
+from ..notifications import events
 from ..people.service import require_not_merged
 from ..rules import (
     CHANNELS,
@@ -203,6 +204,7 @@ def record_demand(
     session.add(demand)
     session.flush()
     audit.record_in_case("create", "demand", demand.id, case, user=recorder, routed_by=route.kind)
+    events.demand_routed(demand, route.kind, route.owner, recorder)
     return demand, route
 
 
