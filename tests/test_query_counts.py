@@ -17,6 +17,7 @@ from sqlalchemy import event
 from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
 from casework.extensions import db
+from casework.notifications.service import tell
 from casework.safety import service as safety
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
@@ -97,6 +98,7 @@ def grow(person, worker, colleague, manager, size: int):
         grow_safety(person, worker, _)
         make_demand(make_person(manager), manager)  # awaiting allocation
         make_user(make_team())  # a colleague in another team, who may be pulled in
+        tell([worker, manager], "recontact", text="A demand joined your case", case=demand.case)
     db.session.commit()
     return busy_case(person, worker, colleague, size)
 
@@ -113,6 +115,7 @@ PAGES = {
     # Every event in words: the people, cases and users named loaded for the whole page
     "who_looked": lambda case: f"/people/{case.person_id}/audit",
     "audit": lambda case: "/admin/audit",
+    "notifications": lambda case: "/notifications",
 }
 
 
