@@ -27,6 +27,7 @@ from casework.auth.tokens import issue_token
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action
 from casework.extensions import db
+from casework.notifications.service import tell
 from casework.people.merge import merge_people
 from casework.policy import MAX_ID
 from casework.safety.service import add_member, raise_flag
@@ -219,6 +220,17 @@ EXPECTED = {
     ("api.create_member", "POST"):       "401 | 201/403 | 201/403 | 403 | 201/403",
     ("api.update_member", "PATCH"):      "401 | 409/403 | 409/403 | 403 | 409/403",
     ("api.create_consent", "POST"):      "401 | 422/403 | 422/403 | 403 | 422/403",
+    # Workers' profiles: anyone signed in reads one; each changes their own details. Each
+    # reads and marks only their own notifications (anyone else's: not found).
+    ("account.change_details", "POST"):  "302 | 422 | 422 | 422 | 422",
+    ("api.me", "GET"):                   "401 | 200 | 200 | 200 | 200",
+    ("api.change_me", "PATCH"):          "401 | 422 | 422 | 422 | 422",
+    ("api.get_user", "GET"):             "401 | 200 | 200 | 200 | 200",
+    ("notifications.index", "GET"):      "302 | 200 | 200 | 200 | 200",
+    ("notifications.mark_read", "POST"): "302 | 302/404 | 302/404 | 302/404 | 302/404",
+    ("notifications.mark_all_read", "POST"): "302 | 302 | 302 | 302 | 302",
+    ("api.list_notifications", "GET"):   "401 | 200 | 200 | 200 | 200",
+    ("api.read_notification", "POST"):   "401 | 200/404 | 200/404 | 200/404 | 200/404",
 }
 # fmt: on
 
@@ -302,10 +314,16 @@ def build_world() -> World:
     )
     world.trial_id = trial.id
     world.records["other"]["token_id"] = issue_token(db.session, south_worker, "theirs")[0].id
+    [theirs] = tell([south_worker], "allocated", text="Theirs")
     for role, user in users.items():
         world.tokens[role] = issue_token(db.session, user, "matrix")[1]
         # a second token of their own, for the revoke page (the first one keeps working)
         world.records.setdefault(role, {})["token_id"] = issue_token(db.session, user, "x")[0].id
+        [mine] = tell([user], "allocated", text="Mine")
+        db.session.flush()
+        world.records[role]["notification_id"] = mine.id
+    db.session.flush()
+    world.records["other"]["notification_id"] = theirs.id
     keep, other = make_person(practitioner), make_person(practitioner)
     event = merge_people(db.session, users["admin"], keep=keep, other=other)
     db.session.commit()
@@ -328,6 +346,7 @@ def scoped(rule) -> bool:
         "team_id",
         "flag_id",
         "member_id",
+        "notification_id",
     }
     return bool(rule.arguments & ids) or rule.endpoint.startswith(by_team)
 
@@ -335,10 +354,10 @@ def scoped(rule) -> bool:
 def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
     """The path, query and body of a request to this route about `scope`'s records."""
     records = {**world.records[scope]}
-    if scope == "own" and role in world.records:
-        records["token_id"] = world.records[role]["token_id"]
-    elif scope == "own":
-        records["token_id"] = world.records["practitioner"]["token_id"]
+    if scope == "own":
+        own = world.records[role if role in world.records else "practitioner"]
+        records["token_id"] = own["token_id"]
+        records["notification_id"] = own["notification_id"]
     fixed = {
         "event_id": world.merge_event_id,
         "trial_id": world.trial_id,
@@ -409,6 +428,8 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_member": {"name": "Jo", "relationship": "family"},  # no rule to break
         "api.update_member": {"version": MAX_ID},  # stale: 409
         "api.create_consent": {"decision": "given", "scope": "GP", "recorded_on": "2999-01-01"},
+        "api.change_me": {"phone": "ring the office"},  # not a phone number: 422
+        "api.read_notification": {},
     }[endpoint]
 
 

@@ -25,7 +25,12 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField
 
-from casework.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
+from casework.account.forms import (
+    ChangePasswordForm,
+    DetailsForm,
+    NewTokenForm,
+    RevokeTokenForm,
+)
 from casework.admin.forms import (
     ConfirmForm,
     EditUserForm,
@@ -54,6 +59,8 @@ from casework.demands.forms import DemandForm
 from casework.extensions import db
 from casework.imports.forms import ConfirmImportForm, UploadForm
 from casework.measures.forms import MeasuresForm
+from casework.notifications.routes import MarkReadForm
+from casework.notifications.service import tell
 from casework.people.forms import MergeForm, PersonForm, UndoMergeForm
 from casework.people.merge import merge_people
 from casework.purpose.forms import PurposeForm
@@ -91,6 +98,7 @@ class World:
     trial_id: int = 0
     flag_id: int = 0
     member_id: int = 0
+    notification_id: int = 0
 
 
 @dataclasses.dataclass
@@ -119,6 +127,16 @@ FORMS: dict[str, Form] = {
     ),
     "account.revoke_token": Form(
         "practitioner", lambda w: f"/account/tokens/{w.token_id}/revoke", RevokeTokenForm
+    ),
+    "account.change_details": Form("practitioner", lambda w: "/account/details", DetailsForm),
+    "notifications.mark_read": Form(
+        "practitioner",
+        lambda w: f"/notifications/{w.notification_id}/read",
+        MarkReadForm,
+        extra=lambda w: ["unread", "page"],
+    ),
+    "notifications.mark_all_read": Form(
+        "practitioner", lambda w: "/notifications/read", MarkReadForm, extra=lambda w: ["unread"]
     ),
     "caseload.team": Form(
         "manager", lambda w: "/team", AllocateForm, extra=lambda w: [f"version-{w.case_id}"]
@@ -324,8 +342,10 @@ def world(team, practitioner, manager, admin_user) -> World:
     member = add_member(
         db.session, practitioner, demand.person, {"name": "Jo", "relationship": "family"}
     )
+    [told] = tell([practitioner], "allocated", text="A case given", case=demand.case)
     db.session.commit()
     return World(
+        notification_id=told.id,
         trial_id=trial.id,
         practitioner=practitioner,
         manager=manager,
