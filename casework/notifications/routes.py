@@ -4,6 +4,7 @@ read, and the header's count. Each worker sees only their own (policy.get_own_no
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
+from sqlalchemy.exc import SQLAlchemyError
 
 from .. import policy
 from ..extensions import db
@@ -26,7 +27,11 @@ def notification_helpers():
     def notifications_label() -> str:
         if not current_user.is_authenticated:
             return "Notifications"
-        unread = service.unread_count(db.session, current_user)
+        try:
+            unread = service.unread_count(db.session, current_user)
+        except SQLAlchemyError:  # an error page while the database fails: no count, no crash
+            db.session.rollback()
+            return "Notifications"
         return f"Notifications ({unread} unread)" if unread else "Notifications"
 
     return {"notifications_label": notifications_label}

@@ -113,3 +113,18 @@ def test_reading_the_list_marks_nothing_read(client, practitioner):
     login(client, practitioner)
     client.get("/notifications")
     assert db.session.scalar(select(Notification.read_at).where(Notification.id == made.id)) is None
+
+
+def test_a_failing_count_never_breaks_the_page(client, practitioner, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    from casework.notifications import service
+
+    def fail(*args):
+        raise OperationalError("SELECT count", {}, Exception("the database went away"))
+
+    login(client, practitioner)
+    monkeypatch.setattr(service, "unread_count", fail)
+    page = client.get("/account")
+    assert page.status_code == 200
+    assert ">Notifications<" in page.text.replace("\n", "").replace(" ", "")
