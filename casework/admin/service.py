@@ -133,7 +133,7 @@ def create_user(
         email=email,
         role=role,
         team_id=team.id if team else None,
-        **profile,
+        **{name: value for name, value in profile.items() if value},
     )
     return user, generated
 
@@ -207,10 +207,11 @@ def _user_errors(name: str, role: str | None, team: Team | None) -> dict[str, st
     return errors
 
 
-def _snapshot(user: User) -> dict:
-    return {"name": user.name, "role": user.role, "team_id": user.team_id} | {
-        name: getattr(user, name) for name in PROFILE
-    }
+def _snapshot(user: User, profile: bool = False) -> dict:
+    """What the audit keeps of a change of a user: with `profile`, their profession, phone
+    and working hours too."""
+    snapshot = {"name": user.name, "role": user.role, "team_id": user.team_id}
+    return snapshot | ({name: getattr(user, name) for name in PROFILE} if profile else {})
 
 
 def update_user(
@@ -235,13 +236,13 @@ def update_user(
         )
     if errors:
         raise InvalidValue("Check the user's details", errors)
-    before = _snapshot(user)
+    before = _snapshot(user, given)
     user.name, user.role, user.team = name, role, team
     if given:
         for field, value in profile.items():
             setattr(user, field, value)
     session.flush()
-    after = _snapshot(user)
+    after = _snapshot(user, given)
     audit.record("update", "user", user.id, user=actor, before=before, after=after)
     if (before["role"], before["team_id"]) != (after["role"], after["team_id"]):
         # What they may see has changed: they sign in again with their new rights.
