@@ -6,6 +6,7 @@ notification is in two emails, whichever server runs the command."""
 import datetime as dt
 import email
 import socket
+import threading
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -212,3 +213,30 @@ def test_tls_is_insisted_on_when_set_and_a_server_without_it_is_refused(runner, 
     assert "could not reach the SMTP server" in result.output
     assert inbox.messages == []
     assert all(n.emailed_at is None for n in db.session.scalars(select(Notification)))
+
+
+def test_two_servers_sending_at_once_send_one_email(app, inbox, opted_in, given):
+    """Two runs at the same moment, each with its own connection to the database (as two
+    servers would have): the rows each claims are its own, so the worker gets one email."""
+    start = threading.Barrier(2)
+    outcomes, errors = [], []
+
+    def server():
+        with app.app_context():
+            try:
+                start.wait(timeout=10)
+                outcomes.append(digest.send_digests(db.session, app.config))
+            except Exception as error:  # noqa: BLE001 - reported below
+                errors.append(error)
+            finally:
+                db.session.remove()
+
+    runs = [threading.Thread(target=server) for _ in range(2)]
+    for run in runs:
+        run.start()
+    for run in runs:
+        run.join(timeout=60)
+    assert errors == []
+    assert sorted(len(outcome.sent) for outcome in outcomes) == [0, 1]
+    assert len(inbox.messages) == 1
+    assert inbox.messages[0]["Subject"] == "Casework: 3 unread notifications"
