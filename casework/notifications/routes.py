@@ -55,6 +55,7 @@ def index():
     return render_template(
         "notifications/index.html",
         told=told,
+        unread=service.unread_count(db.session, current_user),
         unread_only=unread_only,
         kinds=NOTIFICATION_KINDS,
         form=MarkReadForm(),
