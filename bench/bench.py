@@ -402,6 +402,7 @@ def main() -> None:
             "case": [f"/cases/{case}" for case in subject["cases"][:50]],
             "timeline": [f"/people/{person}" for person in subject["people"]],
             "intake": [f"/people/{person}/demands/new" for person in subject["people"]],
+            "notifications": ["/notifications", "/notifications?unread=1"],
         }
         n = args.requests
         results, measures, floor, written = {}, [], [], None
@@ -414,6 +415,7 @@ def main() -> None:
                 "Case page": timed(page, paths["case"], n),
                 "Person timeline": timed(page, paths["timeline"], n),
                 "Intake form": timed(page, paths["intake"], n),
+                "Notifications page": timed(page, paths["notifications"], n),
             }
         if "measures" in parts:
             measures = timed(api, [f"/api/v1/measures?{query}"], 7, warm=1)

@@ -170,10 +170,12 @@ def register_blueprints(app: Flask) -> None:
     from . import barriers, safety, stories
     from .audit import routes as audit_pages
     from .diary import pages as diary
+    from .notifications import routes as notifications
     from .people import merge_routes as duplicates
     from .trials import pages as trials
 
-    for module in (barriers, stories, audit_pages, duplicates, safety, trials, diary):
+    modules = (barriers, stories, audit_pages, duplicates, safety, trials, diary, notifications)
+    for module in modules:
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

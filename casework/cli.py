@@ -29,6 +29,7 @@ def register_commands(app: Flask) -> None:
     from .imports.cli import register as register_import_commands
     from .maintenance import register as register_maintenance
     from .measures.cli import register as register_measures
+    from .notifications.cli import register as register_notify
     from .people.cli import register as register_people_commands
     from .synthetic.cli import register as register_generate
     from .trials.cli import register as register_trials
@@ -44,6 +45,7 @@ def register_commands(app: Flask) -> None:
     register_backup_commands(app)
     register_maintenance(app)
     register_generate(app)
+    register_notify(app)
 
 
 def _register_teams(app: Flask) -> None:
@@ -79,7 +81,12 @@ def _register_users(app: Flask) -> None:
     @click.option("--role", type=click.Choice(ROLES), required=True)
     @click.option("--team", "team_name", default=None, help="The team's name.")
     @click.option("--password", default=None, help="Without it, a random one is printed once.")
-    def users_create(email, name, role, team_name, password) -> None:
+    @click.option("--profession", default=None, help="e.g. 'Occupational therapist'.")
+    @click.option("--phone", default=None, help="Their direct line, e.g. '0113 496 0000'.")
+    @click.option("--working-hours", default=None, help="e.g. 'Monday to Thursday, 8am to 4pm'.")
+    def users_create(
+        email, name, role, team_name, password, profession, phone, working_hours
+    ) -> None:
         """Add a user; without --password a random one is printed once."""
         team = None
         if team_name:
@@ -89,7 +96,13 @@ def _register_users(app: Flask) -> None:
                 sys.exit(1)
         try:
             user, generated = admin.create_user(
-                db.session, email=email, name=name, role=role, team=team, password=password
+                db.session,
+                email=email,
+                name=name,
+                role=role,
+                team=team,
+                password=password,
+                profile={"profession": profession, "phone": phone, "working_hours": working_hours},
             )
         except InvalidValue as error:
             _fail(error)

@@ -152,6 +152,22 @@ def _oidc() -> dict:
     }
 
 
+def _mail() -> dict:
+    """The SMTP server the daily email of notifications goes through (`casework notify
+    send`), and the app's public address its links point to (docs/deploying.md, Email).
+    Checked when the email is sent (casework/notifications/digest.py), not at start: a
+    service without email still runs."""
+    return {
+        "MAIL_SERVER": os.environ.get("MAIL_SERVER", "").strip(),
+        "MAIL_PORT": _whole_number("MAIL_PORT", 587, minimum=1),
+        "MAIL_USERNAME": os.environ.get("MAIL_USERNAME", "").strip(),
+        "MAIL_PASSWORD": os.environ.get("MAIL_PASSWORD", ""),
+        "MAIL_USE_TLS": _on_or_off("MAIL_USE_TLS", True),  # STARTTLS: never in clear by default
+        "MAIL_FROM": os.environ.get("MAIL_FROM", "").strip(),
+        "CASEWORK_BASE_URL": os.environ.get("CASEWORK_BASE_URL", "").strip().rstrip("/"),
+    }
+
+
 def _loopback(url: str) -> bool:
     """A provider on this machine (tests): plain http cannot be read on the way."""
     parts = urlsplit(url)
@@ -191,6 +207,7 @@ def from_environment(instance_path: Path, production: bool = False) -> dict:
         "IMPORT_MAX_BYTES": int(os.environ.get("IMPORT_MAX_BYTES", str(10 * 1024 * 1024))),
         "IMPORT_MAX_ROWS": int(os.environ.get("IMPORT_MAX_ROWS", "50000")),
         "WTF_CSRF_TIME_LIMIT": None,
+        **_mail(),
     }
     if not settings["LOCAL_PASSWORDS"] and not settings["OIDC_ISSUER"]:
         raise ConfigurationError(

@@ -26,6 +26,7 @@ from .models import (
     CautionFlag,
     Demand,
     NetworkMember,
+    Notification,
     Person,
     User,
 )
@@ -315,6 +316,32 @@ def get_own_token(user: User, token_id: int) -> ApiToken:
     if record is None or record.user_id != user.id:
         abort(404)
     return record
+
+
+def get_worker(user: User, worker_id: int) -> User:
+    """A worker's profile (name, team, role, profession, direct line): any signed-in user
+    may read it, since colleagues and the people helped need to reach each other."""
+    worker = fetch(User, worker_id)
+    if worker is None:
+        abort(404)
+    return worker
+
+
+def get_own_notification(user: User, notification_id: int) -> Notification:
+    """One of the user's own notifications; anyone else's is not found (not even its
+    existence)."""
+    record = fetch(Notification, notification_id)
+    if record is None or record.user_id != user.id:
+        abort(404)
+    return record
+
+
+def notification_links(user: User) -> tuple:
+    """SQL conditions, for a notification's case and person, that the reader may still see
+    them (the list links to them only then: a case may have moved on since)."""
+    case_seen = exists().where(Case.id == Notification.case_id, case_visible_clause(user))
+    person_seen = exists().where(Person.id == Notification.person_id, person_visible_clause(user))
+    return case_seen, person_seen
 
 
 def can_see_measures(user: User) -> bool:

@@ -54,6 +54,9 @@ LONGEST_PLAN_DAYS = 2 * 366  # a contact is planned within two years (later is a
 LONGEST_DIARY_DAYS = 366  # the longest window one read of the diary covers
 NO_CONTACT_DAYS = 28  # a team's default: a case with no contact for longer is flagged
 NO_CONTACT_DAYS_RANGE = (1, 365)
+# A worker's direct line: digits, spaces, brackets, hyphens and a leading +, 6 digits or more.
+WORKER_PHONE_PATTERN = r"^\+?[0-9 ()-]+$"
+WORKER_PHONE_DIGITS = 6
 
 # Dates before these are typing mistakes, not records.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -171,6 +174,7 @@ PLAN_TOO_FAR = "Plan the contact within the next two years: check the year"
 PLAN_NOT_OPEN = "Choose a planned contact of this case that is still open"
 NO_CONTACT_DAYS_WORDS = "Enter a whole number of days from 1 to 365"
 NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
+WORKER_PHONE_SHAPE = "Enter a phone number, like 0113 496 0000 or +44 113 496 0000"
 NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
 
 

@@ -28,6 +28,7 @@ from casework.barriers.service import create_barrier
 from casework.cases.service import add_action
 from casework.diary.service import plan_contact
 from casework.extensions import db
+from casework.notifications.service import tell
 from casework.people.merge import merge_people
 from casework.policy import MAX_ID
 from casework.safety.service import add_member, raise_flag
@@ -237,6 +238,17 @@ EXPECTED = {
     ("api.create_plan", "POST"):         "401 | 422/403 | 422/403 | 403 | 422/403",
     ("api.cancel_plan", "POST"):         "401 | 409/403 | 409/403 | 403 | 409/403",
     ("api.read_diary", "GET"):           "401 | 200 | 200 | 403 | 200",
+    # Workers' profiles: anyone signed in reads one; each changes their own details. Each
+    # reads and marks only their own notifications (anyone else's: not found).
+    ("account.change_details", "POST"):  "302 | 422 | 422 | 422 | 422",
+    ("api.me", "GET"):                   "401 | 200 | 200 | 200 | 200",
+    ("api.change_me", "PATCH"):          "401 | 422 | 422 | 422 | 422",
+    ("api.get_user", "GET"):             "401 | 200 | 200 | 200 | 200",
+    ("notifications.index", "GET"):      "302 | 200 | 200 | 200 | 200",
+    ("notifications.mark_read", "POST"): "302 | 302/404 | 302/404 | 302/404 | 302/404",
+    ("notifications.mark_all_read", "POST"): "302 | 302 | 302 | 302 | 302",
+    ("api.list_notifications", "GET"):   "401 | 200 | 200 | 200 | 200",
+    ("api.read_notification", "POST"):   "401 | 200/404 | 200/404 | 200/404 | 200/404",
 }
 # fmt: on
 
@@ -323,10 +335,16 @@ def build_world() -> World:
     )
     world.trial_id = trial.id
     world.records["other"]["token_id"] = issue_token(db.session, south_worker, "theirs")[0].id
+    [theirs] = tell([south_worker], "allocated", text="Theirs")
     for role, user in users.items():
         world.tokens[role] = issue_token(db.session, user, "matrix")[1]
         # a second token of their own, for the revoke page (the first one keeps working)
         world.records.setdefault(role, {})["token_id"] = issue_token(db.session, user, "x")[0].id
+        [mine] = tell([user], "allocated", text="Mine")
+        db.session.flush()
+        world.records[role]["notification_id"] = mine.id
+    db.session.flush()
+    world.records["other"]["notification_id"] = theirs.id
     keep, other = make_person(practitioner), make_person(practitioner)
     event = merge_people(db.session, users["admin"], keep=keep, other=other)
     db.session.commit()
@@ -350,6 +368,7 @@ def scoped(rule) -> bool:
         "flag_id",
         "member_id",
         "plan_id",
+        "notification_id",
     }
     return bool(rule.arguments & ids) or rule.endpoint.startswith(by_team)
 
@@ -357,10 +376,10 @@ def scoped(rule) -> bool:
 def request_for(world: World, rule, method: str, role: str, scope: str) -> dict:
     """The path, query and body of a request to this route about `scope`'s records."""
     records = {**world.records[scope]}
-    if scope == "own" and role in world.records:
-        records["token_id"] = world.records[role]["token_id"]
-    elif scope == "own":
-        records["token_id"] = world.records["practitioner"]["token_id"]
+    if scope == "own":
+        own = world.records[role if role in world.records else "practitioner"]
+        records["token_id"] = own["token_id"]
+        records["notification_id"] = own["notification_id"]
     fixed = {
         "event_id": world.merge_event_id,
         "trial_id": world.trial_id,
@@ -433,6 +452,8 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_consent": {"decision": "given", "scope": "GP", "recorded_on": "2999-01-01"},
         "api.create_plan": {"due_on": "2000-01-01", "kind": "visit"},  # in the past: 422
         "api.cancel_plan": {"version": MAX_ID},  # stale: 409
+        "api.change_me": {"phone": "ring the office"},  # not a phone number: 422
+        "api.read_notification": {},
     }[endpoint]
 
 

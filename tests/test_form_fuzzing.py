@@ -26,7 +26,12 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField
 
 from casework import clock
-from casework.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
+from casework.account.forms import (
+    ChangePasswordForm,
+    DetailsForm,
+    NewTokenForm,
+    RevokeTokenForm,
+)
 from casework.admin.forms import (
     ConfirmForm,
     EditUserForm,
@@ -57,6 +62,8 @@ from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.imports.forms import ConfirmImportForm, UploadForm
 from casework.measures.forms import MeasuresForm
+from casework.notifications.routes import MarkReadForm
+from casework.notifications.service import tell
 from casework.people.forms import MergeForm, PersonForm, UndoMergeForm
 from casework.people.merge import merge_people
 from casework.purpose.forms import PurposeForm
@@ -95,6 +102,7 @@ class World:
     flag_id: int = 0
     member_id: int = 0
     plan_id: int = 0
+    notification_id: int = 0
 
 
 @dataclasses.dataclass
@@ -123,6 +131,16 @@ FORMS: dict[str, Form] = {
     ),
     "account.revoke_token": Form(
         "practitioner", lambda w: f"/account/tokens/{w.token_id}/revoke", RevokeTokenForm
+    ),
+    "account.change_details": Form("practitioner", lambda w: "/account/details", DetailsForm),
+    "notifications.mark_read": Form(
+        "practitioner",
+        lambda w: f"/notifications/{w.notification_id}/read",
+        MarkReadForm,
+        extra=lambda w: ["unread", "page"],
+    ),
+    "notifications.mark_all_read": Form(
+        "practitioner", lambda w: "/notifications/read", MarkReadForm, extra=lambda w: ["unread"]
     ),
     "caseload.team": Form(
         "manager", lambda w: "/team", AllocateForm, extra=lambda w: [f"version-{w.case_id}"]
@@ -332,8 +350,10 @@ def world(team, practitioner, manager, admin_user) -> World:
         db.session, practitioner, demand.person, {"name": "Jo", "relationship": "family"}
     )
     plan = plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
+    [told] = tell([practitioner], "allocated", text="A case given", case=demand.case)
     db.session.commit()
     return World(
+        notification_id=told.id,
         trial_id=trial.id,
         plan_id=plan.id,
         practitioner=practitioner,

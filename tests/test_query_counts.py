@@ -18,6 +18,7 @@ from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
 from casework.diary.service import plan_contact
 from casework.extensions import db
+from casework.notifications.service import tell
 from casework.safety import service as safety
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
@@ -107,6 +108,7 @@ def grow(person, worker, colleague, manager, size: int):
         # more relationships started
         make_demand(person, elsewhere)
         make_demand(other, elsewhere)
+        tell([worker, manager], "recontact", text="A demand joined your case", case=demand.case)
     db.session.commit()
     return busy_case(person, worker, colleague, size)
 
@@ -126,6 +128,7 @@ PAGES = {
     "audit": lambda case: "/admin/audit",
     "intake": lambda case: f"/people/{case.person_id}/demands/new",
     "relationships": lambda case: "/admin/relationships",
+    "notifications": lambda case: "/notifications",
 }
 
 

@@ -1,6 +1,7 @@
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from ..admin.service import update_own_details
 from ..auth import sessions, throttle, tokens, two_factor
 from ..auth.forms import ButtonForm, CodeForm
 from ..auth.service import MIN_PASSWORD_LENGTH, change_own_password
@@ -9,13 +10,25 @@ from ..extensions import db
 from ..forms import apply_domain_errors
 from ..policy import get_own_token
 from . import bp
-from .forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
+from .forms import ChangePasswordForm, DetailsForm, NewTokenForm, RevokeTokenForm
 
 
-def render_account(form=None, new_token=None, status=200, password_form=None, headers=None):
+def _details_form() -> DetailsForm:
+    """The worker's own details as they are now."""
+    user = current_user
+    data = {name: getattr(user, name) for name in ("profession", "phone", "working_hours")}
+    return DetailsForm(
+        formdata=None, data=data | {"email_digest": "yes" if user.email_digest else "no"}
+    )
+
+
+def render_account(
+    form=None, new_token=None, status=200, password_form=None, headers=None, details_form=None
+):
     return (
         render_template(
             "account/index.html",
+            details_form=details_form or _details_form(),
             form=form or NewTokenForm(formdata=None),
             password_form=password_form or ChangePasswordForm(formdata=None),
             revoke_form=RevokeTokenForm(),
@@ -40,6 +53,24 @@ def render_account(form=None, new_token=None, status=200, password_form=None, he
 @bp.route("/account")
 def index():
     return render_account()
+
+
+@bp.route("/account/details", methods=["POST"])
+def change_details():
+    """Profession, direct phone, working hours and the daily email: the worker's own."""
+    form = DetailsForm()
+    if not form.validate_on_submit():
+        return render_account(details_form=form, status=422)
+    user = current_user._get_current_object()
+    try:
+        update_own_details(db.session, user, form.changes(), actor=user)
+    except InvalidValue as error:
+        db.session.rollback()
+        apply_domain_errors(form, error.fields)
+        return render_account(details_form=form, status=422)
+    db.session.commit()
+    flash("Your details have been saved.", "success")
+    return redirect(url_for("account.index"))
 
 
 @bp.route("/account/password", methods=["POST"])

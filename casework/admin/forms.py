@@ -13,6 +13,7 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from ..formatting import label
 from ..forms import MaxLength
 from ..models import ROLES
+from ..rules import PHONE, PROFESSION, WORKING_HOURS
 
 ROLE_CHOICES = [(role, label(role)) for role in ROLES]
 COHORT_CHOICES = [("pilot", "Pilot (the bubble)"), ("usual", "Usual practice")]
@@ -48,22 +49,43 @@ class RoleAndTeam:
         self.team_id.choices = team_choices(teams)
 
 
-class NewUserForm(RoleAndTeam, FlaskForm):
+def profile_fields() -> tuple[StringField, StringField, StringField]:
+    """A worker's profession, direct phone and working hours: fields made where each form
+    lists them (WTForms orders fields as they were made). The rules are
+    admin.service.clean_profile's."""
+    return (
+        StringField("Profession (optional)", validators=[MaxLength(PROFESSION)]),
+        StringField("Direct phone number (optional)", validators=[MaxLength(PHONE)]),
+        StringField("Working hours (optional)", validators=[MaxLength(WORKING_HOURS)]),
+    )
+
+
+class Profile:
+    """How the people a worker helps, and colleagues, reach them (a mixin of the user forms
+    and the worker's own account page)."""
+
+    def profile(self) -> dict:
+        return {name: self[name].data for name in ("profession", "phone", "working_hours")}
+
+
+class NewUserForm(RoleAndTeam, Profile, FlaskForm):
     """Add a user; the password is optional because the service can make one up."""
 
     email = StringField("Email address", validators=[MaxLength(254)])
     name = StringField("Full name", validators=[MaxLength(100)])
     role = RadioField("Role", validate_choice=False)
     team_id = team_field()
+    profession, phone, working_hours = profile_fields()
     password = PasswordField("Password (optional)", validators=[LONGEST_PASSWORD])
 
 
-class EditUserForm(RoleAndTeam, FlaskForm):
+class EditUserForm(RoleAndTeam, Profile, FlaskForm):
     """Name, role and team: what an administrator may change about a user."""
 
     name = StringField("Full name", validators=[MaxLength(100)])
     role = RadioField("Role", validate_choice=False)
     team_id = team_field()
+    profession, phone, working_hours = profile_fields()
 
 
 class TeamForm(FlaskForm):

@@ -83,6 +83,7 @@ def new_user():
             team=_chosen_team(form.team_id.data),
             password=form.password.data or None,
             actor=current_user,
+            profile=form.profile(),
         ),
         saved=lambda added: _added(*added),
         show=_page("admin/user_new.html", form=form),
@@ -94,7 +95,8 @@ def edit_user(user_id: int):
     user = db.get_or_404(User, user_id)
     # What was posted wins over these; a GET shows the user as they are.
     form = EditUserForm(
-        data={"name": user.name, "role": user.role, "team_id": user.team_id or NO_TEAM},
+        data={"name": user.name, "role": user.role, "team_id": user.team_id or NO_TEAM}
+        | {name: getattr(user, name) for name in service.PROFILE},
         teams=_all_teams(),
     )
     return _save(
@@ -106,6 +108,7 @@ def edit_user(user_id: int):
             role=form.role.data,
             team=_chosen_team(form.team_id.data),
             actor=current_user,
+            profile=form.profile(),
         ),
         saved=lambda _: f"{user.name}'s details have been saved.",
         show=_page("admin/user_edit.html", form=form, user=user, confirm=ConfirmForm()),

@@ -19,6 +19,15 @@ from ..auth.tokens import revoke_all
 from ..exceptions import InvalidValue
 from ..models import COHORTS, ROLES, Team, User
 from ..pagination import Page, paginate
+from ..rules import (
+    PHONE,
+    PROFESSION,
+    WORKER_PHONE_DIGITS,
+    WORKER_PHONE_PATTERN,
+    WORKER_PHONE_SHAPE,
+    WORKING_HOURS,
+    clean_text,
+)
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -83,11 +92,13 @@ def create_user(
     team: Team | None = None,
     password: str | None = None,
     actor: User | None = None,
+    profile: dict | None = None,
 ) -> tuple[User, str | None]:
-    """Add a user; returns the user and the generated password when none was given."""
+    """Add a user; returns the user and the generated password when none was given.
+    `profile` may hold their profession, phone and working hours (clean_profile's rules)."""
     email = (email or "").strip().lower()
     name = (name or "").strip()
-    errors = {}
+    profile, errors = clean_profile(**(profile or {}))
     if not EMAIL.match(email) or len(email) > 254:
         errors["email"] = "Enter an email address like name@example.nhs.uk"
     elif find_user(session, email):
@@ -110,6 +121,7 @@ def create_user(
         team=team,
         active=True,
         password_hash=hash_password(password),
+        **profile,
     )
     session.add(user)
     session.flush()
@@ -121,8 +133,64 @@ def create_user(
         email=email,
         role=role,
         team_id=team.id if team else None,
+        **{name: value for name, value in profile.items() if value},
     )
     return user, generated
+
+
+PROFILE = ("profession", "phone", "working_hours")
+
+
+def clean_profile(
+    profession: str | None = None, phone: str | None = None, working_hours: str | None = None
+) -> tuple[dict, dict[str, str]]:
+    """A worker's profession, direct phone and working hours, cleaned (empty is None), and
+    what is wrong with them, field by field: how the people they help, and colleagues,
+    reach them. The one check of them, for the admin pages, the account page, CLI and API."""
+    errors: dict[str, str] = {}
+    clean = {
+        "profession": clean_text(profession, "profession", errors, limit=PROFESSION),
+        "phone": clean_text(phone, "phone", errors, limit=PHONE),
+        "working_hours": clean_text(working_hours, "working_hours", errors, limit=WORKING_HOURS),
+    }
+    number = clean["phone"]
+    if number and "phone" not in errors:
+        digits = sum(character.isdigit() for character in number)
+        if not re.match(WORKER_PHONE_PATTERN, number) or digits < WORKER_PHONE_DIGITS:
+            errors["phone"] = WORKER_PHONE_SHAPE
+    return clean, errors
+
+
+def update_own_details(session: Session, user: User, changes: dict, actor: User) -> User:
+    """A worker changes their own profession, phone, working hours and whether they get
+    the daily email of notifications: only the fields in `changes`; the rest stay."""
+    unknown = set(changes) - {*PROFILE, "email_digest"}
+    if unknown:
+        raise ValueError(f"Not a worker's own detail: {', '.join(sorted(unknown))}")
+    profile, errors = clean_profile(
+        **{name: changes.get(name, getattr(user, name)) for name in PROFILE}
+    )
+    digest = changes.get("email_digest", user.email_digest)
+    if not isinstance(digest, bool):
+        errors["email_digest"] = "Choose whether to get the daily email"
+    if errors:
+        raise InvalidValue("Check your details", errors)
+    after = {**profile, "email_digest": digest}
+    before = {name: getattr(user, name) for name in after}
+    if before == after:
+        return user
+    for name, value in after.items():
+        setattr(user, name, value)
+    changed = [name for name in after if before[name] != after[name]]
+    audit.record(
+        "update",
+        "user",
+        user.id,
+        user=actor,
+        before={name: before[name] for name in changed},
+        after={name: after[name] for name in changed},
+    )
+    return user
 
 
 def _user_errors(name: str, role: str | None, team: Team | None) -> dict[str, str]:
@@ -139,26 +207,42 @@ def _user_errors(name: str, role: str | None, team: Team | None) -> dict[str, st
     return errors
 
 
-def _snapshot(user: User) -> dict:
-    return {"name": user.name, "role": user.role, "team_id": user.team_id}
+def _snapshot(user: User, profile: bool = False) -> dict:
+    """What the audit keeps of a change of a user: with `profile`, their profession, phone
+    and working hours too."""
+    snapshot = {"name": user.name, "role": user.role, "team_id": user.team_id}
+    return snapshot | ({name: getattr(user, name) for name in PROFILE} if profile else {})
 
 
 def update_user(
-    session: Session, user: User, *, name: str, role: str | None, team: Team | None, actor: User
+    session: Session,
+    user: User,
+    *,
+    name: str,
+    role: str | None,
+    team: Team | None,
+    actor: User,
+    profile: dict | None = None,
 ) -> User:
-    """Change a user's name, role and team, by the same rules as adding a user."""
+    """Change a user's name, role and team, by the same rules as adding a user; with
+    `profile`, their profession, phone and working hours too."""
     name = (name or "").strip()
-    errors = _user_errors(name, role, team)
+    given = profile is not None
+    profile, errors = clean_profile(**(profile or {}))
+    errors.update(_user_errors(name, role, team))
     if user.id == actor.id and user.role == "admin" and role != "admin" and "role" not in errors:
         errors["role"] = (
             "You cannot remove your own administrator role. Ask another administrator to do it."
         )
     if errors:
         raise InvalidValue("Check the user's details", errors)
-    before = _snapshot(user)
+    before = _snapshot(user, given)
     user.name, user.role, user.team = name, role, team
+    if given:
+        for field, value in profile.items():
+            setattr(user, field, value)
     session.flush()
-    after = _snapshot(user)
+    after = _snapshot(user, given)
     audit.record("update", "user", user.id, user=actor, before=before, after=after)
     if (before["role"], before["team_id"]) != (after["role"], after["team_id"]):
         # What they may see has changed: they sign in again with their new rights.

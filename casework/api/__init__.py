@@ -14,8 +14,10 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     involvement,
     measures,
     network,
+    notifications,
     people,
     plans,
     trials,
+    users,
 )
 from .base import bp  # noqa: F401

@@ -20,6 +20,7 @@ from ..exceptions import Conflict, InvalidValue, ReasonRequired
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import ASK_KINDS, Ask, Case, User, utcnow
+from ..notifications import events
 from ..pagination import Page, paginate
 from ..rules import (
     ASK_DECISIONS,
@@ -188,6 +189,7 @@ def decide(
     ask.decided_by_id, ask.decided_at = decided_by_id, utcnow()
     ask.status, ask.reason = decision, reason
     _save_update(session, ask, user, decision=decision, reason=reason)
+    events.ask_answered(ask, user)
     return ask
 
 

@@ -40,7 +40,7 @@ def team():
     team_id = current_user.team_id
     form = AllocateForm()
     members = service.team_members(db.session, team_id)
-    form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.name for u in members}
+    form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.with_profession for u in members}
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():
         if form.owner_id.data == 0:

@@ -24,10 +24,10 @@ from .forms import (
 
 def _colleagues():
     """Anyone who can be pulled in to do an action: active workers in any team, as rows of
-    (id, name, team) — every worker in the system is hundreds of rows, too many to load as
-    records on every case page."""
+    (id, name, profession, team) — every worker in the system is hundreds of rows, too many
+    to load as records on every case page."""
     return db.session.execute(
-        select(User.id, User.name, Team.name.label("team"))
+        select(User.id, User.name, User.profession, Team.name.label("team"))
         .join(Team, Team.id == User.team_id)
         .where(User.active.is_(True))
         .order_by(User.name, User.id)  # two of one name in a stable order
@@ -43,7 +43,9 @@ def action_form(case) -> ActionForm:
     form = ActionForm(prefix="action")
     owner_name = case.owner.name if case.owner else "you"
     form.assignee_id.choices = {0: f"The case owner ({owner_name})"} | {
-        u.id: f"{u.name} ({u.team})" for u in _colleagues() if u.id != case.owner_id
+        u.id: f"{u.name}{', ' + u.profession if u.profession else ''} ({u.team})"
+        for u in _colleagues()
+        if u.id != case.owner_id
     }
     form.network_member_id.choices = {0: "Nobody named"} | _circle_choices(case)
     return form
@@ -219,7 +221,7 @@ def change_owner(case_id: int):
     form = OwnerForm(obj=case)
     members = team_members(db.session, case.team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {
-        u.id: u.name + (" (you)" if u.id == current_user.id else "")
+        u.id: u.with_profession + (" (you)" if u.id == current_user.id else "")
         for u in members
         if u.id != case.owner_id
     }

@@ -27,6 +27,7 @@ from ..models import (
     OwnershipChange,
     User,
 )
+from ..notifications import events
 from ..rules import SHORT_TEXT, WITH_WHOM, clean_date, clean_text
 from ..safety.service import member_for_action, members_present
 
@@ -262,6 +263,7 @@ def change_owner(
         owner_to=change.to_id,
         reason=reason,
     )
+    events.case_given(case, new_owner, user)
     return change
 
 

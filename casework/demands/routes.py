@@ -64,7 +64,7 @@ def _form(person, team, elsewhere) -> DemandForm:
         "Me" if current_user.role == "practitioner" else "Nobody yet: awaiting allocation"
     )
     form.owner_id.choices = {0: default_label} | {
-        u.id: u.name
+        u.id: u.with_profession
         for u in members
         if u.id != current_user.id or current_user.role != "practitioner"
     }

@@ -25,6 +25,7 @@ from .. import audit, clock, policy
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Case, Demand, OwnershipChange, Person, Team, User
+from ..notifications import events
 from ..notifications.service import tell
 from ..people.service import require_not_merged
 from ..rules import (
@@ -264,6 +265,7 @@ def record_demand(
     )
     if passed:
         _tell_passed(session, case, team, recorder)
+    events.demand_routed(demand, route.kind, route.owner, recorder)
     return demand, route
 
 

@@ -131,10 +131,11 @@ class Locality:
         self.at(800)
         for name, team in self.config["teams"].items():
             self.teams[name] = create_team(self.session, name, team["cohort"])
-        for key, member in self.config["staff"].items():
+        for n, (key, member) in enumerate(self.config["staff"].items()):
             team = member.get("team")
             domain = f"{team.lower()}.example.nhs.uk" if team else "example.nhs.uk"
             password = random_password()
+            job = member.get("job")
             user, _ = create_user(
                 self.session,
                 email=f"{member['name'].lower().replace(' ', '.')}@{domain}",
@@ -142,6 +143,11 @@ class Locality:
                 role=member["role"],
                 team=self.teams.get(team),
                 password=password,
+                # 0113 496 0xxx: numbers Ofcom keeps for drama, never a real line
+                profile={
+                    "profession": job[0].upper() + job[1:] if job else None,
+                    "phone": f"0113 496 0{100 + n:03d}" if team else None,
+                },
             )
             self.staff[key] = user
             self.passwords[key] = password

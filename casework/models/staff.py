@@ -78,6 +78,12 @@ class User(UserMixin, db.Model):
         return self.role == "admin"
 
     @property
+    def with_profession(self) -> str:
+        """The name and, when known, the profession, as colleague pickers show a worker:
+        "Sam Lee, Occupational therapist"."""
+        return f"{self.name}, {self.profession}" if self.profession else self.name
+
+    @property
     def is_lead(self) -> bool:
         """A service lead across the locality: every team's figures, nobody's notes."""
         return self.role == "lead"

@@ -19,6 +19,7 @@ from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
 from casework.diary.service import plan_contact
 from casework.extensions import db
+from casework.notifications.service import tell
 from casework.safety.service import add_member, raise_flag, record_consent
 from tests.api.conftest import token_for
 from tests.conftest import make_demand, make_person, make_user
@@ -59,6 +60,7 @@ DOMAIN_ONLY = {
     "due_on": "a planned contact: today or later, within two years",
     "plan_id": "an open planned contact of this case",
     "notes": "notes or what matters: one of the two (the schema cannot say either-or)",
+    "phone": "a worker's direct line: digits, spaces, brackets, hyphens, a leading +, 6 digits",
 }
 
 
@@ -132,6 +134,7 @@ def api_schema(app, team, practitioner):
         add_action(db.session, demand.case, practitioner, description="Rail", by="team")
         add_action(db.session, demand.case, practitioner, description="Ask Jo", by="person")
         ask_manager(db.session, demand.case, practitioner, kind="resource", what="Taxi", why="-")
+        tell([practitioner, colleague], "allocated", text="A case given", case=demand.case)
         create_barrier(db.session, team, practitioner, title=f"Barrier {n}", kind="form")
         person = demand.case.person
         raise_flag(
@@ -205,8 +208,13 @@ OPERATIONS = [
     ("POST", "/api/v1/cases/{case_id}/plans"),
     ("POST", "/api/v1/plans/{plan_id}/cancel"),
     ("GET", "/api/v1/diary"),
+    ("GET", "/api/v1/users/me"),
+    ("PATCH", "/api/v1/users/me"),
+    ("GET", "/api/v1/users/{user_id}"),
+    ("GET", "/api/v1/notifications"),
+    ("POST", "/api/v1/notifications/{notification_id}/read"),
 ]
-NO_INPUT = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json")}
+NO_INPUT = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json"), ("GET", "/api/v1/users/me")}
 
 
 def test_the_fuzzed_operations_are_every_operation_described(client):
