@@ -135,8 +135,8 @@ def add_action(case_id: int):
         add,
         saved="Action agreed.",
         to=url_for("cases.detail", case_id=case.id, _anchor="actions"),
+        # the rule's own status: 422 for the action's details, 409 for a case closed meanwhile
         show=lambda status: render_case(case, new_action_form=form, status=status),
-        refused_status=422,
     )
 
 
