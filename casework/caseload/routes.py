@@ -42,20 +42,15 @@ def team():
     members = service.team_members(db.session, team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.name for u in members}
     status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        if form.owner_id.data == 0:
-            form.owner_id.errors.append("Choose who will own the cases")
-        elif not form.case_ids.data:
-            form.case_ids.errors = ["Choose at least one case"]
-        else:
-            allocated, status = allocate(team_id, form)
-            if allocated is not None:
-                db.session.commit()
-                flash(
-                    f"{allocated} given to {db.session.get(User, form.owner_id.data).name}.",
-                    "success",
-                )
-                return redirect(url_for("caseload.team"))
+    if form.validate_on_submit():  # every problem with the form at once, in the summary
+        allocated, status = allocate(team_id, form)
+        if allocated is not None:
+            db.session.commit()
+            flash(
+                f"{allocated} given to {db.session.get(User, form.owner_id.data).name}.",
+                "success",
+            )
+            return redirect(url_for("caseload.team"))
     worker_id = request.args.get("worker", type=int)
     worker = next((m for m in members if m.id == worker_id), None)
     worker_page = page_number("page")

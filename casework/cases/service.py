@@ -213,6 +213,9 @@ def update_action(
     return action
 
 
+REASON = "Give a reason for the change of owner"
+
+
 def change_owner(
     session: Session,
     case: Case,
@@ -227,17 +230,15 @@ def change_owner(
     check_version(case, version, "this case")
     errors: dict[str, str] = {}
     reason = clean_text(reason, "reason", errors, limit=SHORT_TEXT)
-    if not reason:
-        raise ReasonRequired(
-            "Give a reason for the change of owner",
-            {"reason": "Give a reason for the change of owner"},
-        )
     if new_owner is None:
         errors["owner_id"] = "Choose the new owner"
     elif not (new_owner.active and new_owner.team_id == case.team_id):
         errors["owner_id"] = f"Choose an active member of {case.team.name}"
     elif new_owner.id == case.owner_id:
         errors["owner_id"] = f"{new_owner.name} already owns this case"
+    if not reason and "reason" not in errors:
+        # every problem at once: the missing reason with whatever is wrong with the owner
+        raise ReasonRequired("Give a reason for the change of owner", {**errors, "reason": REASON})
     if errors:
         raise InvalidValue("Check the change of owner", errors)
     change = OwnershipChange(
