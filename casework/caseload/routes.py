@@ -43,13 +43,11 @@ def team():
     form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.name for u in members}
     status = 422 if form.is_submitted() else 200
     if form.validate_on_submit():  # every problem with the form at once, in the summary
-        allocated, status = allocate(team_id, form)
-        if allocated is not None:
+        moved, status = allocate(team_id, form)
+        if moved is not None:
             db.session.commit()
-            flash(
-                f"{allocated} given to {db.session.get(User, form.owner_id.data).name}.",
-                "success",
-            )
+            owner = db.session.get(User, form.owner_id.data)
+            flash(*allocated_message(moved, len(form.case_ids.data), owner))
             return redirect(url_for("caseload.team"))
     worker_id = request.args.get("worker", type=int)
     worker = next((m for m in members if m.id == worker_id), None)
@@ -78,7 +76,15 @@ def team():
     ), status
 
 
-def allocate(team_id: int, form: AllocateForm) -> tuple[str | None, int]:
+def allocated_message(moved: int, chosen: int, owner: User) -> tuple[str, str]:
+    """What the allocation did, and the banner it goes in: nothing moved is no success."""
+    if moved == 0:
+        cases = "the case you chose" if chosen == 1 else "the cases you chose"
+        return f"Nothing changed: {owner.name} already owns {cases}.", "info"
+    return f"{moved} case{'s' if moved != 1 else ''} given to {owner.name}.", "success"
+
+
+def allocate(team_id: int, form: AllocateForm) -> tuple[int | None, int]:
     """Give every chosen case to the chosen worker; all or nothing. Each case's version, as
     the page showed it, is checked: a case someone changed since is refused (409)."""
     new_owner = policy.fetch(User, form.owner_id.data)
@@ -104,4 +110,4 @@ def allocate(team_id: int, form: AllocateForm) -> tuple[str | None, int]:
             reason = next(iter(error.fields.values()), error.message)
             form.form_errors.append(f"Case for {case.person.name}: {reason}")
             return None, 409 if isinstance(error, StaleVersion) else 422
-    return f"{moved} case{'s' if moved != 1 else ''}", 302
+    return moved, 302

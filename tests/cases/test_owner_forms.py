@@ -62,3 +62,26 @@ def test_the_team_pages_allocation_shows_every_problem_at_once(client, manager, 
     ]
     db.session.expire_all()
     assert db.session.get(Case, waiting.id).owner_id is None
+
+
+def test_allocating_cases_to_the_worker_who_owns_them_says_nothing_changed(
+    client, manager, practitioner
+):
+    theirs = make_demand(make_person(practitioner), practitioner)[0].case
+    assert theirs.owner_id == practitioner.id
+    login(client, manager)
+    response = client.post(
+        "/team",
+        data={
+            "case_ids": [theirs.id],
+            f"version-{theirs.id}": theirs.version,
+            "owner_id": practitioner.id,
+            "reason": "Balancing the load",
+        },
+        follow_redirects=True,
+    )
+    page = response.get_data(as_text=True)
+    assert f"Nothing changed: {practitioner.name} already owns the case you chose." in page
+    assert "Success" not in page and "0 cases given" not in page
+    db.session.expire_all()
+    assert db.session.get(Case, theirs.id).ownership_changes[-1].reason != "Balancing the load"
