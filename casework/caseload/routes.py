@@ -36,7 +36,7 @@ def _audit_caseload(which: str, person_ids: list[int]) -> None:
 @bp.route("/team", methods=["GET", "POST"])
 def team():
     if not policy.manages_team(current_user, current_user.team_id):
-        abort(403)
+        abort(403, policy.ONLY_MANAGERS)
     team_id = current_user.team_id
     form = AllocateForm()
     members = service.team_members(db.session, team_id)
@@ -92,7 +92,7 @@ def allocate(team_id: int, form: AllocateForm) -> tuple[int | None, int]:
     moved = 0
     for case in cases:
         if case is None or case.team_id != team_id:
-            abort(403)
+            abort(403, policy.ONLY_OWN_TEAMS_CASES)
         if case.owner_id == new_owner.id:
             continue  # already theirs: nothing to record
         moved += 1

@@ -211,7 +211,7 @@ def show_conversation_form(form: ConversationForm, case, status: int):
 def change_owner(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_change_owner(current_user, case):
-        abort(403)
+        abort(403, policy.ONLY_OWNER_OR_MANAGER_OWNER)
     form = OwnerForm(obj=case)
     members = team_members(db.session, case.team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {
@@ -254,7 +254,7 @@ def change_owner(case_id: int):
 def close(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_close(current_user, case):
-        abort(403)
+        abort(403, policy.ONLY_OWNER_OR_MANAGER_CLOSE)
     form = CloseForm(obj=case)
     if not form.is_submitted():
         if not case.is_open:

@@ -31,7 +31,7 @@ REVIEW_PEOPLE = 25
 @bp.before_request
 def only_managers_and_administrators():
     if not policy.can_see_measures(current_user):
-        abort(403)
+        abort(403, policy.ONLY_MEASURES_READERS)
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -79,7 +79,7 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
             field.errors = [*field.errors, message]
         return form, None, teams
     if not policy.can_see_team_measures(current_user, team_id):
-        abort(403)
+        abort(403, policy.ONLY_OWN_TEAMS_MEASURES)
     if form.grain.data == "week" and (f.end - f.start).days // 7 > MAX_WEEKS:
         form.grain.errors = [
             *form.grain.errors,
