@@ -20,7 +20,7 @@ from .drilldown import listing, repeat_review
 from .figures import PARTS, check_filters, compute
 from .forms import MeasuresForm
 from .populations import Filters
-from .series import CASE_POINTS, SPECS, end_to_end_points, rebase_index, series
+from .series import CASE_POINTS, SPECS, axis_label, end_to_end_points, rebase_index, series
 from .table import COHORT_HEADINGS, COHORTS, LINES, csv_download, figure_rows, headline, number
 
 PAGE_SIZE = 100
@@ -179,6 +179,7 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
                 title=spec.title,
                 description=f"{spec.description} One point per {grain}.",
                 labels=points.labels,
+                axis_labels=points.axis_labels,
                 values=points.values,
                 better=spec.better,
                 unit=spec.unit,
@@ -195,6 +196,7 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
             description="Days from each case's first demand to its closure, in closing order "
             "(the latest 250 cases closed in the period at most).",
             labels=[f"Case {c.id}, closed {uk_date(c.on)}" for c in cases],
+            axis_labels=[axis_label(c.on) for c in cases],
             values=[c.days for c in cases],
             better=None,
             unit="days",
@@ -213,6 +215,7 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
                 labels=[f"Case {c['case_id']}, closed {uk_date(c['closed_on'])}" for c in costs][
                     ::-1
                 ],
+                axis_labels=[axis_label(c["closed_on"]) for c in costs][::-1],
                 values=[c["actual"] for c in costs][::-1],
                 better="lower",
                 unit="pounds",
