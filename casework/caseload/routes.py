@@ -20,9 +20,24 @@ def index():
         return render_template("caseload/no_team.html")
     rows = service.my_cases(db.session, current_user, page_number("page"))
     actions = service.my_actions(db.session, current_user, page_number("actions"))
+    if manager_home(rows, actions):
+        overview = service.team_overview(db.session, current_user.team_id)
+        return render_template("caseload/manager_home.html", overview=overview)
     people = [row.case.person_id for row in rows.items]
     _audit_caseload("mine", people + [action.case.person_id for action in actions.items])
     return render_template("caseload/mine.html", rows=rows, actions=actions)
+
+
+def manager_home(rows, actions) -> bool:
+    """A team's manager who owns no open case and has no open action starts the day from the
+    team at a glance, not an empty caseload; `?mine=1` shows their own caseload all the same."""
+    return (
+        policy.manages_team(current_user, current_user.team_id)
+        and not rows.items
+        and not actions.items
+        and rows.number == actions.number == 1
+        and not request.args.get("mine")
+    )
 
 
 def _audit_caseload(which: str, person_ids: list[int]) -> None:

@@ -6,7 +6,7 @@ list and the manager's team page); a manager's home page is their team at a glan
 import pytest
 from playwright.sync_api import Browser
 
-from tests.browser.checks import sideways_scroll
+from tests.browser.checks import accessibility_violations, sideways_scroll
 from tests.conftest import PASSWORD, make_demand, make_person, make_team, make_user
 
 pytestmark = pytest.mark.browser
@@ -45,3 +45,19 @@ def test_a_100_character_name_wraps_at_360_pixels(phone, live_server, admin_user
     problems = sideways_scroll(page)
     assert problems == [], "\n".join(problems)
 
+
+def test_a_managers_home_is_the_team_at_a_glance_on_a_phone(phone, live_server, admin_user):
+    """The manager's home page (no cases of their own) at 360px: fits, passes axe, and its
+    first link leads to the team's cases waiting."""
+    team = make_team(LONG)
+    manager = make_user(team, "manager", name=LONG[::-1])
+    make_demand(make_person(manager, given_name="Anne"), manager)  # awaiting allocation
+    page = phone.new_page()
+    log_in(page, live_server, manager)
+    assert page.get_by_role("heading", level=1).inner_text() == f"{LONG} team today"
+    problems = sideways_scroll(page)
+    assert problems == [], "\n".join(problems)
+    assert accessibility_violations(page) == []
+    page.get_by_role("link", name="Awaiting allocation").tap()
+    page.wait_for_url("**/team#awaiting")
+    assert "Anne" in page.content()
