@@ -17,6 +17,7 @@ MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
 
 
 class ConversationForm(FlaskForm):
+    version = HiddenField()  # the case's, as the page showed it
     held_on = DateInputField(
         "Date", validators=[not_in_future], required_message="Enter the date of the conversation"
     )

@@ -178,6 +178,7 @@ def log_conversation(case_id: int):
     form = ConversationForm()
     if not form.is_submitted():
         form.held_on.process(None, clock.today())
+        form.version.data = str(case.version)
     return save_form(
         form,
         lambda: service.log_conversation(
@@ -191,10 +192,12 @@ def log_conversation(case_id: int):
             what_matters=form.what_matters.data,
             notes=form.notes.data,
             network_member_ids=form.network_member_ids.data,
+            version=form_version(form),
         ),
         saved="Conversation saved.",
         to=url_for("cases.detail", case_id=case_id),  # after the commit, case.id would reload
         show=lambda status: show_conversation_form(form, case, status),
+        stale=case,
     )
 
 
@@ -202,7 +205,13 @@ def show_conversation_form(form: ConversationForm, case, status: int):
     # The circle is read only to show the form: a saved conversation goes straight on.
     form.network_member_ids.choices = _circle_choices(case)
     return (
-        render_template("cases/conversation.html", form=form, case=case, person=case.person),
+        render_template(
+            "cases/conversation.html",
+            form=form,
+            case=case,
+            person=case.person,
+            stale=status == 409 and case.is_open,
+        ),
         status,
     )
 

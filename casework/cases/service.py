@@ -25,6 +25,7 @@ from ..models import (
     Conversation,
     OwnershipChange,
     User,
+    utcnow,
 )
 from ..rules import SHORT_TEXT, WITH_WHOM, clean_date, clean_text
 from ..safety.service import member_for_action, members_present
@@ -50,10 +51,15 @@ def log_conversation(
     what_matters: str | None = None,
     notes: str | None = None,
     network_member_ids: list[int] | None = None,
+    version: int | None = None,
 ) -> Conversation:
     """Record a visit, call or meeting; a what-matters statement becomes the current one.
-    `network_member_ids` names who from the person's circle was there."""
+    `network_member_ids` names who from the person's circle was there. `version`, when
+    given, is the case's as the recorder last read it: a stale one is refused (409), and a
+    new statement of what matters moves the case on a version, so that two workers
+    recording what matters at once never silently replace each other's."""
     require_open(case)
+    check_version(case, version, "this case")
     errors: dict[str, str] = {}
     held_on = clean_date(held_on, "held_on", errors, required="Enter the date of the conversation")
     if held_on and held_on < case.opened_on - dt.timedelta(days=365):
@@ -86,7 +92,9 @@ def log_conversation(
         attendees=attendees,
     )
     session.add(conversation)
-    session.flush()
+    if what_matters:
+        case.updated_at = utcnow()  # the case's current statement changed: a new version
+    flush_checked(session, "this case")
     audit.record_in_case(
         "create",
         "conversation",

@@ -32,7 +32,8 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
 DOMAIN_ONLY = {
     "date_of_birth": "today or earlier, and after 1900",
     "received_on": "today or earlier, and after 1990",
-    "held_on": "today or earlier",
+    "held_on": "today or earlier, and not long before the case opened",
+    "notes": "a conversation says something: notes, or what matters (one of the two)",
     "closed_on": "today or earlier, and not before the case opened",
     "needed_by": "today or later",
     "from": "after 1990, and not after `to`",
