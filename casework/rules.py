@@ -46,6 +46,14 @@ EMAIL = 254
 MEMBER_NOTES = 5_000
 CONSENT_SCOPE = 2_000
 LONGEST_REVIEW_DAYS = 2 * 366  # a caution is looked at again within two years
+PROFESSION = 100  # a worker's profession, as they would say it: "Occupational therapist"
+WORKING_HOURS = 200  # when a worker can be reached: "Monday to Thursday, 8am to 4pm"
+NOTIFICATION_TEXT = 300  # what happened, with no health or care details
+PLAN_NOTE = 2_000  # a planned contact's note: what it is for
+LONGEST_PLAN_DAYS = 2 * 366  # a contact is planned within two years (later is a typing slip)
+LONGEST_DIARY_DAYS = 366  # the longest window one read of the diary covers
+NO_CONTACT_DAYS = 28  # a team's default: a case with no contact for longer is flagged
+NO_CONTACT_DAYS_RANGE = (1, 365)
 
 # Dates before these are typing mistakes, not records.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -61,7 +69,7 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # Choices: the values stored (the database's check constraints use them too), and, where a
 # page offers them, the words a person reads.
 COHORTS = ("pilot", "usual")
-ROLES = ("practitioner", "manager", "admin")
+ROLES = ("practitioner", "manager", "admin", "lead")
 DEMAND_KINDS = ("value", "failure")
 CHANNELS = {
     "phone": "Phone",
@@ -75,7 +83,7 @@ CONVERSATION_KINDS = ("visit", "phone", "video", "meeting", "other")
 REFERRAL_MATCHES = ("yes", "partly", "no")
 ACTION_BY = ("person", "team")
 ACTION_STATUSES = ("agreed", "done", "dropped")
-ROUTES = ("open_case", "same_worker", "new_case")
+ROUTES = ("open_case", "same_worker", "new_case", "passed_to_owner")
 BARRIER_KINDS = ("rule", "eligibility", "form", "handoff", "it_system", "funding", "other")
 BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
 ASK_KINDS = ("resource", "permission")
@@ -102,6 +110,26 @@ RELATIONSHIPS = {  # in the order the circle is listed: family first, profession
     "other": "Other",
 }
 CONSENT_DECISIONS = {"given": "Agreed to share", "refused": "Refused to share"}
+CLOSURE_OUTCOMES = {  # how a case ended; "agreed" is closure by mutual agreement
+    "agreed": "Closed by agreement with the person",
+    "died": "The person died",
+    "moved_away": "The person moved away",
+    "declined_support": "The person declined support",
+    "transferred": "Transferred to another team",
+}
+NOTIFICATION_KINDS = {  # what a worker is told, in the words of the list's filter
+    "allocated": "A case given to you",
+    "recontact": "A demand routed to your case",
+    "action_assigned": "An action given to you",
+    "action_overdue": "An action past its due date",
+    "ask_answered": "An ask answered",
+    "transfer_requested": "A transfer to your team",
+    "transfer_answered": "A transfer answered",
+    "passed_to_you": "A demand passed to you",
+    "relationship_started": "Another team started working with a person",
+}
+PLAN_KINDS = {"visit": "Visit", "phone": "Phone call", "check_in": "Check-in", "review": "Review"}
+PLAN_STATUSES = ("planned", "done", "cancelled")
 
 # Messages.
 ENTER_TEXT = "Enter text"
@@ -130,6 +158,12 @@ NO_MAY_CONTACT = "Say whether the person agrees they may be contacted"
 NO_DECISION = "Choose whether they agreed or refused"
 NO_SCOPE = "Say what may be shared, and with whom"
 EMAIL_SHAPE = "Enter an email address like name@example.org"
+NO_PLAN_KIND = "Choose visit, phone call, check-in or review"
+NO_PLAN_DUE = "Enter the date of the planned contact"
+PLAN_NOT_PAST = "The date of a planned contact must be today or later"
+PLAN_TOO_FAR = "Plan the contact within the next two years: check the year"
+PLAN_NOT_OPEN = "Choose a planned contact of this case that is still open"
+NO_CONTACT_DAYS_WORDS = "Enter a whole number of days from 1 to 365"
 NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
 NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
 

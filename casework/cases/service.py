@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..diary.service import fulfil, plan_to_fulfil
 from ..exceptions import (
     AlreadyClosed,
     ClosureNeedsAgreement,
@@ -52,12 +53,14 @@ def log_conversation(
     notes: str | None = None,
     network_member_ids: list[int] | None = None,
     version: int | None = None,
+    plan_id: int | None = None,
 ) -> Conversation:
     """Record a visit, call or meeting; a what-matters statement becomes the current one.
-    `network_member_ids` names who from the person's circle was there. `version`, when
-    given, is the case's as the recorder last read it: a stale one is refused (409), and a
-    new statement of what matters moves the case on a version, so that two workers
-    recording what matters at once never silently replace each other's."""
+    `network_member_ids` names who from the person's circle was there; `plan_id`, the
+    planned contact of this case it was (marked done). `version`, when given, is the case's
+    as the recorder last read it: a stale one is refused (409), and a new statement of what
+    matters moves the case on a version, so that two workers recording what matters at once
+    never silently replace each other's."""
     require_open(case)
     check_version(case, version, "this case")
     errors: dict[str, str] = {}
@@ -78,6 +81,7 @@ def log_conversation(
             "Write some notes, or what matters to the person, so the conversation says something"
         )
     attendees = members_present(session, case, network_member_ids, errors)
+    plan = plan_to_fulfil(session, case, plan_id, errors)
     if errors:
         raise InvalidValue("Check the conversation's details", errors)
     conversation = Conversation(
@@ -104,6 +108,8 @@ def log_conversation(
         what_matters=bool(what_matters),
         network_member_ids=[m.id for m in attendees],
     )
+    if plan is not None:
+        fulfil(session, plan, conversation, user)
     return conversation
 
 
@@ -316,6 +322,7 @@ def close_case(
         raise ClosureNeedsAgreement("The case is still open: check the closure", errors)
     case.closed_on = clean["closed_on"]
     case.closure_agreed = True
+    case.closure_outcome = "agreed"
     case.closure_agreement_note = clean["agreement_note"]
     case.closure_summary = clean["summary"]
     case.closed_by_id = user.id
