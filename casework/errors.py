@@ -21,6 +21,10 @@ TITLES = {
 }
 
 
+# What a refusal that gives no reason of its own says: never a guess at the reason.
+UNEXPLAINED = {403: "Your role or team does not allow this."}
+
+
 def wants_json() -> bool:
     return request.path.startswith("/api/")
 
@@ -39,9 +43,12 @@ def register(app: Flask) -> None:
         # Keep what the error says in headers, on pages and API alike: Allow on 405,
         # WWW-Authenticate on 401, Retry-After on 429.
         headers = [(k, v) for k, v in error.get_headers() if k.lower() != "content-type"]
+        # a refusal that says why (abort(403, "...")), not Werkzeug's stock words
+        explained = bool(error.description) and error.description != type(error).description
         if wants_json():
             code = (error.name or "error").lower().replace(" ", "_")
-            response, _ = json_error(status, code, error.description or TITLES.get(status, "Error"))
+            message = error.description if explained else UNEXPLAINED.get(status)
+            response, _ = json_error(status, code, message or error.description or "Error")
             return response, status, headers
         template = "errors/error.html"
         return (
@@ -50,8 +57,7 @@ def register(app: Flask) -> None:
                 status=status,
                 title=TITLES.get(status, error.name),
                 description=error.description,
-                # a refusal that says why (abort(403, "...")), not Werkzeug's stock words
-                explained=error.description != type(error).description,
+                explained=explained,
             ),
             status,
             headers,

@@ -9,7 +9,7 @@ import re
 from markupsafe import Markup, escape
 from wtforms import Field, IntegerField
 from wtforms.utils import unset_value
-from wtforms.validators import Length, ValidationError
+from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
 from . import clock
 from .exceptions import DomainError
@@ -96,6 +96,17 @@ class MaxLength(Length):
         if len(field.data or "") > self.max:
             name = self.name or re.sub(r"\s*\(optional\)$", "", field.label.text)
             raise ValidationError(f"{name} must be {self.max:,} characters or fewer")
+
+
+class Chosen(InputRequired):
+    """A select whose first option ("Choose a worker", value 0) is a prompt, not a choice:
+    leaving it is refused with the message, like leaving the field out."""
+
+    def __call__(self, form, field):
+        super().__call__(form, field)
+        if not field.data:
+            field.errors[:] = []
+            raise StopValidation(self.message)
 
 
 def select_options(field) -> Markup:

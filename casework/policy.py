@@ -33,6 +33,37 @@ from .models import (
 
 MAX_ID = 2**31 - 1  # PostgreSQL's integer
 
+# What a refusal (403) says: the real reason, in plain English, on the page and in the API's
+# error alike. A record of another team is only one reason among several.
+NOT_YOUR_TEAMS_RECORD = (
+    "This record belongs to a team you are not part of. "
+    "If you need to work with this person, ask your team manager."
+)
+ONLY_THE_CASES_TEAM = (
+    "Only members of the case's own team can change it. If you were asked to do an action "
+    "on it, update that action."
+)
+ONLY_TEAMS_WORKING_WITH_PERSON = (
+    "Only a team that works with this person can change their record: record a demand "
+    "for your team first."
+)
+ONLY_ACTION_TEAM_OR_ASSIGNEE = (
+    "Only the case's team, or the colleague the action was given to, can update it."
+)
+ONLY_CASE_TEAMS_ASKS = "A case's asks are for the members of the case's own team."
+ONLY_MANAGERS = "Only a team's manager can see this page."
+ONLY_ADMINISTRATORS = "Only administrators can see this page."
+ONLY_ADMINISTRATORS_MERGE = "Only administrators can merge records or undo a merge."
+ONLY_IMPORTERS = "Imports and possible duplicates are for administrators and team managers."
+ONLY_MEASURES_READERS = "Measures are for team managers and administrators."
+ONLY_OWN_TEAMS_MEASURES = "You may see the measures of your own team only."
+ONLY_OWNER_OR_MANAGER_OWNER = (
+    "Only the case's owner or a manager of the team can change this case's owner."
+)
+ONLY_OWNER_OR_MANAGER_CLOSE = "Only the case's owner or a manager of the team can close it."
+ONLY_OWN_TEAMS_CASES = "You can allocate only your own team's cases."
+OWN_BARRIERS = "You may see the barriers of your own team only."
+
 
 def fetchable(ident) -> bool:
     """An id some record could have: a positive integer the database can hold."""
@@ -233,7 +264,7 @@ def can_merge_people(user: User) -> bool:
 def get_person_to_merge(user: User, person_id) -> Person:
     """A record an administrator is about to merge: 404 when none, 403 for anyone else."""
     if not can_merge_people(user):
-        abort(403)
+        abort(403, ONLY_ADMINISTRATORS_MERGE)
     person = _found(Person, "person", person_id)
     _audit_read("person", person, person.id)
     return person
@@ -253,12 +284,20 @@ def _found(model, entity: str, ident):
     return record
 
 
-def _read_if(allowed: bool, entity: str, record, person_id: int):
-    """The record, its read audited, when the user may have it; else 403 (audited)."""
+def _read_if(allowed: bool, entity: str, record, person_id: int, why=None):
+    """The record, its read audited, when the user may have it; else 403 (audited), saying
+    why: `why()`, asked only on refusal, says what a user who may read the record may not
+    do to it; None (or no `why`) means the record is another team's."""
     if not allowed:
-        refuse(403, entity, record.id, person_id)
+        refuse(403, entity, record.id, person_id, (why and why()) or NOT_YOUR_TEAMS_RECORD)
     _audit_read(entity, record, person_id)
     return record
+
+
+def _unless_unseen(sees, message: str):
+    """A refusal's reason for someone who reads the record (`sees()`) but may not do this to
+    it; for anyone else the record is another team's (None)."""
+    return lambda: message if sees() else None
 
 
 def _audit_read(entity: str, record, person_id: int) -> None:
@@ -293,21 +332,25 @@ def get_person_for(user: User, person_id: int, *, write: bool = False) -> Person
     """The person, or 404 when there is none and 403 when the user may not see (or change) them."""
     person = _found(Person, "person", person_id)
     allowed = can_work_with_person(user, person) if write else can_see_person(user, person)
-    return _read_if(allowed, "person", person, person.id)
+    why = _unless_unseen(lambda: can_see_person(user, person), ONLY_TEAMS_WORKING_WITH_PERSON)
+    return _read_if(allowed, "person", person, person.id, why if write else None)
 
 
 def get_case_for(user: User, case_id: int, *, write: bool = False) -> Case:
     """The case, or 404 when there is none and 403 when the user may not see (or change) it."""
     case = _found(Case, "case", case_id)
     allowed = can_work_on_case(user, case) if write else can_see_case(user, case)
-    return _read_if(allowed, "case", case, case.person_id)
+    # a colleague pulled in to do an action reads the case, and changes only their action
+    why = _unless_unseen(lambda: can_see_case(user, case), ONLY_THE_CASES_TEAM)
+    return _read_if(allowed, "case", case, case.person_id, why if write else None)
 
 
 def get_action_for(user: User, action_id: int) -> Action:
     """An action its case's team may update, and so may the colleague pulled in to do it."""
     action = _found(Action, "action", action_id)
     allowed = can_work_on_case(user, action.case) or action.assignee_id == user.id
-    return _read_if(allowed, "action", action, action.case.person_id)
+    why = _unless_unseen(lambda: can_see_case(user, action.case), ONLY_ACTION_TEAM_OR_ASSIGNEE)
+    return _read_if(allowed, "action", action, action.case.person_id, why)
 
 
 def get_own_token(user: User, token_id: int) -> ApiToken:
@@ -417,7 +460,7 @@ def get_barrier_for(user: User, barrier_id: int, *, write: bool = False) -> Barr
     barrier = _found(Barrier, "barrier", barrier_id)
     allowed = can_move_barrier(user, barrier) if write else can_see_barriers(user, barrier.team_id)
     if not allowed:
-        message = "Only the team's managers move its barriers on." if write else None
+        message = "Only the team's managers move its barriers on." if write else OWN_BARRIERS
         refuse(403, "barrier", barrier.id, message=message)
     return barrier
 
@@ -464,7 +507,8 @@ def sees_team_asks(user: User) -> bool:
 def get_ask_for(user: User, ask_id: int) -> Ask:
     """An ask, or 404 when there is none and 403 outside its case's team; reads audited."""
     ask = _found(Ask, "ask", ask_id)
-    return _read_if(can_see_asks(user, ask.case), "ask", ask, ask.case.person_id)
+    why = _unless_unseen(lambda: can_see_case(user, ask.case), ONLY_CASE_TEAMS_ASKS)
+    return _read_if(can_see_asks(user, ask.case), "ask", ask, ask.case.person_id, why)
 
 
 def can_see_purpose(user: User) -> bool:
@@ -495,7 +539,9 @@ def can_change_safety(user: User, person: Person) -> bool:
 def get_flag_for(user: User, flag_id: int) -> CautionFlag:
     """A flag to review or end: 404 when none, 403 outside the teams working with the person."""
     flag = _found(CautionFlag, "flag", flag_id)
-    return _read_if(can_change_safety(user, flag.person), "flag", flag, flag.person_id)
+    allowed = can_change_safety(user, flag.person)
+    why = _unless_unseen(lambda: can_see_person(user, flag.person), ONLY_TEAMS_WORKING_WITH_PERSON)
+    return _read_if(allowed, "flag", flag, flag.person_id, why)
 
 
 def get_network_member_for(user: User, member_id: int, *, write: bool = False) -> NetworkMember:
@@ -504,7 +550,8 @@ def get_network_member_for(user: User, member_id: int, *, write: bool = False) -
     member = _found(NetworkMember, "network_member", member_id)
     person = member.person
     allowed = can_change_safety(user, person) if write else can_see_person(user, person)
-    return _read_if(allowed, "network_member", member, member.person_id)
+    why = _unless_unseen(lambda: can_see_person(user, person), ONLY_TEAMS_WORKING_WITH_PERSON)
+    return _read_if(allowed, "network_member", member, member.person_id, why if write else None)
 
 
 def can_review_flags(user: User) -> bool:

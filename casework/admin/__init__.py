@@ -9,7 +9,7 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @bp.before_request
 def require_administrator():
     if not policy.can_administer(current_user):
-        abort(403)
+        abort(403, policy.ONLY_ADMINISTRATORS)
 
 
 from . import routes  # noqa: E402,F401

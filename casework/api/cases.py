@@ -217,7 +217,7 @@ def change_owner(case_id: int, json: OwnerIn):
     case = _case_to_change(
         case_id,
         policy.can_change_owner,
-        "Only the owner or a manager of the team can change this case's owner.",
+        policy.ONLY_OWNER_OR_MANAGER_OWNER,
     )
     cases.change_owner(
         db.session,
@@ -239,9 +239,7 @@ def close_case(case_id: int, json: CloseIn):
     Without `agreed_with_person: true` and an `agreement_note`, 422 and the case stays
     open. An already closed case: 409. Open actions may continue.
     """
-    case = _case_to_change(
-        case_id, policy.can_close, "Only the case's owner or a manager of the team can close it."
-    )
+    case = _case_to_change(case_id, policy.can_close, policy.ONLY_OWNER_OR_MANAGER_CLOSE)
     cases.close_case(
         db.session,
         case,

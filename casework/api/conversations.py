@@ -21,6 +21,13 @@ class ConversationIn(Body):
     notes: Text(rules.LONG_TEXT) | None = None
     # Who from the person's circle was there: each of this person's network, else 422.
     network_member_ids: list[Id("Someone from the person's circle who was there")] | None = None
+    version: (
+        Id(
+            "The case's `version` as last read; when sent, a stale one is 409. A conversation "
+            "with `what_matters` moves the case on a version"
+        )
+        | None
+    ) = None
     plan_id: Id("The planned contact of this case it was: an open one, marked done") | None = None
 
 

@@ -90,7 +90,7 @@ def read_measures(query: Period):
     together without `team`.
     """
     if not policy.can_see_measures(current_user):
-        abort(403, "Measures are for team managers and administrators.")
+        abort(403, policy.ONLY_MEASURES_READERS)
     team_id = None
     if query.team:
         team = find_team(db.session, query.team)
@@ -100,7 +100,7 @@ def read_measures(query: Period):
     elif not current_user.is_admin:
         team_id = current_user.team_id  # a manager's figures are their own team's
     if not policy.can_see_team_measures(current_user, team_id):
-        abort(403, "You may see the measures of your own team only.")
+        abort(403, policy.ONLY_OWN_TEAMS_MEASURES)
     return compute(
         db.session, start=query.from_, end=query.to, cohort=query.cohort, team_id=team_id
     )

@@ -94,7 +94,7 @@ def read_trial_results(name: str, query: FollowUp):
     if trial is None:
         abort(404, "There is no trial with this name.")
     if not access.can_see_results(current_user, trial):
-        abort(403, "A trial's results are for administrators and its teams' managers.")
+        abort(403, access.ONLY_RESULTS_READERS)
     return results(db.session, trial, query.follow_up_days)
 
 
@@ -139,7 +139,7 @@ def record_counterfactual(case_id: int, json: CounterfactualIn):
     """
     case = policy.get_case_for(current_user, case_id, write=True)
     if not access.can_record_counterfactual(current_user, case):
-        abort(403, "Only the case's owner or a manager of the team can record this.")
+        abort(403, access.ONLY_OWNER_OR_MANAGER)
     items = [item.model_dump() for item in json.items]
     record = costs.record_counterfactual(db.session, case, items, json.note, by=current_user)
     db.session.commit()

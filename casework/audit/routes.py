@@ -40,7 +40,7 @@ CSV_LIMIT = 100_000  # rows in one download: narrow the filters for more
 
 def _require_administrator() -> None:
     if not policy.can_administer(current_user):
-        abort(403)
+        abort(403, policy.ONLY_ADMINISTRATORS)
 
 
 def _paged(events, total: int, page: int) -> dict:

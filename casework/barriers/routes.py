@@ -169,14 +169,14 @@ def move(barrier_id: int):
 def measures():
     """Barriers met and removed month by month: the team's managers, administrators any team."""
     if not policy.can_see_measures(current_user):
-        abort(403)
+        abort(403, policy.ONLY_MEASURES_READERS)
     allowed = policy.measures_team_ids(current_user)
     raw = request.args.get("team", "")
     team_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
     if team_id is None and allowed is not None:
         team_id = allowed[0]
     if not policy.can_see_team_measures(current_user, team_id):
-        abort(403, "You may see the barriers of your own team only.")
+        abort(403, policy.OWN_BARRIERS)
     team = db.session.get(Team, team_id) if team_id is not None else None
     if team_id is not None and team is None:
         abort(404)  # unreachable for a manager; an administrator's unknown team

@@ -2,17 +2,22 @@ from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..forms import MaxLength
+from ..forms import Chosen, MaxLength
 
 
 class AllocateForm(FlaskForm):
     """Allocate or reassign one or many cases to a worker, with a reason."""
 
-    case_ids = SelectMultipleField("Cases", coerce=int, validate_choice=False)
+    case_ids = SelectMultipleField(
+        "Cases",
+        coerce=int,
+        validate_choice=False,
+        validators=[InputRequired("Choose at least one case")],
+    )
     owner_id = SelectField(
         "Give the chosen cases to",
         coerce=int,
-        validators=[InputRequired("Choose who will own the cases")],
+        validators=[Chosen("Choose who will own the cases")],
     )
     reason = TextAreaField(
         "Reason for the change",

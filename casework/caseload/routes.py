@@ -20,9 +20,24 @@ def index():
         return render_template("caseload/no_team.html")
     rows = service.my_cases(db.session, current_user, page_number("page"))
     actions = service.my_actions(db.session, current_user, page_number("actions"))
+    if manager_home(rows, actions):
+        overview = service.team_overview(db.session, current_user.team_id)
+        return render_template("caseload/manager_home.html", overview=overview)
     people = [row.case.person_id for row in rows.items]
     _audit_caseload("mine", people + [action.case.person_id for action in actions.items])
     return render_template("caseload/mine.html", rows=rows, actions=actions)
+
+
+def manager_home(rows, actions) -> bool:
+    """A team's manager who owns no open case and has no open action starts the day from the
+    team at a glance, not an empty caseload; `?mine=1` shows their own caseload all the same."""
+    return (
+        policy.manages_team(current_user, current_user.team_id)
+        and not rows.items
+        and not actions.items
+        and rows.number == actions.number == 1
+        and not request.args.get("mine")
+    )
 
 
 def _audit_caseload(which: str, person_ids: list[int]) -> None:
@@ -36,26 +51,19 @@ def _audit_caseload(which: str, person_ids: list[int]) -> None:
 @bp.route("/team", methods=["GET", "POST"])
 def team():
     if not policy.manages_team(current_user, current_user.team_id):
-        abort(403)
+        abort(403, policy.ONLY_MANAGERS)
     team_id = current_user.team_id
     form = AllocateForm()
     members = service.team_members(db.session, team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.with_profession for u in members}
     status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():
-        if form.owner_id.data == 0:
-            form.owner_id.errors.append("Choose who will own the cases")
-        elif not form.case_ids.data:
-            form.case_ids.errors = ["Choose at least one case"]
-        else:
-            allocated, status = allocate(team_id, form)
-            if allocated is not None:
-                db.session.commit()
-                flash(
-                    f"{allocated} given to {db.session.get(User, form.owner_id.data).name}.",
-                    "success",
-                )
-                return redirect(url_for("caseload.team"))
+    if form.validate_on_submit():  # every problem with the form at once, in the summary
+        moved, status = allocate(team_id, form)
+        if moved is not None:
+            db.session.commit()
+            owner = db.session.get(User, form.owner_id.data)
+            flash(*allocated_message(moved, len(form.case_ids.data), owner))
+            return redirect(url_for("caseload.team"))
     worker_id = request.args.get("worker", type=int)
     worker = next((m for m in members if m.id == worker_id), None)
     worker_page = page_number("page")
@@ -84,7 +92,15 @@ def team():
     ), status
 
 
-def allocate(team_id: int, form: AllocateForm) -> tuple[str | None, int]:
+def allocated_message(moved: int, chosen: int, owner: User) -> tuple[str, str]:
+    """What the allocation did, and the banner it goes in: nothing moved is no success."""
+    if moved == 0:
+        cases = "the case you chose" if chosen == 1 else "the cases you chose"
+        return f"Nothing changed: {owner.name} already owns {cases}.", "info"
+    return f"{moved} case{'s' if moved != 1 else ''} given to {owner.name}.", "success"
+
+
+def allocate(team_id: int, form: AllocateForm) -> tuple[int | None, int]:
     """Give every chosen case to the chosen worker; all or nothing. Each case's version, as
     the page showed it, is checked: a case someone changed since is refused (409)."""
     new_owner = policy.fetch(User, form.owner_id.data)
@@ -92,7 +108,7 @@ def allocate(team_id: int, form: AllocateForm) -> tuple[str | None, int]:
     moved = 0
     for case in cases:
         if case is None or case.team_id != team_id:
-            abort(403)
+            abort(403, policy.ONLY_OWN_TEAMS_CASES)
         if case.owner_id == new_owner.id:
             continue  # already theirs: nothing to record
         moved += 1
@@ -110,4 +126,4 @@ def allocate(team_id: int, form: AllocateForm) -> tuple[str | None, int]:
             reason = next(iter(error.fields.values()), error.message)
             form.form_errors.append(f"Case for {case.person.name}: {reason}")
             return None, 409 if isinstance(error, StaleVersion) else 422
-    return f"{moved} case{'s' if moved != 1 else ''}", 302
+    return moved, 302

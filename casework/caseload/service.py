@@ -181,11 +181,39 @@ def awaiting_allocation(session: Session, team_id: int, page: int = 1) -> Page:
 
 def needs_new_owner(session: Session, team_id: int, page: int = 1) -> Page:
     """Open cases whose owner has been deactivated or has left the team."""
+    return case_rows(session, _orphaned(team_id), page)
+
+
+def _orphaned(team_id: int):
     owner = User.__table__.alias("case_owner")
     left = select(owner.c.id).where(
         or_(owner.c.active.is_(False), owner.c.team_id.is_distinct_from(team_id))
     )
-    return case_rows(session, and_(Case.team_id == team_id, Case.owner_id.in_(left)), page)
+    return and_(Case.team_id == team_id, Case.owner_id.in_(left))
+
+
+@dataclass
+class TeamOverview:
+    """The team at a glance, for its manager's home page: counts and names, no one's record."""
+
+    waiting: int  # open cases awaiting allocation
+    orphaned: int  # open cases whose owner has left or been deactivated
+    workload: list[tuple[User, int]]
+
+
+def team_overview(session: Session, team_id: int) -> TeamOverview:
+    """Three queries however large the team: two counts and the caseload by worker."""
+
+    def open_cases(condition) -> int:
+        return session.scalar(
+            select(func.count(Case.id)).where(Case.closed_on.is_(None), condition)
+        )
+
+    return TeamOverview(
+        waiting=open_cases(and_(Case.team_id == team_id, Case.owner_id.is_(None))),
+        orphaned=open_cases(_orphaned(team_id)),
+        workload=team_workload(session, team_id),
+    )
 
 
 def owned_by(session: Session, team_id: int, owner_id: int, page: int = 1) -> Page:

@@ -10,13 +10,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..forms import DateInputField, MaxLength, WholeNumberField, not_in_future
+from ..forms import Chosen, DateInputField, MaxLength, WholeNumberField, not_in_future
 from ..rules import LONG_TEXT, SHORT_TEXT, WITH_WHOM
 
 MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
 
 
 class ConversationForm(FlaskForm):
+    version = HiddenField()  # the case's, as the page showed it
     held_on = DateInputField(
         "Date", validators=[not_in_future], required_message="Enter the date of the conversation"
     )
@@ -100,9 +101,7 @@ class ActionUpdateForm(FlaskForm):
 
 class OwnerForm(FlaskForm):
     version = HiddenField()
-    owner_id = SelectField(
-        "New owner", coerce=int, validators=[InputRequired("Choose the new owner")]
-    )
+    owner_id = SelectField("New owner", coerce=int, validators=[Chosen("Choose the new owner")])
     reason = TextAreaField(
         "Reason for the change",
         validators=[InputRequired("Give a reason for the change of owner"), MaxLength(SHORT_TEXT)],

@@ -138,8 +138,8 @@ def add_action(case_id: int):
         add,
         saved="Action agreed.",
         to=url_for("cases.detail", case_id=case.id, _anchor="actions"),
+        # the rule's own status: 422 for the action's details, 409 for a case closed meanwhile
         show=lambda status: render_case(case, new_action_form=form, status=status),
-        refused_status=422,
     )
 
 
@@ -181,6 +181,7 @@ def log_conversation(case_id: int):
     form = ConversationForm()
     if not form.is_submitted():
         form.held_on.process(None, clock.today())
+        form.version.data = str(case.version)
         form.plan_id.data = request.args.get("plan", 0, type=int)  # "Record it", from a plan
     return save_form(
         form,
@@ -195,11 +196,13 @@ def log_conversation(case_id: int):
             what_matters=form.what_matters.data,
             notes=form.notes.data,
             network_member_ids=form.network_member_ids.data,
+            version=form_version(form),
             plan_id=form.plan_id.data or None,
         ),
         saved="Conversation saved.",
         to=url_for("cases.detail", case_id=case_id),  # after the commit, case.id would reload
         show=lambda status: show_conversation_form(form, case, status),
+        stale=case,
     )
 
 
@@ -208,7 +211,13 @@ def show_conversation_form(form: ConversationForm, case, status: int):
     form.network_member_ids.choices = _circle_choices(case)
     form.plan_id.choices = plan_choices(case)
     return (
-        render_template("cases/conversation.html", form=form, case=case, person=case.person),
+        render_template(
+            "cases/conversation.html",
+            form=form,
+            case=case,
+            person=case.person,
+            stale=status == 409 and case.is_open,
+        ),
         status,
     )
 
@@ -217,7 +226,7 @@ def show_conversation_form(form: ConversationForm, case, status: int):
 def change_owner(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_change_owner(current_user, case):
-        abort(403)
+        abort(403, policy.ONLY_OWNER_OR_MANAGER_OWNER)
     form = OwnerForm(obj=case)
     members = team_members(db.session, case.team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {
@@ -260,7 +269,7 @@ def change_owner(case_id: int):
 def close(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_close(current_user, case):
-        abort(403)
+        abort(403, policy.ONLY_OWNER_OR_MANAGER_CLOSE)
     form = CloseForm(obj=case)
     if not form.is_submitted():
         if not case.is_open:

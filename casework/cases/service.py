@@ -26,6 +26,7 @@ from ..models import (
     Conversation,
     OwnershipChange,
     User,
+    utcnow,
 )
 from ..notifications import events
 from ..rules import SHORT_TEXT, WITH_WHOM, clean_date, clean_text
@@ -52,12 +53,17 @@ def log_conversation(
     what_matters: str | None = None,
     notes: str | None = None,
     network_member_ids: list[int] | None = None,
+    version: int | None = None,
     plan_id: int | None = None,
 ) -> Conversation:
     """Record a visit, call or meeting; a what-matters statement becomes the current one.
     `network_member_ids` names who from the person's circle was there; `plan_id`, the
-    planned contact of this case it was (marked done)."""
+    planned contact of this case it was (marked done). `version`, when given, is the case's
+    as the recorder last read it: a stale one is refused (409), and a new statement of what
+    matters moves the case on a version, so that two workers recording what matters at once
+    never silently replace each other's."""
     require_open(case)
+    check_version(case, version, "this case")
     errors: dict[str, str] = {}
     held_on = clean_date(held_on, "held_on", errors, required="Enter the date of the conversation")
     if held_on and held_on < case.opened_on - dt.timedelta(days=365):
@@ -91,7 +97,9 @@ def log_conversation(
         attendees=attendees,
     )
     session.add(conversation)
-    session.flush()
+    if what_matters:
+        case.updated_at = utcnow()  # the case's current statement changed: a new version
+    flush_checked(session, "this case")
     audit.record_in_case(
         "create",
         "conversation",
@@ -220,6 +228,9 @@ def update_action(
     return action
 
 
+REASON = "Give a reason for the change of owner"
+
+
 def change_owner(
     session: Session,
     case: Case,
@@ -234,17 +245,15 @@ def change_owner(
     check_version(case, version, "this case")
     errors: dict[str, str] = {}
     reason = clean_text(reason, "reason", errors, limit=SHORT_TEXT)
-    if not reason:
-        raise ReasonRequired(
-            "Give a reason for the change of owner",
-            {"reason": "Give a reason for the change of owner"},
-        )
     if new_owner is None:
         errors["owner_id"] = "Choose the new owner"
     elif not (new_owner.active and new_owner.team_id == case.team_id):
         errors["owner_id"] = f"Choose an active member of {case.team.name}"
     elif new_owner.id == case.owner_id:
         errors["owner_id"] = f"{new_owner.name} already owns this case"
+    if not reason and "reason" not in errors:
+        # every problem at once: the missing reason with whatever is wrong with the owner
+        raise ReasonRequired("Give a reason for the change of owner", {**errors, "reason": REASON})
     if errors:
         raise InvalidValue("Check the change of owner", errors)
     change = OwnershipChange(

@@ -39,7 +39,7 @@ for old, endpoint, new in (
 @bp.before_request
 def require_importer():
     if not policy.can_import(current_user):
-        abort(403)
+        abort(403, policy.ONLY_IMPORTERS)
 
 
 def _teams() -> list[Team]:

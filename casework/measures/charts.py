@@ -91,6 +91,7 @@ def xmr_chart(
     denominators: Sequence[int] = (),
     counted: str = "records",
     per: str = "month",
+    axis_labels: Sequence[str] | None = None,
 ) -> Chart:
     """The XmR chart of one figure over time, for `render_chart` in measures/_chart.html.
 
@@ -98,10 +99,12 @@ def xmr_chart(
     their column in the table); `better` is 'lower', 'higher' or None; `rebase_at` are the
     indexes where the limits are recalculated. `denominators` are what each point rests on
     (`counted` says what, `per` what a point is): when most are fewer than spc.FEW, the
-    chart says so."""
+    chart says so. `axis_labels`, shorter words for the same points ("22 Dec 2025" for "Week
+    of 22 December 2025"), go under the x axis, so that more of them fit."""
     if unit not in BOUNDS:
         raise ValueError(f"unit must be one of {', '.join(BOUNDS)}, not {unit!r}")
-    if len(labels) != len(values):
+    axis_labels = tuple(str(label) for label in (labels if axis_labels is None else axis_labels))
+    if not len(labels) == len(values) == len(axis_labels):
         raise ValueError("labels and values must be the same length")
     low, high = BOUNDS[unit]
     result = xmr(values, better=better, lower_bound=low, upper_bound=high, rebase_at=rebase_at)
@@ -116,7 +119,7 @@ def xmr_chart(
         xmr=result,
         rows=_rows(result, labels, unit),
         signal_sentences=tuple(s.sentence(labels) for s in result.signals),
-        svg=_svg(chart_id, title, description, labels, result, unit),
+        svg=_svg(chart_id, title, description, axis_labels, result, unit),
         label_heading=label_heading,
         few=(
             f"Most {per}s here rest on fewer than {FEW} {counted}, so a change may be chance."
@@ -252,16 +255,6 @@ def _tick_label(value: float, ticks: Sequence[float], unit: Unit) -> str:
     return f"{value:,.{decimals}f}"
 
 
-def _x_ticks(labels: Sequence[str]) -> list[int]:
-    """Which labels to print under the axis: evenly spaced back from the latest, not touching."""
-    n = len(labels)
-    if n == 0:
-        return []
-    room = max(len(label) for label in labels) * TEXT * 0.5 + 24
-    step = max(1, math.ceil(room / ((RIGHT_EDGE - LEFT) / n)))
-    return list(range(n - 1, -1, -step))[::-1]
-
-
 class _Scale:
     """Maps point indexes and values onto the viewBox."""
 
@@ -278,6 +271,44 @@ class _Scale:
 
     def y(self, value: float) -> float:
         return BOTTOM - (value - self.low) / (self.high - self.low) * (BOTTOM - TOP)
+
+
+LABEL_GAP = 12  # the least space between two labels under the x axis
+
+
+def _label_half(label: str) -> float:
+    """Half a label's width, over-estimated (0.6 of the font size a letter: Arial's widest
+    words, "Week of 22 December", are about 0.52) so that labels never touch."""
+    return len(label) * TEXT * 0.6 / 2
+
+
+def _label_x(scale: _Scale, index: int, label: str) -> float:
+    """Where a label's middle goes: under its point, moved in to keep the words inside."""
+    half = _label_half(label)
+    return min(max(scale.x(index), half + 2), WIDTH - half - 2)
+
+
+def _x_labels(scale: _Scale, labels: Sequence[str]) -> list[int]:
+    """Which labels to print under the axis: the latest, then back from it in even steps,
+    wide enough apart that no two touch, even where the first and last are moved in to
+    stay inside the chart."""
+    n = len(labels)
+    if n == 0:
+        return []
+    widest = 2 * max(_label_half(label) for label in labels) + LABEL_GAP
+    step = max(1, math.ceil(widest / ((RIGHT_EDGE - LEFT) / n)))
+    for every in range(step, n + 1):
+        shown = list(range(n - 1, -1, -every))[::-1]
+        spans = [
+            (
+                _label_x(scale, i, labels[i]) - _label_half(labels[i]),
+                _label_x(scale, i, labels[i]) + _label_half(labels[i]),
+            )
+            for i in shown
+        ]
+        if all(b[0] - a[1] >= LABEL_GAP for a, b in zip(spans, spans[1:], strict=False)):
+            return shown
+    return [n - 1]
 
 
 def _kind(result: XmR, index: int) -> str:
@@ -351,10 +382,8 @@ def _axes(scale: _Scale, ticks: Sequence[float], labels: Sequence[str], unit: Un
     parts.append(
         _el("line", x1=LEFT, x2=RIGHT_EDGE, y1=BOTTOM, y2=BOTTOM, stroke=BLACK, stroke_width=1)
     )
-    shown = _x_ticks(labels)
-    for i in shown:
-        half = len(labels[i]) * TEXT * 0.55 / 2
-        x = min(max(scale.x(i), half + 2), WIDTH - half - 2)  # keep the words inside
+    for i in _x_labels(scale, labels):
+        x = _label_x(scale, i, labels[i])
         parts.append(
             _el(
                 "line",

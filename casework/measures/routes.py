@@ -20,7 +20,7 @@ from .drilldown import listing, repeat_review
 from .figures import PARTS, check_filters, compute
 from .forms import MeasuresForm
 from .populations import Filters
-from .series import CASE_POINTS, SPECS, end_to_end_points, rebase_index, series
+from .series import CASE_POINTS, SPECS, axis_label, end_to_end_points, rebase_index, series
 from .table import COHORT_HEADINGS, COHORTS, LINES, csv_download, figure_rows, headline, number
 
 PAGE_SIZE = 100
@@ -31,7 +31,7 @@ REVIEW_PEOPLE = 25
 @bp.before_request
 def only_managers_and_administrators():
     if not policy.can_see_measures(current_user):
-        abort(403)
+        abort(403, policy.ONLY_MEASURES_READERS)
 
 
 def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
@@ -79,7 +79,7 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
             field.errors = [*field.errors, message]
         return form, None, teams
     if not policy.can_see_team_measures(current_user, team_id):
-        abort(403)
+        abort(403, policy.ONLY_OWN_TEAMS_MEASURES)
     if form.grain.data == "week" and (f.end - f.start).days // 7 > MAX_WEEKS:
         form.grain.errors = [
             *form.grain.errors,
@@ -179,6 +179,7 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
                 title=spec.title,
                 description=f"{spec.description} One point per {grain}.",
                 labels=points.labels,
+                axis_labels=points.axis_labels,
                 values=points.values,
                 better=spec.better,
                 unit=spec.unit,
@@ -195,6 +196,7 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
             description="Days from each case's first demand to its closure, in closing order "
             "(the latest 250 cases closed in the period at most).",
             labels=[f"Case {c.id}, closed {uk_date(c.on)}" for c in cases],
+            axis_labels=[axis_label(c.on) for c in cases],
             values=[c.days for c in cases],
             better=None,
             unit="days",
@@ -213,6 +215,7 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
                 labels=[f"Case {c['case_id']}, closed {uk_date(c['closed_on'])}" for c in costs][
                     ::-1
                 ],
+                axis_labels=[axis_label(c["closed_on"]) for c in costs][::-1],
                 values=[c["actual"] for c in costs][::-1],
                 better="lower",
                 unit="pounds",

@@ -167,6 +167,14 @@ class Series:
     denominators: tuple[int, ...]
     values: tuple[float | None, ...]
     spec: Spec | None = None
+    grain: str = "month"
+
+    @property
+    def axis_labels(self) -> tuple[str, ...]:
+        """The points' shorter names, for under a chart's x axis."""
+        if self.grain == "quarter":
+            return self.labels  # "Dec to Feb 2026" is short already
+        return tuple(axis_label(start, self.grain) for start in self.starts)
 
 
 def bucket_starts(f: Filters, grain: str) -> list[dt.date]:
@@ -206,6 +214,12 @@ def _bucket(column, f: Filters, grain: str):
         year, month = (cast(extract(part, column), Integer) for part in ("year", "month"))
         return year * 4 + (month - 1) // 3
     return extract("year", column) * 12 + extract("month", column)
+
+
+def axis_label(day: dt.date, grain: str | None = None) -> str:
+    """A point's name under a chart's x axis, short so that more of them fit: "22 Dec 2025"
+    for a week or a day, the month and year for a month ("Dec 2025")."""
+    return f"{day:%b %Y}" if grain == "month" else f"{day.day} {day:%b %Y}"
 
 
 def _label(start: dt.date, grain: str) -> str:
@@ -248,6 +262,7 @@ def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
         tuple(denominators),
         values,
         spec,
+        grain,
     )
 
 

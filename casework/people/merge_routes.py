@@ -28,7 +28,7 @@ LIST_LIMIT = 200  # groups shown at once: merge some, then look again
 @bp.route("/duplicates")
 def index():
     if not policy.can_see_duplicates(current_user):
-        abort(403)
+        abort(403, policy.ONLY_IMPORTERS)
     groups = []
     for group in merge.duplicate_groups(db.session, policy.duplicates_scope(current_user)):
         groups.append(group)
@@ -135,7 +135,7 @@ def merge_records():
 @bp.route("/merges/<int:event_id>", methods=["GET", "POST"])
 def merge_entry(event_id: int):
     if not policy.can_merge_people(current_user):
-        abort(403)
+        abort(403, policy.ONLY_ADMINISTRATORS_MERGE)
     event = merge.merge_event(db.session, event_id)
     if event is None:
         abort(404)

@@ -5,13 +5,24 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import policy
 from ..clock import uk_day
 from ..formatting import label
-from ..models import Action, Case, Conversation, Demand, OwnershipChange, Person, Team, User, as_utc
+from ..models import (
+    Action,
+    AuditEvent,
+    Case,
+    Conversation,
+    Demand,
+    OwnershipChange,
+    Person,
+    Team,
+    User,
+    as_utc,
+)
 
 
 @dataclass
@@ -65,11 +76,38 @@ def person_timeline(session: Session, user: User, person: Person) -> tuple[list[
     """Every demand, case, conversation, action, change of owner and closure the user may see,
     newest first; and the other teams that know the person (names only)."""
     cases, demands, team_ids = visible_record(session, user, person)
+    closed_at = _closure_moments(session, person, [c.id for c in cases if c.closed_on])
     events = [_demand_event(d, cases) for d in demands]
     for c in cases:
-        events.extend(_case_events(c, demands))
-    events.sort(key=lambda e: (e.on, as_utc(e.order[0]), e.order[1], e.order[2]), reverse=True)
-    return events, _other_teams(session, person, team_ids)
+        events.extend(_case_events(c, demands, closed_at.get(c.id)))
+    return newest_first(events), _other_teams(session, person, team_ids)
+
+
+def newest_first(events: list[Event]) -> list[Event]:
+    """The timeline's one order: by day, newest first; a day's events by the moment each was
+    recorded, newest first; at one moment, what followed from what (a case opens from its
+    demand, and is then given an owner), and then by id."""
+    return sorted(
+        events, key=lambda e: (e.on, as_utc(e.order[0]), e.order[1], e.order[2]), reverse=True
+    )
+
+
+def _closure_moments(session: Session, person: Person, case_ids: list[int]) -> dict:
+    """When each closed case's closure was recorded: the moment of its audited closing (a case
+    keeps only the day). One query, by the person's index, and none when nothing is closed."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(AuditEvent.entity_id, func.max(AuditEvent.at))
+        .where(
+            AuditEvent.person_id == person.id,
+            AuditEvent.entity == "case",
+            AuditEvent.action == "close",
+            AuditEvent.entity_id.in_(case_ids),
+        )
+        .group_by(AuditEvent.entity_id)
+    )
+    return {case_id: as_utc(at) for case_id, at in rows}
 
 
 def _demand_event(d: Demand, cases: list[Case]) -> Event:
@@ -92,14 +130,17 @@ def _demand_event(d: Demand, cases: list[Case]) -> Event:
     )
 
 
-def _case_events(c: Case, demands: list[Demand]) -> list[Event]:
+def _case_events(c: Case, demands: list[Demand], closed_at: dt.datetime | None) -> list[Event]:
     """The case's opening, conversations, actions, changes of owner and closure."""
-    events = [_opened_event(c, demands)]
+    opened = _opened_event(c, demands)
+    events = [opened]
     events += [_conversation_event(c, conv) for conv in c.conversations]
     events += [_action_event(c, a) for a in c.actions]
-    events += [_owner_event(c, ch) for ch in c.ownership_changes]
+    events += [_owner_event(c, ch, opened.order[0]) for ch in c.ownership_changes]
     if c.closed_on:
-        events.append(_closure_event(c))
+        # A closure not in the audit trail (a merged record's, say) follows the case's own work.
+        latest = max(as_utc(e.order[0]) for e in events)
+        events.append(_closure_event(c, closed_at or latest))
     return events
 
 
@@ -145,20 +186,24 @@ def _action_event(c: Case, a: Action) -> Event:
     )
 
 
-def _owner_event(c: Case, ch: OwnershipChange) -> Event:
+def _owner_event(c: Case, ch: OwnershipChange, opened_at: dt.datetime) -> Event:
     to = ch.to_user.name if ch.to_user else "awaiting allocation"
     title = (
         f"Owner changed from {ch.from_user.name} to {to}"
         if ch.from_user
         else f"{to} became the owner"
     )
-    return Event(uk_day(ch.at), (ch.at, 4, ch.id), "owner", title, ch.reason, case=c)
+    # The first owner, given as the case opened (a moment before its demand was written),
+    # shares the opening's moment and follows it; later changes are at their own moments.
+    at = as_utc(ch.at)
+    moment = as_utc(opened_at) if ch.from_id is None and at <= as_utc(opened_at) else at
+    return Event(uk_day(ch.at), (moment, 4, ch.id), "owner", title, ch.reason, case=c)
 
 
-def _closure_event(c: Case) -> Event:
+def _closure_event(c: Case, closed_at: dt.datetime) -> Event:
     return Event(
         c.closed_on,
-        (dt.datetime.max.replace(tzinfo=dt.UTC), 5, c.id),  # nothing follows a closure that day
+        (closed_at, 5, c.id),
         "closure",
         "Case closed by agreement with the person" if c.closure_agreed else "Case closed",
         c.closure_summary,

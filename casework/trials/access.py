@@ -8,6 +8,13 @@ from __future__ import annotations
 from ..models import Case, User
 from .models import Trial
 
+# What each refusal says (403), on the pages and in the API.
+ONLY_RESULTS_READERS = "A trial's results are for administrators and its teams' managers."
+ONLY_TRIALS_READERS = "Trials and cost catalogues are for administrators and team managers."
+ONLY_TRIAL_MANAGERS = "Only administrators create, pause and end trials."
+ONLY_OWN_CATALOGUE = "Each team's manager keeps its own cost catalogue: choose your own team."
+ONLY_OWNER_OR_MANAGER = "Only the case's owner or a manager of the team can record this."
+
 
 def can_manage_trials(user: User) -> bool:
     return user.active and user.role == "admin"

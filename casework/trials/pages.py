@@ -34,7 +34,7 @@ def _trial_for(trial_id: int) -> Trial:
     if trial is None:
         abort(404)
     if not access.can_see_results(current_user, trial):
-        abort(403)
+        abort(403, access.ONLY_RESULTS_READERS)
     return trial
 
 
@@ -42,9 +42,9 @@ def _trial_for(trial_id: int) -> Trial:
 def index():
     """Every trial the user may see; administrators create them here."""
     if not (access.can_manage_trials(current_user) or access.can_see_costs(current_user)):
-        abort(403)
+        abort(403, access.ONLY_TRIALS_READERS)
     if request.method == "POST" and not access.can_manage_trials(current_user):
-        abort(403)
+        abort(403, access.ONLY_TRIAL_MANAGERS)
     form = TrialForm()
     form.pilot_team.choices = form.usual_team.choices = [(0, "Choose a team")] + [
         (team.id, team.name) for team in _teams()
@@ -83,7 +83,7 @@ def index():
 def move(trial_id: int):
     trial = _trial_for(trial_id)
     if not access.can_manage_trials(current_user):
-        abort(403)
+        abort(403, access.ONLY_TRIAL_MANAGERS)
     to = request.form.get("to", "")
     try:
         service.move(db.session, trial, to, by=current_user)
@@ -145,13 +145,13 @@ def report(trial_id: int):
 
 def _costs_team() -> Team:
     if not access.can_see_costs(current_user):
-        abort(403)
+        abort(403, access.ONLY_TRIALS_READERS)
     wanted = request.args.get("team", type=int) or current_user.team_id
     team = db.session.get(Team, wanted) if wanted else None
     if team is None:
         team = db.session.scalar(select(Team).order_by(Team.name).limit(1))
     if team is None or not access.can_set_costs(current_user, team.id):
-        abort(403)
+        abort(403, access.ONLY_OWN_CATALOGUE)
     return team
 
 
@@ -192,7 +192,7 @@ def counterfactual(case_id: int):
     """What the usual system would have done for this person, from the team's catalogue."""
     case = policy.get_case_for(current_user, case_id)
     if not access.can_record_counterfactual(current_user, case):
-        abort(403)
+        abort(403, access.ONLY_OWNER_OR_MANAGER)
     form = CounterfactualForm()
     catalogue = [
         i for i in costs.catalogue(db.session, case.team_id) if i.service != "practitioner-hour"

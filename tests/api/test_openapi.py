@@ -34,7 +34,7 @@ EXAMPLES = int(os.environ.get("API_FUZZ_EXAMPLES", "25"))
 DOMAIN_ONLY = {
     "date_of_birth": "today or earlier, and after 1900",
     "received_on": "today or earlier, and after 1990",
-    "held_on": "today or earlier",
+    "held_on": "today or earlier, and not long before the case opened",
     "closed_on": "today or earlier, and not before the case opened",
     "needed_by": "today or later",
     "from": "after 1990, and not after `to`",

@@ -65,7 +65,8 @@ def test_a_manager_sets_up_two_factor_and_signs_in_with_a_code(
     assert page.locator("#recovery-codes li").count() == 10
     checked(page, "two-factor-recovery-codes", javascript)
     page.get_by_role("link", name="I have kept my recovery codes: continue").click()
-    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    # a manager with no cases of their own starts from the team at a glance
+    expect(page.get_by_role("heading", name="North team today")).to_be_visible()
 
     page.get_by_role("button", name="Log out").click()
     clock["now"] += 60
@@ -74,5 +75,5 @@ def test_a_manager_sets_up_two_factor_and_signs_in_with_a_code(
     checked(page, "two-factor-code", javascript)
     page.fill("#code", totp.at(clock["now"]))
     page.get_by_role("button", name="Continue").click()
-    expect(page.get_by_role("heading", name="My caseload")).to_be_visible()
+    expect(page.get_by_role("heading", name="North team today")).to_be_visible()
     context.close()

@@ -204,6 +204,28 @@ def test_a_conversation_typed_while_the_case_was_closed_is_kept_and_says_why(
     assert MINE in page
 
 
+def test_an_action_typed_while_the_case_was_closed_is_kept_and_says_why(
+    client, practitioner, manager, case
+):
+    """Agreed in one tab after another tab (or a colleague) closed the case: the reason in
+    the error summary and the words typed still in the form, not a bare 422."""
+    service.close_case(
+        db.session, case, manager, agreed_with_person=True, agreement_note="Agreed", summary="OK"
+    )
+    db.session.commit()
+    login(client, practitioner)
+    response = client.post(
+        f"/cases/{case.id}/actions",
+        data={"action-description": MINE, "action-by": "person"},
+    )
+    page = response.get_data(as_text=True)
+    assert response.status_code == 409
+    assert "There is a problem" in page
+    assert f"This case was closed on {clock.today().day}" in page
+    assert MINE in page
+    assert db.session.scalar(db.select(Action.id).where(Action.case_id == case.id)) is None
+
+
 def test_a_persons_details(client, practitioner, other, case):
     person = case.person
     read = person.version

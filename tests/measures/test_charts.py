@@ -1,11 +1,14 @@
 """XmR charts as accessible SVG, their table of numbers and the page macro."""
 
+import datetime as dt
 import xml.etree.ElementTree as ET
 
 import pytest
 from flask import render_template_string
 
-from casework.measures.charts import format_value, xmr_chart
+from casework.formatting import uk_date
+from casework.measures.charts import BOTTOM, WIDTH, format_value, xmr_chart
+from casework.measures.series import Series, _label, axis_label
 
 SVG = "{http://www.w3.org/2000/svg}"
 MACRO = '{% from "measures/_chart.html" import render_chart %}{{ render_chart(chart) }}'
@@ -311,3 +314,78 @@ def test_a_chart_on_enough_records_says_nothing_about_them(app):
     chart = chart_of([0.5, 0.25, 0.4], unit="rate", denominators=[12, 40, 10], counted="demands")
     assert chart.few is None
     assert "a change may be chance" not in render_template_string(MACRO, chart=chart)
+
+
+# Advance widths of Helvetica (Arial's metrics), per 1000 of the font size: the x-axis labels'
+# real widths, to check that the labels the chart prints never run into each other.
+UPPER = (  # A to Z
+    "667 667 722 722 667 611 778 722 278 500 667 556 833 722 778 667 778 722 667 611 722 667 944 "
+    "667 667 611"
+)
+LOWER = (  # a to z
+    "556 556 500 556 556 278 556 556 222 222 500 222 833 556 556 556 556 333 500 278 556 500 722 "
+    "500 500 500"
+)
+HELVETICA = dict.fromkeys("0123456789#", 556) | {" ": 278, ",": 278, ".": 278, "/": 278}
+HELVETICA |= dict(zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", map(int, UPPER.split()), strict=True))
+HELVETICA |= dict(zip("abcdefghijklmnopqrstuvwxyz", map(int, LOWER.split()), strict=True))
+
+
+def x_axis_labels(root):
+    """(left, right) of each label printed under the x axis, in the viewBox's units."""
+    spans = []
+    for el in root.iter(f"{SVG}text"):
+        if el.get("text-anchor") == "middle" and float(el.get("y")) == BOTTOM + 24:
+            size = float(el.get("font-size", 16))
+            half = sum(HELVETICA.get(c, 1000) for c in el.text) * size / 1000 / 2
+            spans.append((float(el.get("x")) - half, float(el.get("x")) + half))
+    return spans
+
+
+@pytest.mark.parametrize("grain", ["week", "month", "quarter", "case"])
+def test_x_axis_labels_never_print_over_each_other(grain):
+    """However many points, the labels under the axis keep apart and inside the chart; the
+    long ones of the table ("Week of 22 December 2025") stand in when no short ones are
+    given."""
+    start = dt.date(2025, 12, 22)
+    for n in range(1, 160):
+        starts = [start + dt.timedelta(weeks=i) for i in range(n)]
+        if grain == "case":
+            labels = [f"Case {1000 + i}, closed {uk_date(day)}" for i, day in enumerate(starts)]
+            short = [axis_label(day) for day in starts]
+        else:
+            labels = [_label(day, grain) for day in starts]
+            short = Series("x", tuple(labels), tuple(starts), (), (), (), None, grain).axis_labels
+        for axis in (None, short):
+            chart = xmr_chart(
+                title="T",
+                description="",
+                labels=labels,
+                values=[5] * n,
+                better=None,
+                unit="count",
+                axis_labels=axis,
+            )
+            spans = x_axis_labels(parse(chart))
+            assert spans, n
+            assert all(left >= 0 and right <= WIDTH for left, right in spans), (n, spans)
+            gaps = [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False)]
+            assert all(gap >= 8 for gap in gaps), (n, labels[0], gaps)
+
+
+def test_a_half_years_weekly_chart_names_several_weeks_under_its_axis():
+    starts = tuple(dt.date(2025, 12, 22) + dt.timedelta(weeks=i) for i in range(26))
+    points = Series("x", tuple(_label(d, "week") for d in starts), starts, (), (), (), None, "week")
+    chart = xmr_chart(
+        title="T",
+        description="",
+        labels=points.labels,
+        values=[5] * 26,
+        better=None,
+        unit="count",
+        axis_labels=points.axis_labels,
+    )
+    printed = [el.text for el in parse(chart).iter(f"{SVG}text") if el.text in points.axis_labels]
+    assert len(printed) >= 3
+    assert printed[-1] == "15 Jun 2026"  # the latest week, always
+    assert [row.label for row in chart.rows][-1] == "Week of 15 June 2026"  # the table: in full
