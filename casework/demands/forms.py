@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from .. import rules
-from ..forms import DateInputField, MaxLength, not_in_future
+from ..forms import DateInputField, FlaskForm, MaxLength, not_in_future
 
 KIND_CHOICES = {
     "value": "Value demand: a need we should meet",

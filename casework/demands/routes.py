@@ -1,7 +1,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import clock, policy
+from .. import clock, once, policy
 from ..caseload.service import team_members
 from ..exceptions import InvalidValue
 from ..extensions import db
@@ -46,6 +46,14 @@ def _record(form, person, team, owner):
     return demand, route, ""
 
 
+def _unusable_token(form) -> bool:
+    """Spend the form's one-time token (casework/once.py); False when it is spent."""
+    unusable = once.claim()
+    if unusable is not None:
+        form.form_errors.append(unusable)
+    return unusable is not None
+
+
 @bp.route("/people/<int:person_id>/demands/new", methods=["GET", "POST"])
 def new(person_id: int):
     person = policy.get_person_for_demand(current_user, person_id)
@@ -65,13 +73,15 @@ def new(person_id: int):
     form.trial.choices = {0: "No: the team's usual routing"} | {t.id: t.name for t in trials}
     if not form.is_submitted():
         form.received_on.process(None, clock.today())
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _unusable_token(form):
         owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
         try:
             demand, route, drawn = _record(form, person, team, owner)
+            destination = url_for("cases.detail", case_id=demand.case_id)
+            once.settle(destination)  # sent again, the form goes to this case: one demand
             db.session.commit()
             flash(f"Demand recorded. {drawn}{route.describe(person, current_user)}", "success")
-            return redirect(url_for("cases.detail", case_id=demand.case_id))
+            return redirect(destination)
         except InvalidValue as error:
             db.session.rollback()
             apply_domain_errors(form, error)
