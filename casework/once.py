@@ -129,12 +129,18 @@ def _back_to_the_first_save(destination: str | None):
     return redirect(destination or request.full_path, 303)
 
 
+def _moved(app) -> bool:
+    """An address that has moved (web.moved_to) passes the form on unread, to be read where
+    it is saved."""
+    return hasattr(app.view_functions.get(request.endpoint), "moved_to")
+
+
 def register(app, token_blueprints) -> None:
     """A form sent again, on any page: straight to where its first send went."""
 
     @app.before_request
     def already_saved():
-        if request.blueprint in token_blueprints:
+        if request.blueprint in token_blueprints or _moved(app):
             return None
         token = sent_token()
         if token is None or len(token) > LONGEST:

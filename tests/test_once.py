@@ -17,7 +17,7 @@ from casework import clock, rules
 from casework import forms as casework_forms
 from casework.cases import service as cases_service
 from casework.extensions import db
-from casework.models import Action, Case, Conversation, Demand, FormToken
+from casework.models import Action, Case, Conversation, Demand, FormToken, Person
 from tests.conftest import PASSWORD, make_demand, make_person, make_user
 from tests.test_input_limits import every_form_class
 
@@ -105,6 +105,17 @@ def test_a_demand_sent_twice_makes_one_demand(client, practitioner):
     assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
     assert count(Demand) == 1 and count(Case) == 1
     assert rules.ALREADY_SAVED in client.get(second.headers["Location"]).get_data(as_text=True)
+
+
+def test_a_new_person_sent_twice_is_added_once(client, practitioner):
+    sign_in(client, practitioner)
+    person = {"given_name": "Rosa", "family_name": "Twice"} | dated(
+        "date_of_birth", dt.date(1950, 3, 1)
+    )
+    first, second = sent_twice(client, "/people/new", "/people/new", person)
+    assert first.status_code == 302 and second.status_code == 303
+    assert second.headers["Location"] == first.headers["Location"]
+    assert count(Person) == 1
 
 
 def test_an_action_sent_twice_is_agreed_once(client, practitioner, case):
