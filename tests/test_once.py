@@ -13,7 +13,7 @@ import time_machine
 from flask_wtf import FlaskForm as FlaskWtfForm
 from sqlalchemy import func, select
 
-from casework import clock, rules
+from casework import clock, once, rules
 from casework import forms as casework_forms
 from casework.cases import service as cases_service
 from casework.extensions import db
@@ -153,6 +153,31 @@ def test_two_sends_racing_save_once(app, practitioner, case):
         a.get_data(as_text=True)[-3000:] for a in answers
     ]
     assert len({a.headers["Location"] for a in answers}) == 1
+    assert count(Conversation) == 1
+
+
+def test_a_send_that_lost_the_race_goes_where_the_winner_went(
+    client, practitioner, case, monkeypatch
+):
+    """The second send passed the early check before the first committed (two servers):
+    its claim then fails on the unique (user, token), and it goes where the first went."""
+    sign_in(client, practitioner)
+    url = f"/cases/{case.id}/conversations/new"
+    tokens = hidden(client.get(url).get_data(as_text=True), url)
+    visit = dated("held_on", clock.today()) | {"kind": "visit", "notes": "Once"}
+    first = client.post(url, data=visit | tokens)
+    looks = []
+    real = once.spent
+
+    def not_yet_committed(token):  # the early check sees nothing; the claim then collides
+        looks.append(token)
+        return None if len(looks) == 1 else real(token)
+
+    monkeypatch.setattr(once, "spent", not_yet_committed)
+    second = client.post(url, data=visit | tokens)
+    assert len(looks) == 2  # the early look, then the look after the failed claim
+    assert second.status_code == 303 and second.headers["Location"] == first.headers["Location"]
+    assert rules.ALREADY_SAVED in client.get(second.headers["Location"]).get_data(as_text=True)
     assert count(Conversation) == 1
 
 
