@@ -47,7 +47,8 @@ def _record(form, person, team, owner):
 
 
 def _unusable_token(form) -> bool:
-    """Spend the form's one-time token (casework/once.py); False when it is spent."""
+    """Spend the form's one-time token (casework/once.py), before the change and in its
+    transaction. True, with the reason on the form, when the token cannot be spent."""
     unusable = once.claim()
     if unusable is not None:
         form.form_errors.append(unusable)
