@@ -61,6 +61,7 @@ def create_app(test_config: dict | None = None, *, production: bool = False) -> 
     register_idle_sessions(app)  # before the access guard: an expired session is logged out
     register_access_guard(app)
     register_input_guard(app)
+    register_once(app)
     register_cache_policy(app)
     register_errorhandlers(app)
     return app
@@ -233,6 +234,13 @@ def register_input_guard(app: Flask) -> None:
         pairs = request.args.items(multi=True)  # every value, not only each name's first
         if any(has_control_character(name + value) for name, value in pairs):
             abort(400, "The address has a control character in it. Remove it and try again.")
+
+
+def register_once(app: Flask) -> None:
+    """A web form sent again goes where its first send went (casework/once.py, ADR 0036)."""
+    from . import once
+
+    once.register(app, TOKEN_BLUEPRINTS)
 
 
 def register_cache_policy(app: Flask) -> None:

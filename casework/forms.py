@@ -1,19 +1,35 @@
-"""Form pieces shared by every feature: the text rule every text field carries, the NHS
-three-part date field and choice helpers."""
+"""Form pieces shared by every feature: the base form class every form derives from (CSRF and
+the one-time token), the text rule every text field carries, the NHS three-part date field
+and choice helpers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
 
+import flask_wtf
 from markupsafe import Markup, escape
 from wtforms import Field, IntegerField
 from wtforms.utils import unset_value
 from wtforms.validators import InputRequired, Length, StopValidation, ValidationError
 
-from . import clock
+from . import clock, once
 from .exceptions import DomainError
 from .text import CONTROL_CHARACTER_MESSAGE, has_control_character
+
+
+class FlaskForm(flask_wtf.FlaskForm):
+    """Every form of the project (`from casework.forms import FlaskForm`, never Flask-WTF's):
+    Flask-WTF's form, whose `{{ form.csrf_token }}` also draws, next to the CSRF token, the
+    form's one-time token (casework/once.py), so that a form sent twice saves once. Nothing
+    to add to a new form or its template; saving through web.save_form spends the token."""
+
+    class Meta:
+        def render_field(self, field, render_kw):
+            drawn = super().render_field(field, render_kw)
+            if field.type == "CSRFTokenField":
+                return drawn + once.hidden_input()
+            return drawn
 
 
 class DateInputField(Field):

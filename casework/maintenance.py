@@ -7,17 +7,24 @@ with fresh statistics, and now and then from a maintenance job. The first is the
 "close" event (casework/__init__.py); the second is `casework maintain`, run from cron
 beside the backup. PostgreSQL's autovacuum daemon already runs ANALYZE (autoanalyze) on
 every table whose rows changed enough, so there is nothing to add there.
+
+On both, `casework maintain` also forgets what "nothing saved twice" (ADR 0036) no longer
+needs: API idempotency keys past their 24 hours, and spent form tokens older than the
+oldest form a token is still accepted from (rules.FORM_TOKEN_DAYS).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import sqlite3
 
 import click
 from flask.cli import with_appcontext
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, delete, text
 
+from . import clock, rules
 from .extensions import db
+from .models import FormToken, IdempotencyKey
 
 # Rows read per index by ANALYZE: SQLite suggests 100 to 1000 for PRAGMA optimize. An
 # approximate statistic is as good for choosing a plan, and the job stays quick at any size.
@@ -52,10 +59,32 @@ def optimize_sqlite(connection: Connection) -> list[str]:
     return list(connection.scalars(text("SELECT DISTINCT tbl FROM sqlite_stat1 ORDER BY tbl")))
 
 
+def forget_spent_claims(session) -> tuple[int, int]:
+    """Remove idempotency keys past their hours and form tokens past their days; how many
+    of each. A form token is kept as long as a form carrying it is accepted, so a form sent
+    again is always recognised (casework/once.py refuses older ones)."""
+    now = clock.now()
+    keys = session.execute(
+        delete(IdempotencyKey).where(
+            IdempotencyKey.created_at < now - dt.timedelta(hours=rules.IDEMPOTENCY_HOURS)
+        )
+    ).rowcount
+    tokens = session.execute(
+        delete(FormToken).where(
+            FormToken.used_at < now - dt.timedelta(days=rules.FORM_TOKEN_DAYS + 1)
+        )
+    ).rowcount
+    session.commit()
+    return keys, tokens
+
+
 @click.command("maintain")
 @with_appcontext
 def maintain_command() -> None:
-    """Keep the database's query-planning statistics fresh (run it nightly from cron)."""
+    """Forget spent idempotency keys and form tokens, and keep the database's query-planning
+    statistics fresh (run it nightly from cron)."""
+    keys, tokens = forget_spent_claims(db.session)
+    click.echo(f"Forgot {keys:,} expired idempotency keys and {tokens:,} spent form tokens.")
     engine = db.engine
     if engine.dialect.name != "sqlite":
         click.echo(

@@ -38,6 +38,35 @@ COST_SERVICE = 100
 COST_SOURCE = 500
 COUNTERFACTUAL_NOTE = 10_000
 COUNTERFACTUAL_COUNT = 1_000  # how many of one service the usual pathway would have used
+
+# Nothing saved twice (ADR 0036): the API's Idempotency-Key and the web forms' one-time
+# tokens. A key is 1 to 200 visible ASCII characters (a UUID fits); its first answer is
+# given again for 24 hours. A form's token is signed for its user, and a form opened more
+# than FORM_TOKEN_DAYS ago is asked to be sent again (its spent tokens are kept that long).
+IDEMPOTENCY_KEY = 200
+IDEMPOTENCY_KEY_PATTERN = r"^[!-~]{1,200}$"
+IDEMPOTENCY_HOURS = 24
+FORM_TOKEN_DAYS = 7
+IDEMPOTENCY_KEY_SHAPE = (
+    "Idempotency-Key must be 1 to 200 visible ASCII characters (letters, digits and "
+    "punctuation, no spaces), for example a UUID"
+)
+IDEMPOTENCY_KEY_REUSED = (
+    "This Idempotency-Key was already used for a different request (another body or "
+    "address) in the last 24 hours: use a new key for a new request"
+)
+IDEMPOTENCY_IN_PROGRESS = (
+    "A request with this Idempotency-Key is still being processed: wait a moment and send "
+    "it again to get its answer"
+)
+ALREADY_SAVED = "This was already saved: it has not been saved a second time"
+FORM_OPENED_TOO_LONG_AGO = (
+    f"This page was opened more than {FORM_TOKEN_DAYS} days ago: check what you typed and "
+    "send it again"
+)
+FORM_OPENED_BY_SOMEONE_ELSE = (
+    "This page was opened while someone else was signed in: check what you typed and send it again"
+)
 FOLLOW_UP_DAYS = 3 * 366  # the longest follow-up a trial's results may ask for
 FLAG_TEXT = 1_000  # a caution: what a worker needs to know before they visit
 MEMBER_NAME = 200  # someone in the person's circle, or a community group's name

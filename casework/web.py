@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import flash, redirect, request, url_for
 
+from . import once
 from .exceptions import DomainError, StaleVersion
 from .extensions import db
 from .forms import apply_domain_errors, show_stale
@@ -31,6 +32,10 @@ def save_form(
     summary: the refusal's own status, or `refused_status`. A form that breaks its own rules
     is shown with 422 (after `invalid`, which may say more).
 
+    The form's one-time token (casework/once.py) is spent before `change`, in its
+    transaction, with where the browser goes: the same form sent again goes there instead
+    of saving twice. A refusal unspends it with the rollback.
+
     `stale`, when the form carries the version it was read at: the record, whose version the
     form takes so the person can save over the other change (forms.show_stale), or a function
     of (form, error) giving the status. `refused`: the refusals shown on the form; any other
@@ -40,6 +45,10 @@ def save_form(
     if not form.validate():
         if invalid is not None:
             invalid()
+        return show(422)
+    unusable = once.claim()
+    if unusable is not None:
+        form.form_errors.append(unusable)
         return show(422)
     try:
         result = change()
@@ -55,9 +64,12 @@ def save_form(
         db.session.rollback()
         apply_domain_errors(form, error)
         return show(refused_status or error.status)
+    db.session.flush()  # what `change` made has its id, for the address it is shown at
+    destination = to(result) if callable(to) else to
+    once.settle(destination)
     db.session.commit()
     flash(saved(result) if callable(saved) else saved, "success")
-    return redirect(to(result) if callable(to) else to)
+    return redirect(destination)
 
 
 def moved_to(endpoint: str):

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, StringField
 from wtforms.validators import InputRequired
 
 from ..admin.forms import Profile, profile_fields
-from ..forms import MaxLength
+from ..forms import FlaskForm, MaxLength
 
 DIGEST_CHOICES = [
     ("yes", "Yes, email me once a day when I have unread notifications"),

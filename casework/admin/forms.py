@@ -7,11 +7,10 @@ Choices are set after the form is built: WTForms 3.3 warns when (value, label) p
 passed to a field's constructor.
 """
 
-from flask_wtf import FlaskForm
 from wtforms import PasswordField, RadioField, SelectField, StringField
 
 from ..formatting import label
-from ..forms import MaxLength
+from ..forms import FlaskForm, MaxLength
 from ..models import ROLES
 from ..rules import PHONE, PROFESSION, WORKING_HOURS
 

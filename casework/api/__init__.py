@@ -11,6 +11,7 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     conversations,
     demands,
     flags,
+    idempotency,
     involvement,
     measures,
     network,

@@ -24,7 +24,7 @@ from spectree.plugins.flask_plugin import FlaskPlugin
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.routing import BaseConverter
 
-from .. import policy
+from .. import policy, rules
 from ..exceptions import DomainError, InvalidValue
 from .fields import PATH_ID, PATH_NAME
 
@@ -255,7 +255,47 @@ def answers(
     return kind(**described)
 
 
-spec = SpecTree(
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key",
+    "in": "header",
+    "required": False,
+    "description": "Send the same request again safely: the same key and body from the same "
+    "user within 24 hours returns the first answer again and changes nothing; the same key "
+    "with another request → 422; while the first is still being worked on → 409. "
+    "1 to 200 visible ASCII characters, for example a UUID (ADR 0036).",
+    "schema": {
+        "type": "string",
+        "minLength": 1,
+        "maxLength": rules.IDEMPOTENCY_KEY,
+        "pattern": rules.IDEMPOTENCY_KEY_PATTERN,
+    },
+}
+_ANSWERS_TO_A_KEY = {
+    "409": "A request with the same Idempotency-Key is still being processed",
+    "422": "Valid JSON whose values are missing or not valid, or an Idempotency-Key already "
+    "used for another request",
+}
+
+
+class CaseworkSpecTree(SpecTree):
+    """Spectree, with what the API layer does for every POST said on each: the optional
+    Idempotency-Key header (casework/api/idempotency.py) and the answers it may give."""
+
+    def _generate_spec(self):
+        document = super()._generate_spec()
+        error = {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}
+        for operations in document["paths"].values():
+            if "post" not in operations:
+                continue
+            operations["post"]["parameters"].append(dict(IDEMPOTENCY_KEY))
+            for status, words in _ANSWERS_TO_A_KEY.items():
+                operations["post"]["responses"].setdefault(
+                    status, {"description": words, "content": error}
+                )
+        return document
+
+
+spec = CaseworkSpecTree(
     backend=CaseworkFlask,
     mode="strict",  # only the operations declared with spec.validate
     page_templates={},  # the document only: no pages loading scripts from elsewhere

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
 from .. import clock
-from ..forms import DateInputField, MaxLength
+from ..forms import DateInputField, FlaskForm, MaxLength
 from ..rules import ASK_REASON, ASK_WHAT, ASK_WHY, NO_ASK_WHAT, NO_ASK_WHY
 from .service import parse_pounds
 

@@ -1,9 +1,8 @@
 """The audit trail's filters, as the administrator types them."""
 
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField
 
-from ..forms import DateInputField, MaxLength
+from ..forms import DateInputField, FlaskForm, MaxLength
 
 
 class AuditFilterForm(FlaskForm):

@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 from wtforms.validators import InputRequired
 
-from ..forms import MaxLength
+from ..forms import FlaskForm, MaxLength
 
 
 class LoginForm(FlaskForm):

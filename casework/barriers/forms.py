@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..forms import MaxLength
+from ..forms import FlaskForm, MaxLength
 from ..rules import BARRIER_TEXT, BARRIER_TITLE, ORGANISATION
 from .service import KIND_LABELS, STATUS_LABELS
 

@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..forms import Chosen, MaxLength
+from ..forms import Chosen, FlaskForm, MaxLength
 
 
 class AllocateForm(FlaskForm):

@@ -1,4 +1,3 @@
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     HiddenField,
@@ -10,7 +9,14 @@ from wtforms import (
 )
 from wtforms.validators import InputRequired, NumberRange, Optional
 
-from ..forms import Chosen, DateInputField, MaxLength, WholeNumberField, not_in_future
+from ..forms import (
+    Chosen,
+    DateInputField,
+    FlaskForm,
+    MaxLength,
+    WholeNumberField,
+    not_in_future,
+)
 from ..rules import LONG_TEXT, SHORT_TEXT, WITH_WHOM
 
 MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"

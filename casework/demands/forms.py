@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from .. import rules
-from ..forms import DateInputField, MaxLength, not_in_future
+from ..forms import DateInputField, FlaskForm, MaxLength, not_in_future
 from .routing import worker_in_team
 
 KIND_CHOICES = {

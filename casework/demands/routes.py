@@ -1,7 +1,7 @@
 from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import clock, policy
+from .. import clock, once, policy
 from ..caseload.service import team_members
 from ..exceptions import InvalidValue
 from ..extensions import db
@@ -55,6 +55,15 @@ def _pass_to_case_id(form) -> int | None:
     return int(choice) if choice and choice != OWN_CASE else None
 
 
+def _unusable_token(form) -> bool:
+    """Spend the form's one-time token (casework/once.py), before the change and in its
+    transaction. True, with the reason on the form, when the token cannot be spent."""
+    unusable = once.claim()
+    if unusable is not None:
+        form.form_errors.append(unusable)
+    return unusable is not None
+
+
 def _form(person, team, elsewhere) -> DemandForm:
     """The intake form with this team's owners and trials, and, for a person with open cases
     in other teams, the choice of passing the demand to the worker who knows them."""
@@ -89,19 +98,23 @@ def new(person_id: int):
     involved = involvement(db.session, person)
     elsewhere = [e.case for e in involved if e.is_open and e.case.team_id != team.id]
     form = _form(person, team, elsewhere)
-    if form.validate_on_submit():
+    if form.validate_on_submit() and not _unusable_token(form):
         owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
         try:
             demand, route, drawn = _record(form, person, team, owner)
+            if route.kind == "passed_to_owner":
+                destination = url_for("demands.passed", demand_id=demand.id)
+            else:
+                destination = url_for("cases.detail", case_id=demand.case_id)
+            once.settle(destination)  # sent again, the form goes to the same place: one demand
             db.session.commit()
         except InvalidValue as error:
             db.session.rollback()
             apply_domain_errors(form, error)
         else:
-            if route.kind == "passed_to_owner":
-                return redirect(url_for("demands.passed", demand_id=demand.id))
-            flash(f"Demand recorded. {drawn}{route.describe(person, current_user)}", "success")
-            return redirect(url_for("cases.detail", case_id=demand.case_id))
+            if route.kind != "passed_to_owner":
+                flash(f"Demand recorded. {drawn}{route.describe(person, current_user)}", "success")
+            return redirect(destination)
     # Preview only a valid choice: a tampered id must not name someone from another team.
     chosen = next((u for u in form.members if u.id == form.owner_id.data), None)
     route = route_demand(db.session, person, team, current_user, chosen)

@@ -1,10 +1,9 @@
 """The forms of the working day: plan a contact, cancel one, the team's no-contact setting."""
 
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, TextAreaField
 from wtforms.validators import InputRequired, NumberRange
 
-from ..forms import DateInputField, MaxLength, WholeNumberField
+from ..forms import DateInputField, FlaskForm, MaxLength, WholeNumberField
 from ..rules import (
     NO_CONTACT_DAYS_RANGE,
     NO_CONTACT_DAYS_WORDS,

@@ -1,8 +1,9 @@
 """The upload and confirmation forms. The rules are in imports.service."""
 
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField
+
+from ..forms import FlaskForm
 
 COHORT_CHOICES = {
     "usual": "Usual practice (the way the team worked before the pilot)",

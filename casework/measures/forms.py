@@ -1,7 +1,6 @@
-from flask_wtf import FlaskForm
 from wtforms import RadioField, SelectField
 
-from ..forms import DateInputField
+from ..forms import DateInputField, FlaskForm
 from .series import GRAINS
 
 COHORT_WORDS = {"all": "All", "pilot": "Pilot", "usual": "Usual practice"}

@@ -15,6 +15,7 @@ part of the domain; every model and constant is importable from here
     audit      AuditEvent, AuditEventPerson
     facts      DemandFact, CaseFact, MeasureFactsState
     safety     CautionFlag, NetworkMember, ConversationAttendee, ConsentDecision
+    idempotency  IdempotencyKey, FormToken (nothing saved twice)
     notifications  Notification
 """
 
@@ -41,6 +42,7 @@ from .barriers import Barrier, BarrierCase, BarrierMove, Story
 from .base import as_utc, utcnow
 from .cases import Action, Case, Conversation, Demand, OwnershipChange
 from .facts import CaseFact, DemandFact, MeasureFactsState
+from .idempotency import FormToken, IdempotencyKey
 from .notifications import Notification
 from .people import Person
 from .safety import CautionFlag, ConsentDecision, ConversationAttendee, NetworkMember
@@ -78,6 +80,8 @@ __all__ = [
     "ConversationAttendee",
     "Demand",
     "DemandFact",
+    "FormToken",
+    "IdempotencyKey",
     "MeasureFactsState",
     "NetworkMember",
     "Notification",

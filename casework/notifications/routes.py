@@ -3,11 +3,11 @@ read, and the header's count. Each worker sees only their own (policy.get_own_no
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from sqlalchemy.exc import SQLAlchemyError
 
 from .. import policy
 from ..extensions import db
+from ..forms import FlaskForm
 from ..pagination import page_number
 from ..rules import NOTIFICATION_KINDS
 from . import service

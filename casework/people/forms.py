@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired, Optional
 
-from ..forms import DateInputField, MaxLength, not_in_future
+from ..forms import DateInputField, FlaskForm, MaxLength, not_in_future
 from ..rules import ADDRESS, NAME, NHS_NUMBER_TYPED, PHONE, POSTCODE, PREFERRED_CONTACT
 
 

@@ -3,7 +3,7 @@ import json
 from flask import Response, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, clock, policy
+from .. import audit, clock, once, policy
 from ..audit.trail import load_names, person_trail, who
 from ..exceptions import DuplicateNhsNumber, InvalidValue
 from ..extensions import db
@@ -52,18 +52,22 @@ def new():
         data = {name: getattr(form, name).data for name in service.PERSON_FIELDS}
         try:
             duplicates = service.duplicates_for(db.session, data)
-            if not duplicates or form.confirm_new.data:
+            if duplicates and not form.confirm_new.data:
+                # The possible duplicates are shown by name: a read of each of their records.
+                shown = [p.id for p in duplicates]
+                audit.record_list("view", "registration", shown, path=request.path)
+                audit.commit_read()
+            elif unusable := once.claim():  # the form's one-time token: sent twice, one person
+                form.form_errors.append(unusable)
+            else:
                 person = service.create_person(db.session, current_user, data)
+                destination = url_for("demands.new", person_id=person.id)
+                once.settle(destination)
                 db.session.commit()
                 flash(f"{person.name} has been added.", "success")
-                return redirect(url_for("demands.new", person_id=person.id))
-            # The possible duplicates are shown by name: a read of each of their records.
-            shown = [p.id for p in duplicates]
-            audit.record_list("view", "registration", shown, path=request.path)
-            audit.commit_read()
-        except DuplicateNhsNumber as error:
-            apply_domain_errors(form, error)
-        except InvalidValue as error:
+                return redirect(destination)
+        except (DuplicateNhsNumber, InvalidValue) as error:
+            db.session.rollback()  # the token too: the corrected form can be sent
             apply_domain_errors(form, error)
     elif request.method == "GET":
         # Carry over what was typed into the search box.

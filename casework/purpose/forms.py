@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..forms import MaxLength
+from ..forms import FlaskForm, MaxLength
 from ..rules import NO_PURPOSE, PURPOSE, PURPOSE_LIST
 
 

@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, RadioField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from .. import rules
-from ..forms import DateInputField, MaxLength
+from ..forms import DateInputField, FlaskForm, MaxLength
 from . import service
 
 

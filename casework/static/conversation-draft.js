@@ -9,9 +9,13 @@
 //   warning says the conversation has NOT been saved and to try again when there is signal.
 // - Reloading the form puts the draft back, and says so. The draft is forgotten once the
 //   server has saved the conversation (the answer is the case page).
+// - The draft keeps the form's one-time token (casework/once.py) and puts it back too: when
+//   the conversation was saved but the answer was lost, sending the draft again is the same
+//   send, which the server recognises ("This was already saved"), not a second conversation.
 import { initAll } from '/assets/nhsuk/nhsuk-frontend.min.js'
 
 const PREFIX = 'casework-draft:'
+const ONCE = 'once' // the hidden one-time token's name
 const KEEP_FOR_MS = 12 * 60 * 60 * 1000
 
 function storage () {
@@ -30,7 +34,7 @@ function read (key) {
   const store = storage()
   try {
     const draft = JSON.parse(store && store.getItem(key))
-    if (draft && Date.now() - draft.at < KEEP_FOR_MS) return draft.values
+    if (draft && Date.now() - draft.at < KEEP_FOR_MS) return { ...draft.values, [ONCE]: draft.once }
   } catch (error) { /* an unreadable draft is no draft */ }
   forget(key)
   return null
@@ -47,8 +51,9 @@ function write (key, form) {
       values[el.name] = el.value
     }
   }
+  const once = form.elements.namedItem(ONCE)
   try {
-    storage()?.setItem(key, JSON.stringify({ at: Date.now(), values }))
+    storage()?.setItem(key, JSON.stringify({ at: Date.now(), values, once: once?.value }))
   } catch (error) { /* full or switched off: nothing more to do */ }
 }
 
@@ -57,6 +62,8 @@ function forget (key) {
 }
 
 function restore (form, values) {
+  const once = form.elements.namedItem(ONCE)
+  if (once && values[ONCE]) once.value = values[ONCE]
   for (const el of fields(form)) {
     if (!(el.name in values)) continue
     if (el.type === 'checkbox') {

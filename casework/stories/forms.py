@@ -1,4 +1,4 @@
-from flask_wtf import FlaskForm
+from ..forms import FlaskForm
 
 
 class StoryForm(FlaskForm):

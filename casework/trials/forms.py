@@ -1,9 +1,8 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import InputRequired
 
 from .. import rules
-from ..forms import DateInputField, MaxLength
+from ..forms import DateInputField, FlaskForm, MaxLength
 
 
 class TrialForm(FlaskForm):
