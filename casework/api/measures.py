@@ -31,6 +31,7 @@ MEASURE_PARTS = {
     "end_to_end_days": ("closed", "median", "p90"),
     "returned_within_90_days": ("eligible", "returned", "rate"),
     "actions": ("person", "team", "done", "dropped", "open"),
+    "split_across_teams": ("people", "with_open_cases_in_2_or_more_teams", "rate"),
 }
 
 

@@ -33,6 +33,7 @@ from ..models import Team
 from ..rules import EARLIEST_DEMAND
 from ..trials.costs import cost_of_journey
 from . import populations as pop
+from . import split
 from .facts import ACTION_COUNTS, for_reporting
 from .populations import COHORT_CHOICES, Filters
 
@@ -142,6 +143,14 @@ PARTS: dict[str, dict[str, Part]] = {
         "dropped": Part("actions", "Dropped", _is("status", "dropped")),
         "open": Part("actions", "Still open", _is("status", "agreed")),
     },
+    split.FIGURE: {
+        "people": Part("people", "People with a demand in the period"),
+        split.SPLIT: Part(
+            "split",
+            "People with cases open at the same time in two or more teams",
+            lambda s: s.c.split == 1,
+        ),
+    },
 }
 
 POPULATIONS = {
@@ -150,7 +159,9 @@ POPULATIONS = {
     "opened": pop.opened_cases,
     "closed": pop.closed_cases,
     "actions": pop.actions,
+    "split": split.population,  # the demands, each marked when its person is split
 }
+PEOPLE_POPULATIONS = ("people", "split")  # listed a person a row (drilldown._people)
 
 
 def part(figure: str, name: str) -> Part | None:
@@ -208,7 +219,14 @@ def compute(
         **closed_case_figures(session, f),
         "actions": action_figures(session, f),
         "cost_of_journey": cost_of_journey(session, f),
+        split.FIGURE: split_figure(session, f),
     }
+
+
+def split_figure(session: Session, f: Filters) -> dict:
+    """People with a demand in the period, and those of them split across teams (split.py)."""
+    people, split_people = split.counts(session, f)
+    return {"people": people, split.SPLIT: split_people, "rate": rate(split_people, people)}
 
 
 def _grouped(session: Session, population, *columns: str, by_day=False) -> dict[tuple, int]:

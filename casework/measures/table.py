@@ -135,6 +135,14 @@ LINES = (
             Count("open", "still open"),
         ),
     ),
+    Line(
+        "split_across_teams",
+        "Split across teams",
+        "People with a demand in the period who had cases open at the same time in two or "
+        "more teams, of any cohort: one person's story split into several cases.",
+        Count("with_open_cases_in_2_or_more_teams", "split across teams"),
+        Count("people", "people with a demand"),
+    ),
 )
 
 
