@@ -15,6 +15,7 @@ part of the domain; every model and constant is importable from here
     audit      AuditEvent, AuditEventPerson
     facts      DemandFact, CaseFact, MeasureFactsState
     safety     CautionFlag, NetworkMember, ConversationAttendee, ConsentDecision
+    notifications  Notification
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from .barriers import Barrier, BarrierCase, BarrierMove, Story
 from .base import as_utc, utcnow
 from .cases import Action, Case, Conversation, Demand, OwnershipChange
 from .facts import CaseFact, DemandFact, MeasureFactsState
+from .notifications import Notification
 from .people import Person
 from .safety import CautionFlag, ConsentDecision, ConversationAttendee, NetworkMember
 from .staff import Team, User
@@ -78,6 +80,7 @@ __all__ = [
     "DemandFact",
     "MeasureFactsState",
     "NetworkMember",
+    "Notification",
     "OwnershipChange",
     "Person",
     "RecoveryCode",
