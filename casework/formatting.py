@@ -29,6 +29,7 @@ LABELS = {
     "practitioner": "Practitioner",
     "manager": "Team manager",
     "admin": "Administrator",
+    "lead": "Service lead",
 }
 
 

@@ -86,22 +86,21 @@ class Period(Query):
 def read_measures(query: Period):
     """Every figure of measures.md for a period, cohort and team
 
-    The same figures as the measures page and `casework measures`. Managers see their own
-    team's (without `team`, their team is taken); administrators any team's, or all teams
-    together without `team`.
+    The same figures as the measures page and `casework measures`. Managers, leads and
+    administrators read any team's figures, or every team's together. Without `team`, a
+    manager's own team is taken, unless they ask for the other cohort (every team of that
+    cohort); leads and administrators get every team.
     """
     if not policy.can_see_measures(current_user):
-        abort(403, "Measures are for team managers and administrators.")
-    team_id = None
+        abort(403, "Measures are for team managers, leads and administrators.")
+    team_id = policy.default_measures_team(current_user, query.cohort)
     if query.team:
         team = find_team(db.session, query.team)
         if team is None:
             raise InvalidValue("Check the team", {"team": "There is no team with this name"})
         team_id = team.id
-    elif not current_user.is_admin:
-        team_id = current_user.team_id  # a manager's figures are their own team's
     if not policy.can_see_team_measures(current_user, team_id):
-        abort(403, "You may see the measures of your own team only.")
+        abort(403, "You may not see these measures.")
     return compute(
         db.session, start=query.from_, end=query.to, cohort=query.cohort, team_id=team_id
     )

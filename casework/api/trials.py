@@ -86,14 +86,14 @@ class FollowUp(Query):
 def read_trial_results(name: str, query: FollowUp):
     """A trial's results: each arm and the difference with its 95% interval
 
-    For administrators and the managers of either team in the trial. Counted over the
+    For administrators, leads and the managers of either team in the trial. Counted over the
     randomised demands received at least `follow_up_days` before today.
     """
     trial = trials.find(db.session, name)
     if trial is None:
         abort(404, "There is no trial with this name.")
     if not access.can_see_results(current_user, trial):
-        abort(403, "A trial's results are for administrators and its teams' managers.")
+        abort(403, "A trial's results are for administrators, leads and its teams' managers.")
     return results(db.session, trial, query.follow_up_days)
 
 
