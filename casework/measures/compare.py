@@ -21,7 +21,7 @@ from .charts import xmr_chart
 from .figures import check_filters, compute
 from .forms import CompareForm
 from .populations import Filters
-from .routes import MAX_WEEKS, _plain_english, default_period, filter_args
+from .routes import MAX_WEEKS, default_period, filter_args
 from .series import SPECS, series
 from .table import LINES, headline, number
 
@@ -78,7 +78,8 @@ def read_views(form: CompareForm, choices: dict[str, str]) -> list[View] | None:
         form.right.errors = [*form.right.errors, "Choose something different to compare with"]
         valid = False
     if not valid:
-        _plain_english(form)
+        if form.grain.errors:
+            form.grain.errors = ["Choose months, weeks or quarters"]
         return None
     try:
         f = check_filters(db.session, start=form.start.data, end=form.end.data)
