@@ -113,6 +113,9 @@ PAGES = {
     # Every event in words: the people, cases and users named loaded for the whole page
     "who_looked": lambda case: f"/people/{case.person_id}/audit",
     "audit": lambda case: "/admin/audit",
+    # Two views side by side: their figures and charts, however many teams and records
+    "compare": lambda case: "/measures/compare",
+    "compare_teams": lambda case: f"/measures/compare?left=team:{case.team_id}&right=all",
 }
 
 
@@ -124,7 +127,14 @@ def test_the_number_of_queries_of_a_page_does_not_grow_with_the_data(
     person = make_person(practitioner, given_name="Irene")
     case = grow(person, practitioner, colleague, manager, 1)
     login(
-        client, {"team": manager, "audit": admin_user, "flags_due": manager}.get(page, practitioner)
+        client,
+        {
+            "team": manager,
+            "audit": admin_user,
+            "flags_due": manager,
+            "compare": manager,
+            "compare_teams": manager,
+        }.get(page, practitioner),
     )
     path = PAGES[page](case)
     client.get(path)  # the first request loads what every later one shares
