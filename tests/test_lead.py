@@ -159,3 +159,12 @@ def test_an_inactive_lead_sees_nothing(client, lead):
     lead.active = False
     db.session.commit()
     assert api.get("/measures", query_string={"from": "2026-01-01", "to": "2026-02-01"})[0] == 401
+
+
+def test_the_command_line_refuses_a_team_for_a_lead(runner, team):
+    result = runner.invoke(
+        args=["users", "create", "l@example.org", "--name", "L", "--role", "lead", "--team", "North"]
+    )
+    assert result.exit_code == 1
+    assert "belongs to no team" in result.output
+    assert db.session.scalar(select(func.count(User.id)).where(User.role == "lead")) == 0

@@ -3,6 +3,8 @@ were open at the same time (casework/measures/split.py, docs/measures.md)."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from casework import clock
@@ -126,3 +128,20 @@ def test_the_chart_counts_each_point_over_its_own_days(practitioner, south_worke
         assert sum(points.numerators) == 1, grain
         assert points.numerators[-1] == 0 and points.denominators[-1] == 1, grain
 
+
+
+def test_the_command_prints_the_figure_as_the_api_does(runner, practitioner, south_worker):
+    today = clock.today()
+    person = make_person(practitioner)
+    make_demand(person, practitioner, received_on=today - days(20))
+    make_demand(person, south_worker, received_on=today - days(10))
+    db.session.commit()
+    result = runner.invoke(
+        args=["measures", "--from", (today - days(30)).isoformat(), "--to", today.isoformat()]
+    )
+    assert result.exit_code == 0, result.output
+    assert json.loads(result.output)["split_across_teams"] == {
+        "people": 1,
+        "with_open_cases_in_2_or_more_teams": 1,
+        "rate": 1.0,
+    }
