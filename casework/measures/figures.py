@@ -209,23 +209,25 @@ def compute(
     f = check_filters(session, start=start, end=end, cohort=cohort, team_id=team_id)
     team = session.get(Team, team_id) if team_id is not None else None
     for_reporting(session)
+    demands = demand_figures(session, f)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "cohort": cohort,
         "team": team.name if team else None,
-        **demand_figures(session, f),
+        **demands,
         **opened_case_figures(session, f),
         **closed_case_figures(session, f),
         "actions": action_figures(session, f),
         "cost_of_journey": cost_of_journey(session, f),
-        split.FIGURE: split_figure(session, f),
+        split.FIGURE: split_figure(session, f, demands["demands_per_person"]["people"]),
     }
 
 
-def split_figure(session: Session, f: Filters) -> dict:
-    """People with a demand in the period, and those of them split across teams (split.py)."""
-    people, split_people = split.counts(session, f)
+def split_figure(session: Session, f: Filters, people: int) -> dict:
+    """Of the people with a demand in the period (counted for demands per person), those
+    split across teams (split.py)."""
+    split_people = split.count(session, f)
     return {"people": people, split.SPLIT: split_people, "rate": rate(split_people, people)}
 
 

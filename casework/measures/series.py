@@ -235,9 +235,10 @@ def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
     spec = SPECS[figure]
     for_reporting(session)
     starts = bucket_starts(f, grain)
-    if spec.points is not None:
+    if spec.points is not None:  # of the people with a demand in each point
+        people = series(session, f, "demands_per_person", grain).denominators
         counted = spec.points(session, f, starts, _following(starts[-1], grain))
-        return _series(figure, spec, grain, starts, [n for n, _ in counted], [d for _, d in counted])
+        return _series(figure, spec, grain, starts, counted, people)
     subquery = spec.population(f)
     bucket = _bucket(subquery.c.on, f, grain).label("bucket")
     if spec.counts:

@@ -16,18 +16,21 @@ The one place the rule is written; the figure (figures.py), the list behind it
   followed the other, they did not run side by side. A case opened and closed on the
   same day is not counted as open.
 
-By rows of the facts kept at write time (facts.py): for each person, a search of the
-person's cases by the facts' person index; never a join of every case with every other.
+How it is counted, fast at the size of a whole care system: first the few people with
+cases in two or more teams open at some time in the period (one pass over the cases'
+(person, team, opened, closed) index, grouped by person: in_two_teams); only of them are
+the exact rule and "a demand in the period" asked, each by a search of an index. The
+people counted are the people of *demands per person*, counted there once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, Integer, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import Date, Integer, and_, case, func, literal, or_, select, true, union_all
 from sqlalchemy.orm import Session, aliased
 
-from ..models import CaseFact
+from ..models import Case, DemandFact
 from . import populations as pop
 from .populations import Filters
 from .sql import any_row
@@ -36,18 +39,25 @@ FIGURE = "split_across_teams"
 SPLIT = "with_open_cases_in_2_or_more_teams"
 
 
-def _open_through(fact, start, end):
+def _open_through(case_, start, end):
     """The case was open on some day from start to end (see above)."""
     return and_(
-        fact.opened_on <= end,
-        or_(fact.closed_on.is_(None), and_(fact.closed_on > start, fact.closed_on > fact.opened_on)),
+        case_.opened_on <= end,
+        or_(
+            case_.closed_on.is_(None),
+            and_(case_.closed_on > start, case_.closed_on > case_.opened_on),
+        ),
     )
 
 
 def split_on(person_id, start, end):
     """SQL condition: the person had cases in two different teams open at the same time on
-    at least one day from start to end (dates, or SQL date columns)."""
-    one, other = aliased(CaseFact), aliased(CaseFact)
+    at least one day from start to end (dates, or SQL date columns).
+
+    Read from the cases themselves: their (person, team, opened, closed) index answers it
+    without reading a row. The people asked about are the facts' people, never a
+    merged-away record, so their cases are the ones the facts count."""
+    one, other = aliased(Case), aliased(Case)
     return any_row(
         one.person_id == person_id,
         other.person_id == one.person_id,
@@ -60,34 +70,60 @@ def split_on(person_id, start, end):
     )
 
 
-def people(f: Filters):
-    """The different people with a demand in the period (of the cohort and team chosen)."""
-    demands = pop.demands(f)
-    return select(demands.c.person_id).distinct().subquery("people")
+def in_two_teams(f: Filters):
+    """The people with cases in two or more teams open at some time in the period (not
+    necessarily together): the only people who can be split in it or in any part of it."""
+    return (
+        select(Case.person_id)
+        .where(_open_through(Case, f.start, f.end))
+        .group_by(Case.person_id)
+        .having(func.min(Case.team_id) != func.max(Case.team_id))
+        .subquery("in_two_teams")
+    )
 
 
-def counts(session: Session, f: Filters) -> tuple[int, int]:
-    """(people, split) in one statement: figures.py makes the figure of them."""
-    counted = people(f)
-    flagged = case((split_on(counted.c.person_id, f.start, f.end), 1), else_=0)
-    total, split = session.execute(
-        select(func.count(), func.coalesce(func.sum(flagged), 0)).select_from(counted)
-    ).one()
-    return int(total), int(split)
+def _had_demand(person_id, f: Filters, first, last):
+    """SQL condition: the person had a demand from first to last, of the cohort and team
+    chosen (the demands population's own filters)."""
+    demand = aliased(DemandFact)
+    query = select(literal(1)).where(
+        demand.person_id == person_id, demand.received_on >= first, demand.received_on <= last
+    )
+    return pop._chosen(query, demand, f).exists()  # the same filters as the demands
+
+
+def count(session: Session, f: Filters) -> int:
+    """How many people with a demand in the period are split in it."""
+    candidates = in_two_teams(f)
+    person = candidates.c.person_id
+    return session.scalar(
+        select(func.count())
+        .select_from(candidates)
+        .where(split_on(person, f.start, f.end), _had_demand(person, f, f.start, f.end))
+    )
 
 
 def population(f: Filters):
     """The demands of the period, each with whether its person is split (1) or not (0): the
     rows the drill-down lists group by person (drilldown._people)."""
-    demands = pop.demands(f)
-    flagged = case((split_on(demands.c.person_id, f.start, f.end), 1), else_=0)
-    return select(*demands.c, flagged.label("split")).subquery("split_in_period")
+    demands, candidates = pop.demands(f), in_two_teams(f)
+    split = and_(
+        candidates.c.person_id.is_not(None), split_on(demands.c.person_id, f.start, f.end)
+    )
+    return (
+        select(*demands.c, case((split, 1), else_=0).label("split"))
+        .select_from(
+            demands.outerjoin(candidates, candidates.c.person_id == demands.c.person_id)
+        )
+        .subquery("split_in_period")
+    )
 
 
-def points(session: Session, f: Filters, starts: list[dt.date], following: dt.date):
-    """(numerator, denominator) for each point starting at `starts` (the next point starts
-    at `following`): the figure over that point's days inside the period, in one
-    statement. A person is counted once a point, however many demands they made in it."""
+def points(session: Session, f: Filters, starts: list[dt.date], following: dt.date) -> list:
+    """How many people are split in each point starting at `starts` (the next point starts
+    at `following`), over that point's days inside the period, of those with a demand in
+    it; in one statement. (The people with a demand in each point are the denominators of
+    *demands per person*'s chart.)"""
     if not starts:
         return []
     ends = [*starts[1:], following]
@@ -105,16 +141,19 @@ def points(session: Session, f: Filters, starts: list[dt.date], following: dt.da
             for i, first, last in spans
         )
     ).subquery("points")
-    demands = pop.demands(f)
-    in_point = (
-        select(buckets.c.i, buckets.c.first, buckets.c.last, demands.c.person_id)
-        .join(demands, and_(demands.c.on >= buckets.c.first, demands.c.on <= buckets.c.last))
-        .distinct()
-        .subquery("people_by_point")
+    candidates = in_two_teams(f)
+    person = candidates.c.person_id
+    query = (
+        select(buckets.c.i, func.count())
+        .select_from(buckets.join(candidates, true()))  # each point, each candidate
+        .where(
+            # the cases' index first: it holds all it needs, the demands' index does not
+            split_on(person, buckets.c.first, buckets.c.last),
+            _had_demand(person, f, buckets.c.first, buckets.c.last),
+        )
+        .group_by(buckets.c.i)
     )
-    flagged = case((split_on(in_point.c.person_id, in_point.c.first, in_point.c.last), 1), else_=0)
-    query = select(in_point.c.i, func.sum(flagged), func.count()).group_by(in_point.c.i)
-    counts = [(0, 0)] * len(starts)
-    for i, split, total in session.execute(query):
-        counts[int(i)] = (int(split or 0), int(total))
+    counts = [0] * len(starts)
+    for i, split in session.execute(query):
+        counts[int(i)] = int(split)
     return counts
