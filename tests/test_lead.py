@@ -11,8 +11,8 @@ from casework.admin.service import create_user, update_user
 from casework.exceptions import InvalidValue
 from casework.extensions import db
 from casework.models import AuditEvent, User
-from casework.trials.models import Trial
 from casework.trials import service as trials
+from casework.trials.models import Trial
 from tests.api.conftest import Api, token_for
 from tests.conftest import PASSWORD, login, make_demand, make_person, make_team, make_user
 
@@ -46,7 +46,9 @@ def test_a_lead_belongs_to_no_team(team, admin_user):
     }
     manager = make_user(team, "manager")
     with pytest.raises(InvalidValue):
-        update_user(db.session, manager, name=manager.name, role="lead", team=team, actor=admin_user)
+        update_user(
+            db.session, manager, name=manager.name, role="lead", team=team, actor=admin_user
+        )
     db.session.rollback()
     db.session.refresh(manager)
     assert (manager.role, manager.team_id) == ("manager", team.id)
@@ -104,7 +106,9 @@ def test_a_lead_sees_every_teams_figures_and_no_names(client, lead, practitioner
     html = client.get("/measures").get_data(as_text=True)
     assert "all teams" in html and "/measures/list/" not in html
     for team in (south.id, practitioner.team_id):
-        response = client.get("/measures/list/demands_per_person/people", query_string={"team": team})
+        response = client.get(
+            "/measures/list/demands_per_person/people", query_string={"team": team}
+        )
         assert response.status_code == 200
         text = response.get_data(as_text=True)
         assert "<strong>1</strong> person" in text
@@ -163,7 +167,17 @@ def test_an_inactive_lead_sees_nothing(client, lead):
 
 def test_the_command_line_refuses_a_team_for_a_lead(runner, team):
     result = runner.invoke(
-        args=["users", "create", "l@example.org", "--name", "L", "--role", "lead", "--team", "North"]
+        args=[
+            "users",
+            "create",
+            "l@example.org",
+            "--name",
+            "L",
+            "--role",
+            "lead",
+            "--team",
+            "North",
+        ]
     )
     assert result.exit_code == 1
     assert "belongs to no team" in result.output

@@ -90,7 +90,9 @@ def read_views(form: CompareForm, choices: dict[str, str]) -> list[View] | None:
         return None
     grain = form.grain.data or "month"
     if grain == "week" and (f.end - f.start).days // 7 > MAX_WEEKS:
-        form.grain.errors = ["Weekly charts cover at most 3 years: choose months, or a shorter period"]
+        form.grain.errors = [
+            "Weekly charts cover at most 3 years: choose months, or a shorter period"
+        ]
         return None
     views = []
     for key in (form.left.data, form.right.data):

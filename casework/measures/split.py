@@ -107,14 +107,10 @@ def population(f: Filters):
     """The demands of the period, each with whether its person is split (1) or not (0): the
     rows the drill-down lists group by person (drilldown._people)."""
     demands, candidates = pop.demands(f), in_two_teams(f)
-    split = and_(
-        candidates.c.person_id.is_not(None), split_on(demands.c.person_id, f.start, f.end)
-    )
+    split = and_(candidates.c.person_id.is_not(None), split_on(demands.c.person_id, f.start, f.end))
     return (
         select(*demands.c, case((split, 1), else_=0).label("split"))
-        .select_from(
-            demands.outerjoin(candidates, candidates.c.person_id == demands.c.person_id)
-        )
+        .select_from(demands.outerjoin(candidates, candidates.c.person_id == demands.c.person_id))
         .subquery("split_in_period")
     )
 

@@ -65,7 +65,9 @@ def test_the_managers_own_team_opens_its_lists_and_another_team_does_not(
     assert f"team={manager.team_id}" in html and "/measures/list/" in html
     assert f"team={south.id}&amp;list_cohort" not in html
     assert f"list_cohort=all&amp;team={south.id}" not in html
-    assert '>3<span class="nhsuk-u-visually-hidden"> South (usual practice)</span> demands of' in html
+    assert (
+        '>3<span class="nhsuk-u-visually-hidden"> South (usual practice)</span> demands of' in html
+    )
 
 
 def test_a_lead_compares_any_two_teams(client, locality, south, team):
@@ -95,7 +97,7 @@ def test_wrong_choices_are_400_in_plain_english_and_kept(client, manager, query,
     assert response.status_code == 400
     html = response.get_data(as_text=True)
     assert "nhsuk-error-summary" in html and message in html
-    assert "<h2 id=\"figures\">" not in html
+    assert '<h2 id="figures">' not in html
 
 
 def test_practitioners_may_not_compare(client, practitioner):

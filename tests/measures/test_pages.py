@@ -346,7 +346,7 @@ def test_a_manager_may_choose_any_team_or_all_starting_at_their_own(client, mana
     login(client, manager)
     html = client.get("/measures").get_data(as_text=True)
     assert ">South<" in html and ">All teams<" in html
-    assert '<option value="%d" selected>North</option>' % manager.team_id in html
+    assert f'<option value="{manager.team_id}" selected>North</option>' in html
 
 
 @pytest.mark.parametrize("number", ["0", "00", "-1", "x", "9999999"])

@@ -129,7 +129,6 @@ def test_the_chart_counts_each_point_over_its_own_days(practitioner, south_worke
         assert points.numerators[-1] == 0 and points.denominators[-1] == 1, grain
 
 
-
 def test_the_command_prints_the_figure_as_the_api_does(runner, practitioner, south_worker):
     today = clock.today()
     person = make_person(practitioner)
