@@ -12,7 +12,7 @@ from casework.extensions import db
 from casework.measures.drilldown import listing
 from casework.measures.populations import Filters
 from casework.measures.series import series
-from tests.conftest import make_demand, make_person, make_team, make_user
+from tests.conftest import login, make_demand, make_person, make_team, make_user
 from tests.measures.helpers import close, days, figures
 
 
@@ -144,3 +144,21 @@ def test_the_command_prints_the_figure_as_the_api_does(runner, practitioner, sou
         "with_open_cases_in_2_or_more_teams": 1,
         "rate": 1.0,
     }
+
+
+def test_a_manager_opens_the_people_split_in_their_own_team(
+    client, manager, practitioner, south_worker
+):
+    today = clock.today()
+    person = make_person(practitioner, family_name="Bothways")
+    make_demand(person, practitioner, received_on=today - days(20))
+    make_demand(person, south_worker, received_on=today - days(10))
+    make_demand(make_person(practitioner, family_name="Oneway"), practitioner)
+    login(client, manager)
+    path = "/measures/list/split_across_teams/with_open_cases_in_2_or_more_teams"
+    html = client.get(path).get_data(as_text=True)
+    assert "Bothways" in html and "Oneway" not in html
+    assert f'href="/people/{person.id}"' in html
+    page = client.get("/measures").get_data(as_text=True)
+    assert "Split across teams" in page
+    assert '>1<span class="nhsuk-u-visually-hidden"> All</span> split across teams</a>' in page
