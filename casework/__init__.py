@@ -171,10 +171,11 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from . import barriers, safety, stories
     from .audit import routes as audit_pages
+    from .diary import pages as diary
     from .people import merge_routes as duplicates
     from .trials import pages as trials
 
-    for module in (barriers, stories, audit_pages, duplicates, safety, trials):
+    for module in (barriers, stories, audit_pages, duplicates, safety, trials, diary):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

@@ -15,6 +15,7 @@ from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from . import audit
+from .diary.models import Plan
 from .extensions import db
 from .models import (
     Action,
@@ -464,3 +465,29 @@ def get_network_member_for(user: User, member_id: int, *, write: bool = False) -
 def can_review_flags(user: User) -> bool:
     """The list of the team's flags due for review: its managers."""
     return manages_team(user, team_id_of(user))
+
+
+# The working day: planned contacts, the diary, the team's setting (issue 17).
+
+
+def can_keep_diary(user: User) -> bool:
+    """A diary of planned contacts and actions due: for members of a team."""
+    return team_id_of(user) is not None
+
+
+def can_plan_contact(user: User, case: Case) -> bool:
+    """Plan a visit, call, check-in or review: anyone who works on the case (its team)."""
+    return can_work_on_case(user, case)
+
+
+def get_plan_for(user: User, plan_id: int) -> Plan:
+    """A planned contact to change (cancel): its case's team, or the worker whose diary it is
+    in; else 404 or 403, audited."""
+    plan = _found(Plan, "plan", plan_id)
+    allowed = can_plan_contact(user, plan.case) or plan.owner_id == user.id
+    return _read_if(allowed, "plan", plan, plan.case.person_id)
+
+
+def can_set_no_contact_days(user: User, team_id: int | None) -> bool:
+    """How long without contact before a case is flagged: the team's managers decide."""
+    return manages_team(user, team_id)

@@ -27,6 +27,7 @@ from casework.asks.service import ask_manager
 from casework.auth.tokens import issue_token
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.people.merge import merge_people
 from casework.policy import MAX_ID
@@ -221,6 +222,18 @@ EXPECTED = {
     ("api.create_member", "POST"):       "401 | 201/403 | 201/403 | 403 | 201/403 | 403",
     ("api.update_member", "PATCH"):      "401 | 409/403 | 409/403 | 403 | 409/403 | 403",
     ("api.create_consent", "POST"):      "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    # The working day: a diary for members of a team; plans on the case's team's cases (the
+    # worker whose diary it is in may cancel theirs); the no-contact setting, its managers
+    ("diary.index", "GET"):              "302 | 200 | 200 | 403 | 200 | 403",
+    ("diary.plan_contact", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("diary.plan_contact", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("diary.cancel", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("diary.cancel", "POST"):            "302 | 302/403 | 302/403 | 403 | 302/403 | 403",
+    ("diary.team_settings", "GET"):      "302 | 403 | 200 | 403 | 200 | 403",
+    ("diary.team_settings", "POST"):     "302 | 403 | 422 | 403 | 422 | 403",
+    ("api.create_plan", "POST"):         "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("api.cancel_plan", "POST"):         "401 | 409/403 | 409/403 | 403 | 409/403 | 403",
+    ("api.read_diary", "GET"):           "401 | 200 | 200 | 403 | 200 | 403",
 }
 # fmt: on
 
@@ -284,6 +297,7 @@ def build_world() -> World:
             db.session, worker, person, category="animal", text="Dog", review_on=clock.today()
         )
         member = add_member(db.session, worker, person, {"name": "Jo", "relationship": "family"})
+        plan = plan_contact(db.session, demand.case, worker, due_on=clock.today(), kind="visit")
         db.session.commit()
         world.records[scope] = {
             "person_id": person.id,
@@ -297,6 +311,7 @@ def build_world() -> World:
             "barrier_id": barrier.id,
             "flag_id": flag.id,
             "member_id": member.id,
+            "plan_id": plan.id,
         }
     trial = create_trial(
         db.session,
@@ -335,6 +350,7 @@ def scoped(rule) -> bool:
         "team_id",
         "flag_id",
         "member_id",
+        "plan_id",
     }
     return bool(rule.arguments & ids) or rule.endpoint.startswith(by_team)
 
@@ -416,6 +432,8 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_member": {"name": "Jo", "relationship": "family"},  # no rule to break
         "api.update_member": {"version": MAX_ID},  # stale: 409
         "api.create_consent": {"decision": "given", "scope": "GP", "recorded_on": "2999-01-01"},
+        "api.create_plan": {"due_on": "2000-01-01", "kind": "visit"},  # in the past: 422
+        "api.cancel_plan": {"version": MAX_ID},  # stale: 409
     }[endpoint]
 
 

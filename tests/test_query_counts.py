@@ -16,6 +16,7 @@ from sqlalchemy import event
 
 from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.safety import service as safety
 from tests.conftest import login, make_demand, make_person, make_team, make_user
@@ -55,6 +56,7 @@ def busy_case(person, worker, colleague, size: int):
             db.session, case, worker, description=f"Own {n}", by="person",
             network_member_id=circle[n % len(circle)].id if circle else None,
         )  # fmt: skip
+        plan_contact(db.session, case, worker, due_on=clock.today(), kind="review")
         owner, new = (worker, colleague) if case.owner_id == worker.id else (colleague, worker)
         change_owner(db.session, case, owner, new_owner=new, reason=f"Cover {n}")
     if case.owner_id != worker.id:
@@ -93,6 +95,10 @@ def grow(person, worker, colleague, manager, size: int):
         add_action(
             db.session, demand.case, worker, description="Rails", by="team", due_on=clock.today()
         )
+        # a contact planned for today and one overdue: the diary and the caseload's flags
+        plan_contact(db.session, demand.case, worker, due_on=clock.today(), kind="visit")
+        late = plan_contact(db.session, demand.case, worker, due_on=clock.today(), kind="phone")
+        late.due_on = clock.today() - dt.timedelta(days=3)
         grow_safety(other, worker, 0)  # cautions on the caseload's rows
         grow_safety(person, worker, _)
         make_demand(make_person(manager), manager)  # awaiting allocation
@@ -110,6 +116,7 @@ PAGES = {
     "flags_due": lambda case: "/flags/due",
     "timeline": lambda case: f"/people/{case.person_id}",
     "team": lambda case: "/team",
+    "diary": lambda case: "/diary",
     # Every event in words: the people, cases and users named loaded for the whole page
     "who_looked": lambda case: f"/people/{case.person_id}/audit",
     "audit": lambda case: "/admin/audit",

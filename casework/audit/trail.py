@@ -56,6 +56,8 @@ ENTITIES = {
     "api_token": "API token",
     "ask": "Ask of the manager",
     "team_purpose": "Team's purpose",
+    "plan": "Planned contact",
+    "diary": "Diary",
 }
 
 

@@ -241,6 +241,7 @@ class Locality:
         with_whom: str | None = None,
         minutes: int | None = None,
         present: list[int] | None = None,
+        plan_id: int | None = None,
     ):
         return log_conversation(
             self.session,
@@ -253,6 +254,7 @@ class Locality:
             what_matters=matters,
             notes=notes,
             network_member_ids=present,
+            plan_id=plan_id,
         )
 
     def judge(self, case: Case, user: User, ago: int, match: str, real_problem: str) -> None:

@@ -12,7 +12,8 @@ named by a later step of the same scene.
                 kind (value, the default; failure; unsure); owner (chosen at intake)
     talk        notes; kind (visit, the default; phone, meeting...); matters; with_whom;
                 minutes; person (their latest case, not the scene's); present (names
-                from the person's circle who were there)
+                from the person's circle who were there); plan (a plan step's id: the
+                planned contact it was)
     judge       match (yes, partly, no), real (the real problem)
     act         text; done_by (team, the default, or person); assignee; due_in (days
                 from today, negative for the past); id
@@ -34,6 +35,7 @@ named by a later step of the same scene.
     consent     person, decision (given or refused), scope; expires_in (days from today,
                 negative for an expired one)
     costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
+    plan        a contact planned in a worker's diary (see diary_steps.py)
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
 from ..safety import service as safety
 from ..stories.service import mark_story
-from . import background, trial_steps
+from . import background, diary_steps, trial_steps
 from .locality import DemoError, Locality
 
 # A demand's `kind` in a scene: value or failure demand, or "unsure" (not decided yet).
@@ -120,6 +122,7 @@ def _talk(scene: Scene, s: dict) -> None:
         with_whom=s.get("with_whom"),
         minutes=s.get("minutes"),
         present=[circle[name] for name in s.get("present", ())],
+        plan_id=scene.named[s["plan"]].id if "plan" in s else None,
     )
 
 
@@ -309,4 +312,5 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "circle": _circle,
     "consent": _consent,
     **trial_steps.STEPS,
+    **diary_steps.STEPS,
 }

@@ -17,6 +17,7 @@ from casework import clock
 from casework.asks.service import ask_manager
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.safety.service import add_member, raise_flag, record_consent
 from tests.api.conftest import token_for
@@ -54,6 +55,9 @@ DOMAIN_ONLY = {
     "expires_on": "not before recorded_on",
     "network_member_id": "a member of this case's person's circle",
     "network_member_ids": "members of this case's person's circle",
+    "due_on": "a planned contact: today or later, within two years",
+    "plan_id": "an open planned contact of this case",
+    "notes": "notes or what matters: one of the two (the schema cannot say either-or)",
 }
 
 
@@ -138,6 +142,7 @@ def api_schema(app, team, practitioner):
             review_on=dt.date.today() + dt.timedelta(days=30),
         )
         add_member(db.session, practitioner, person, {"name": "Jo", "relationship": "family"})
+        plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
         record_consent(
             db.session,
             practitioner,
@@ -195,6 +200,9 @@ OPERATIONS = [
     ("POST", "/api/v1/people/{person_id}/network"),
     ("PATCH", "/api/v1/network/{member_id}"),
     ("POST", "/api/v1/people/{person_id}/consents"),
+    ("POST", "/api/v1/cases/{case_id}/plans"),
+    ("POST", "/api/v1/plans/{plan_id}/cancel"),
+    ("GET", "/api/v1/diary"),
 ]
 NO_INPUT = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json")}
 

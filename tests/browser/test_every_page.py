@@ -11,6 +11,7 @@ context per role (logged in once), so a later line sees what an earlier one save
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,9 +20,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from casework import create_app
+from casework import clock, create_app
 from casework.admin.service import create_user
 from casework.demo import load_demo
+from casework.diary.models import Plan
 from casework.extensions import db
 from casework.models import (
     Action,
@@ -135,6 +137,14 @@ PAGES = [
     V("ask-sent", "practitioner", "/cases/{irene_case}/asks/new", f"Ask: A stair rail fitted this week – {IRENE}", person=IRENE, do=(("check", re.compile("A resource:")), ("fill", "#what", "A stair rail fitted this week"), ("fill", "#why", "Irene is frightened of the stairs"), ("fill", "#cost", "80"), ("click", "Send the ask")), shows="Your ask has gone to the team's manager."),
     V("asks-mine", "practitioner", "/asks", "Your asks of the manager"),
     V("purpose", "practitioner", "/team/purpose", "How we work – Riverside team"),
+    # The working day: the diary, planning a contact, fulfilling and cancelling one.
+    V("diary", "practitioner", "/diary", "My diary", shows="Overdue ("),
+    V("plan-new", "practitioner", "/cases/{irene_case}/plans/new", f"Plan a contact – {IRENE}", person=IRENE),
+    V("plan-new-errors", "practitioner", "/cases/{irene_case}/plans/new", f"Error: Plan a contact – {IRENE}", person=IRENE, do=(("fill", "#due_on-day", "1"), ("fill", "#due_on-month", "1"), ("fill", "#due_on-year", "2001"), ("click", "Plan the contact")), shows="must be today or later"),
+    V("plan-saved", "practitioner", "/cases/{irene_case}/plans/new", f"Case – {IRENE}", person=IRENE, do=(("check", "Phone call"), ("fill", "#due_on-day", "{tomorrow_day}"), ("fill", "#due_on-month", "{tomorrow_month}"), ("fill", "#due_on-year", "{tomorrow_year}"), ("fill", "#note", "Ring Karen about the kettle tipper"), ("click", "Plan the contact")), shows="Phone call planned for"),
+    V("plan-cancel", "practitioner", "/plans/{irene_plan}/cancel", f"Cancel a planned contact – {IRENE}", person=IRENE),
+    V("plan-cancelled", "practitioner", "/plans/{irene_plan}/cancel?from=diary", "My diary", do=(("fill", "#reason", "Irene is staying with Karen this week"), ("click", "Cancel the contact")), shows="is cancelled"),
+    V("conversation-plan", "practitioner", "/cases/{kamal_case}/conversations/new?plan={kamal_plan}", f"Record a conversation – {KAMAL}", person=KAMAL, shows="Was this a planned contact?"),
     # A manager: the team, allocation, measures and their lists, imports and duplicates.
     V("asks-team", "manager", "/asks", "Asks of the manager"),
     V("ask", "manager", "/asks/{mohammed_ask}", f"Ask: {MOHAMMED_ASK} – {MOHAMMED}", person=MOHAMMED),
@@ -152,6 +162,9 @@ PAGES = [
     V("team", "manager", "/team", "Riverside team"),
     V("team-errors", "manager", "/team", "Error: Riverside team", do=(("click", "Allocate"),), shows="There is a problem"),
     V("team-allocated", "manager", "/team", "Riverside team", do=(("check", re.compile("Choose the case for")), ("select", "#owner_id", "Jo Lewis"), ("fill", "#reason", "Jo has room this week"), ("click", "Allocate")), shows="given to Jo Lewis"),
+    V("team-settings", "manager", "/team/settings", "Settings – Riverside team"),
+    V("team-settings-errors", "manager", "/team/settings", "Error: Settings – Riverside team", do=(("fill", "#no_contact_days", "0"), ("click", "Save settings")), shows="There is a problem"),
+    V("team-settings-saved", "manager", "/team/settings", "Riverside team", do=(("fill", "#no_contact_days", "21"), ("click", "Save settings")), shows="now flagged"),
     V("person-audit", "manager", "/people/{irene}/audit", f"Who has looked at {IRENE}'s record", person=IRENE),
     V("owner-saved", "manager", "/cases/{kamal_case}/owner", f"Case – {KAMAL}", person=KAMAL, do=(("select", "#owner_id", "Sam Okafor"), ("fill", "#reason", "Sam knows the family"), ("click", "Change owner")), shows="Sam Okafor"),
     V("measures", "manager", "/measures", "Measures"),
@@ -364,6 +377,15 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
     irene_member = db.session.scalar(
         select(NetworkMember).where(NetworkMember.person_id == irene.id).order_by(NetworkMember.id)
     )
+    tomorrow = clock.today() + dt.timedelta(days=1)
+
+    def open_plan(case) -> int:
+        return db.session.scalar(
+            select(Plan.id)
+            .where(Plan.case_id == case.id, Plan.status == "planned")
+            .order_by(Plan.id)
+        )
+
     records = {
         "irene": irene.id,
         "irene_case": irene_case.id,
@@ -371,6 +393,12 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
             select(Action.id).where(Action.case_id == irene_case.id).order_by(Action.id)
         ),
         "kamal_case": open_case(kamal).id,
+        "irene_plan": open_plan(irene_case),
+        "kamal_plan": open_plan(open_case(kamal)),
+        # a planned contact's day: tomorrow, asked of the clock when the suite runs
+        "tomorrow_day": str(tomorrow.day),
+        "tomorrow_month": str(tomorrow.month),
+        "tomorrow_year": str(tomorrow.year),
         "nasreen_case": open_case(nasreen).id,
         "terry": terry.id,
         "terry_case": open_case(terry, closed=True).id,
