@@ -93,7 +93,9 @@ def register_templates(app: Flask) -> None:
 
     # The layout's menu shows each section only to those the policy lets in.
     app.jinja_env.globals.update(
-        can_see_measures=policy.can_see_measures, can_import=policy.can_import
+        can_see_measures=policy.can_see_measures,
+        can_import=policy.can_import,
+        sees_whole_locality=policy.sees_whole_locality,
     )
 
     @app.route("/assets/<path:filename>", endpoint="nhsuk_assets")

@@ -30,6 +30,7 @@ LABELS = {
     "practitioner": "Practitioner",
     "manager": "Team manager",
     "admin": "Administrator",
+    "lead": "Service lead",
 }
 
 

@@ -55,7 +55,7 @@ ONLY_MANAGERS = "Only a team's manager can see this page."
 ONLY_ADMINISTRATORS = "Only administrators can see this page."
 ONLY_ADMINISTRATORS_MERGE = "Only administrators can merge records or undo a merge."
 ONLY_IMPORTERS = "Imports and possible duplicates are for administrators and team managers."
-ONLY_MEASURES_READERS = "Measures are for team managers and administrators."
+ONLY_MEASURES_READERS = "Measures are for team managers, leads and administrators."
 ONLY_OWN_TEAMS_MEASURES = "You may see the measures of your own team only."
 ONLY_OWNER_OR_MANAGER_OWNER = (
     "Only the case's owner or a manager of the team can change this case's owner."
@@ -78,8 +78,9 @@ def fetch(model, ident):
 
 
 def team_id_of(user: User) -> int | None:
-    """The team whose records the user works on, if any."""
-    return user.team_id if user.active else None
+    """The team whose records the user works on, if any. A lead has none (ADR 0034): the
+    role reads figures across the locality, never the records behind them."""
+    return user.team_id if user.active and user.role != "lead" else None
 
 
 def case_visible_clause(user: User):
@@ -387,35 +388,50 @@ def notification_links(user: User) -> tuple:
     return case_seen, person_seen
 
 
+def sees_whole_locality(user: User) -> bool:
+    """Administrators and leads (service leads across the locality, ADR 0034): every team's
+    figures and every trial. Neither reads a person's record for it: records come with a
+    team (an administrator who belongs to one works in it; a lead never belongs to one)."""
+    return user.active and user.role in ("admin", "lead")
+
+
 def can_see_measures(user: User) -> bool:
     """The measures pages: team managers (for their own team) and administrators (every team).
 
-    The figures are counts, but every number opens the list of people and cases behind it,
-    so a manager sees only their own team's; administrators, who run the pilot's
-    evaluation, see every team and all of them together."""
+
+def can_see_measures(user: User) -> bool:
+    """The measures pages: team managers, leads and administrators.
+
+    Figures are counts, so whoever may see measures may see any team's and cohort's, and
+    compare them side by side (a pilot team's manager reads usual practice's figures, ADR
+    0034). The people behind a figure are another matter: can_see_measure_lists."""
     if not user.active:
         return False
-    return user.role == "admin" or (user.role == "manager" and user.team_id is not None)
+    return sees_whole_locality(user) or (user.role == "manager" and user.team_id is not None)
 
 
-def measures_team_ids(user: User) -> list[int] | None:
-    """The teams whose measures the user may see: None means every team (and all together)."""
-    if not can_see_measures(user):
-        return []
-    return None if user.role == "admin" else [user.team_id]
+def default_measures_team(user: User, cohort: str = "all") -> int | None:
+    """The team whose figures are shown when none is chosen: a manager's own team, unless
+    they ask for the other cohort (their team has none of its records: then every team of
+    that cohort, so a pilot team's manager asking for usual practice gets it); everyone
+    else (leads, administrators) every team together."""
+    if user.role != "manager" or user.team is None:
+        return None
+    return user.team_id if cohort in ("all", user.team.cohort) else None
 
 
 def can_see_team_measures(user: User, team_id: int | None) -> bool:
-    """One team's measures (team_id), or every team's together (None)."""
-    allowed = measures_team_ids(user)
-    return allowed is None or (team_id is not None and team_id in allowed)
+    """One team's figures (team_id), or every team's together (None): anyone who sees
+    measures, for any team (ADR 0034)."""
+    return can_see_measures(user)
 
 
 def can_see_measure_lists(user: User, team_id: int | None) -> bool:
     """The lists behind the figures (and the repeat demand review) name people and show their
     demands, cases and actions: they are records, so only for the one team whose records the
-    user manages. Administrators without a team see every figure, but not the people
-    behind them; nobody lists every team's people together (ADR 0011)."""
+    user manages. Everyone else who sees the figure is told how many, not who: leads and
+    administrators without a team, and managers looking at another team or at every team
+    together; nobody lists every team's people together (ADR 0011, ADR 0034)."""
     return manages_team(user, team_id)
 
 

@@ -129,6 +129,9 @@ PAGES = {
     "intake": lambda case: f"/people/{case.person_id}/demands/new",
     "relationships": lambda case: "/admin/relationships",
     "notifications": lambda case: "/notifications",
+    # Two views side by side: their figures and charts, however many teams and records
+    "compare": lambda case: "/measures/compare",
+    "compare_teams": lambda case: f"/measures/compare?left=team:{case.team_id}&right=all",
 }
 
 
@@ -146,6 +149,8 @@ def test_the_number_of_queries_of_a_page_does_not_grow_with_the_data(
             "audit": admin_user,
             "relationships": admin_user,
             "flags_due": manager,
+            "compare": manager,
+            "compare_teams": manager,
         }.get(page, practitioner),
     )
     path = PAGES[page](case)

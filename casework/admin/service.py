@@ -201,9 +201,11 @@ def _user_errors(name: str, role: str | None, team: Team | None) -> dict[str, st
     elif len(name) > 100:
         errors["name"] = "Names must be 100 characters or fewer"
     if role not in ROLES:
-        errors["role"] = "Choose practitioner, team manager or administrator"
+        errors["role"] = "Choose practitioner, team manager, administrator or lead"
     elif role in ("practitioner", "manager") and team is None:
         errors["team_id"] = "Practitioners and managers must belong to a team"
+    elif role == "lead" and team is not None:  # figures across the locality, no records
+        errors["team_id"] = "A lead works across the locality and belongs to no team"
     return errors
 
 

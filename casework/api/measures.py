@@ -31,6 +31,7 @@ MEASURE_PARTS = {
     "end_to_end_days": ("closed", "median", "p90"),
     "returned_within_90_days": ("eligible", "returned", "rate"),
     "actions": ("person", "team", "done", "dropped", "open"),
+    "split_across_teams": ("people", "with_open_cases_in_2_or_more_teams", "rate"),
 }
 
 
@@ -85,20 +86,19 @@ class Period(Query):
 def read_measures(query: Period):
     """Every figure of measures.md for a period, cohort and team
 
-    The same figures as the measures page and `casework measures`. Managers see their own
-    team's (without `team`, their team is taken); administrators any team's, or all teams
-    together without `team`.
+    The same figures as the measures page and `casework measures`. Managers, leads and
+    administrators read any team's figures, or every team's together. Without `team`, a
+    manager's own team is taken, unless they ask for the other cohort (every team of that
+    cohort); leads and administrators get every team.
     """
     if not policy.can_see_measures(current_user):
         abort(403, policy.ONLY_MEASURES_READERS)
-    team_id = None
+    team_id = policy.default_measures_team(current_user, query.cohort)
     if query.team:
         team = find_team(db.session, query.team)
         if team is None:
             raise InvalidValue("Check the team", {"team": "There is no team with this name"})
         team_id = team.id
-    elif not current_user.is_admin:
-        team_id = current_user.team_id  # a manager's figures are their own team's
     if not policy.can_see_team_measures(current_user, team_id):
         abort(403, policy.ONLY_OWN_TEAMS_MEASURES)
     return compute(

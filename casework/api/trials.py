@@ -87,7 +87,7 @@ class FollowUp(Query):
 def read_trial_results(name: str, query: FollowUp):
     """A trial's results: each arm and the difference with its 95% interval
 
-    For administrators and the managers of either team in the trial. Counted over the
+    For administrators, leads and the managers of either team in the trial. Counted over the
     randomised demands received at least `follow_up_days` before today.
     """
     trial = trials.find(db.session, name)

@@ -167,14 +167,14 @@ def move(barrier_id: int):
 
 @bp.route("/barriers/measures")
 def measures():
-    """Barriers met and removed month by month: the team's managers, administrators any team."""
+    """Barriers met and removed month by month: counts, like the measures, for any team (a
+    manager starts at their own) or every team together."""
     if not policy.can_see_measures(current_user):
         abort(403, policy.ONLY_MEASURES_READERS)
-    allowed = policy.measures_team_ids(current_user)
     raw = request.args.get("team", "")
     team_id = int(raw) if raw.isascii() and raw.isdigit() and len(raw) < 10 else None
-    if team_id is None and allowed is not None:
-        team_id = allowed[0]
+    if "team" not in request.args:
+        team_id = policy.default_measures_team(current_user)
     if not policy.can_see_team_measures(current_user, team_id):
         abort(403, policy.OWN_BARRIERS)
     team = db.session.get(Team, team_id) if team_id is not None else None
@@ -201,20 +201,12 @@ def measures():
             unit="count",
         ),
     ]
-    teams = visible_teams(allowed)
     return render_template(
         "barriers/measures.html",
         months=months,
         charts=charts,
         team=team,
-        teams=teams,
-        everyone=allowed is None,
+        teams=list(db.session.scalars(db.select(Team).order_by(Team.name))),
+        everyone=True,  # counts, like the measures: any team, or every team (ADR 0034)
         first=uk_date(months[0].start),
     )
-
-
-def visible_teams(allowed: list[int] | None) -> list[Team]:
-    query = db.select(Team).order_by(Team.name)
-    if allowed is not None:
-        query = query.where(Team.id.in_(allowed))
-    return list(db.session.scalars(query))

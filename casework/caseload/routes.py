@@ -14,6 +14,8 @@ from .forms import AllocateForm
 
 @bp.route("/")
 def index():
+    if current_user.is_lead:  # figures across the locality, nobody's caseload (ADR 0034)
+        return redirect(url_for("measures.compare"))
     if current_user.team_id is None:
         if current_user.is_admin:
             return redirect(url_for("admin.users"))

@@ -80,7 +80,7 @@ def _two_factor_note(needing: list[str]) -> str:
         return ""
     return (
         f"\nTwo-factor sign-in is required for the roles {', '.join(needing)} "
-        "(MFA_REQUIRED_ROLES): the team managers and the administrator set it up the "
+        "(MFA_REQUIRED_ROLES): those who hold them set it up the "
         "first time they log in. An authenticator app scans the QR code or takes its "
         "key typed in (or "
         "`oathtool --totp -b KEY` prints the code). To try the demo without it, start "

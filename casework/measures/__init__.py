@@ -8,4 +8,4 @@ bp = Blueprint("measures", __name__, url_prefix="/measures")
 
 __all__ = ["bp", "had_earlier_demand", "is_repeat"]
 
-from . import cost_routes, routes  # noqa: E402,F401
+from . import compare, cost_routes, routes  # noqa: E402,F401

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session, aliased
 from ..models import Action, Case, Demand, Person, Team, User
 from . import populations as pop
 from .facts import for_reporting
-from .figures import PARTS, POPULATIONS
+from .figures import PARTS, PEOPLE_POPULATIONS, POPULATIONS
 from .populations import Filters
 
 # Columns of each kind of list: (key, heading). `person` and `case` become links on the page.
@@ -113,7 +113,7 @@ def listing(
     for_reporting(session)
     population = POPULATIONS[part.population](f)
     condition = part.where(population) if part.where else None
-    if part.population == "people":
+    if part.population in PEOPLE_POPULATIONS:
         query, total_query = _people(population, condition)
     else:
         query = _ROWS[part.population](population)
@@ -126,9 +126,8 @@ def listing(
     if limit is not None:
         query = query.limit(limit).offset(offset)
     rows = [dict(row._mapping) for row in session.execute(query)]
-    return Listing(
-        figure, part_name, part.label, part.population, total, COLUMNS[part.population], rows
-    )
+    kind = "people" if part.population in PEOPLE_POPULATIONS else part.population
+    return Listing(figure, part_name, part.label, kind, total, COLUMNS[kind], rows)
 
 
 def _person_columns():
@@ -178,6 +177,8 @@ def _people(population, condition):
         .order_by(demands.desc(), Person.family_name, Person.given_name, Person.id)
     )
     total = select(func.count(func.distinct(population.c.person_id)))
+    if condition is not None:  # a condition of the person, on each of their rows alike
+        query, total = query.where(condition), total.where(condition)
     return query, total
 
 

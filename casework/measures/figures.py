@@ -33,6 +33,7 @@ from ..models import Team
 from ..rules import EARLIEST_DEMAND
 from ..trials.costs import cost_of_journey
 from . import populations as pop
+from . import split
 from .facts import ACTION_COUNTS, for_reporting
 from .populations import COHORT_CHOICES, Filters
 
@@ -142,6 +143,14 @@ PARTS: dict[str, dict[str, Part]] = {
         "dropped": Part("actions", "Dropped", _is("status", "dropped")),
         "open": Part("actions", "Still open", _is("status", "agreed")),
     },
+    split.FIGURE: {
+        "people": Part("people", "People with a demand in the period"),
+        split.SPLIT: Part(
+            "split",
+            "People with cases open at the same time in two or more teams",
+            lambda s: s.c.split == 1,
+        ),
+    },
 }
 
 POPULATIONS = {
@@ -150,7 +159,9 @@ POPULATIONS = {
     "opened": pop.opened_cases,
     "closed": pop.closed_cases,
     "actions": pop.actions,
+    "split": split.population,  # the demands, each marked when its person is split
 }
+PEOPLE_POPULATIONS = ("people", "split")  # listed a person a row (drilldown._people)
 
 
 def part(figure: str, name: str) -> Part | None:
@@ -198,17 +209,26 @@ def compute(
     f = check_filters(session, start=start, end=end, cohort=cohort, team_id=team_id)
     team = session.get(Team, team_id) if team_id is not None else None
     for_reporting(session)
+    demands = demand_figures(session, f)
     return {
         "from": start.isoformat(),
         "to": end.isoformat(),
         "cohort": cohort,
         "team": team.name if team else None,
-        **demand_figures(session, f),
+        **demands,
         **opened_case_figures(session, f),
         **closed_case_figures(session, f),
         "actions": action_figures(session, f),
         "cost_of_journey": cost_of_journey(session, f),
+        split.FIGURE: split_figure(session, f, demands["demands_per_person"]["people"]),
     }
+
+
+def split_figure(session: Session, f: Filters, people: int) -> dict:
+    """Of the people with a demand in the period (counted for demands per person), those
+    split across teams (split.py)."""
+    split_people = split.count(session, f)
+    return {"people": people, split.SPLIT: split_people, "rate": rate(split_people, people)}
 
 
 def _grouped(session: Session, population, *columns: str, by_day=False) -> dict[tuple, int]:

@@ -21,3 +21,17 @@ class MeasuresForm(FlaskForm):
     cohort = RadioField("Cohort for the charts", choices=COHORT_WORDS, default="all")
     grain = RadioField("Points on the charts", choices=GRAINS, default="month")
     rebase = DateInputField("Recalculate the chart limits from (optional)")
+
+
+class CompareForm(FlaskForm):
+    """Two views of the locality side by side (a team, a cohort's teams, or every team) over
+    one period. Read from the address, like MeasuresForm."""
+
+    class Meta:
+        csrf = False
+
+    start = DateInputField("From", required_message="Enter the first day of the period")
+    end = DateInputField("To", required_message="Enter the last day of the period")
+    left = SelectField("Compare", validate_choice=False, default="cohort:pilot")
+    right = SelectField("With", validate_choice=False, default="cohort:usual")
+    grain = RadioField("Points on the charts", choices=GRAINS, default="month")

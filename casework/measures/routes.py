@@ -51,12 +51,10 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
     for field, default in ((form.start, start), (form.end, end)):
         if f"{field.name}[day]" not in request.args:
             field.process(None, default)
-    everyone = policy.measures_team_ids(current_user) is None
-    form.team.choices = ({"": "All teams"} if everyone else {}) | {
-        str(team.id): team.name for team in teams
-    }
-    if not everyone and not request.args.get("team"):
-        form.team.data = str(teams[0].id)
+    form.team.choices = {"": "All teams"} | {str(team.id): team.name for team in teams}
+    default = policy.default_measures_team(current_user)
+    if "team" not in request.args and default is not None:
+        form.team.data = str(default)  # a manager starts at their own team
     team_id = _team_id(form.team.data)
     valid = form.validate()
     if form.team.data and team_id is None:
@@ -113,11 +111,8 @@ def _plain_english(form: MeasuresForm) -> None:
 
 
 def visible_teams() -> list[Team]:
-    allowed = policy.measures_team_ids(current_user)
-    query = db.select(Team).order_by(Team.name)
-    if allowed is not None:
-        query = query.where(Team.id.in_(allowed))
-    return list(db.session.scalars(query))
+    """Every team: whoever sees measures may choose any (ADR 0034)."""
+    return list(db.session.scalars(db.select(Team).order_by(Team.name)))
 
 
 def filter_args(f: Filters, **extra) -> dict:
@@ -255,14 +250,16 @@ def _part_or_404(figure: str, part: str):
     return PARTS[figure][part]
 
 
-def list_request():
+def list_request(*, named: bool = True):
     """What every list behind a figure reads from the address: the filters (None, with the
     form to show again, when they are wrong), the cohort, the page, and the filters the list
-    is drawn for. Refuses lists the user may not see (require_lists)."""
+    is drawn for. Refuses lists the user may not see (require_lists) unless `named` is
+    False: the caller then shows how many, not who."""
     form, f, _ = read_filters()
     if f is None:
         return form, None, None, None, None
-    require_lists(f)
+    if named:
+        require_lists(f)
     cohort = _cohort_arg()
     page = page_number()
     return form, f, cohort, page, Filters(f.start, f.end, cohort, f.team_id)
@@ -271,9 +268,11 @@ def list_request():
 @bp.route("/list/<figure>/<part>")
 def drilldown(figure: str, part: str):
     described = _part_or_404(figure, part)
-    form, f, cohort, page, chosen = list_request()
+    form, f, cohort, page, chosen = list_request(named=False)
     if f is None:
         return render_template("measures/index.html", form=form, f=None), 400
+    if not policy.can_see_measure_lists(current_user, f.team_id):
+        return _how_many(figure, part, described, f, chosen)
     rows = listing(db.session, chosen, figure, part, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     _audit_list("view", rows.person_ids, figure=figure, part=part, f=chosen, page=page)
     pages = page_count(rows.total, PAGE_SIZE)
@@ -292,6 +291,23 @@ def drilldown(figure: str, part: str):
         args=filter_args(f, list_cohort=cohort),
         team_name=db.session.get(Team, f.team_id).name if f.team_id else None,
         label=label,
+    )
+
+
+def _how_many(figure: str, part: str, described, f: Filters, chosen: Filters):
+    """Another team's (or every team's) list: how many records, not whose. No names, no
+    links, so not a read of anyone's record (ADR 0034)."""
+    rows = listing(db.session, chosen, figure, part, limit=0)
+    return render_template(
+        "measures/how_many.html",
+        f=chosen,
+        total=rows.total,
+        kind=rows.kind,
+        described=described,
+        title=_figure_title(figure),
+        cohort=chosen.cohort,
+        args=filter_args(f),
+        team_name=db.session.get(Team, f.team_id).name if f.team_id else None,
     )
 
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 
 from ..formatting import uk_date
 from . import populations as pop
+from . import split
 from .facts import for_reporting
 from .figures import RECONTACTS, REPEATS
 from .populations import Filters
@@ -48,6 +49,7 @@ class Spec:
     description: str
     counted: str  # what the denominator counts, in words: "demands", "cases closed"
     counts: bool = False  # numerator and denominator are aggregate expressions themselves
+    points: Callable | None = None  # counts each point itself (split.points), not by grouping
 
 
 def _in(column: str, *values):
@@ -153,6 +155,18 @@ SPECS: dict[str, Spec] = {
         "their case opened.",
         "agreed actions",
     ),
+    split.FIGURE: Spec(
+        split.population,
+        _every,
+        _every,
+        "lower",
+        "rate",
+        "Split across teams",
+        "Share of the people with a demand who had cases open at the same time in two or more "
+        "teams, within each point's days.",
+        "people",
+        points=split.points,
+    ),
 }
 
 
@@ -234,6 +248,11 @@ def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
     """The figure per week, month or quarter over the period."""
     spec = SPECS[figure]
     for_reporting(session)
+    starts = bucket_starts(f, grain)
+    if spec.points is not None:  # of the people with a demand in each point
+        people = series(session, f, "demands_per_person", grain).denominators
+        counted = spec.points(session, f, starts, _following(starts[-1], grain))
+        return _series(figure, spec, grain, starts, counted, people)
     subquery = spec.population(f)
     bucket = _bucket(subquery.c.on, f, grain).label("bucket")
     if spec.counts:
@@ -244,13 +263,23 @@ def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
     query = select(bucket, numerator, denominator).group_by(bucket)
     if figure == "actions":
         query = query.where(and_(subquery.c.on >= f.start, subquery.c.on <= f.end))
-    starts = bucket_starts(f, grain)
     numerators, denominators = [0] * len(starts), [0] * len(starts)
     offset = 0 if grain == "week" else _index(starts[0], grain)
     for index, num, den in session.execute(query):
         i = int(index) - offset
         if 0 <= i < len(starts):
             numerators[i], denominators[i] = int(num or 0), int(den or 0)
+    return _series(figure, spec, grain, starts, numerators, denominators)
+
+
+def _following(start: dt.date, grain: str) -> dt.date:
+    """The first day of the point after the one starting on `start`."""
+    if grain == "week":
+        return start + dt.timedelta(weeks=1)
+    return _add_months(start, 3 if grain == "quarter" else 1)
+
+
+def _series(figure, spec, grain, starts, numerators, denominators) -> Series:
     values = tuple(
         num / den if den else None for num, den in zip(numerators, denominators, strict=True)
     )

@@ -135,6 +135,15 @@ LINES = (
             Count("open", "still open"),
         ),
     ),
+    Line(
+        "split_across_teams",
+        "Split across teams",
+        "People with a demand in the period who had cases in two or more teams (of any "
+        "cohort) open on the same day of the period: one person's story split into several "
+        "cases. A case closing the day another team's opens, as in a transfer, is not a split.",
+        Count("with_open_cases_in_2_or_more_teams", "split across teams"),
+        Count("people", "people with a demand"),
+    ),
 )
 
 

@@ -40,7 +40,7 @@ def _trial_for(trial_id: int) -> Trial:
 
 @bp.route("/trials", methods=["GET", "POST"])
 def index():
-    """Every trial the user may see; administrators create them here."""
+    """Every trial the user may see; administrators and leads create them here."""
     if not (access.can_manage_trials(current_user) or access.can_see_costs(current_user)):
         abort(403, access.ONLY_TRIALS_READERS)
     if request.method == "POST" and not access.can_manage_trials(current_user):
@@ -59,6 +59,7 @@ def index():
             trials=visible,
             form=form,
             can_manage=access.can_manage_trials(current_user),
+            can_costs=access.can_see_costs(current_user),
         ), status
 
     return save_form(
@@ -145,7 +146,7 @@ def report(trial_id: int):
 
 def _costs_team() -> Team:
     if not access.can_see_costs(current_user):
-        abort(403, access.ONLY_TRIALS_READERS)
+        abort(403, access.ONLY_COST_READERS)
     wanted = request.args.get("team", type=int) or current_user.team_id
     team = db.session.get(Team, wanted) if wanted else None
     if team is None:

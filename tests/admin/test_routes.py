@@ -215,7 +215,7 @@ def test_adding_a_user_with_nothing_filled_in_says_what_is_missing(admin_client)
     page = response.get_data(as_text=True)
     assert "Enter an email address" in page
     assert "Enter the person&#39;s full name" in page or "Enter the person's full name" in page
-    assert "Choose practitioner, team manager or administrator" in page
+    assert "Choose practitioner, team manager, administrator or lead" in page
 
 
 def test_adding_a_user_with_a_short_password_is_refused(admin_client, team):

@@ -185,6 +185,12 @@ PAGES = [
     V("measures-list", "manager", "/measures", "Repeat demand: Repeat demands", do=(("follow", re.compile("^\\d+ Pilot repeats$")),)),
     V("repeat-demand", "manager", "/measures/repeat-demand", "Repeat demand review"),
     V("measures-costs", "manager", "/measures", "Cost of the journey: the cases counted", do=(("follow", re.compile("^\\d+ of \\d+ cases recorded Pilot$")),)),
+    V("compare", "manager", "/measures/compare", "Compare teams"),
+    V("compare-errors", "manager", "/measures/compare?left=all&right=all", "Error: Compare teams", shows="There is a problem", status=400),
+    # A service lead: every team's figures, no one's records (ADR 0034).
+    V("lead-home", "lead", "/", "Compare teams", shows="Usual practice teams"),
+    V("lead-measures", "lead", "/measures?team={riverside}", "Measures"),
+    V("measures-how-many", "lead", "/measures/list/repeat_demand/total?team={riverside}", "How many: Repeat demand, demands received in the period", shows="how many, not who"),
     # Safety: a caution before the visit, the person's circle and their decisions about sharing.
     V("flag-new", "practitioner", "/people/{irene}/flags/new", f"Add a caution – {IRENE}", person=IRENE),
     V("flag-new-errors", "practitioner", "/people/{irene}/flags/new", f"Error: Add a caution – {IRENE}", person=IRENE, do=(("click", "Add the caution"),), shows="There is a problem"),
@@ -441,6 +447,7 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "practitioner": (eleisha.email, logins[eleisha.email]),
         "manager": (morgan.email, logins[morgan.email]),
         "admin": (ada.email, logins[ada.email]),
+        "lead": (user("Lin Carter").email, logins[user("Lin Carter").email]),
         "newcomer": (newcomer.email, PASSWORD),
         "teamless": (teamless.email, PASSWORD),
     }

@@ -32,6 +32,11 @@ FIGURE_OF_PART = {
     ("repeat_demand", "no_case"): ("repeat_demand", "no_case"),
     ("demands_per_person", "demands"): ("demands_per_person", "demands"),
     ("demands_per_person", "people"): ("demands_per_person", "people"),
+    ("split_across_teams", "people"): ("split_across_teams", "people"),
+    ("split_across_teams", "with_open_cases_in_2_or_more_teams"): (
+        "split_across_teams",
+        "with_open_cases_in_2_or_more_teams",
+    ),
     ("referral_mismatch", "recorded"): ("referral_mismatch", "recorded"),
     ("referral_mismatch", "mismatch"): ("referral_mismatch", "no", "partly"),
     ("referral_mismatch", "no"): ("referral_mismatch", "no"),

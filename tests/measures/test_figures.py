@@ -62,6 +62,7 @@ def test_the_result_has_exactly_the_api_shape(team):
         "returned_within_90_days",
         "actions",
         "cost_of_journey",  # api.md, "Test and learn": null without a cost catalogue
+        "split_across_teams",  # api.md, "Measures for managers and leads"
     ]
     assert result["cost_of_journey"] is None
     assert (result["from"], result["to"], result["cohort"], result["team"]) == (

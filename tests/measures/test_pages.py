@@ -43,12 +43,48 @@ def test_practitioners_are_refused(client, practitioner, path):
     assert client.get(path).status_code == 403
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_a_manager_may_not_see_another_teams_figures(client, manager, path):
+@pytest.mark.parametrize(
+    ("path", "status"),
+    [
+        ("/measures", 200),
+        ("/measures/figures.csv", 200),
+        ("/measures/list/repeat_demand/total", 200),  # how many, not who
+        ("/measures/repeat-demand", 403),
+        ("/measures/list/repeat_demand/total.csv", 403),
+    ],
+)
+def test_a_manager_reads_another_teams_figures_but_not_its_people(client, manager, path, status):
     other = make_team("South", "usual")
+    worker = make_user(other, "practitioner")
+    person = make_person(worker, family_name="Southerner")
+    make_demand(person, worker, received_on=DAY)
     login(client, manager)
-    assert client.get(path, query_string={"team": other.id}).status_code == 403
-    assert client.get(path, query_string={"team": ""}).status_code == 200  # their own team
+    for team in (other.id, ""):  # another team, and every team together
+        response = client.get(path, query_string={**PERIOD, "team": team})
+        assert response.status_code == status, (path, team)
+        assert "Southerner" not in response.get_data(as_text=True)
+    listed = select(AuditEvent).where(AuditEvent.entity == "measures_list")
+    assert not db.session.scalars(listed).all()  # nobody's record was read
+    assert client.get(path).status_code == 200  # their own team, first
+
+
+def test_another_teams_list_says_how_many_not_who(client, manager):
+    other = make_team("South", "usual")
+    worker = make_user(other, "practitioner")
+    for name in ("Southerner", "Southby"):
+        make_demand(make_person(worker, family_name=name), worker, received_on=DAY)
+    login(client, manager)
+    response = client.get(
+        "/measures/list/repeat_demand/total", query_string={**PERIOD, "team": other.id}
+    )
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "<strong>2</strong> demands" in html
+    assert "Southerner" not in html and "Southby" not in html
+    assert "/people/" not in html and "/cases/" not in html and ".csv" not in html
+    assert "how many, not who" in html
+    listed = select(AuditEvent).where(AuditEvent.entity == "measures_list")
+    assert not db.session.scalars(listed).all()  # nobody's record was read
 
 
 def test_a_manager_without_a_team_is_refused(client):
@@ -65,9 +101,9 @@ def test_an_empty_team_shows_no_data(client, manager):
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "1 May 2026 to 30 June 2026, North" in html
-    assert html.count("no data") >= 3 * 10  # every figure, every cohort
+    assert html.count("no data") >= 3 * 11  # every figure, every cohort
     assert "0% " not in html
-    assert html.count('<figure class="cw-chart"') == 10  # drawn even with nothing in them
+    assert html.count('<figure class="cw-chart"') == 11  # drawn even with nothing in them
 
 
 def test_the_navigation_links_measures_for_managers_only(client, manager, practitioner):
@@ -99,7 +135,7 @@ def test_a_busy_locality_shows_both_cohorts_with_charts_and_links(client, demo_a
     assert f'">{repeats}<span class="nhsuk-u-visually-hidden"> Pilot</span> repeats' in html
     assert f'>{repeats}<span class="nhsuk-u-visually-hidden"> Pilot</span> repeats</a>' not in html
     assert "/measures/list/" not in html and "/measures/repeat-demand" not in html
-    assert html.count('<figure class="cw-chart"') == 11
+    assert html.count('<figure class="cw-chart"') == 12
     assert "Week of" in html
     assert "End-to-end time per case" in html
     assert "Cost per closed case" in html  # the demo's catalogues price its closed cases
@@ -120,10 +156,13 @@ def test_an_administrator_without_a_team_sees_no_list_of_people(client, admin_us
     make_demand(person, practitioner, received_on=DAY)
     team_id = practitioner.team_id
     login(client, admin_user)
-    for path in ("/measures/list/repeat_demand/total", "/measures/list/repeat_demand/total.csv"):
+    for path, status in (
+        ("/measures/list/repeat_demand/total", 200),  # how many, not who
+        ("/measures/list/repeat_demand/total.csv", 403),
+    ):
         for team in ("", team_id):
             response = client.get(path, query_string={**PERIOD, "team": team})
-            assert response.status_code == 403, (path, team)
+            assert response.status_code == status, (path, team)
             assert person.family_name not in response.get_data(as_text=True)
     response = client.get("/measures/repeat-demand", query_string={**PERIOD, "team": team_id})
     assert response.status_code == 403
@@ -302,11 +341,12 @@ def test_default_period_is_the_last_twelve_months():
     assert default_period(dt.date(2028, 2, 29)) == (dt.date(2027, 3, 1), dt.date(2028, 2, 29))
 
 
-def test_teams_listed_to_a_manager_are_only_their_own(client, manager):
+def test_a_manager_may_choose_any_team_or_all_starting_at_their_own(client, manager):
     make_team("South", "usual")
     login(client, manager)
     html = client.get("/measures").get_data(as_text=True)
-    assert ">South<" not in html and ">All teams<" not in html
+    assert ">South<" in html and ">All teams<" in html
+    assert f'<option value="{manager.team_id}" selected>North</option>' in html
 
 
 @pytest.mark.parametrize("number", ["0", "00", "-1", "x", "9999999"])
