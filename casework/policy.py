@@ -396,10 +396,6 @@ def sees_whole_locality(user: User) -> bool:
 
 
 def can_see_measures(user: User) -> bool:
-    """The measures pages: team managers (for their own team) and administrators (every team).
-
-
-def can_see_measures(user: User) -> bool:
     """The measures pages: team managers, leads and administrators.
 
     Figures are counts, so whoever may see measures may see any team's and cohort's, and
