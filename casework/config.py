@@ -14,6 +14,8 @@ import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from .rules import ROLES
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 MIN_SECRET_KEY_LENGTH = 32
@@ -99,8 +101,7 @@ def _token_days() -> int:
     return days
 
 
-# "lead" is a role the locality's measures for leads will add; it may be named already.
-KNOWN_ROLES = ("practitioner", "manager", "admin", "lead")
+KNOWN_ROLES = ROLES
 
 
 def _roles(name: str, default: str) -> frozenset[str]:

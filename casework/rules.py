@@ -47,10 +47,13 @@ EMAIL = 254
 MEMBER_NOTES = 5_000
 CONSENT_SCOPE = 2_000
 LONGEST_REVIEW_DAYS = 2 * 366  # a caution is looked at again within two years
+PROFESSION = 100  # a worker's profession, as they would say it: "Occupational therapist"
+WORKING_HOURS = 200  # when a worker can be reached: "Monday to Thursday, 8am to 4pm"
+NOTIFICATION_TEXT = 300  # what happened, with no health or care details
 LATE_NOTE = 5_000  # a note added to a closed case: a letter or call after closure
 IN_ERROR_REASON = 2_000  # why a record was entered in error
-# An action's due date lies between the case's opening less this many days (agreed at the
-# first visit, a week's grace for a referral dated late) and this many years ahead.
+# An action's due date lies between the case's opening less this many days (a referral
+# dated before the case opened) and this many years ahead.
 ACTION_DUE_DAYS_BEFORE_OPENING = 30
 ACTION_DUE_YEARS_AHEAD = 10
 
@@ -68,7 +71,7 @@ EMAIL_PATTERN = r"^[^@\s]+@[^@\s]+\.[^@\s]+$"
 # Choices: the values stored (the database's check constraints use them too), and, where a
 # page offers them, the words a person reads.
 COHORTS = ("pilot", "usual")
-ROLES = ("practitioner", "manager", "admin")
+ROLES = ("practitioner", "manager", "admin", "lead")
 DEMAND_KINDS = ("value", "failure")
 CHANNELS = {
     "phone": "Phone",
@@ -82,7 +85,7 @@ CONVERSATION_KINDS = ("visit", "phone", "video", "meeting", "other")
 REFERRAL_MATCHES = ("yes", "partly", "no")
 ACTION_BY = ("person", "team")
 ACTION_STATUSES = ("agreed", "done", "dropped")
-ROUTES = ("open_case", "same_worker", "new_case")
+ROUTES = ("open_case", "same_worker", "new_case", "passed_to_owner")
 BARRIER_KINDS = ("rule", "eligibility", "form", "handoff", "it_system", "funding", "other")
 BARRIER_STATUSES = ("raised", "with_leader", "removed", "kept")
 ASK_KINDS = ("resource", "permission")
@@ -109,6 +112,24 @@ RELATIONSHIPS = {  # in the order the circle is listed: family first, profession
     "other": "Other",
 }
 CONSENT_DECISIONS = {"given": "Agreed to share", "refused": "Refused to share"}
+CLOSURE_OUTCOMES = {  # how a case ended; "agreed" is closure by mutual agreement
+    "agreed": "Closed by agreement with the person",
+    "died": "The person died",
+    "moved_away": "The person moved away",
+    "declined_support": "The person declined support",
+    "transferred": "Transferred to another team",
+}
+NOTIFICATION_KINDS = {  # what a worker is told, in the words of the list's filter
+    "allocated": "A case given to you",
+    "recontact": "A demand routed to your case",
+    "action_assigned": "An action given to you",
+    "action_overdue": "An action past its due date",
+    "ask_answered": "An ask answered",
+    "transfer_requested": "A transfer to your team",
+    "transfer_answered": "A transfer answered",
+    "passed_to_you": "A demand passed to you",
+    "relationship_started": "Another team started working with a person",
+}
 
 # Messages.
 ENTER_TEXT = "Enter text"

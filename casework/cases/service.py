@@ -300,6 +300,7 @@ def close_case(
         raise ClosureNeedsAgreement("The case is still open: check the closure", errors)
     case.closed_on = clean["closed_on"]
     case.closure_agreed = True
+    case.closure_outcome = "agreed"
     case.closure_agreement_note = clean["agreement_note"]
     case.closure_summary = clean["summary"]
     case.closed_by_id = user.id

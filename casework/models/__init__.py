@@ -16,6 +16,7 @@ part of the domain; every model and constant is importable from here
     audit      AuditEvent, AuditEventPerson
     facts      DemandFact, CaseFact, MeasureFactsState
     safety     CautionFlag, NetworkMember, ConversationAttendee, ConsentDecision
+    notifications  Notification
 """
 
 from __future__ import annotations
@@ -42,6 +43,7 @@ from .base import as_utc, utcnow
 from .cases import Action, Case, Conversation, Demand, OwnershipChange
 from .corrections import EnteredInError, LateNote
 from .facts import CaseFact, DemandFact, MeasureFactsState
+from .notifications import Notification
 from .people import Person
 from .safety import CautionFlag, ConsentDecision, ConversationAttendee, NetworkMember
 from .staff import Team, User
@@ -82,6 +84,7 @@ __all__ = [
     "DemandFact",
     "MeasureFactsState",
     "NetworkMember",
+    "Notification",
     "OwnershipChange",
     "Person",
     "RecoveryCode",

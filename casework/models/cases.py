@@ -25,6 +25,7 @@ from ..rules import (
     ACTION_BY,
     ACTION_STATUSES,
     CHANNELS,
+    CLOSURE_OUTCOMES,
     COHORTS,
     CONVERSATION_KINDS,
     DEMAND_KINDS,
@@ -60,6 +61,8 @@ class Case(db.Model):
     closure_agreement_note: Mapped[str | None] = mapped_column(Text)
     closure_summary: Mapped[str | None] = mapped_column(Text)
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # How the case ended (rules.CLOSURE_OUTCOMES): "agreed" is closure by mutual agreement.
+    closure_outcome: Mapped[str | None] = mapped_column(String(20))
     version: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -92,6 +95,10 @@ class Case(db.Model):
     __mapper_args__ = {"version_id_col": version}
     __table_args__ = (
         CheckConstraint(one_of("cohort", COHORTS), name="cohort"),
+        CheckConstraint(
+            f"closure_outcome IS NULL OR {one_of('closure_outcome', CLOSURE_OUTCOMES)}",
+            name="closure_outcome",
+        ),
         CheckConstraint(
             f"referral_match IS NULL OR {one_of('referral_match', REFERRAL_MATCHES)}",
             name="referral_match",

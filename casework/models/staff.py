@@ -5,11 +5,11 @@ from __future__ import annotations
 import datetime as dt
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String
+from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..rules import COHORTS, ROLES
+from ..rules import COHORTS, PHONE, PROFESSION, ROLES, WORKING_HOURS
 from .base import one_of, utcnow
 
 
@@ -27,7 +27,7 @@ class Team(db.Model):
 
 
 class User(UserMixin, db.Model):
-    """A worker who logs in: a practitioner, a team manager or an administrator."""
+    """A worker who logs in: a practitioner, a team manager, an administrator or a lead."""
 
     __tablename__ = "users"
 
@@ -45,6 +45,12 @@ class User(UserMixin, db.Model):
     totp_confirmed_at: Mapped[dt.datetime | None] = mapped_column(DateTime(timezone=True))
     totp_last_step: Mapped[int | None] = mapped_column(Integer)
     totp_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    # How the person being helped, and colleagues, reach this worker (issue 16).
+    profession: Mapped[str | None] = mapped_column(String(PROFESSION))
+    phone: Mapped[str | None] = mapped_column(String(PHONE))
+    working_hours: Mapped[str | None] = mapped_column(String(WORKING_HOURS))
+    # A daily email of unread notifications (`casework notify send`), only if they opt in.
+    email_digest: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     team: Mapped[Team | None] = relationship(back_populates="members")
@@ -66,3 +72,8 @@ class User(UserMixin, db.Model):
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    @property
+    def is_lead(self) -> bool:
+        """A service lead across the locality: every team's figures, nobody's notes."""
+        return self.role == "lead"

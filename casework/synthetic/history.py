@@ -148,9 +148,9 @@ COLUMNS = {
     ),
     "cases": (
         "id", "person_id", "team_id", "cohort", "owner_id", "opened_on", "referral_match",
-        "real_problem", "closed_on", "closure_agreed", "closure_agreement_note",
-        "closure_summary", "closed_by_id", "version", "created_by_id", "created_at",
-        "updated_at",
+        "real_problem", "closed_on", "closure_agreed", "closure_outcome",
+        "closure_agreement_note", "closure_summary", "closed_by_id", "version",
+        "created_by_id", "created_at", "updated_at",
     ),
     "demands": (
         "id", "person_id", "team_id", "case_id", "cohort", "received_on", "source",
@@ -496,7 +496,7 @@ class History:
         self.rows["cases"].append(
             (case.id, case.person_id, case.team.id, case.team.cohort, owner_id, case.opened_on,
              match, rng.pick(REAL_PROBLEMS) if match in ("partly", "no") else None,
-             case.closes_on, True if closed else None,
+             case.closes_on, True if closed else None, "agreed" if closed else None,
              rng.pick(AGREEMENT_NOTES) if closed else None,
              rng.pick(SUMMARIES) if closed else None,
              owner_id if closed else None, 1 + len(case.changes) + closed,
