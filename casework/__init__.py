@@ -167,12 +167,13 @@ def register_blueprints(app: Flask) -> None:
     blueprints += (asks, purpose)
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
-    from . import barriers, safety, stories
+    from . import actions, barriers, corrections, safety, stories
     from .audit import routes as audit_pages
     from .people import merge_routes as duplicates
     from .trials import pages as trials
 
-    for module in (barriers, stories, audit_pages, duplicates, safety, trials):
+    pages = (barriers, stories, audit_pages, duplicates, safety, trials, actions, corrections)
+    for module in pages:
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

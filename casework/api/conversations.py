@@ -10,6 +10,7 @@ from ..extensions import commit_keeping_loaded, db
 from ..models import Conversation as ConversationRecord
 from .base import answers, bp, spec
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, Whole, moment
+from .in_error import InError, in_error_json
 
 
 class ConversationIn(Body):
@@ -35,6 +36,7 @@ class Conversation(Shape):
     network_member_ids: list[int]  # who from the person's circle was there, by name
     recorded_by_id: int | None
     recorded_at: Moment
+    entered_in_error: InError | None = None
 
 
 def conversation_json(conversation: ConversationRecord) -> Conversation:
@@ -50,6 +52,7 @@ def conversation_json(conversation: ConversationRecord) -> Conversation:
         network_member_ids=[m.id for m in conversation.attendees],
         recorded_by_id=conversation.recorded_by_id,
         recorded_at=moment(conversation.recorded_at),
+        entered_in_error=in_error_json(conversation),
     )
 
 

@@ -38,6 +38,7 @@ ACTIONS = {
     "reactivate": "Reactivated",
     "reset_password": "Reset a password",
     "revoke": "Revoked",
+    "entered_in_error": "Marked entered in error",
 }
 ENTITIES = {
     "person": "Person",
@@ -45,6 +46,7 @@ ENTITIES = {
     "action": "Action",
     "demand": "Demand",
     "conversation": "Conversation",
+    "late_note": "Late note",
     "demands": "Imported demands",
     "import": "Import",
     "duplicates": "Possible duplicates",

@@ -32,7 +32,11 @@ def case_rows(session: Session, condition, page: int = 1, *, owners: bool = True
     # The current statement: the latest said (by date of the conversation, then entry order).
     current_statement = (
         select(Conversation.what_matters)
-        .where(Conversation.case_id == Case.id, Conversation.what_matters.is_not(None))
+        .where(
+            Conversation.case_id == Case.id,
+            Conversation.what_matters.is_not(None),
+            Conversation.entered_in_error_at.is_(None),
+        )
         .order_by(Conversation.held_on.desc(), Conversation.id.desc())
         .limit(1)
         .correlate(Case)
@@ -40,12 +44,14 @@ def case_rows(session: Session, condition, page: int = 1, *, owners: bool = True
     )
     last_contact = (
         select(func.max(Conversation.held_on))
-        .where(Conversation.case_id == Case.id)
+        .where(Conversation.case_id == Case.id, Conversation.entered_in_error_at.is_(None))
         .correlate(Case)
         .scalar_subquery()
         .label("last_contact")
     )
-    open_actions = and_(Action.case_id == Case.id, Action.status == "agreed")
+    open_actions = and_(
+        Action.case_id == Case.id, Action.status == "agreed", Action.entered_in_error_at.is_(None)
+    )
     next_due = (
         select(func.min(Action.due_on))
         .where(open_actions)
@@ -82,7 +88,12 @@ def my_actions(session: Session, user: User, page: int = 1) -> Page:
         select(Action)
         .join(Case)
         .options(joinedload(Action.case).joinedload(Case.person))
-        .where(Action.assignee_id == user.id, Action.status == "agreed", Case.closed_on.is_(None))
+        .where(
+            Action.assignee_id == user.id,
+            Action.status == "agreed",
+            Action.entered_in_error_at.is_(None),
+            Case.closed_on.is_(None),
+        )
         .order_by(Action.due_on.is_(None), Action.due_on, Action.id)
     )
     return paginate(session, query, page, item=lambda row: row[0])

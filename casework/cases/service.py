@@ -312,6 +312,6 @@ def close_case(
         person_id=case.person_id,
         user=user,
         closed_on=case.closed_on.isoformat(),
-        open_actions=[a.id for a in case.actions if a.status == "agreed"],
+        open_actions=[a.id for a in case.current_actions if a.status == "agreed"],
     )
     return case

@@ -204,7 +204,7 @@ class Demand(EnteredInError, db.Model):
     )
     team: Mapped[Team] = relationship()
     case: Mapped[Case | None] = relationship(back_populates="demands")
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
     __table_args__ = (
         CheckConstraint(one_of("cohort", COHORTS), name="cohort"),
@@ -238,7 +238,7 @@ class Conversation(EnteredInError, db.Model):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="conversations")
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     # Who from the person's circle was there (models/safety.py): loaded with the conversations,
     # one query for all of them, so no list of conversations reads them one by one.
     attendees: Mapped[list[NetworkMember]] = relationship(
