@@ -82,7 +82,9 @@ def test_an_action_is_reworded_re_dated_and_handed_on_through_the_api(
 
 def test_a_stale_version_is_409_and_nothing_changes(api, action):
     version = action.version
-    assert api.patch(f"/actions/{action.id}", {"description": "First", "version": version})[0] == 200
+    assert (
+        api.patch(f"/actions/{action.id}", {"description": "First", "version": version})[0] == 200
+    )
     status, body = api.patch(f"/actions/{action.id}", {"description": "Second", "version": version})
     assert status == 409 and body["error"]["code"] == "stale_version"
     assert fresh(action.id).description == "First"
