@@ -16,6 +16,7 @@ from sqlalchemy import event
 
 from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
+from casework.corrections.service import add_late_note, mark_entered_in_error
 from casework.extensions import db
 from casework.safety import service as safety
 from tests.conftest import login, make_demand, make_person, make_team, make_user
@@ -55,12 +56,28 @@ def busy_case(person, worker, colleague, size: int):
             db.session, case, worker, description=f"Own {n}", by="person",
             network_member_id=circle[n % len(circle)].id if circle else None,
         )  # fmt: skip
+        _entered_in_error(case, person, worker, n)
         owner, new = (worker, colleague) if case.owner_id == worker.id else (colleague, worker)
         change_owner(db.session, case, owner, new_owner=new, reason=f"Cover {n}")
     if case.owner_id != worker.id:
         change_owner(db.session, case, colleague, new_owner=worker, reason="Back")
     db.session.commit()
     return case
+
+
+def _entered_in_error(case, person, worker, n: int) -> None:
+    """One more demand, conversation and action, each marked entered in error: struck through
+    on the case page and the timeline, loaded with the others."""
+    demand, _ = make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=55))
+    wrong = [
+        demand,
+        log_conversation(
+            db.session, case, worker, held_on=clock.today(), kind="phone", notes=f"Twice {n}"
+        ),
+        add_action(db.session, case, worker, description=f"Wrong {n}", by="team"),
+    ]
+    for entity, record in zip(("demand", "conversation", "action"), wrong, strict=True):
+        mark_entered_in_error(db.session, entity, record, worker, reason=f"Wrong {n}")
 
 
 def grow_safety(person, worker, n: int) -> None:
@@ -83,6 +100,9 @@ def grow(person, worker, colleague, manager, size: int):
         db.session, old, worker, agreed_with_person=True, agreement_note="Agreed",
         summary="Better", closed_on=clock.today(),
     )  # fmt: skip
+    db.session.commit()
+    for n in range(size):  # late notes on the closed case, on the person's timeline
+        add_late_note(db.session, old, worker, note=f"A letter after closure {n}")
     db.session.commit()
     for _ in range(size):
         other = make_person(worker, given_name="Irene")
