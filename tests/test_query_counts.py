@@ -56,7 +56,6 @@ def busy_case(person, worker, colleague, size: int):
             db.session, case, worker, description=f"Own {n}", by="person",
             network_member_id=circle[n % len(circle)].id if circle else None,
         )  # fmt: skip
-        _entered_in_error(case, person, worker, n)
         owner, new = (worker, colleague) if case.owner_id == worker.id else (colleague, worker)
         change_owner(db.session, case, owner, new_owner=new, reason=f"Cover {n}")
     if case.owner_id != worker.id:
@@ -65,18 +64,16 @@ def busy_case(person, worker, colleague, size: int):
     return case
 
 
-def _entered_in_error(case, person, worker, n: int) -> None:
-    """One more demand, conversation and action, each marked entered in error: struck through
-    on the case page and the timeline, loaded with the others."""
-    demand, _ = make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=55))
+def _entered_in_error(case, worker, n: int, demand=None) -> None:
+    """One more conversation and action (and the demand, when given), each marked entered in
+    error: struck through on the case page and the timeline, out of the caseload."""
     wrong = [
-        demand,
-        log_conversation(
+        ("conversation", log_conversation(
             db.session, case, worker, held_on=clock.today(), kind="phone", notes=f"Twice {n}"
-        ),
-        add_action(db.session, case, worker, description=f"Wrong {n}", by="team"),
-    ]
-    for entity, record in zip(("demand", "conversation", "action"), wrong, strict=True):
+        )),
+        ("action", add_action(db.session, case, worker, description=f"Wrong {n}", by="team")),
+    ] + ([("demand", demand)] if demand is not None else [])  # fmt: skip
+    for entity, record in wrong:
         mark_entered_in_error(db.session, entity, record, worker, reason=f"Wrong {n}")
 
 
@@ -96,6 +93,9 @@ def grow_safety(person, worker, n: int) -> None:
 def grow(person, worker, colleague, manager, size: int):
     """More of everything around the worker and the person."""
     old = busy_case(person, worker, colleague, size)
+    for n in range(size):  # on the person's timeline, struck through
+        demand, _ = make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=55))
+        _entered_in_error(old, worker, n, demand)
     close_case(
         db.session, old, worker, agreed_with_person=True, agreement_note="Agreed",
         summary="Better", closed_on=clock.today(),
@@ -114,6 +114,7 @@ def grow(person, worker, colleague, manager, size: int):
             db.session, demand.case, worker, description="Rails", by="team", due_on=clock.today()
         )
         grow_safety(other, worker, 0)  # cautions on the caseload's rows
+        _entered_in_error(demand.case, worker, _)  # out of the caseload's rows
         grow_safety(person, worker, _)
         make_demand(make_person(manager), manager)  # awaiting allocation
         make_user(make_team())  # a colleague in another team, who may be pulled in

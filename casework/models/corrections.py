@@ -23,7 +23,11 @@ class EnteredInError:
 
     @declared_attr
     def entered_in_error_by(cls) -> Mapped[User | None]:  # noqa: N805 - a declared attribute
-        return relationship(foreign_keys=f"{cls.__name__}.entered_in_error_by_id", viewonly=True)
+        # Who marked each of a list of records, in one query for the list (none when nothing
+        # in it is marked): the case page and the timeline name them.
+        return relationship(
+            foreign_keys=f"{cls.__name__}.entered_in_error_by_id", viewonly=True, lazy="selectin"
+        )
 
     @property
     def in_error(self) -> bool:

@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from casework import clock
 from casework.cases.service import add_action, close_case, log_conversation
+from casework.corrections.service import mark_entered_in_error
 from casework.extensions import db
 from casework.measures.figures import compute
 from casework.models import Action, AuditEvent, Case, Conversation, Demand
@@ -268,3 +269,29 @@ def test_the_page_refuses_someone_who_may_not_mark(client, team, case, practitio
     response = client.get(f"/conversations/{made.id}/entered-in-error")
     assert response.status_code == 403
     assert "Only the person who recorded it" in response.get_data(as_text=True)
+
+
+def test_the_case_page_names_who_marked_each_in_a_constant_number_of_queries(
+    client, team, case, practitioner
+):
+    from tests.test_query_counts import counted
+
+    def marked_by_someone_new(n: int) -> None:
+        colleague = make_user(team, "manager", name=f"Manager {n}")
+        mark_entered_in_error(
+            db.session, "action", act(case, practitioner, f"Wrong {n}"), colleague, reason="No"
+        )
+        db.session.commit()
+
+    marked_by_someone_new(0)
+    login(client, practitioner)
+    path = f"/cases/{case.id}"
+    client.get(path)
+    with counted() as before:
+        client.get(path)
+    for n in range(1, 5):
+        marked_by_someone_new(n)
+    with counted() as after:
+        page = client.get(path).get_data(as_text=True)
+    assert "Manager 4" in page and "Manager 1" in page
+    assert len(after) == len(before), "\n".join(after)
