@@ -70,8 +70,16 @@ def test_an_action_is_reworded_after_a_conflict_and_handed_to_a_colleague(
     page.fill("#due_on-day", "1")
     page.fill("#due_on-month", "1")
     page.fill("#due_on-year", "1800")
+    page.select_option("#assignee_id", label="Sam Okafor")
     page.get_by_role("button", name="Save the change").click()
     summary = page.locator(".nhsuk-error-summary")
+    expect(summary).to_contain_text("Someone else changed this action")
+    expect(page.get_by_text("Ring the council instead")).to_be_visible()  # theirs, shown
+    expect(page.locator("#description")).to_have_value("Ring the stair-lift company about a survey")
+    expect(page.locator("#due_on-year")).to_have_value("1800")
+    checked(page, "action-edit-conflict", javascript)
+
+    page.get_by_role("button", name="Save the change").click()  # over theirs, knowingly
     expect(summary).to_contain_text("Enter a due date between")
     expect(page.locator("#description")).to_have_value("Ring the stair-lift company about a survey")
     checked(page, "action-edit-errors", javascript)
@@ -80,14 +88,7 @@ def test_an_action_is_reworded_after_a_conflict_and_handed_to_a_colleague(
     page.fill("#due_on-day", str(due.day))
     page.fill("#due_on-month", str(due.month))
     page.fill("#due_on-year", str(due.year))
-    page.select_option("#assignee_id", label="Sam Okafor")
     page.get_by_role("button", name="Save the change").click()
-    expect(summary).to_contain_text("Someone else changed this action")
-    expect(page.get_by_text("Ring the council instead")).to_be_visible()  # theirs, shown
-    expect(page.locator("#description")).to_have_value("Ring the stair-lift company about a survey")
-    checked(page, "action-edit-conflict", javascript)
-
-    page.get_by_role("button", name="Save the change").click()  # over theirs, knowingly
     expect(page.get_by_text("Action changed.")).to_be_visible()
     actions = page.locator("section[aria-labelledby=actions]")
     expect(actions).to_contain_text("Ring the stair-lift company about a survey")
@@ -107,8 +108,10 @@ def test_a_visit_logged_twice_is_marked_entered_in_error(
     db.session.commit()
     page = logged_in(browser, live_server, practitioner, javascript)
     page.goto(f"{live_server}/cases/{case.id}")
-    page.get_by_role("link", name="Entered in error: the visit on").first.click()
-    expect(page.get_by_role("heading", name="Mark the conversation entered in error")).to_be_visible()
+    page.get_by_role("link", name="Entered in error (the visit on").first.click()
+    expect(
+        page.get_by_role("heading", name="Mark the conversation entered in error")
+    ).to_be_visible()
     checked(page, "conversation-in-error", javascript)
     page.get_by_role("button", name="Mark entered in error").click()
     expect(page.locator(".nhsuk-error-summary")).to_contain_text("Say why it was entered in error")
