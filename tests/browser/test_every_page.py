@@ -30,6 +30,7 @@ from casework.models import (
     Barrier,
     Case,
     CautionFlag,
+    Conversation,
     Demand,
     NetworkMember,
     Person,
@@ -118,8 +119,8 @@ PAGES = [
     V("action-changed", "practitioner", "/actions/{irene_action}/edit", f"Case – {IRENE}", person=IRENE, do=(("fill", "#description", "Ring the stair-lift company about a survey"), ("click", "Save the change")), shows="Action changed."),
     V("action-in-error", "practitioner", "/actions/{irene_action}/entered-in-error", f"Mark the action entered in error – {IRENE}", person=IRENE),
     V("demand-in-error", "practitioner", "/demands/{irene_demand}/entered-in-error", f"Mark the demand entered in error – {IRENE}", person=IRENE),
-    V("conversation-in-error", "practitioner", "/cases/{irene_case}", f"Mark the conversation entered in error – {IRENE}", person=IRENE, do=(("follow", re.compile("^Entered in error \\(the visit on")),)),
-    V("conversation-in-error-errors", "practitioner", "/cases/{irene_case}", f"Error: Mark the conversation entered in error – {IRENE}", person=IRENE, do=(("follow", re.compile("^Entered in error \\(the visit on")), ("click", "Mark entered in error")), shows="There is a problem"),
+    V("conversation-in-error", "practitioner", "/conversations/{irene_conversation}/entered-in-error", f"Mark the conversation entered in error – {IRENE}", person=IRENE),
+    V("conversation-in-error-errors", "practitioner", "/conversations/{irene_conversation}/entered-in-error", f"Error: Mark the conversation entered in error – {IRENE}", person=IRENE, do=(("click", "Mark entered in error"),), shows="There is a problem"),
     V("conversation-marked", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE, do=(("follow", re.compile("^Entered in error \\(the visit on")), ("fill", "#reason", "Logged twice: the same visit is recorded earlier today"), ("click", "Mark entered in error")), shows="The conversation is marked entered in error"),
     V("late-note", "practitioner", "/cases/{terry_case}/notes/new", f"Add a late note – {TERRY}", person=TERRY),
     V("late-note-errors", "practitioner", "/cases/{terry_case}/notes/new", f"Error: Add a late note – {TERRY}", person=TERRY, do=(("click", "Add the note"),), shows="There is a problem"),
@@ -396,6 +397,11 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "irene_case": irene_case.id,
         "irene_action": db.session.scalar(
             select(Action.id).where(Action.case_id == irene_case.id).order_by(Action.id)
+        ),
+        "irene_conversation": db.session.scalar(
+            select(Conversation.id)
+            .where(Conversation.case_id == irene_case.id)
+            .order_by(Conversation.id)
         ),
         "irene_demand": db.session.scalar(
             select(Demand.id).where(Demand.case_id == irene_case.id).order_by(Demand.id)
