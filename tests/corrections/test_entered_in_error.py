@@ -295,3 +295,25 @@ def test_the_case_page_names_who_marked_each_in_a_constant_number_of_queries(
         page = client.get(path).get_data(as_text=True)
     assert "Manager 4" in page and "Manager 1" in page
     assert len(after) == len(before), "\n".join(after)
+
+
+def test_fhir_says_entered_in_error_for_each_kind(api, case, practitioner):
+    conversation, action = talk(case, practitioner), act(case, practitioner)
+    demand = case.demands[0]
+    for path in (
+        f"/conversations/{conversation.id}/entered-in-error",
+        f"/actions/{action.id}/entered-in-error",
+        f"/demands/{demand.id}/entered-in-error",
+    ):
+        assert api.post(path, REASON)[0] == 200
+    status, bundle = api.get(f"/people/{case.person_id}/fhir")
+    assert status == 200
+    resources = [entry["resource"] for entry in bundle["entry"]]
+
+    def of(kind):
+        return [r for r in resources if r["resourceType"] == kind]
+
+    assert [e["status"] for e in of("Encounter")] == ["entered-in-error"]
+    assert [s["status"] for s in of("ServiceRequest")] == ["entered-in-error"]
+    activities = [a["detail"]["status"] for p in of("CarePlan") for a in p.get("activity", [])]
+    assert activities == ["entered-in-error"]
