@@ -288,6 +288,8 @@ class Action(EnteredInError, db.Model):
         Index("ix_actions_case_by_status", "case_id", "by", "status"),  # counted from the index
         # A worker's open actions (the caseload page), not every action of their open cases.
         Index("ix_actions_assignee_status", "assignee_id", "status"),
+        # The actions of colleagues who have left a team (actions.service.needing_new_owner).
+        Index("ix_actions_assignee_open_team", "assignee_id", "status", "assignee_team_id"),
     )
 
 

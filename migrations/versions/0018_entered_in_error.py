@@ -41,6 +41,11 @@ def upgrade():
         batch_op.create_foreign_key(
             batch_op.f("fk_actions_assignee_team_id_teams"), "teams", ["assignee_team_id"], ["id"]
         )
+        batch_op.create_index(
+            "ix_actions_assignee_open_team",
+            ["assignee_id", "status", "assignee_team_id"],
+            unique=False,
+        )
     # Until now nobody's move was recorded: each assignee is taken to be where they were.
     op.execute(
         "UPDATE actions SET assignee_team_id = "
@@ -73,6 +78,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_late_notes_case_id"))
     op.drop_table("late_notes")
     with op.batch_alter_table("actions", schema=None) as batch_op:
+        batch_op.drop_index("ix_actions_assignee_open_team")
         batch_op.drop_constraint(
             batch_op.f("fk_actions_assignee_team_id_teams"), type_="foreignkey"
         )
