@@ -26,6 +26,7 @@ from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField
 
 from casework.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
+from casework.actions.forms import ActionEditForm, HandOnForm
 from casework.admin.forms import (
     ConfirmForm,
     EditUserForm,
@@ -49,7 +50,8 @@ from casework.cases.forms import (
     OwnerForm,
     ReferralForm,
 )
-from casework.cases.service import add_action, close_case
+from casework.cases.service import add_action, close_case, log_conversation
+from casework.corrections.forms import InErrorForm, LateNoteForm
 from casework.demands.forms import DemandForm
 from casework.extensions import db
 from casework.imports.forms import ConfirmImportForm, UploadForm
@@ -91,6 +93,8 @@ class World:
     trial_id: int = 0
     flag_id: int = 0
     member_id: int = 0
+    conversation_id: int = 0
+    demand_id: int = 0
 
 
 @dataclasses.dataclass
@@ -203,6 +207,24 @@ FORMS: dict[str, Form] = {
     ),
     "safety.new_consent": Form(
         "practitioner", lambda w: f"/people/{w.person_id}/consents/new", ConsentForm
+    ),
+    "actions.edit": Form("practitioner", lambda w: f"/actions/{w.action_id}/edit", ActionEditForm),
+    "actions.needing_new_owner": Form(
+        "manager", lambda w: "/team/actions", HandOnForm, extra=lambda w: [f"version-{w.action_id}"]
+    ),
+    "corrections.conversation": Form(
+        "practitioner",
+        lambda w: f"/conversations/{w.conversation_id}/entered-in-error",
+        InErrorForm,
+    ),
+    "corrections.action": Form(
+        "practitioner", lambda w: f"/actions/{w.action_id}/entered-in-error", InErrorForm
+    ),
+    "corrections.demand": Form(
+        "practitioner", lambda w: f"/demands/{w.demand_id}/entered-in-error", InErrorForm
+    ),
+    "corrections.late_note": Form(
+        "practitioner", lambda w: f"/cases/{w.closed_case_id}/notes/new", LateNoteForm
     ),
 }
 # Forms that are read with GET (filters), never posted.
@@ -324,6 +346,9 @@ def world(team, practitioner, manager, admin_user) -> World:
     member = add_member(
         db.session, practitioner, demand.person, {"name": "Jo", "relationship": "family"}
     )
+    conversation = log_conversation(
+        db.session, demand.case, practitioner, held_on=dt.date(2026, 1, 6), kind="visit", notes="Hi"
+    )
     db.session.commit()
     return World(
         trial_id=trial.id,
@@ -344,6 +369,8 @@ def world(team, practitioner, manager, admin_user) -> World:
         closed_case_id=closed.case_id,
         flag_id=flag.id,
         member_id=member.id,
+        conversation_id=conversation.id,
+        demand_id=demand.id,
     )
 
 

@@ -113,7 +113,8 @@ def _cleaned(action: Action, case: Case, changes: dict, errors: dict) -> dict:
         assignee = changes["assignee"]
         if action.by == "team" and assignee is None:
             assignee = case.owner or action.assignee
-        problem = assignee_problem(action.by, assignee)
+        # A colleague who has gone may keep what they hold while its words change.
+        problem = assignee_problem(action.by, assignee) if assignee != action.assignee else None
         if problem:
             errors["assignee_id"] = problem
         clean["assignee"] = assignee

@@ -250,3 +250,17 @@ def test_agreeing_an_action_due_in_1800_on_the_case_page_is_refused(client, prac
     )
     assert response.status_code == 422
     assert "Enter a due date between" in response.get_data(as_text=True)
+
+
+def test_an_action_whose_colleague_has_gone_can_still_be_reworded(api, action, team, manager):
+    from casework.admin.service import deactivate_user
+
+    gone = make_user(team)
+    api.patch(f"/actions/{action.id}", {"assignee_id": gone.id})
+    deactivate_user(db.session, gone, manager)
+    db.session.commit()
+    status, body = api.patch(
+        f"/actions/{action.id}", {"description": "Reworded", "assignee_id": gone.id}
+    )
+    assert status == 200, body
+    assert body["assignee_id"] == gone.id
