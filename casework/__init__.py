@@ -169,11 +169,12 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from . import actions, barriers, corrections, safety, stories
     from .audit import routes as audit_pages
+    from .diary import pages as diary
     from .people import merge_routes as duplicates
     from .trials import pages as trials
 
-    pages = (barriers, stories, audit_pages, duplicates, safety, trials, actions, corrections)
-    for module in pages:
+    pages = (barriers, stories, audit_pages, duplicates, safety, trials, diary)
+    for module in (*pages, actions, corrections):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

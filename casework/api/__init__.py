@@ -12,9 +12,11 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     corrections,
     demands,
     flags,
+    involvement,
     measures,
     network,
     people,
+    plans,
     trials,
 )
 from .base import bp  # noqa: F401

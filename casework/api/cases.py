@@ -23,6 +23,7 @@ from .conversations import Conversation, conversation_json
 from .corrections import LateNote, late_note_json
 from .demands import Demand, demand_json
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
+from .plans import Plan, PreviousCase, plan_json, previous_case_json
 
 STATUSES = ("open", "closed")
 # Declared as `true` only; false is refused by the domain rule (closure_needs_agreement).
@@ -87,6 +88,10 @@ class Case(Shape):
     closure: Closure | None
     late_notes: list[LateNote] = Described(description="Notes added after the closure")
     version: int
+    plans: list[Plan] = Described(description="Contacts planned, done or cancelled, by date")
+    previous_case: PreviousCase | None = Described(
+        description="A re-contact case: the case before, its what matters and open actions"
+    )
 
 
 class CaseChange(Body):
@@ -149,6 +154,7 @@ def closure_json(case: CaseRecord) -> Closure | None:
 def case_json(session: Session, case: CaseRecord) -> Case:
     """The whole case (api.md, Cases): what matters, demands, conversations, actions, owners."""
     current = case.what_matters
+    fulfilled = {p.done_by_conversation_id: p.id for p in case.plans}
     return Case(
         id=case.id,
         person_id=case.person_id,
@@ -166,12 +172,14 @@ def case_json(session: Session, case: CaseRecord) -> Case:
         referral_match=case.referral_match,
         real_problem=case.real_problem,
         demands=[demand_json(session, d) for d in case.demands],
-        conversations=[conversation_json(c) for c in case.conversations],
+        conversations=[conversation_json(c, fulfilled.get(c.id)) for c in case.conversations],
         actions=[action_json(a) for a in case.actions],
         ownership_history=[ownership_json(o) for o in case.ownership_changes],
         closure=closure_json(case),
         late_notes=[late_note_json(n) for n in case.late_notes],
         version=case.version,
+        plans=[plan_json(p) for p in case.plans],
+        previous_case=previous_case_json(case),
     )
 
 

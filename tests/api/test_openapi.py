@@ -17,6 +17,7 @@ from casework import clock
 from casework.asks.service import ask_manager
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.safety.service import add_member, raise_flag, record_consent
 from tests.api.conftest import token_for
@@ -42,11 +43,11 @@ DOMAIN_ONLY = {
     "owner_id": "an active member of the team, on record",
     "assignee_id": "an active member of the team, on record",
     "case_id": "a case on record",
+    "pass_to_case_id": "an open case of this person in another team",
     "agreement_note": "required with agreement",
     "reason": "required for some moves of a barrier, to end a caution, and to mark a record "
     "entered in error",
     "note": "required for a late note",
-    "due_on": "an action's: from 30 days before its case opened to ten years ahead",
     "outcome": "required when an action is dropped",
     "team": "a team on record",
     "postcode": "a real postcode once written in capitals",
@@ -57,6 +58,10 @@ DOMAIN_ONLY = {
     "expires_on": "not before recorded_on",
     "network_member_id": "a member of this case's person's circle",
     "network_member_ids": "members of this case's person's circle",
+    "due_on": "a planned contact: today or later, within two years; an action's: from 30 "
+    "days before its case opened to ten years ahead",
+    "plan_id": "an open planned contact of this case",
+    "notes": "notes or what matters: one of the two (the schema cannot say either-or)",
 }
 
 
@@ -141,6 +146,7 @@ def api_schema(app, team, practitioner):
             review_on=dt.date.today() + dt.timedelta(days=30),
         )
         add_member(db.session, practitioner, person, {"name": "Jo", "relationship": "family"})
+        plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
         record_consent(
             db.session,
             practitioner,
@@ -173,6 +179,7 @@ OPERATIONS = [
     ("GET", "/api/v1/people"),
     ("GET", "/api/v1/people/{person_id}"),
     ("GET", "/api/v1/people/{person_id}/fhir"),
+    ("GET", "/api/v1/people/{person_id}/involvement"),
     ("POST", "/api/v1/demands"),
     ("GET", "/api/v1/cases/{case_id}"),
     ("PATCH", "/api/v1/cases/{case_id}"),
@@ -202,6 +209,9 @@ OPERATIONS = [
     ("POST", "/api/v1/people/{person_id}/network"),
     ("PATCH", "/api/v1/network/{member_id}"),
     ("POST", "/api/v1/people/{person_id}/consents"),
+    ("POST", "/api/v1/cases/{case_id}/plans"),
+    ("POST", "/api/v1/plans/{plan_id}/cancel"),
+    ("GET", "/api/v1/diary"),
 ]
 NO_INPUT = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json")}
 
