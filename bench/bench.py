@@ -94,6 +94,14 @@ def prepare(url: str, people: int) -> dict:
         ).one()
         worker = db.session.get(User, busiest[0])
         worker.password_hash = hash_password(PASSWORD)
+        # The worker's manager: the team's list of actions needing a new owner.
+        manager = db.session.scalar(
+            select(User)
+            .where(User.team_id == worker.team_id, User.role == "manager", User.active)
+            .order_by(User.id)
+        )
+        if manager is not None:
+            manager.password_hash = hash_password(PASSWORD)
         admin = db.session.scalar(select(User).where(User.role == "admin", User.active))
         _, admin_token = issue_token(db.session, admin, "bench")
         _, worker_token = issue_token(db.session, worker, "bench")
@@ -135,6 +143,7 @@ def prepare(url: str, people: int) -> dict:
         }
         return {
             "email": worker.email,
+            "manager_email": manager.email if manager is not None else None,
             "open_cases": busiest[1],
             "admin_token": admin_token,
             "worker_token": worker_token,
@@ -378,6 +387,7 @@ def main() -> None:
     end = subject["end"]
     start = end - dt.timedelta(days=364)
     env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "bench-only-secret-key"}
+    env.setdefault("MFA_REQUIRED_ROLES", "")  # the manager signs in with a password alone
     server = subprocess.Popen(  # noqa: S603 - our own server
         [str(BIN / "gunicorn"), "--workers", "2", "--threads", "4", "--timeout", "120",
          "--bind", f"127.0.0.1:{args.port}", "--log-level", "warning", "casework:create_app()"],
@@ -417,6 +427,10 @@ def main() -> None:
                 "Intake form": timed(page, paths["intake"], n),
                 "Notifications page": timed(page, paths["notifications"], n),
             }
+            if subject["manager_email"]:
+                managing = Client(args.port)
+                managing.login(subject["manager_email"])
+                results["Actions needing a new owner"] = timed(managing, ["/team/actions"], n)
         if "measures" in parts:
             measures = timed(api, [f"/api/v1/measures?{query}"], 7, warm=1)
             floor = floor_query(url, start, end)

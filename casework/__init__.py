@@ -170,15 +170,15 @@ def register_blueprints(app: Flask) -> None:
     blueprints += (asks, purpose)
     for module in (*blueprints, api, account):
         app.register_blueprint(module.bp)
-    from . import barriers, safety, stories
+    from . import actions, barriers, corrections, safety, stories
     from .audit import routes as audit_pages
     from .diary import pages as diary
     from .notifications import routes as notifications
     from .people import merge_routes as duplicates
     from .trials import pages as trials
 
-    modules = (barriers, stories, audit_pages, duplicates, safety, trials, diary, notifications)
-    for module in modules:
+    pages = (barriers, stories, audit_pages, duplicates, safety, trials, diary, notifications)
+    for module in (*pages, actions, corrections):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

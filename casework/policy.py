@@ -24,6 +24,7 @@ from .models import (
     Barrier,
     Case,
     CautionFlag,
+    Conversation,
     Demand,
     NetworkMember,
     Notification,
@@ -352,6 +353,37 @@ def get_action_for(user: User, action_id: int) -> Action:
     allowed = can_work_on_case(user, action.case) or action.assignee_id == user.id
     why = _unless_unseen(lambda: can_see_case(user, action.case), ONLY_ACTION_TEAM_OR_ASSIGNEE)
     return _read_if(allowed, "action", action, action.case.person_id, why)
+
+
+IN_ERROR_MODELS = {"demand": Demand, "conversation": Conversation, "action": Action}
+NOT_YOURS_TO_MARK = (
+    "Only the person who recorded it, the owner of its case or their manager can mark it "
+    "entered in error."
+)
+
+
+def can_enter_in_error(user: User, record) -> bool:
+    """Mark a demand, conversation or action entered in error: who recorded it, the owner of
+    its case, or the manager of the case's team (ADR 0037)."""
+    if team_id_of(user) is None:
+        return False
+    case = record.case
+    author_id = getattr(record, "recorded_by_id", None) or getattr(record, "created_by_id", None)
+    if user.id == author_id or (case is not None and case.owner_id == user.id):
+        return True
+    return manages_team(user, case.team_id if case is not None else record.team_id)
+
+
+def get_record_in_error_for(user: User, entity: str, ident: int):
+    """The demand, conversation or action to mark entered in error: 404 when there is none,
+    403 when the user may not see it or may not mark it (saying who may)."""
+    record = _found(IN_ERROR_MODELS[entity], entity, ident)
+    case = record.case
+    person_id = case.person_id if case is not None else record.person_id
+    seen = can_see_case(user, case) if case is not None else can_see_person(user, record.person)
+    if seen and not can_enter_in_error(user, record):
+        refuse(403, entity, record.id, person_id, NOT_YOURS_TO_MARK)
+    return _read_if(seen, entity, record, person_id)
 
 
 def get_own_token(user: User, token_id: int) -> ApiToken:

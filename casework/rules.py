@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 
 from . import clock
+from .formatting import uk_date
 
 # Limits, in characters.
 LONG_TEXT = 20_000  # notes, statements, a closure's summary and agreement
@@ -86,6 +87,12 @@ NO_CONTACT_DAYS_RANGE = (1, 365)
 # A worker's direct line: digits, spaces, brackets, hyphens and a leading +, 6 digits or more.
 WORKER_PHONE_PATTERN = r"^\+?[0-9 ()-]+$"
 WORKER_PHONE_DIGITS = 6
+LATE_NOTE = 5_000  # a note added to a closed case: a letter or call after closure
+IN_ERROR_REASON = 2_000  # why a record was entered in error
+# An action's due date lies between the case's opening less this many days (a referral
+# dated before the case opened) and this many years ahead.
+ACTION_DUE_DAYS_BEFORE_OPENING = 30
+ACTION_DUE_YEARS_AHEAD = 10
 
 # Dates before these are typing mistakes, not records.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -205,6 +212,9 @@ NO_CONTACT_DAYS_WORDS = "Enter a whole number of days from 1 to 365"
 NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
 WORKER_PHONE_SHAPE = "Enter a phone number, like 0113 496 0000 or +44 113 496 0000"
 NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
+NO_IN_ERROR_REASON = "Say why it was entered in error, for example: logged on the wrong person"
+NO_LATE_NOTE = "Write the note: what arrived or what was said"
+NO_ACTION_DESCRIPTION = "Describe the action"
 
 
 def too_long(limit: int, what: str = "Must be") -> str:
@@ -239,4 +249,33 @@ def clean_date(value, field: str, errors: dict, *, required: str | None = None, 
         return None
     if past and value > clock.today():
         errors[field] = NOT_IN_FUTURE
+    return value
+
+
+def years_ahead(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (28 February for 29 February in a year without one)."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
+def action_due_window(opened_on: dt.date) -> tuple[dt.date, dt.date]:
+    """The first and last days an action of a case opened on `opened_on` may be due."""
+    earliest = opened_on - dt.timedelta(days=ACTION_DUE_DAYS_BEFORE_OPENING)
+    return earliest, years_ahead(clock.today(), ACTION_DUE_YEARS_AHEAD)
+
+
+def check_action_due(value, opened_on: dt.date, errors: dict, field: str = "due_on"):
+    """An action's due date (or None): a date within `action_due_window`, else the words
+    for `errors[field]` ("1800" and "2099" are typing mistakes, not plans)."""
+    value = clean_date(value, field, errors, past=False)
+    if value is None:
+        return None
+    earliest, latest = action_due_window(opened_on)
+    if not earliest <= value <= latest:
+        errors[field] = (
+            f"Enter a due date between {uk_date(earliest)} (a month before the case opened) "
+            f"and {uk_date(latest)} (ten years from today)"
+        )
     return value

@@ -26,7 +26,7 @@ from casework import clock
 from casework.asks.service import ask_manager
 from casework.auth.tokens import issue_token
 from casework.barriers.service import create_barrier
-from casework.cases.service import add_action
+from casework.cases.service import add_action, log_conversation
 from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.notifications.service import tell
@@ -97,6 +97,21 @@ EXPECTED = {
     ("cases.close", "POST"):             "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
     ("cases.update_action", "GET"):      "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
     ("cases.update_action", "POST"):     "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("actions.edit", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("actions.edit", "POST"):            "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    # The actions of workers who have gone: the team's manager hands them on
+    ("actions.needing_new_owner", "GET"):  "302 | 403 | 200 | 403 | 200 | 403",
+    ("actions.needing_new_owner", "POST"): "302 | 403 | 422 | 403 | 422 | 403",
+    # Entered in error: who recorded it (the practitioner), the case owner, their manager
+    ("corrections.conversation", "GET"):  "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("corrections.conversation", "POST"): "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("corrections.action", "GET"):        "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("corrections.action", "POST"):       "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("corrections.demand", "GET"):        "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("corrections.demand", "POST"):       "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    # Late notes: the case's team, on a closed case (this one is open: sent to a conversation)
+    ("corrections.late_note", "GET"):     "302 | 302/403 | 302/403 | 403 | 302/403 | 403",
+    ("corrections.late_note", "POST"):    "302 | 302/403 | 302/403 | 403 | 302/403 | 403",
     # Asks of the manager: the case's team; the team's manager answers, the asker withdraws
     ("asks.index", "GET"):               "302 | 200 | 200 | 403 | 200 | 403",
     ("asks.new", "GET"):                 "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
@@ -170,6 +185,10 @@ EXPECTED = {
     ("api.create_conversation", "POST"): "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
     ("api.create_action", "POST"):       "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
     ("api.update_action", "PATCH"):      "401 | 409/403 | 409/403 | 403 | 409/403 | 403",
+    ("api.conversation_in_error", "POST"): "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("api.action_in_error", "POST"):     "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("api.demand_in_error", "POST"):     "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("api.add_late_note", "POST"):       "401 | 409/403 | 409/403 | 403 | 409/403 | 403",
     ("api.change_owner", "POST"):        "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
     ("api.close_case", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
     ("api.read_measures", "GET"):        "401 | 403 | 200 | 200 | 200 | 200",
@@ -310,6 +329,9 @@ def build_world() -> World:
         person = make_person(worker)
         demand, _ = make_demand(person, worker)
         action = add_action(db.session, demand.case, worker, description="Ring the GP", by="team")
+        conversation = log_conversation(
+            db.session, demand.case, worker, held_on=clock.today(), kind="phone", notes="Hello"
+        )
         barrier = create_barrier(db.session, team, worker, title="A form", kind="form")
         ask = ask_manager(db.session, demand.case, worker, kind="resource", what="Taxi", why="-")
         flag = raise_flag(
@@ -323,6 +345,7 @@ def build_world() -> World:
             "case_id": demand.case_id,
             "demand_id": demand.id,  # not passed: no confirmation for anyone
             "action_id": action.id,
+            "conversation_id": conversation.id,
             "ask_id": ask.id,
             "user_id": make_user(team, "practitioner").id,
             "team_id": team.id,
@@ -369,6 +392,8 @@ def scoped(rule) -> bool:
         "person_id",
         "case_id",
         "action_id",
+        "conversation_id",
+        "demand_id",
         "ask_id",
         "barrier_id",
         "token_id",
@@ -438,6 +463,11 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_conversation": {"held_on": clock.today().isoformat(), "kind": "phone"},
         "api.create_action": {"description": "Call", "by": "team", "assignee_id": MAX_ID},
         "api.update_action": {"version": MAX_ID},
+        # no reason: 422 after the access check; a late note on an open case: 409
+        "api.conversation_in_error": {},
+        "api.action_in_error": {},
+        "api.demand_in_error": {},
+        "api.add_late_note": {"note": "A letter"},
         "api.change_owner": {"owner_id": MAX_ID, "reason": "Leave"},
         "api.close_case": {"agreed_with_person": False},
         "api.create_barrier": {"title": "Probe", "kind": "other"},

@@ -314,6 +314,24 @@ class TestTheLoadedDemo:
         kinds = set(db.session.scalars(select(Notification.kind)))
         assert {"passed_to_you", "relationship_started"} <= kinds
 
+    def test_margaret_ellis_has_records_in_error_and_a_late_note_on_her_closed_case(self, app):
+        from casework.models import LateNote
+
+        case = db.session.scalar(
+            select(Case)
+            .join(Person)
+            .where(Person.given_name == "Margaret", Person.family_name == "Ellis")
+        )
+        assert case.closed_on is not None
+        marked = {type(r).__name__ for r in case.records_in_error}
+        assert marked == {"Demand", "Conversation", "Action"}
+        assert all(
+            r.entered_in_error_reason and r.entered_in_error_at for r in case.records_in_error
+        )
+        assert len(case.current_demands) == 1 and len(case.current_conversations) == 1
+        (note,) = db.session.scalars(select(LateNote).where(LateNote.case_id == case.id))
+        assert note.written_on > case.closed_on
+
 
 @pytest.mark.parametrize(
     ("url", "expected"),

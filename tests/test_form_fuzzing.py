@@ -32,6 +32,7 @@ from casework.account.forms import (
     NewTokenForm,
     RevokeTokenForm,
 )
+from casework.actions.forms import ActionEditForm, HandOnForm
 from casework.admin.forms import (
     ConfirmForm,
     EditUserForm,
@@ -55,7 +56,8 @@ from casework.cases.forms import (
     OwnerForm,
     ReferralForm,
 )
-from casework.cases.service import add_action, close_case
+from casework.cases.service import add_action, close_case, log_conversation
+from casework.corrections.forms import InErrorForm, LateNoteForm
 from casework.demands.forms import DemandForm
 from casework.diary.forms import CancelPlanForm, NoContactForm, PlanForm
 from casework.diary.service import plan_contact
@@ -103,6 +105,8 @@ class World:
     member_id: int = 0
     plan_id: int = 0
     notification_id: int = 0
+    conversation_id: int = 0
+    demand_id: int = 0
 
 
 @dataclasses.dataclass
@@ -229,6 +233,24 @@ FORMS: dict[str, Form] = {
     "diary.plan_contact": Form("practitioner", lambda w: f"/cases/{w.case_id}/plans/new", PlanForm),
     "diary.cancel": Form("practitioner", lambda w: f"/plans/{w.plan_id}/cancel", CancelPlanForm),
     "diary.team_settings": Form("manager", lambda w: "/team/settings", NoContactForm),
+    "actions.edit": Form("practitioner", lambda w: f"/actions/{w.action_id}/edit", ActionEditForm),
+    "actions.needing_new_owner": Form(
+        "manager", lambda w: "/team/actions", HandOnForm, extra=lambda w: [f"version-{w.action_id}"]
+    ),
+    "corrections.conversation": Form(
+        "practitioner",
+        lambda w: f"/conversations/{w.conversation_id}/entered-in-error",
+        InErrorForm,
+    ),
+    "corrections.action": Form(
+        "practitioner", lambda w: f"/actions/{w.action_id}/entered-in-error", InErrorForm
+    ),
+    "corrections.demand": Form(
+        "practitioner", lambda w: f"/demands/{w.demand_id}/entered-in-error", InErrorForm
+    ),
+    "corrections.late_note": Form(
+        "practitioner", lambda w: f"/cases/{w.closed_case_id}/notes/new", LateNoteForm
+    ),
 }
 # Forms that are read with GET (filters), never posted.
 GET_FORMS = {
@@ -351,6 +373,9 @@ def world(team, practitioner, manager, admin_user) -> World:
     )
     plan = plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
     [told] = tell([practitioner], "allocated", text="A case given", case=demand.case)
+    conversation = log_conversation(
+        db.session, demand.case, practitioner, held_on=dt.date(2026, 1, 6), kind="visit", notes="Hi"
+    )
     db.session.commit()
     return World(
         notification_id=told.id,
@@ -373,6 +398,8 @@ def world(team, practitioner, manager, admin_user) -> World:
         closed_case_id=closed.case_id,
         flag_id=flag.id,
         member_id=member.id,
+        conversation_id=conversation.id,
+        demand_id=demand.id,
     )
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import event
 
 from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
+from casework.corrections.service import add_late_note, mark_entered_in_error
 from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.notifications.service import tell
@@ -66,6 +67,19 @@ def busy_case(person, worker, colleague, size: int):
     return case
 
 
+def _entered_in_error(case, worker, n: int, demand=None) -> None:
+    """One more conversation and action (and the demand, when given), each marked entered in
+    error: struck through on the case page and the timeline, out of the caseload."""
+    wrong = [
+        ("conversation", log_conversation(
+            db.session, case, worker, held_on=clock.today(), kind="phone", notes=f"Twice {n}"
+        )),
+        ("action", add_action(db.session, case, worker, description=f"Wrong {n}", by="team")),
+    ] + ([("demand", demand)] if demand is not None else [])  # fmt: skip
+    for entity, record in wrong:
+        mark_entered_in_error(db.session, entity, record, worker, reason=f"Wrong {n}")
+
+
 def grow_safety(person, worker, n: int) -> None:
     """A caution, someone in the circle, a decision about sharing."""
     safety.raise_flag(
@@ -82,10 +96,16 @@ def grow_safety(person, worker, n: int) -> None:
 def grow(person, worker, colleague, manager, size: int):
     """More of everything around the worker and the person."""
     old = busy_case(person, worker, colleague, size)
+    for n in range(size):  # on the person's timeline, struck through
+        demand, _ = make_demand(person, worker, received_on=clock.today() - dt.timedelta(days=55))
+        _entered_in_error(old, worker, n, demand)
     close_case(
         db.session, old, worker, agreed_with_person=True, agreement_note="Agreed",
         summary="Better", closed_on=clock.today(),
     )  # fmt: skip
+    db.session.commit()
+    for n in range(size):  # late notes on the closed case, on the person's timeline
+        add_late_note(db.session, old, worker, note=f"A letter after closure {n}")
     db.session.commit()
     for _ in range(size):
         other = make_person(worker, given_name="Irene")
@@ -101,6 +121,7 @@ def grow(person, worker, colleague, manager, size: int):
         late = plan_contact(db.session, demand.case, worker, due_on=clock.today(), kind="phone")
         late.due_on = clock.today() - dt.timedelta(days=3)
         grow_safety(other, worker, 0)  # cautions on the caseload's rows
+        _entered_in_error(demand.case, worker, _)  # out of the caseload's rows
         grow_safety(person, worker, _)
         make_demand(make_person(manager), manager)  # awaiting allocation
         elsewhere = make_user(make_team())  # a colleague in another team, who may be pulled in

@@ -9,6 +9,7 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     cases,
     consents,
     conversations,
+    corrections,
     demands,
     flags,
     idempotency,

@@ -6,12 +6,14 @@ from __future__ import annotations
 from flask_login import current_user
 
 from .. import policy, rules
+from ..actions.service import change_action
 from ..cases import service as cases
 from ..extensions import db
 from ..models import Action as ActionRecord
 from ..models import User
 from .base import answers, bp, referenced, spec
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
+from .in_error import InError, in_error_json
 
 
 class ActionIn(Body):
@@ -31,6 +33,17 @@ class ActionIn(Body):
 class ActionChange(Body):
     status: Choice(rules.ACTION_STATUSES) = None
     outcome: Text(rules.SHORT_TEXT, "What happened; required when dropped") | None = None
+    description: Text(rules.SHORT_TEXT, "The action reworded", required=True) = None
+    due_on: (
+        Day(
+            "Re-dated: from 30 days before the case opened to ten years ahead, else 422; "
+            "null for no date"
+        )
+        | None
+    ) = None
+    assignee_id: (
+        Id("A team action handed to this colleague (told so); null means the case owner") | None
+    ) = None
     version: Id("The action's `version` as last read; when sent, a stale one is 409") | None = None
 
 
@@ -47,6 +60,7 @@ class Action(Shape):
     version: int
     created_at: Moment
     updated_at: Moment
+    entered_in_error: InError | None = None
 
 
 def action_json(action: ActionRecord) -> Action:
@@ -63,6 +77,7 @@ def action_json(action: ActionRecord) -> Action:
         version=action.version,
         created_at=moment(action.created_at),
         updated_at=moment(action.updated_at),
+        entered_in_error=in_error_json(action),
     )
 
 
@@ -89,13 +104,18 @@ def create_action(case_id: int, json: ActionIn):
 @bp.patch("/actions/<id:action_id>")
 @spec.validate(resp=answers(200, Action, 403, 404, 409, body=True), tags=["Cases"])
 def update_action(action_id: int, json: ActionChange):
-    """Mark an action done, dropped or agreed, with its outcome
+    """Change an action: its status and outcome, its words, its due date, who does it
 
     Fields left out keep their value. Send `version` to have a change made from an
-    out-of-date copy refused (409, with `error.current`).
+    out-of-date copy refused (409, with `error.current`). An action entered in error
+    changes no more (409).
     """
     action = policy.get_action_for(current_user, action_id)
-    changes = json.over(action, "status", "outcome")
-    cases.update_action(db.session, action, current_user, **changes, version=json.version)
+    changes = json.sent()
+    changes.pop("version", None)
+    if "assignee_id" in changes:
+        assignee_id = changes.pop("assignee_id")
+        changes["assignee"] = referenced(User, assignee_id, "assignee_id", "user")
+    change_action(db.session, action, current_user, **changes, version=json.version)
     db.session.commit()
     return action_json(action)

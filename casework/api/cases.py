@@ -20,6 +20,7 @@ from ..models import User
 from .actions import Action, action_json
 from .base import answers, bp, referenced, spec
 from .conversations import Conversation, conversation_json
+from .corrections import LateNote, late_note_json
 from .demands import Demand, demand_json
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
 from .plans import Plan, PreviousCase, plan_json, previous_case_json
@@ -85,6 +86,7 @@ class Case(Shape):
     actions: list[Action]
     ownership_history: list[OwnershipChange]
     closure: Closure | None
+    late_notes: list[LateNote] = Described(description="Notes added after the closure")
     version: int
     plans: list[Plan] = Described(description="Contacts planned, done or cancelled, by date")
     previous_case: PreviousCase | None = Described(
@@ -174,6 +176,7 @@ def case_json(session: Session, case: CaseRecord) -> Case:
         actions=[action_json(a) for a in case.actions],
         ownership_history=[ownership_json(o) for o in case.ownership_changes],
         closure=closure_json(case),
+        late_notes=[late_note_json(n) for n in case.late_notes],
         version=case.version,
         plans=[plan_json(p) for p in case.plans],
         previous_case=previous_case_json(case),

@@ -10,6 +10,7 @@ from ..extensions import commit_keeping_loaded, db
 from ..models import Conversation as ConversationRecord
 from .base import answers, bp, spec
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, Whole, moment
+from .in_error import InError, in_error_json
 
 
 class ConversationIn(Body):
@@ -44,6 +45,7 @@ class Conversation(Shape):
     plan_id: int | None = None  # the planned contact it fulfilled, when it did
     recorded_by_id: int | None
     recorded_at: Moment
+    entered_in_error: InError | None = None
 
 
 def conversation_json(conversation: ConversationRecord, plan_id: int | None = None) -> Conversation:
@@ -61,6 +63,7 @@ def conversation_json(conversation: ConversationRecord, plan_id: int | None = No
         plan_id=plan_id,
         recorded_by_id=conversation.recorded_by_id,
         recorded_at=moment(conversation.recorded_at),
+        entered_in_error=in_error_json(conversation),
     )
 
 

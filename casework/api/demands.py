@@ -20,6 +20,7 @@ from ..trials.allocation import record_trial_demand
 from ..trials.models import TrialAllocation
 from .base import answers, bp, referenced, require_team, spec
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
+from .in_error import InError, in_error_json
 
 
 class DemandIn(Body):
@@ -52,6 +53,7 @@ class Demand(Shape):
     case_owner_id: int | None
     recorded_at: Moment
     allocation: Choice(rules.ALLOCATIONS, "In a trial: drawn to an arm, or routed by rule") | None
+    entered_in_error: InError | None = None
 
 
 class OpenElsewhere(Shape):
@@ -87,6 +89,7 @@ def demand_json(session: Session, demand: DemandRecord) -> Demand:
         allocation=session.scalar(
             select(TrialAllocation.allocation).where(TrialAllocation.demand_id == demand.id)
         ),
+        entered_in_error=in_error_json(demand),
     )
 
 

@@ -183,7 +183,7 @@ def _activity(builder: BundleBuilder, action, subject: dict) -> dict:
     if action.network_member_id is not None:  # someone from the circle does it
         performer = ref("RelatedPerson", action.network_member_id)
     detail = {
-        "status": ACTIVITY_STATUS[action.status],
+        "status": "entered-in-error" if action.in_error else ACTIVITY_STATUS[action.status],
         "description": action.description,
         "performer": [performer] if performer else [],
     }
@@ -227,7 +227,7 @@ def _case(builder: BundleBuilder, case: Case, demands, subject: dict) -> None:
                 "Encounter",
                 conversation.id,
                 "Encounter",
-                status="finished",
+                status="entered-in-error" if conversation.in_error else "finished",
                 **{"class": {"system": ACT_CODE, "code": code, "display": display}},
                 type=[{"text": label(conversation.kind)}],
                 subject=subject,
@@ -271,6 +271,8 @@ def _demand(builder: BundleBuilder, demand, subject: dict) -> None:
     status = "active" if demand.case and demand.case.is_open else "completed"
     if demand.case is None:
         status = "unknown"  # imported history, never routed into a case
+    if demand.in_error:
+        status = "entered-in-error"
     builder.team(demand.team)
     builder.add(
         "ServiceRequest",

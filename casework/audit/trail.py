@@ -39,6 +39,7 @@ ACTIONS = {
     "reset_password": "Reset a password",
     "revoke": "Revoked",
     "relationship_started": "Started a relationship",
+    "entered_in_error": "Marked entered in error",
 }
 ENTITIES = {
     "person": "Person",
@@ -46,6 +47,7 @@ ENTITIES = {
     "action": "Action",
     "demand": "Demand",
     "conversation": "Conversation",
+    "late_note": "Late note",
     "demands": "Imported demands",
     "import": "Import",
     "duplicates": "Possible duplicates",

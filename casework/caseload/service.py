@@ -36,17 +36,23 @@ def _summaries():
     """Each open case's summary, looked up for the case in hand (through the indexes on
     case_id): its current statement, last contact, next action due, open actions and next
     planned contact. Built afresh for each use: the order repeats some of them."""
-    open_actions = and_(Action.case_id == Case.id, Action.status == "agreed")
+    open_actions = and_(
+        Action.case_id == Case.id, Action.status == "agreed", Action.entered_in_error_at.is_(None)
+    )
     return {
         # The current statement: the latest said (by date of the conversation, then entry order).
         "what_matters": select(Conversation.what_matters)
-        .where(Conversation.case_id == Case.id, Conversation.what_matters.is_not(None))
+        .where(
+            Conversation.case_id == Case.id,
+            Conversation.what_matters.is_not(None),
+            Conversation.entered_in_error_at.is_(None),  # out of every current view
+        )
         .order_by(Conversation.held_on.desc(), Conversation.id.desc())
         .limit(1)
         .correlate(Case)
         .scalar_subquery(),
         "last_contact": select(func.max(Conversation.held_on))
-        .where(Conversation.case_id == Case.id)
+        .where(Conversation.case_id == Case.id, Conversation.entered_in_error_at.is_(None))
         .correlate(Case)
         .scalar_subquery(),
         "next_due": select(func.min(Action.due_on))
@@ -125,7 +131,12 @@ def my_actions(session: Session, user: User, page: int = 1) -> Page:
         select(Action)
         .join(Case)
         .options(joinedload(Action.case).joinedload(Case.person))
-        .where(Action.assignee_id == user.id, Action.status == "agreed", Case.closed_on.is_(None))
+        .where(
+            Action.assignee_id == user.id,
+            Action.status == "agreed",
+            Action.entered_in_error_at.is_(None),
+            Case.closed_on.is_(None),
+        )
         .order_by(Action.due_on.is_(None), Action.due_on, Action.id)
     )
     return paginate(session, query, page, item=lambda row: row[0])

@@ -178,6 +178,9 @@ def update_action(action_id: int):
 @bp.route("/cases/<int:case_id>/conversations/new", methods=["GET", "POST"])
 def log_conversation(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
+    if not case.is_open and request.method == "GET":  # offer what a closed case takes
+        flash("This case is closed: add a late note, or record a new demand.", "info")
+        return redirect(url_for("corrections.late_note", case_id=case_id))
     form = ConversationForm()
     if not form.is_submitted():
         form.held_on.process(None, clock.today())
@@ -278,7 +281,7 @@ def close(case_id: int):
         form.closed_on.process(None, clock.today())
 
     def show(status: int):
-        open_actions = [a for a in case.actions if a.status == "agreed"]
+        open_actions = [a for a in case.current_actions if a.status == "agreed"]
         return render_template(
             "cases/close.html",
             form=form,

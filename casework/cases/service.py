@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..actions.service import assignee_problem, change_action
 from ..diary.service import fulfil, plan_to_fulfil
 from ..exceptions import (
     AlreadyClosed,
@@ -18,7 +19,6 @@ from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import (
     ACTION_BY,
-    ACTION_STATUSES,
     CONVERSATION_KINDS,
     REFERRAL_MATCHES,
     Action,
@@ -29,7 +29,14 @@ from ..models import (
     utcnow,
 )
 from ..notifications import events
-from ..rules import SHORT_TEXT, WITH_WHOM, clean_date, clean_text
+from ..rules import (
+    NO_ACTION_DESCRIPTION,
+    SHORT_TEXT,
+    WITH_WHOM,
+    check_action_due,
+    clean_date,
+    clean_text,
+)
 from ..safety.service import member_for_action, members_present
 
 
@@ -163,15 +170,13 @@ def add_action(
     member = member_for_action(session, case, network_member_id)
     errors: dict[str, str] = {}
     description = clean_text(
-        description, "description", errors, required="Describe the action", limit=SHORT_TEXT
+        description, "description", errors, required=NO_ACTION_DESCRIPTION, limit=SHORT_TEXT
     )
     if by not in ACTION_BY:
         errors["by"] = "Choose who will do it: the person or the team"
-    if by == "person" and assignee is not None:
-        errors["assignee_id"] = "Only the team's actions have a named colleague"
-    if assignee is not None and not (assignee.active and assignee.team_id is not None):
-        errors["assignee_id"] = "Choose an active colleague"
-    due_on = clean_date(due_on, "due_on", errors, past=False)
+    elif problem := assignee_problem(by, assignee):
+        errors["assignee_id"] = problem
+    due_on = check_action_due(due_on, case.opened_on, errors)
     if errors:
         raise InvalidValue("Check the action's details", errors)
     if by == "team" and assignee is None:
@@ -181,6 +186,7 @@ def add_action(
         description=description,
         by=by,
         assignee=assignee,
+        assignee_team_id=assignee.team_id if assignee else None,
         network_member_id=member.id if member else None,
         due_on=due_on,
         status="agreed",
@@ -211,21 +217,8 @@ def update_action(
     outcome: str | None = None,
     version: int | None = None,
 ) -> Action:
-    """Mark an action done, dropped or agreed again, with its outcome."""
-    check_version(action, version, "this action")
-    errors: dict[str, str] = {}
-    if status not in ACTION_STATUSES:
-        errors["status"] = "Choose done, dropped or agreed"
-    outcome = clean_text(outcome, "outcome", errors, limit=SHORT_TEXT)
-    if status == "dropped" and not outcome:
-        errors["outcome"] = "Say why the action was dropped"
-    if errors:
-        raise InvalidValue("Check the action's details", errors)
-    action.updated_by_id = user.id
-    changes = {"status": status, "outcome": outcome}
-    case = action.case
-    _change(session, action, "action", user, changes, person_id=case.person_id, case_id=case.id)
-    return action
+    """Mark an action done, dropped or agreed again, with its outcome (actions.service)."""
+    return change_action(session, action, user, status=status, outcome=outcome, version=version)
 
 
 REASON = "Give a reason for the change of owner"
@@ -336,6 +329,6 @@ def close_case(
         person_id=case.person_id,
         user=user,
         closed_on=case.closed_on.isoformat(),
-        open_actions=[a.id for a in case.actions if a.status == "agreed"],
+        open_actions=[a.id for a in case.current_actions if a.status == "agreed"],
     )
     return case

@@ -38,6 +38,7 @@ named by a later step of the same scene.
                 negative for an expired one)
     costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
     plan        a contact planned in a worker's diary (see diary_steps.py)
+    in_error, late_note          records put right (see correction_steps.py)
 """
 
 from __future__ import annotations
@@ -51,7 +52,7 @@ from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
 from ..safety import service as safety
 from ..stories.service import mark_story
-from . import background, diary_steps, trial_steps
+from . import background, correction_steps, diary_steps, trial_steps
 from .locality import DemoError, Locality
 
 # A demand's `kind` in a scene: value or failure demand, or "unsure" (not decided yet).
@@ -327,4 +328,5 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "consent": _consent,
     **trial_steps.STEPS,
     **diary_steps.STEPS,
+    **correction_steps.STEPS,
 }

@@ -219,6 +219,7 @@ def diary(
         .where(
             Action.assignee_id == user.id,
             Action.status == "agreed",
+            Action.entered_in_error_at.is_(None),  # out of every current view (ADR 0037)
             Action.due_on.is_not(None),
             or_(Action.due_on.between(start, end), Action.due_on < today),
         )
@@ -253,7 +254,7 @@ def previous_case(session: Session, case: Case) -> Case | None:
 
 
 def still_open_actions(case: Case) -> list[Action]:
-    return [action for action in case.actions if action.status == "agreed"]
+    return [action for action in case.current_actions if action.status == "agreed"]
 
 
 # The team's setting -------------------------------------------------------------------

@@ -5,7 +5,8 @@ What goes in (one table each, with foreign keys and indexes): teams, workers,
 people, demands (with `is_repeat` by the one repeat rule), cases, actions,
 conversations, ownership_changes, export_info, and `measures` when the measures
 module is installed. Records merged into another person are left out; their
-demands and cases are already on the kept record.
+demands and cases are already on the kept record. Demands, actions and conversations
+entered in error are kept, with `entered_in_error_at` set: leave them out of any count.
 
 Contact details (phone, address, how to contact) never leave the application.
 With --pseudonymise:
@@ -150,6 +151,7 @@ TABLES = (
             "is_repeat": bool,
             "recorded_by_id": int,
             "recorded_at": dt.datetime,
+            "entered_in_error_at": dt.datetime,  # kept, but in no figure (ADR 0037)
         },
         # source is free text too ("Son (David Jenkins)"): dropped when pseudonymising
         free_text=("source", "stated_need"),
@@ -176,6 +178,7 @@ TABLES = (
             "outcome": str,
             "created_at": dt.datetime,
             "updated_at": dt.datetime,
+            "entered_in_error_at": dt.datetime,
         },
         free_text=("description", "outcome"),
         foreign_keys=(("case_id", "cases", "id"), ("assignee_id", *WORKER)),
@@ -195,6 +198,7 @@ TABLES = (
             "what_matters": str,
             "notes": str,
             "recorded_by_id": int,
+            "entered_in_error_at": dt.datetime,
         },
         free_text=("with_whom", "what_matters", "notes"),
         foreign_keys=(("case_id", "cases", "id"), ("recorded_by_id", *WORKER)),

@@ -1,5 +1,9 @@
 """The facts the measures count, kept at write time (ADR 0020).
 
+A demand, conversation or action entered in error counts in no fact (ADR 0037): each
+select below leaves them out, and marking one changes a watched column, so the person's
+facts are worked out again in the same transaction.
+
 Each figure of measures.md needs, for every demand or case, something that depends on the
 person's other records: whether a demand is a repeat and of which kind, a case's first
 owner, the person's previous closed case in the team and its owner, the changes of owner,
@@ -80,6 +84,7 @@ WATCHED = {
         "kind",
         "routed_by",
         "imported",
+        "entered_in_error_at",
     ),
     Case: (
         "person_id",
@@ -92,8 +97,8 @@ WATCHED = {
         "closure_agreed",
     ),
     Person: ("merged_into_id",),
-    Action: ("case_id", "by", "status"),
-    Conversation: ("case_id", "minutes"),
+    Action: ("case_id", "by", "status", "entered_in_error_at"),
+    Conversation: ("case_id", "minutes", "entered_in_error_at"),
     Ask: ("case_id", "status", "cost_pence"),
 }
 COST_RECORDS = (Conversation, Ask)  # records of a case that change only its cost facts
@@ -161,7 +166,7 @@ def demand_facts(people: list[int] | None):
             Demand.routed_by,
             Demand.imported,
             had_earlier_demand_among(lookback_days()).label("repeat"),
-        ),
+        ).where(Demand.entered_in_error_at.is_(None)),
         Demand,
         people,
     ).subquery("demands_with_repeat")
@@ -229,6 +234,7 @@ def first_demands(cases):
     return (
         select(Demand.case_id, func.min(Demand.received_on).label("received_on"))
         .join(cases, cases.c.id == Demand.case_id)
+        .where(Demand.entered_in_error_at.is_(None))
         .group_by(Demand.case_id)
         .subquery("first_demands")
     )
@@ -244,6 +250,7 @@ def came_back(cases):
             later,
             and_(
                 _same_place(cases, later),
+                later.entered_in_error_at.is_(None),
                 or_(later.case_id.is_(None), later.case_id != cases.c.id),
                 or_(later.received_on >= cases.c.closed_on, later.case_id > cases.c.id),
                 days_between(later.received_on, cases.c.closed_on) <= RETURN_WINDOW_DAYS,
@@ -271,6 +278,7 @@ def action_counts(cases):
             counted(Action.status == "agreed").label("open"),
         )
         .join(cases, cases.c.id == Action.case_id)
+        .where(Action.entered_in_error_at.is_(None))
         .group_by(Action.case_id)
         .subquery("action_counts")
     )
@@ -340,6 +348,7 @@ def case_cost_facts(people: list[int] | None):
     minutes recorded (its conversations) and the costs of its asks granted, in pence."""
     minutes = (
         select(Conversation.case_id, func.sum(Conversation.minutes).label("minutes"))
+        .where(Conversation.entered_in_error_at.is_(None))
         .group_by(Conversation.case_id)
         .subquery("case_minutes")
     )

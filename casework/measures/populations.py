@@ -137,6 +137,6 @@ def actions(f: Filters):
             Action.status.label("status"),
         )
         .join(CaseFact, CaseFact.case_id == Action.case_id)
-        .where(case_active_in(f))
+        .where(case_active_in(f), Action.entered_in_error_at.is_(None))
     )
     return _chosen(query, CaseFact, f).subquery("actions_of_active_cases")

@@ -72,6 +72,7 @@ def had_earlier_demand(demand=Demand, days: int | None = None) -> ColumnElement[
     return any_row(
         earlier.person_id == demand.person_id,
         earlier.team_id == demand.team_id,
+        earlier.entered_in_error_at.is_(None),  # a demand entered in error never was one
         within_lookback(earlier.received_on, demand.received_on, days),
         or_(
             earlier.received_on < demand.received_on,

@@ -10,6 +10,7 @@ part of the domain; every model and constant is importable from here
     auth       ApiToken, UserSession, RecoveryCode
     people     Person
     cases      Case, Demand, Conversation, Action, OwnershipChange
+    corrections  EnteredInError (a mixin of the three above), LateNote
     teamwork   Ask, TeamPurpose
     barriers   Barrier, BarrierCase, BarrierMove, Story
     audit      AuditEvent, AuditEventPerson
@@ -41,6 +42,7 @@ from .auth import SESSION_STAGES, ApiToken, RecoveryCode, UserSession
 from .barriers import Barrier, BarrierCase, BarrierMove, Story
 from .base import as_utc, utcnow
 from .cases import Action, Case, Conversation, Demand, OwnershipChange
+from .corrections import EnteredInError, LateNote
 from .facts import CaseFact, DemandFact, MeasureFactsState
 from .idempotency import FormToken, IdempotencyKey
 from .notifications import Notification
@@ -79,6 +81,8 @@ __all__ = [
     "Conversation",
     "ConversationAttendee",
     "Demand",
+    "EnteredInError",
+    "LateNote",
     "DemandFact",
     "FormToken",
     "IdempotencyKey",

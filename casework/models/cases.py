@@ -33,6 +33,7 @@ from ..rules import (
     ROUTES,
 )
 from .base import one_of, utcnow
+from .corrections import EnteredInError, LateNote
 from .people import Person
 
 if TYPE_CHECKING:
@@ -85,6 +86,9 @@ class Case(db.Model):
     ownership_changes: Mapped[list[OwnershipChange]] = relationship(
         back_populates="case", order_by="OwnershipChange.id"
     )
+    late_notes: Mapped[list[LateNote]] = relationship(
+        order_by="(LateNote.written_at, LateNote.id)", backref="case"
+    )
 
     # SQLAlchemy adds "AND version = :old" to every UPDATE and bumps it, so two
     # writers racing past the application's own version check still collide.
@@ -136,6 +140,27 @@ class Case(db.Model):
     def is_open(self) -> bool:
         return self.closed_on is None
 
+    # The records as they stand: those entered in error are kept (in_error below) but leave
+    # every current view.
+    @property
+    def current_demands(self) -> list[Demand]:
+        return [d for d in self.demands if not d.in_error]
+
+    @property
+    def current_conversations(self) -> list[Conversation]:
+        return [c for c in self.conversations if not c.in_error]
+
+    @property
+    def current_actions(self) -> list[Action]:
+        return [a for a in self.actions if not a.in_error]
+
+    @property
+    def records_in_error(self) -> list:
+        """The case's demands, conversations and actions entered in error, latest marked
+        first: kept in the history, struck through, with the reason."""
+        records = [r for r in (*self.demands, *self.conversations, *self.actions) if r.in_error]
+        return sorted(records, key=lambda r: r.entered_in_error_at, reverse=True)
+
     @property
     def what_matters(self) -> Conversation | None:
         """The conversation holding the current what-matters statement, if any."""
@@ -147,13 +172,13 @@ class Case(db.Model):
         """Every what-matters statement, the latest said first (a visit typed up late stays
         in its place)."""
         return sorted(
-            (c for c in self.conversations if c.what_matters),
+            (c for c in self.conversations if c.what_matters and not c.in_error),
             key=lambda c: (c.held_on, c.id),
             reverse=True,
         )
 
 
-class Demand(db.Model):
+class Demand(EnteredInError, db.Model):
     """A request for help about a person arriving into a team: a referral or a contact."""
 
     __tablename__ = "demands"
@@ -179,7 +204,7 @@ class Demand(db.Model):
     )
     team: Mapped[Team] = relationship()
     case: Mapped[Case | None] = relationship(back_populates="demands")
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
 
     __table_args__ = (
         CheckConstraint(one_of("cohort", COHORTS), name="cohort"),
@@ -194,7 +219,7 @@ class Demand(db.Model):
     )
 
 
-class Conversation(db.Model):
+class Conversation(EnteredInError, db.Model):
     """A visit, call or meeting inside a case: a contact, not a demand."""
 
     __tablename__ = "conversations"
@@ -213,7 +238,7 @@ class Conversation(db.Model):
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
     case: Mapped[Case] = relationship(back_populates="conversations")
-    recorded_by: Mapped[User | None] = relationship()
+    recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])
     # Who from the person's circle was there (models/safety.py): loaded with the conversations,
     # one query for all of them, so no list of conversations reads them one by one.
     attendees: Mapped[list[NetworkMember]] = relationship(
@@ -226,7 +251,7 @@ class Conversation(db.Model):
     )
 
 
-class Action(db.Model):
+class Action(EnteredInError, db.Model):
     """Something agreed with the person: done by the person (and their network) or the team."""
 
     __tablename__ = "actions"
@@ -236,6 +261,9 @@ class Action(db.Model):
     description: Mapped[str] = mapped_column(Text)
     by: Mapped[str] = mapped_column(String(10))
     assignee_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    # The assignee's team when they were given the action: one who has since moved team has
+    # departed (a colleague pulled in from another team has not), ADR 0037.
+    assignee_team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"))
     # Who in the person's circle (or which outside professional) does it (models/safety.py).
     network_member_id: Mapped[int | None] = mapped_column(ForeignKey("network_members.id"))
     due_on: Mapped[dt.date | None] = mapped_column(Date)
@@ -260,6 +288,8 @@ class Action(db.Model):
         Index("ix_actions_case_by_status", "case_id", "by", "status"),  # counted from the index
         # A worker's open actions (the caseload page), not every action of their open cases.
         Index("ix_actions_assignee_status", "assignee_id", "status"),
+        # The actions of colleagues who have left a team (actions.service.needing_new_owner).
+        Index("ix_actions_assignee_open_team", "assignee_id", "status", "assignee_team_id"),
     )
 
 

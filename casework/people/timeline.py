@@ -10,13 +10,14 @@ from sqlalchemy.orm import Session, joinedload, selectinload
 
 from .. import policy
 from ..clock import uk_day
-from ..formatting import label
+from ..formatting import label, uk_datetime
 from ..models import (
     Action,
     AuditEvent,
     Case,
     Conversation,
     Demand,
+    LateNote,
     OwnershipChange,
     Person,
     Team,
@@ -29,11 +30,22 @@ from ..models import (
 class Event:
     on: dt.date
     order: tuple
-    kind: str  # demand, case_opened, conversation, action, owner, closure
+    kind: str  # demand, case_opened, conversation, action, owner, closure, late_note
     title: str
     text: str | None = None
     case: Case | None = None
     detail: list[str] = field(default_factory=list)
+    # Entered in error: "2 December 2026 at 2:05pm: logged twice" (struck through, kept).
+    in_error: str | None = None
+
+
+def _marked(event: Event, record) -> Event:
+    """The event of a record entered in error says so, with when and why (ADR 0037)."""
+    if record.in_error:
+        event.in_error = (
+            f"{uk_datetime(record.entered_in_error_at)}: {record.entered_in_error_reason}"
+        )
+    return event
 
 
 def visible_record(
@@ -49,6 +61,7 @@ def visible_record(
             # team, a colleague) in the same query as the row, not a query of its own.
             .options(
                 selectinload(Case.conversations),
+                selectinload(Case.late_notes),
                 selectinload(Case.actions).joinedload(Action.assignee),
                 selectinload(Case.ownership_changes).joinedload(OwnershipChange.to_user),
                 selectinload(Case.ownership_changes).joinedload(OwnershipChange.from_user),
@@ -77,7 +90,7 @@ def person_timeline(session: Session, user: User, person: Person) -> tuple[list[
     newest first; and the other teams that know the person (names only)."""
     cases, demands, team_ids = visible_record(session, user, person)
     closed_at = _closure_moments(session, person, [c.id for c in cases if c.closed_on])
-    events = [_demand_event(d, cases) for d in demands]
+    events = [_marked(_demand_event(d, cases), d) for d in demands]
     for c in cases:
         events.extend(_case_events(c, demands, closed_at.get(c.id)))
     return newest_first(events), _other_teams(session, person, team_ids)
@@ -134,8 +147,9 @@ def _case_events(c: Case, demands: list[Demand], closed_at: dt.datetime | None) 
     """The case's opening, conversations, actions, changes of owner and closure."""
     opened = _opened_event(c, demands)
     events = [opened]
-    events += [_conversation_event(c, conv) for conv in c.conversations]
-    events += [_action_event(c, a) for a in c.actions]
+    events += [_marked(_conversation_event(c, conv), conv) for conv in c.conversations]
+    events += [_marked(_action_event(c, a), a) for a in c.actions]
+    events += [_late_note_event(c, n) for n in c.late_notes]
     events += [_owner_event(c, ch, opened.order[0]) for ch in c.ownership_changes]
     if c.closed_on:
         # A closure not in the audit trail (a merged record's, say) follows the case's own work.
@@ -147,7 +161,7 @@ def _case_events(c: Case, demands: list[Demand], closed_at: dt.datetime | None) 
 def _opened_event(c: Case, demands: list[Demand]) -> Event:
     # A case opens because of its first demand: show it just above that demand.
     first = min(
-        (d for d in demands if d.case_id == c.id),
+        (d for d in demands if d.case_id == c.id and not d.in_error),
         key=lambda d: (d.received_on, d.id),
         default=None,
     )
@@ -183,6 +197,18 @@ def _action_event(c: Case, a: Action) -> Event:
         case=c,
         detail=[f"By: {who}", f"Status: {label(a.status)}"]
         + ([f"Outcome: {a.outcome}"] if a.outcome else []),
+    )
+
+
+def _late_note_event(c: Case, n: LateNote) -> Event:
+    return Event(
+        n.written_on,
+        (n.written_at, 6, n.id),
+        "late_note",
+        "Late note on the closed case",
+        n.note,
+        case=c,
+        detail=[f"By: {n.author.name}"] if n.author else [],
     )
 
 

@@ -279,7 +279,8 @@ def narrative(case: Case) -> Narrative:
     pseudonym = pseudonym_for(case)
     clean = Pseudonymiser(case.person, pseudonym)
     said = sorted(
-        (c for c in case.conversations if c.what_matters), key=lambda c: (c.held_on, c.id)
+        (c for c in case.current_conversations if c.what_matters),
+        key=lambda c: (c.held_on, c.id),
     )
     return Narrative(
         case_id=case.id,
@@ -287,14 +288,17 @@ def narrative(case: Case) -> Narrative:
         age=age_band(case.person.date_of_birth, case.closed_on or case.opened_on),
         team=case.team.name,
         weeks=_week(case, case.closed_on or case.opened_on),
-        asked_for=[clean(d.stated_need) for d in case.demands],
+        asked_for=[clean(d.stated_need) for d in case.current_demands],
         real_problem=clean(case.real_problem),
         what_matters=[Said(_week(case, c.held_on), clean(c.what_matters)) for c in said],
         conversations=[
             ConversationTold(_week(case, c.held_on), c.kind, c.minutes, clean(c.notes))
-            for c in case.conversations
+            for c in case.current_conversations
         ],
-        done=[Done(clean(a.description), a.by, a.status, clean(a.outcome)) for a in case.actions],
+        done=[
+            Done(clean(a.description), a.by, a.status, clean(a.outcome))
+            for a in case.current_actions
+        ],
         what_changed=clean(case.closure_summary),
         how_agreed=clean(case.closure_agreement_note),
         barriers=[

@@ -168,8 +168,9 @@ COLUMNS = {
         "recorded_by_id", "recorded_at",
     ),
     "actions": (
-        "id", "case_id", "description", "by", "assignee_id", "due_on", "status", "outcome",
-        "version", "created_by_id", "created_at", "updated_by_id", "updated_at",
+        "id", "case_id", "description", "by", "assignee_id", "assignee_team_id", "due_on",
+        "status", "outcome", "version", "created_by_id", "created_at", "updated_by_id",
+        "updated_at",
     ),
 }  # fmt: skip
 # The order they are written in: every foreign key points at a table written before.
@@ -526,6 +527,7 @@ class History:
             self._children["actions"].append(
                 (moment, case.id, rng.pick(ACTIONS[by]), by,
                  owner_id if by == "team" else None,
+                 case.team.id if by == "team" and owner_id else None,
                  made + dt.timedelta(days=rng.between(7, 60)) if by == "team" else None,
                  status, "Done as agreed." if status == "done" else None, 1, owner_id, moment,
                  owner_id, moment)

@@ -75,7 +75,11 @@ def _people(session: Session, trial: Trial, follow_up: int, today: dt.date) -> l
     randomised = (
         select(Demand.person_id, func.min(Demand.id).label("demand_id"))
         .join(TrialAllocation, TrialAllocation.demand_id == Demand.id)
-        .where(TrialAllocation.trial_id == trial.id, TrialAllocation.allocation.in_(ARMS))
+        .where(
+            TrialAllocation.trial_id == trial.id,
+            TrialAllocation.allocation.in_(ARMS),
+            Demand.entered_in_error_at.is_(None),
+        )
         .group_by(Demand.person_id)
         .subquery("first_randomised")
     )
@@ -84,6 +88,7 @@ def _people(session: Session, trial: Trial, follow_up: int, today: dt.date) -> l
         other.person_id == first.person_id,
         other.team_id.in_(trial.team_ids),
         other.id != first.id,
+        other.entered_in_error_at.is_(None),
         other.received_on >= first.received_on,
         days_between(other.received_on, first.received_on) <= follow_up,
     )

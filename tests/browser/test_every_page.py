@@ -22,6 +22,7 @@ from sqlalchemy import select
 
 from casework import clock, create_app
 from casework.admin.service import create_user
+from casework.cases.service import add_action
 from casework.demo import load_demo
 from casework.diary.models import Plan
 from casework.extensions import db
@@ -31,6 +32,7 @@ from casework.models import (
     Barrier,
     Case,
     CautionFlag,
+    Conversation,
     Demand,
     NetworkMember,
     Person,
@@ -120,6 +122,17 @@ PAGES = [
     V("action", "practitioner", "/actions/{irene_action}", f"Update an action – {IRENE}", person=IRENE),
     V("action-update-errors", "practitioner", "/actions/{irene_action}", f"Error: Update an action – {IRENE}", person=IRENE, do=(("check", "Dropped"), ("fill", "#outcome", ""), ("click", "Save")), shows="There is a problem"),
     V("action-updated", "practitioner", "/actions/{irene_action}", f"Case – {IRENE}", person=IRENE, do=(("check", "Done"), ("fill", "#outcome", "Irene rang them herself"), ("click", "Save")), shows="Action marked done."),
+    V("action-edit", "practitioner", "/actions/{irene_action}/edit", f"Change an action – {IRENE}", person=IRENE),
+    V("action-edit-errors", "practitioner", "/actions/{irene_action}/edit", f"Error: Change an action – {IRENE}", person=IRENE, do=(("fill", "#description", ""), ("fill", "#due_on-day", "1"), ("fill", "#due_on-month", "1"), ("fill", "#due_on-year", "1800"), ("click", "Save the change")), shows="There is a problem"),
+    V("action-changed", "practitioner", "/actions/{irene_action}/edit", f"Case – {IRENE}", person=IRENE, do=(("fill", "#description", "Ring the stair-lift company about a survey"), ("click", "Save the change")), shows="Action changed."),
+    V("action-in-error", "practitioner", "/actions/{irene_action}/entered-in-error", f"Mark the action entered in error – {IRENE}", person=IRENE),
+    V("demand-in-error", "practitioner", "/demands/{irene_demand}/entered-in-error", f"Mark the demand entered in error – {IRENE}", person=IRENE),
+    V("conversation-in-error", "practitioner", "/conversations/{irene_conversation}/entered-in-error", f"Mark the conversation entered in error – {IRENE}", person=IRENE),
+    V("conversation-in-error-errors", "practitioner", "/conversations/{irene_conversation}/entered-in-error", f"Error: Mark the conversation entered in error – {IRENE}", person=IRENE, do=(("click", "Mark entered in error"),), shows="There is a problem"),
+    V("conversation-marked", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE, do=(("follow", re.compile("^Entered in error \\(the visit on")), ("fill", "#reason", "Logged twice: the same visit is recorded earlier today"), ("click", "Mark entered in error")), shows="The conversation is marked entered in error"),
+    V("late-note", "practitioner", "/cases/{terry_case}/notes/new", f"Add a late note – {TERRY}", person=TERRY),
+    V("late-note-errors", "practitioner", "/cases/{terry_case}/notes/new", f"Error: Add a late note – {TERRY}", person=TERRY, do=(("click", "Add the note"),), shows="There is a problem"),
+    V("late-note-saved", "practitioner", "/cases/{terry_case}/notes/new", f"Case – {TERRY}", person=TERRY, do=(("fill", "#note", "A letter from the council: the rail is fitted"), ("click", "Add the note")), shows="Late note added."),
     V("owner", "practitioner", "/cases/{kamal_case}/owner", f"Change the owner – {KAMAL}", person=KAMAL),
     V("owner-errors", "practitioner", "/cases/{kamal_case}/owner", f"Error: Change the owner – {KAMAL}", person=KAMAL, do=(("click", "Change owner"),), shows="There is a problem"),
     V("close", "practitioner", "/cases/{nasreen_case}/close", f"Close the case – {NASREEN}", person=NASREEN),
@@ -178,6 +191,9 @@ PAGES = [
     V("team-settings", "manager", "/team/settings", "Settings – Riverside team"),
     V("team-settings-errors", "manager", "/team/settings", "Error: Settings – Riverside team", do=(("fill", "#no_contact_days", "0"), ("click", "Save settings")), shows="There is a problem"),
     V("team-settings-saved", "manager", "/team/settings", "Riverside team", do=(("fill", "#no_contact_days", "21"), ("click", "Save settings")), shows="now flagged"),
+    V("team-actions", "manager", "/team/actions", "Actions that need a new owner", shows="Dana Gone"),
+    V("team-actions-errors", "manager", "/team/actions", "Error: Actions that need a new owner", do=(("click", "Hand on"),), shows="There is a problem"),
+    V("team-actions-handed", "manager", "/team/actions", "Actions that need a new owner", do=(("check", re.compile("Choose the action")), ("select", "#new_assignee_id", "Jo Lewis"), ("fill", "#reason", "Dana has left the service"), ("click", "Hand on")), shows="handed on to Jo Lewis"),
     V("person-audit", "manager", "/people/{irene}/audit", f"Who has looked at {IRENE}'s record", person=IRENE),
     V("owner-saved", "manager", "/cases/{kamal_case}/owner", f"Case – {KAMAL}", person=KAMAL, do=(("select", "#owner_id", "Sam Okafor, Occupational therapist"), ("fill", "#reason", "Sam knows the family"), ("click", "Change owner")), shows="Sam Okafor"),
     V("measures", "manager", "/measures", "Measures"),
@@ -378,6 +394,24 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         eleisha,
         {"given_name": "TERRY", "family_name": "wood", "date_of_birth": terry.date_of_birth},
     )
+    # A colleague who has gone, leaving an open action: the manager's list to hand on.
+    dana, _ = create_user(
+        db.session,
+        email="dana.gone@riverside.example.nhs.uk",
+        name="Dana Gone",
+        role="practitioner",
+        team=riverside,
+        password=PASSWORD,
+    )
+    add_action(
+        db.session,
+        open_case(kamal),
+        eleisha,
+        description="Go with Kamal to the housing office",
+        by="team",
+        assignee=dana,
+    )
+    dana.active = False
     db.session.flush()
     trial = trials_service.find(db.session, "Home first")
     trial_case = db.session.scalar(
@@ -405,6 +439,14 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "irene_case": irene_case.id,
         "irene_action": db.session.scalar(
             select(Action.id).where(Action.case_id == irene_case.id).order_by(Action.id)
+        ),
+        "irene_conversation": db.session.scalar(
+            select(Conversation.id)
+            .where(Conversation.case_id == irene_case.id)
+            .order_by(Conversation.id)
+        ),
+        "irene_demand": db.session.scalar(
+            select(Demand.id).where(Demand.case_id == irene_case.id).order_by(Demand.id)
         ),
         "kamal_case": open_case(kamal).id,
         "irene_plan": open_plan(irene_case),
