@@ -15,6 +15,7 @@ part of the domain; every model and constant is importable from here
     audit      AuditEvent, AuditEventPerson
     facts      DemandFact, CaseFact, MeasureFactsState
     safety     CautionFlag, NetworkMember, ConversationAttendee, ConsentDecision
+    transfers  Transfer
     notifications  Notification
 """
 
@@ -46,6 +47,7 @@ from .people import Person
 from .safety import CautionFlag, ConsentDecision, ConversationAttendee, NetworkMember
 from .staff import Team, User
 from .teamwork import Ask, TeamPurpose
+from .transfers import Transfer
 
 __all__ = [
     "ACTION_BY",
@@ -87,6 +89,7 @@ __all__ = [
     "Story",
     "Team",
     "TeamPurpose",
+    "Transfer",
     "User",
     "UserSession",
     "as_utc",
