@@ -14,6 +14,7 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     measures,
     network,
     people,
+    transfers,
     trials,
 )
 from .base import bp  # noqa: F401

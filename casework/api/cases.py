@@ -53,8 +53,10 @@ class OwnershipChange(Shape):
 
 
 class Closure(Shape):
+    outcome: Choice(rules.CLOSURE_OUTCOMES) = Described(description="How the case ended")
     agreed_with_person: bool
     agreement_note: str | None
+    note: str | None = Described(description="What happened: a death, a move, support declined")
     summary: str | None
     closed_on: Date
     closed_by_id: int | None
@@ -84,6 +86,9 @@ class Case(Shape):
     actions: list[Action]
     ownership_history: list[OwnershipChange]
     closure: Closure | None
+    transferred_from_case_id: int | None = Described(
+        description="The case in another team this one continues, after a transfer"
+    )
     version: int
 
 
@@ -101,11 +106,23 @@ class OwnerIn(Body):
 
 
 class CloseIn(Body):
-    domain_requires: ClassVar = ("agreed_with_person", "agreement_note")
-    agreed_with_person: Agreed | None = None
-    agreement_note: (
-        Text(rules.LONG_TEXT, "How and when the person agreed", required=True) | None
+    outcome: Choice(
+        rules.CLOSURE_CHOICES,
+        "How the case ended: agreed (the default) needs `agreed_with_person` and "
+        "`agreement_note`; died, moved_away and declined_support need a `note` instead",
+    ) = "agreed"
+    agreed_with_person: (
+        Annotated[
+            bool,
+            Strict(),
+            WithJsonSchema(
+                {"type": "boolean", "description": "Required true when the outcome is agreed"}
+            ),
+        ]
+        | None
     ) = None
+    agreement_note: Text(rules.LONG_TEXT, "How and when the person agreed") | None = None
+    note: Text(rules.LONG_TEXT, "What happened, for an outcome other than agreed") | None = None
     summary: Text(rules.LONG_TEXT, "What changed for the person") | None = None
     closed_on: Day("Defaults to today") | None = None
     version: Id(STALE_IS_409) | None = None
@@ -135,9 +152,12 @@ def ownership_json(change: OwnershipRecord) -> OwnershipChange:
 def closure_json(case: CaseRecord) -> Closure | None:
     if case.is_open:
         return None
+    outcome = case.closure_outcome or "agreed"
     return Closure(
+        outcome=outcome,
         agreed_with_person=bool(case.closure_agreed),
-        agreement_note=case.closure_agreement_note,
+        agreement_note=case.closure_agreement_note if outcome == "agreed" else None,
+        note=case.closure_agreement_note if outcome != "agreed" else None,
         summary=case.closure_summary,
         closed_on=case.closed_on,
         closed_by_id=case.closed_by_id,
@@ -168,6 +188,7 @@ def case_json(session: Session, case: CaseRecord) -> Case:
         actions=[action_json(a) for a in case.actions],
         ownership_history=[ownership_json(o) for o in case.ownership_changes],
         closure=closure_json(case),
+        transferred_from_case_id=case.transferred_from_case_id,
         version=case.version,
     )
 
@@ -226,10 +247,12 @@ def change_owner(case_id: int, json: OwnerIn):
 @bp.post("/cases/<id:case_id>/close")
 @spec.validate(resp=answers(200, Case, 403, 404, 409, body=True), tags=["Cases"])
 def close_case(case_id: int, json: CloseIn):
-    """Close the case by agreement with the person
+    """Close the case: by agreement with the person, or as they died, moved away or declined
 
-    Without `agreed_with_person: true` and an `agreement_note`, 422 and the case stays
-    open. An already closed case: 409. Open actions may continue.
+    `outcome` agreed (the default): without `agreed_with_person: true` and an
+    `agreement_note`, 422 and the case stays open. died, moved_away, declined_support: a
+    `note` of what happened instead (422 without). An already closed case, or one waiting
+    for an answer to a transfer: 409. Open actions may continue.
     """
     case = _case_to_change(
         case_id, policy.can_close, "Only the case's owner or a manager of the team can close it."
@@ -243,6 +266,8 @@ def close_case(case_id: int, json: CloseIn):
         summary=json.summary,
         closed_on=json.closed_on,
         version=json.version,
+        outcome=json.outcome,
+        note=json.note,
     )
     db.session.commit()
     return case_json(db.session, case)
