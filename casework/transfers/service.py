@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from .. import audit, clock
@@ -285,6 +285,9 @@ def _short(text: str) -> str:
 
 def of_team(session: Session, team_id: int, page: int = 1, *, status: str | None = None) -> Page:
     """The transfers into and out of a team, those waiting first, then the newest."""
+    condition = or_(Transfer.to_team_id == team_id, Transfer.from_team_id == team_id)
+    if status is not None:
+        condition = and_(condition, Transfer.status == status)
     query = (
         select(Transfer)
         .options(
@@ -295,12 +298,11 @@ def of_team(session: Session, team_id: int, page: int = 1, *, status: str | None
             joinedload(Transfer.requested_by),
             joinedload(Transfer.answered_by),
         )
-        .where(or_(Transfer.to_team_id == team_id, Transfer.from_team_id == team_id))
+        .where(condition)
         .order_by((Transfer.status != "pending"), Transfer.requested_at.desc(), Transfer.id.desc())
     )
-    if status is not None:
-        query = query.where(Transfer.status == status)
-    return paginate(session, query, page, item=lambda row: row[0])
+    count = select(func.count(Transfer.id)).where(condition)
+    return paginate(session, query, page, count=count, item=lambda row: row[0])
 
 
 def waiting_for(session: Session, user: User) -> list[Transfer]:
