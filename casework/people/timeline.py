@@ -12,6 +12,7 @@ from .. import policy
 from ..clock import uk_day
 from ..formatting import label
 from ..models import Action, Case, Conversation, Demand, OwnershipChange, Person, Team, User, as_utc
+from ..rules import CLOSURE_OUTCOMES
 
 
 @dataclass
@@ -156,16 +157,21 @@ def _owner_event(c: Case, ch: OwnershipChange) -> Event:
 
 
 def _closure_event(c: Case) -> Event:
+    outcome = c.closure_outcome or "agreed"
+    if outcome == "agreed":
+        title = "Case closed by agreement with the person" if c.closure_agreed else "Case closed"
+        said = "How it was agreed"
+    else:
+        title = f"Case closed: {CLOSURE_OUTCOMES[outcome].lower()}"
+        said = "What happened"
     return Event(
         c.closed_on,
         (dt.datetime.max.replace(tzinfo=dt.UTC), 5, c.id),  # nothing follows a closure that day
         "closure",
-        "Case closed by agreement with the person" if c.closure_agreed else "Case closed",
+        title,
         c.closure_summary,
         case=c,
-        detail=[f"How it was agreed: {c.closure_agreement_note}"]
-        if c.closure_agreement_note
-        else [],
+        detail=[f"{said}: {c.closure_agreement_note}"] if c.closure_agreement_note else [],
     )
 
 

@@ -321,3 +321,22 @@ def waiting_for(session: Session, user: User) -> list[Transfer]:
             .order_by(Transfer.requested_at, Transfer.id)
         )
     )
+
+
+def of_case(session: Session, case: Case) -> dict:
+    """For the case page: its transfers (the latest first) and the one it came from."""
+    transfers = list(
+        session.scalars(
+            select(Transfer)
+            .options(joinedload(Transfer.to_team))
+            .where(or_(Transfer.case_id == case.id, Transfer.new_case_id == case.id))
+            .order_by(Transfer.requested_at.desc(), Transfer.id.desc())
+        )
+    )
+    outgoing = [t for t in transfers if t.case_id == case.id]
+    return {
+        "pending": next((t for t in outgoing if t.is_pending), None),
+        "accepted": next((t for t in outgoing if t.status == "accepted"), None),
+        "declined": [t for t in outgoing if t.status == "declined"],
+        "came_from": next((t for t in transfers if t.new_case_id == case.id), None),
+    }

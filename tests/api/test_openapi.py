@@ -19,8 +19,9 @@ from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
 from casework.extensions import db
 from casework.safety.service import add_member, raise_flag, record_consent
+from casework.transfers.service import request_transfer
 from tests.api.conftest import token_for
-from tests.conftest import make_demand, make_person, make_user
+from tests.conftest import make_demand, make_person, make_team, make_user
 
 # Per operation and mode: the whole spec runs in about a minute. Set API_FUZZ_EXAMPLES=500
 # for a longer hunt before a release.
@@ -150,6 +151,11 @@ def api_schema(app, team, practitioner):
             scope="GP",
             recorded_on=dt.date.today(),
         )
+    # A transfer into the practitioner's team, which they may read (not answer) by id.
+    south = make_team("South", "usual")
+    south_worker = make_user(south)
+    elsewhere, _ = make_demand(make_person(south_worker, given_name="Moving"), south_worker)
+    request_transfer(db.session, elsewhere.case, south_worker, to_team=team, reason="Moved")
     db.session.commit()
     assert colleague.id
     config = Config.from_dict(
@@ -199,6 +205,11 @@ OPERATIONS = [
     ("POST", "/api/v1/people/{person_id}/network"),
     ("PATCH", "/api/v1/network/{member_id}"),
     ("POST", "/api/v1/people/{person_id}/consents"),
+    ("POST", "/api/v1/cases/{case_id}/transfers"),
+    ("GET", "/api/v1/transfers"),
+    ("GET", "/api/v1/transfers/{transfer_id}"),
+    ("POST", "/api/v1/transfers/{transfer_id}/accept"),
+    ("POST", "/api/v1/transfers/{transfer_id}/decline"),
 ]
 NO_INPUT = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json")}
 
