@@ -34,6 +34,8 @@ named by a later step of the same scene.
     consent     person, decision (given or refused), scope; expires_in (days from today,
                 negative for an expired one)
     costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
+    transfer, accept, decline, end   transfers between teams and the other endings of a
+                case (see transfer_steps.py)
 """
 
 from __future__ import annotations
@@ -47,7 +49,7 @@ from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
 from ..safety import service as safety
 from ..stories.service import mark_story
-from . import background, trial_steps
+from . import background, transfer_steps, trial_steps
 from .locality import DemoError, Locality
 
 # A demand's `kind` in a scene: value or failure demand, or "unsure" (not decided yet).
@@ -309,4 +311,5 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "circle": _circle,
     "consent": _consent,
     **trial_steps.STEPS,
+    **transfer_steps.STEPS,
 }

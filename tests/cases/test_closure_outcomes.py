@@ -39,9 +39,7 @@ def test_agreed_is_the_default_and_keeps_its_rule(case, practitioner):
     with pytest.raises(ClosureNeedsAgreement) as refused:
         close_case(db.session, case, practitioner, note="No agreement")
     assert set(refused.value.fields) == {"agreed_with_person", "agreement_note"}
-    close_case(
-        db.session, case, practitioner, agreed_with_person=True, agreement_note="At home"
-    )
+    close_case(db.session, case, practitioner, agreed_with_person=True, agreement_note="At home")
     assert case.closure_outcome == "agreed" and case.closure_agreed is True
 
 

@@ -48,9 +48,7 @@ def test_asking_without_a_reason_keeps_what_was_typed(client, case, practitioner
     assert db.session.scalar(select(Transfer)) is None
 
 
-def test_a_worker_of_the_wrong_team_is_refused_in_words(
-    client, case, practitioner, south, manager
-):
+def test_a_worker_of_the_wrong_team_is_refused_in_words(client, case, practitioner, south, manager):
     west_worker = make_user(make_team("West"), name="Wes Walker")
     login(client, practitioner)
     response = client.post(
@@ -116,9 +114,7 @@ def test_the_sending_side_sees_the_new_case_link_when_it_may(
     assert client.get(f"/cases/{new.id}").status_code == 403
 
 
-def test_declining_needs_a_reason_and_tells_why(
-    client, case, practitioner, south, south_manager
-):
+def test_declining_needs_a_reason_and_tells_why(client, case, practitioner, south, south_manager):
     transfer = ask(case, practitioner, south)
     login(client, south_manager)
     refused = client.post(f"/transfers/{transfer.id}/decline", data={"decline-reason": ""})
