@@ -1,17 +1,25 @@
 from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
-from wtforms.validators import InputRequired
+from wtforms.validators import InputRequired, ValidationError
 
 from ..forms import MaxLength
 from ..rules import SHORT_TEXT
 from .service import NO_DECLINE_REASON, NO_REASON
+
+NO_TEAM = "Choose the team to transfer the case to"
+
+
+def team_chosen(form, field):
+    """ "Choose a team" (0) is no choice: said with the form's other problems at once."""
+    if not field.data:
+        raise ValidationError(NO_TEAM)
 
 
 class TransferForm(FlaskForm):
     to_team_id = SelectField(
         "Which team should take the case on",
         coerce=int,
-        validators=[InputRequired("Choose the team to transfer the case to")],
+        validators=[InputRequired(NO_TEAM), team_chosen],
     )
     # Workers of every other team, grouped by team: the rule says no to one of the wrong team.
     to_owner_id = SelectField(
