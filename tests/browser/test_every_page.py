@@ -33,6 +33,7 @@ from casework.models import (
     NetworkMember,
     Person,
     Team,
+    Transfer,
     User,
 )
 from casework.people.service import create_person
@@ -74,6 +75,7 @@ class Visit:
 
 
 IRENE, KAMAL, NASREEN, TERRY = "Irene Thomas", "Kamal Patel", "Nasreen Begum", "Terry Wood"
+GWEN, LEN, ALBERT = "Gwen Roberts", "Len Carter", "Albert Hughes"
 MOHAMMED = "Mohammed Khan"
 MOHAMMED_ASK = "A rescue pack and a month of the night-time support line for Mohammed"
 ALARM = "The alarm service will not fit a pendant alarm without its own assessment visit"
@@ -117,6 +119,14 @@ PAGES = [
     V("close", "practitioner", "/cases/{nasreen_case}/close", f"Close the case – {NASREEN}", person=NASREEN),
     V("close-errors", "practitioner", "/cases/{nasreen_case}/close", f"Error: Close the case – {NASREEN}", person=NASREEN, do=(("click", "Close the case"),), shows="A case closes only when the person agrees"),
     V("close-saved", "practitioner", "/cases/{nasreen_case}/close", f"Case – {NASREEN}", person=NASREEN, do=(("check", re.compile("I have agreed with the person")), ("fill", "#agreement_note", "Agreed at home"), ("fill", "#summary", "Nasreen manages her medicines again"), ("click", "Close the case")), shows="Case closed"),
+    # Transfers between teams and the other endings of a case (scene 20).
+    V("transfer-new", "practitioner", "/cases/{irene_case}/transfer", f"Transfer to another team – {IRENE}", person=IRENE),
+    V("transfer-new-errors", "practitioner", "/cases/{irene_case}/transfer", f"Error: Transfer to another team – {IRENE}", person=IRENE, do=(("click", "Ask the team to take the case"),), shows="Choose the team to transfer the case to"),
+    V("transfers", "practitioner", "/transfers", "Transfers between teams", shows=LEN),
+    V("transferred-case", "practitioner", "/cases/{gwen_case}", f"Case – {GWEN}", person=GWEN, shows="Transferred from Northgate on"),
+    V("case-died", "practitioner", "/cases/{albert_case}", f"Case – {ALBERT}", person=ALBERT, shows="The person died"),
+    V("transfer", "manager", "/transfers/{len_transfer}", f"Transfer from Northgate to Riverside – {LEN}", person=LEN, shows="Accept the transfer"),
+    V("transfer-decline-errors", "manager", "/transfers/{len_transfer}", f"Error: Transfer from Northgate to Riverside – {LEN}", person=LEN, do=(("click", "Decline"),), shows="Say why your team cannot take the case"),
     V("account", "practitioner", "/account", "Your account"),
     V("password-errors", "practitioner", "/account", "Error: Your account", do=(("fill", "#current", "not my password"), ("click", "Change password")), shows="There is a problem"),
     V("token-made", "practitioner", "/account", "Your account", do=(("fill", "#label", "My phone"), ("click", "Make a token")), shows="Token made.", status=201),
@@ -376,6 +386,13 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "mohammed_ask": db.session.scalar(select(Ask.id).where(Ask.what == MOHAMMED_ASK)),
         "alarm": db.session.scalar(select(Barrier.id).where(Barrier.title == ALARM)),
         "joan_case": joan_case.id,
+        "gwen_case": open_case(person("Gwen", "Roberts")).id,
+        "albert_case": open_case(person("Albert", "Hughes"), closed=True).id,
+        "len_transfer": db.session.scalar(
+            select(Transfer.id).join(Case, Case.id == Transfer.case_id).where(
+                Case.person_id == person("Len", "Carter").id
+            )
+        ),
         "joan_story": pseudonym_for(joan_case).name,
         "irene_flag": db.session.scalar(
             select(CautionFlag.id).where(CautionFlag.person_id == irene.id).order_by(CautionFlag.id)
