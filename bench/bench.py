@@ -381,6 +381,7 @@ def main() -> None:
             "caseload": ["/"],
             "case": [f"/cases/{case}" for case in subject["cases"][:50]],
             "timeline": [f"/people/{person}" for person in subject["people"]],
+            "transfers": ["/transfers"],
         }
         n = args.requests
         results, measures, floor, written = {}, [], [], None
@@ -391,6 +392,7 @@ def main() -> None:
                 "Caseload page": timed(page, paths["caseload"], n),
                 "Case page": timed(page, paths["case"], n),
                 "Person timeline": timed(page, paths["timeline"], n),
+                "Transfers list": timed(page, paths["transfers"], n),
             }
         if "measures" in parts:
             measures = timed(api, [f"/api/v1/measures?{query}"], 7, warm=1)
