@@ -11,7 +11,7 @@ from wtforms import (
 from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from ..forms import DateInputField, MaxLength, WholeNumberField, not_in_future
-from ..rules import CLOSURE_CHOICES, LONG_TEXT, NO_OUTCOME, SHORT_TEXT, WITH_WHOM
+from ..rules import CLOSURE_CHOICES, LONG_TEXT, SHORT_TEXT, WITH_WHOM
 
 MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
 
@@ -116,7 +116,9 @@ class CloseForm(FlaskForm):
         "How did the case end?",
         choices=CLOSURE_CHOICES,
         default="agreed",
-        validators=[InputRequired(NO_OUTCOME)],
+        # A form from before there were outcomes sends none: it closes by agreement, as then.
+        filters=[lambda value: value or "agreed"],
+        validate_choice=False,  # the close rule says "Choose how the case ended", in words
     )
     agreed_with_person = BooleanField(
         "I have agreed with the person that enough has been done and they are stable"

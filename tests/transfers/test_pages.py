@@ -194,6 +194,14 @@ def test_the_close_form_offers_each_ending_in_plain_words(client, case, practiti
     assert db.session.get(Case, case.id).closure_outcome == "died"
 
 
+def test_an_unknown_ending_is_refused_in_words(client, case, practitioner):
+    login(client, practitioner)
+    response = client.post(f"/cases/{case.id}/close", data={"outcome": "transferred"})
+    assert response.status_code == 422
+    assert "Choose how the case ended" in response.get_data(as_text=True)
+    assert db.session.get(Case, case.id).is_open
+
+
 def test_an_agreed_closure_still_needs_its_summary(client, case, practitioner):
     login(client, practitioner)
     response = client.post(
