@@ -389,9 +389,9 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "gwen_case": open_case(person("Gwen", "Roberts")).id,
         "albert_case": open_case(person("Albert", "Hughes"), closed=True).id,
         "len_transfer": db.session.scalar(
-            select(Transfer.id).join(Case, Case.id == Transfer.case_id).where(
-                Case.person_id == person("Len", "Carter").id
-            )
+            select(Transfer.id)
+            .join(Case, Case.id == Transfer.case_id)
+            .where(Case.person_id == person("Len", "Carter").id)
         ),
         "joan_story": pseudonym_for(joan_case).name,
         "irene_flag": db.session.scalar(
