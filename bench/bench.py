@@ -4,8 +4,9 @@
    a database that already holds generated history.
 2. Serves the app under gunicorn (2 workers, 4 threads each, as `make serve`).
 3. Times, one request after another over one kept-alive connection: /healthz (the
-   framework's ceiling on the same server), person search, the caseload page, the case
-   page, the person timeline, and GET /api/v1/measures for a year; then logging a visit
+   framework's ceiling on the same server), person search, the caseload page, the diary
+   page (with contacts planned on the worker's cases, some overdue), the case page, the
+   person timeline, and GET /api/v1/measures for a year; then logging a visit
    (POST /api/v1/cases/{id}/conversations) from 20 concurrent clients; and, beside the
    measures, the repeat-demand figure by one hand-written SQL query straight on the
    database (the floor).
@@ -40,6 +41,7 @@ PASSWORD = "bench-password-not-secret"  # noqa: S105 - set on the one user the b
 WRITERS = 20
 PARTS = ("pages", "measures", "visits")  # what --only may choose
 VISIT_NOTES = "Benchmark visit: talked through the week."
+PLAN_NOTE = "Benchmark plan"  # the contacts the bench plans for its worker's diary
 
 
 def run_casework(url: str, *args: str) -> str:
@@ -61,6 +63,7 @@ def prepare(url: str, people: int) -> dict:
     from casework import create_app
     from casework.auth.service import hash_password
     from casework.auth.tokens import issue_token
+    from casework.diary.models import Plan
     from casework.extensions import db
     from casework.measures import facts
     from casework.models import Case, Conversation, Person, User
@@ -71,6 +74,7 @@ def prepare(url: str, people: int) -> dict:
         db.session.rollback()  # hold no lock while generate rewrites the tables' keys
         # Each run starts from the generated history: the visits earlier runs logged go.
         db.session.execute(delete(Conversation).where(Conversation.notes == VISIT_NOTES))
+        db.session.execute(delete(Plan).where(Plan.note == PLAN_NOTE))
         db.session.commit()
         if empty:
             began = time.perf_counter()
@@ -122,6 +126,7 @@ def prepare(url: str, people: int) -> dict:
                 .limit(WRITERS * 5)
             )
         )
+        plan_diary(db.session, Plan, worker, own_cases)
         latest = db.session.scalar(select(func.max(Case.opened_on)))
         db.session.commit()
         totals = {
@@ -140,6 +145,20 @@ def prepare(url: str, people: int) -> dict:
             "end": latest,
             "totals": totals,
         }
+
+
+def plan_diary(session, plan, worker, cases: list[int]) -> None:
+    """Contacts in the worker's diary (the generated history has none): one on each of up to
+    40 of their cases, from three days overdue to six days ahead."""
+    today = dt.date.today()
+    for n, case_id in enumerate(cases[:40]):
+        session.add(
+            plan(
+                case_id=case_id, owner_id=worker.id, kind="visit", note=PLAN_NOTE,
+                due_on=today + dt.timedelta(days=n % 10 - 3), status="planned",
+                created_by_id=worker.id, updated_by_id=worker.id,
+            )
+        )  # fmt: skip
 
 
 class Client:
@@ -379,9 +398,11 @@ def main() -> None:
             "healthz": ["/healthz"],
             "search": [f"/people?q={quote(name)}" for name in subject["names"]],
             "caseload": ["/"],
+            "diary": ["/diary"],
             "case": [f"/cases/{case}" for case in subject["cases"][:50]],
             "timeline": [f"/people/{person}" for person in subject["people"]],
             "transfers": ["/transfers"],
+            "intake": [f"/people/{person}/demands/new" for person in subject["people"]],
         }
         n = args.requests
         results, measures, floor, written = {}, [], [], None
@@ -390,9 +411,11 @@ def main() -> None:
                 "/healthz": timed(page, paths["healthz"], n * 2),
                 "Person search": timed(page, paths["search"], n),
                 "Caseload page": timed(page, paths["caseload"], n),
+                "Diary page": timed(page, paths["diary"], n),
                 "Case page": timed(page, paths["case"], n),
                 "Person timeline": timed(page, paths["timeline"], n),
                 "Transfers list": timed(page, paths["transfers"], n),
+                "Intake form": timed(page, paths["intake"], n),
             }
         if "measures" in parts:
             measures = timed(api, [f"/api/v1/measures?{query}"], 7, warm=1)

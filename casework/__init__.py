@@ -169,11 +169,12 @@ def register_blueprints(app: Flask) -> None:
         app.register_blueprint(module.bp)
     from . import barriers, safety, stories
     from .audit import routes as audit_pages
+    from .diary import pages as diary
     from .people import merge_routes as duplicates
     from .transfers import routes as transfers
     from .trials import pages as trials
 
-    for module in (barriers, stories, audit_pages, duplicates, safety, trials, transfers):
+    for module in (barriers, stories, audit_pages, duplicates, safety, trials, diary, transfers):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

@@ -16,6 +16,7 @@ LABELS = {
     "open_case": "Joined the open case",
     "same_worker": "Back to the same worker",
     "new_case": "Opened a new case",
+    "passed_to_owner": "Passed to the worker who knows the person",
     "person": "The person and their network",
     "team": "The team",
     "agreed": "Agreed",

@@ -15,6 +15,7 @@ from sqlalchemy import exists, false, or_, select
 from sqlalchemy.orm import aliased
 
 from . import audit
+from .diary.models import Plan
 from .extensions import db
 from .models import (
     Action,
@@ -153,6 +154,36 @@ def get_person_for_demand(user: User, person_id: int) -> Person:
         )
     _audit_read("person", person, person.id)
     return person
+
+
+def can_find_people(user: User) -> bool:
+    """Search: every member of a team finds anyone on record, by identity, so nobody is
+    registered twice."""
+    return team_id_of(user) is not None
+
+
+def can_see_involvement(user: User) -> bool:
+    """Who is involved with a person (each case's team, status, owner and the owner's direct
+    line; no notes, no what matters): whoever can find the person by search, so a worker
+    can reach the colleague who already knows them."""
+    return can_find_people(user)
+
+
+def get_person_for_involvement(user: User, person_id: int) -> Person:
+    """The person whose involvement line the user asks for: 404 when none, 403 for a user
+    who cannot search (both audited); the read is audited as a read of the person."""
+    person = _found(Person, "person", person_id)
+    return _read_if(can_see_involvement(user), "person", person, person.id)
+
+
+def get_passed_demand_for(user: User, demand_id: int) -> Demand:
+    """A demand the user passed to another team's case, for its confirmation: only its
+    recorder, and only while passed; anyone else is told there is none (the demand is the
+    other team's record). Audited as a read of the person."""
+    demand = fetch(Demand, demand_id)
+    if demand is None or demand.recorded_by_id != user.id or demand.routed_by != "passed_to_owner":
+        refuse(404, "demand", demand_id)
+    return _read_if(True, "demand", demand, demand.person_id)
 
 
 def manages_team(user: User, team_id: int | None) -> bool:
@@ -492,3 +523,29 @@ def get_transfer_for(user: User, transfer_id: int, *, answer: bool = False) -> T
             "Only a manager of the receiving team, or the worker the transfer names, answers it.",
         )
     return _read_if(True, "transfer", transfer, person_id)
+
+
+# The working day: planned contacts, the diary, the team's setting (issue 17).
+
+
+def can_keep_diary(user: User) -> bool:
+    """A diary of planned contacts and actions due: for members of a team."""
+    return team_id_of(user) is not None
+
+
+def can_plan_contact(user: User, case: Case) -> bool:
+    """Plan a visit, call, check-in or review: anyone who works on the case (its team)."""
+    return can_work_on_case(user, case)
+
+
+def get_plan_for(user: User, plan_id: int) -> Plan:
+    """A planned contact to change (cancel): its case's team, or the worker whose diary it is
+    in; else 404 or 403, audited."""
+    plan = _found(Plan, "plan", plan_id)
+    allowed = can_plan_contact(user, plan.case) or plan.owner_id == user.id
+    return _read_if(allowed, "plan", plan, plan.case.person_id)
+
+
+def can_set_no_contact_days(user: User, team_id: int | None) -> bool:
+    """How long without contact before a case is flagged: the team's managers decide."""
+    return manages_team(user, team_id)

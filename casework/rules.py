@@ -49,6 +49,11 @@ LONGEST_REVIEW_DAYS = 2 * 366  # a caution is looked at again within two years
 PROFESSION = 100  # a worker's profession, as they would say it: "Occupational therapist"
 WORKING_HOURS = 200  # when a worker can be reached: "Monday to Thursday, 8am to 4pm"
 NOTIFICATION_TEXT = 300  # what happened, with no health or care details
+PLAN_NOTE = 2_000  # a planned contact's note: what it is for
+LONGEST_PLAN_DAYS = 2 * 366  # a contact is planned within two years (later is a typing slip)
+LONGEST_DIARY_DAYS = 366  # the longest window one read of the diary covers
+NO_CONTACT_DAYS = 28  # a team's default: a case with no contact for longer is flagged
+NO_CONTACT_DAYS_RANGE = (1, 365)
 
 # Dates before these are typing mistakes, not records.
 EARLIEST_BIRTH = dt.date(1900, 1, 1)
@@ -139,6 +144,8 @@ NOTIFICATION_KINDS = {  # what a worker is told, in the words of the list's filt
     "passed_to_you": "A demand passed to you",
     "relationship_started": "Another team started working with a person",
 }
+PLAN_KINDS = {"visit": "Visit", "phone": "Phone call", "check_in": "Check-in", "review": "Review"}
+PLAN_STATUSES = ("planned", "done", "cancelled")
 
 # Messages.
 ENTER_TEXT = "Enter text"
@@ -148,6 +155,12 @@ NO_SOURCE = "Enter who the demand came from, for example GP or the person"
 NO_CHANNEL = "Choose how the demand arrived"
 NO_STATED_NEED = "Enter the need as the referrer stated it"
 NO_RECEIVED_ON = "Enter the date the demand was received"
+# Passing a demand to the worker in another team who already knows the person (issue 16).
+NOT_OPEN_ELSEWHERE = "Choose an open case of this person in another team"
+NO_ROUTING_CHOICE = (
+    "Choose whether to pass this demand to the worker who already knows the person, "
+    "or to record it in your team's own case"
+)
 NO_BARRIER_TITLE = "Say in a few words what got in the way"
 NO_ASK_WHAT = "Say what you are asking for"
 NO_ASK_WHY = "Say why the person needs it"
@@ -167,6 +180,12 @@ NO_MAY_CONTACT = "Say whether the person agrees they may be contacted"
 NO_DECISION = "Choose whether they agreed or refused"
 NO_SCOPE = "Say what may be shared, and with whom"
 EMAIL_SHAPE = "Enter an email address like name@example.org"
+NO_PLAN_KIND = "Choose visit, phone call, check-in or review"
+NO_PLAN_DUE = "Enter the date of the planned contact"
+PLAN_NOT_PAST = "The date of a planned contact must be today or later"
+PLAN_TOO_FAR = "Plan the contact within the next two years: check the year"
+PLAN_NOT_OPEN = "Choose a planned contact of this case that is still open"
+NO_CONTACT_DAYS_WORDS = "Enter a whole number of days from 1 to 365"
 NHS_NUMBER_SHAPE = "Enter an NHS number with 10 digits, like 943 476 5919"
 NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try again"
 

@@ -112,6 +112,7 @@ def test_a_referral_for_another_teams_person_makes_them_known_to_this_team(clien
             "source": "GP",
             "channel": "phone",
             "stated_need": "Falls at home",
+            "pass_to": "own",  # South's case is open: this team's own case, chosen
         },
     )
     assert response.status_code == 302, response.get_data(as_text=True)[:2000]

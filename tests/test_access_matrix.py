@@ -26,6 +26,7 @@ from casework.asks.service import ask_manager
 from casework.auth.tokens import issue_token
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.people.merge import merge_people
 from casework.policy import MAX_ID
@@ -75,6 +76,8 @@ EXPECTED = {
     # A referral may be recorded for anyone on record: it makes them known to the team
     ("demands.new", "GET"):              "302 | 200 | 200 | 403 | 200",
     ("demands.new", "POST"):             "302 | 422 | 422 | 403 | 422",
+    # A demand passed to another team's case: its confirmation is for its recorder alone
+    ("demands.passed", "GET"):           "302 | 404 | 404 | 404 | 404",
     # Cases and actions: the case's team (the practitioner owns North's case)
     ("cases.detail", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
     ("cases.about_me", "GET"):           "302 | 200/403 | 200/403 | 403 | 200/403",
@@ -155,12 +158,15 @@ EXPECTED = {
     ("admin.edit_team", "POST"):         "302 | 403 | 403 | 302 | 302",
     ("audit.trail", "GET"):              "302 | 403 | 403 | 200 | 200",
     ("audit.trail_csv", "GET"):          "302 | 403 | 403 | 200 | 200",
+    ("audit.relationships", "GET"):      "302 | 403 | 403 | 200 | 200",
     # The API: a bearer token, never a session; the same rules as the pages
     ("api.openapi", "GET"):              "200 | 200 | 200 | 200 | 200",
     ("api.search_people", "GET"):        "401 | 200 | 200 | 403 | 200",
     ("api.create_person", "POST"):       "401 | 201 | 201 | 403 | 201",
     ("api.read_person", "GET"):          "401 | 200/403 | 200/403 | 403 | 200/403",
     ("api.person_fhir", "GET"):          "401 | 200/403 | 200/403 | 403 | 200/403",
+    # Who is involved: for anyone who can find the person by search, whatever team knows them
+    ("api.person_involvement", "GET"):   "401 | 200 | 200 | 403 | 200",
     ("api.create_demand", "POST"):       "401 | 422 | 422 | 403 | 422",
     ("api.read_case", "GET"):            "401 | 200/403 | 200/403 | 403 | 200/403",
     ("api.update_case", "PATCH"):        "401 | 409/403 | 409/403 | 403 | 409/403",
@@ -232,6 +238,18 @@ EXPECTED = {
     ("api.create_member", "POST"):       "401 | 201/403 | 201/403 | 403 | 201/403",
     ("api.update_member", "PATCH"):      "401 | 409/403 | 409/403 | 403 | 409/403",
     ("api.create_consent", "POST"):      "401 | 422/403 | 422/403 | 403 | 422/403",
+    # The working day: a diary for members of a team; plans on the case's team's cases (the
+    # worker whose diary it is in may cancel theirs); the no-contact setting, its managers
+    ("diary.index", "GET"):              "302 | 200 | 200 | 403 | 200",
+    ("diary.plan_contact", "GET"):       "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("diary.plan_contact", "POST"):      "302 | 422/403 | 422/403 | 403 | 422/403",
+    ("diary.cancel", "GET"):             "302 | 200/403 | 200/403 | 403 | 200/403",
+    ("diary.cancel", "POST"):            "302 | 302/403 | 302/403 | 403 | 302/403",
+    ("diary.team_settings", "GET"):      "302 | 403 | 200 | 403 | 200",
+    ("diary.team_settings", "POST"):     "302 | 403 | 422 | 403 | 422",
+    ("api.create_plan", "POST"):         "401 | 422/403 | 422/403 | 403 | 422/403",
+    ("api.cancel_plan", "POST"):         "401 | 409/403 | 409/403 | 403 | 409/403",
+    ("api.read_diary", "GET"):           "401 | 200 | 200 | 403 | 200",
 }
 # fmt: on
 
@@ -290,10 +308,12 @@ def build_world() -> World:
             db.session, worker, person, category="animal", text="Dog", review_on=clock.today()
         )
         member = add_member(db.session, worker, person, {"name": "Jo", "relationship": "family"})
+        plan = plan_contact(db.session, demand.case, worker, due_on=clock.today(), kind="visit")
         db.session.commit()
         world.records[scope] = {
             "person_id": person.id,
             "case_id": demand.case_id,
+            "demand_id": demand.id,  # not passed: no confirmation for anyone
             "action_id": action.id,
             "ask_id": ask.id,
             "user_id": make_user(team, "practitioner").id,
@@ -303,6 +323,7 @@ def build_world() -> World:
             "barrier_id": barrier.id,
             "flag_id": flag.id,
             "member_id": member.id,
+            "plan_id": plan.id,
         }
     trial = create_trial(
         db.session,
@@ -351,6 +372,7 @@ def scoped(rule) -> bool:
         "flag_id",
         "member_id",
         "transfer_id",
+        "plan_id",
     }
     return bool(rule.arguments & ids) or rule.endpoint.startswith(by_team)
 
@@ -435,6 +457,8 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_transfer": {"to_team": "Nowhere", "reason": "Moved"},  # no such team
         "api.accept_transfer": {"owner_id": MAX_ID},  # nobody
         "api.decline_transfer": {},  # no reason
+        "api.create_plan": {"due_on": "2000-01-01", "kind": "visit"},  # in the past: 422
+        "api.cancel_plan": {"version": MAX_ID},  # stale: 409
     }[endpoint]
 
 

@@ -309,6 +309,26 @@ class TestTheLoadedDemo:
             "Do not make the person's situation worse",
         ]
 
+    def test_a_demand_passed_to_the_worker_who_knows_the_person_and_a_relationship_started(
+        self, app
+    ):
+        from casework.models import AuditEvent, Demand, Notification
+
+        passed = db.session.scalars(
+            select(Demand).where(Demand.routed_by == "passed_to_owner")
+        ).all()
+        assert [(d.person.name, d.team.name, d.case.owner.name) for d in passed] == [
+            ("Winifred Osei", "Northgate", "Dana Hughes")
+        ]
+        assert passed[0].recorded_by.team.name == "Riverside"
+        started = db.session.scalars(
+            select(AuditEvent).where(AuditEvent.action == "relationship_started")
+        ).all()
+        assert any(e.detail["team"] == "Riverside" and e.detail["known_to"] == ["Northgate"]
+                   for e in started)  # fmt: skip
+        kinds = set(db.session.scalars(select(Notification.kind)))
+        assert {"passed_to_you", "relationship_started"} <= kinds
+
 
 @pytest.mark.parametrize(
     ("url", "expected"),

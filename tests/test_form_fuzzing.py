@@ -25,6 +25,7 @@ from markupsafe import escape
 from werkzeug.datastructures import MultiDict
 from wtforms import HiddenField, PasswordField, StringField
 
+from casework import clock
 from casework.account.forms import ChangePasswordForm, NewTokenForm, RevokeTokenForm
 from casework.admin.forms import (
     ConfirmForm,
@@ -51,6 +52,8 @@ from casework.cases.forms import (
 )
 from casework.cases.service import add_action, close_case
 from casework.demands.forms import DemandForm
+from casework.diary.forms import CancelPlanForm, NoContactForm, PlanForm
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.imports.forms import ConfirmImportForm, UploadForm
 from casework.measures.forms import MeasuresForm
@@ -91,6 +94,7 @@ class World:
     trial_id: int = 0
     flag_id: int = 0
     member_id: int = 0
+    plan_id: int = 0
 
 
 @dataclasses.dataclass
@@ -204,6 +208,9 @@ FORMS: dict[str, Form] = {
     "safety.new_consent": Form(
         "practitioner", lambda w: f"/people/{w.person_id}/consents/new", ConsentForm
     ),
+    "diary.plan_contact": Form("practitioner", lambda w: f"/cases/{w.case_id}/plans/new", PlanForm),
+    "diary.cancel": Form("practitioner", lambda w: f"/plans/{w.plan_id}/cancel", CancelPlanForm),
+    "diary.team_settings": Form("manager", lambda w: "/team/settings", NoContactForm),
 }
 # Forms that are read with GET (filters), never posted.
 GET_FORMS = {
@@ -324,9 +331,11 @@ def world(team, practitioner, manager, admin_user) -> World:
     member = add_member(
         db.session, practitioner, demand.person, {"name": "Jo", "relationship": "family"}
     )
+    plan = plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
     db.session.commit()
     return World(
         trial_id=trial.id,
+        plan_id=plan.id,
         practitioner=practitioner,
         manager=manager,
         admin=admin_user,

@@ -383,9 +383,12 @@ def test_two_edits_of_a_persons_details_cannot_overwrite_each_other(client, prac
     assert db.session.get(Person, person.id).phone == "01632 960002"
 
 
-def test_the_caseload_puts_the_soonest_action_first_then_the_longest_without_contact(
+def test_the_caseload_puts_new_work_first_then_the_soonest_due_then_the_longest_without_contact(
     practitioner,
 ):
+    """ADR 0035: nothing overdue here, so the cases nobody has contacted yet come first
+    (soonest due among them first), then the rest by the soonest due, then the longest
+    without contact."""
     from casework.caseload.service import my_cases
 
     def case_for(name, due=None, contact=None):
@@ -408,4 +411,4 @@ def test_the_caseload_puts_the_soonest_action_first_then_the_longest_without_con
     case_for("Long ago", contact=10)
     db.session.commit()
     names = [row.case.person.given_name for row in my_cases(db.session, practitioner).items]
-    assert names == ["Soonest", "Later", "Never", "Undated", "Long ago", "Recent"]
+    assert names == ["Soonest", "Never", "Undated", "Later", "Long ago", "Recent"]

@@ -16,6 +16,7 @@ from sqlalchemy import event
 
 from casework import clock
 from casework.cases.service import add_action, change_owner, close_case, log_conversation
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.safety import service as safety
 from tests.conftest import login, make_demand, make_person, make_team, make_user
@@ -55,6 +56,7 @@ def busy_case(person, worker, colleague, size: int):
             db.session, case, worker, description=f"Own {n}", by="person",
             network_member_id=circle[n % len(circle)].id if circle else None,
         )  # fmt: skip
+        plan_contact(db.session, case, worker, due_on=clock.today(), kind="review")
         owner, new = (worker, colleague) if case.owner_id == worker.id else (colleague, worker)
         change_owner(db.session, case, owner, new_owner=new, reason=f"Cover {n}")
     if case.owner_id != worker.id:
@@ -93,10 +95,18 @@ def grow(person, worker, colleague, manager, size: int):
         add_action(
             db.session, demand.case, worker, description="Rails", by="team", due_on=clock.today()
         )
+        # a contact planned for today and one overdue: the diary and the caseload's flags
+        plan_contact(db.session, demand.case, worker, due_on=clock.today(), kind="visit")
+        late = plan_contact(db.session, demand.case, worker, due_on=clock.today(), kind="phone")
+        late.due_on = clock.today() - dt.timedelta(days=3)
         grow_safety(other, worker, 0)  # cautions on the caseload's rows
         grow_safety(person, worker, _)
         make_demand(make_person(manager), manager)  # awaiting allocation
-        make_user(make_team())  # a colleague in another team, who may be pulled in
+        elsewhere = make_user(make_team())  # a colleague in another team, who may be pulled in
+        # ...who also works with the person and the Irenes: more lines of who is involved,
+        # more relationships started
+        make_demand(person, elsewhere)
+        make_demand(other, elsewhere)
     db.session.commit()
     return busy_case(person, worker, colleague, size)
 
@@ -110,9 +120,12 @@ PAGES = {
     "flags_due": lambda case: "/flags/due",
     "timeline": lambda case: f"/people/{case.person_id}",
     "team": lambda case: "/team",
+    "diary": lambda case: "/diary",
     # Every event in words: the people, cases and users named loaded for the whole page
     "who_looked": lambda case: f"/people/{case.person_id}/audit",
     "audit": lambda case: "/admin/audit",
+    "intake": lambda case: f"/people/{case.person_id}/demands/new",
+    "relationships": lambda case: "/admin/relationships",
 }
 
 
@@ -124,7 +137,13 @@ def test_the_number_of_queries_of_a_page_does_not_grow_with_the_data(
     person = make_person(practitioner, given_name="Irene")
     case = grow(person, practitioner, colleague, manager, 1)
     login(
-        client, {"team": manager, "audit": admin_user, "flags_due": manager}.get(page, practitioner)
+        client,
+        {
+            "team": manager,
+            "audit": admin_user,
+            "relationships": admin_user,
+            "flags_due": manager,
+        }.get(page, practitioner),
     )
     path = PAGES[page](case)
     client.get(path)  # the first request loads what every later one shares

@@ -11,9 +11,11 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     conversations,
     demands,
     flags,
+    involvement,
     measures,
     network,
     people,
+    plans,
     transfers,
     trials,
 )

@@ -22,6 +22,7 @@ from .base import answers, bp, referenced, spec
 from .conversations import Conversation, conversation_json
 from .demands import Demand, demand_json
 from .fields import Body, Choice, Date, Day, Id, Moment, Shape, Text, moment
+from .plans import Plan, PreviousCase, plan_json, previous_case_json
 
 STATUSES = ("open", "closed")
 # Declared as `true` only; false is refused by the domain rule (closure_needs_agreement).
@@ -90,6 +91,10 @@ class Case(Shape):
         description="The case in another team this one continues, after a transfer"
     )
     version: int
+    plans: list[Plan] = Described(description="Contacts planned, done or cancelled, by date")
+    previous_case: PreviousCase | None = Described(
+        description="A re-contact case: the case before, its what matters and open actions"
+    )
 
 
 class CaseChange(Body):
@@ -167,6 +172,7 @@ def closure_json(case: CaseRecord) -> Closure | None:
 def case_json(session: Session, case: CaseRecord) -> Case:
     """The whole case (api.md, Cases): what matters, demands, conversations, actions, owners."""
     current = case.what_matters
+    fulfilled = {p.done_by_conversation_id: p.id for p in case.plans}
     return Case(
         id=case.id,
         person_id=case.person_id,
@@ -184,12 +190,14 @@ def case_json(session: Session, case: CaseRecord) -> Case:
         referral_match=case.referral_match,
         real_problem=case.real_problem,
         demands=[demand_json(session, d) for d in case.demands],
-        conversations=[conversation_json(c) for c in case.conversations],
+        conversations=[conversation_json(c, fulfilled.get(c.id)) for c in case.conversations],
         actions=[action_json(a) for a in case.actions],
         ownership_history=[ownership_json(o) for o in case.ownership_changes],
         closure=closure_json(case),
         transferred_from_case_id=case.transferred_from_case_id,
         version=case.version,
+        plans=[plan_json(p) for p in case.plans],
+        previous_case=previous_case_json(case),
     )
 
 

@@ -21,6 +21,7 @@ class ConversationIn(Body):
     notes: Text(rules.LONG_TEXT) | None = None
     # Who from the person's circle was there: each of this person's network, else 422.
     network_member_ids: list[Id("Someone from the person's circle who was there")] | None = None
+    plan_id: Id("The planned contact of this case it was: an open one, marked done") | None = None
 
 
 class Conversation(Shape):
@@ -33,11 +34,13 @@ class Conversation(Shape):
     what_matters: str | None
     notes: str | None
     network_member_ids: list[int]  # who from the person's circle was there, by name
+    plan_id: int | None = None  # the planned contact it fulfilled, when it did
     recorded_by_id: int | None
     recorded_at: Moment
 
 
-def conversation_json(conversation: ConversationRecord) -> Conversation:
+def conversation_json(conversation: ConversationRecord, plan_id: int | None = None) -> Conversation:
+    """The conversation; `plan_id` the planned contact it fulfilled (the caller knows it)."""
     return Conversation(
         id=conversation.id,
         case_id=conversation.case_id,
@@ -48,6 +51,7 @@ def conversation_json(conversation: ConversationRecord) -> Conversation:
         what_matters=conversation.what_matters,
         notes=conversation.notes,
         network_member_ids=[m.id for m in conversation.attendees],
+        plan_id=plan_id,
         recorded_by_id=conversation.recorded_by_id,
         recorded_at=moment(conversation.recorded_at),
     )
@@ -56,8 +60,11 @@ def conversation_json(conversation: ConversationRecord) -> Conversation:
 @bp.post("/cases/<id:case_id>/conversations")
 @spec.validate(resp=answers(201, Conversation, 403, 404, 409, body=True), tags=["Cases"])
 def create_conversation(case_id: int, json: ConversationIn):
-    """Log a conversation; a what-matters statement becomes the current one"""
+    """Log a conversation; a what-matters statement becomes the current one
+
+    With `plan_id` (an open planned contact of this case, else 422) the plan is marked done.
+    """
     case = policy.get_case_for(current_user, case_id, write=True)
     conversation = cases.log_conversation(db.session, case, current_user, **json.sent())
     commit_keeping_loaded()  # the answer shows only what was just written
-    return conversation_json(conversation), 201
+    return conversation_json(conversation, json.plan_id), 201

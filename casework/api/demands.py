@@ -14,6 +14,7 @@ from ..extensions import db
 from ..measures import is_repeat
 from ..models import Demand as DemandRecord
 from ..models import Person, User
+from ..people.involvement import open_elsewhere
 from ..trials import service as trials
 from ..trials.allocation import record_trial_demand
 from ..trials.models import TrialAllocation
@@ -30,6 +31,9 @@ class DemandIn(Body):
     kind: Choice(rules.DEMAND_KINDS, "Value or failure demand") | None = None
     owner_id: Id("The owner, when this opens a new case (not a re-contact)") | None = None
     trial: Text(rules.TRIAL_NAME, "A running trial: routed by the rule, else drawn") | None = None
+    pass_to_case_id: (
+        Id("An open case of this person in another team: the demand joins it instead") | None
+    ) = None
 
 
 class Demand(Shape):
@@ -48,6 +52,20 @@ class Demand(Shape):
     case_owner_id: int | None
     recorded_at: Moment
     allocation: Choice(rules.ALLOCATIONS, "In a trial: drawn to an arm, or routed by rule") | None
+
+
+class OpenElsewhere(Shape):
+    """An open case of the person in a team other than the recorder's"""
+
+    team: str
+    case_id: int
+    owner_id: int | None
+
+
+class DemandRecorded(Demand):
+    """The demand, and the person's open cases in other teams (empty when none)"""
+
+    also_open_in: list[OpenElsewhere]
 
 
 def demand_json(session: Session, demand: DemandRecord) -> Demand:
@@ -73,7 +91,7 @@ def demand_json(session: Session, demand: DemandRecord) -> Demand:
 
 
 @bp.post("/demands")
-@spec.validate(resp=answers(201, Demand, 403, 404, 409, body=True), tags=["Demands"])
+@spec.validate(resp=answers(201, DemandRecorded, 403, 404, 409, body=True), tags=["Demands"])
 def create_demand(json: DemandIn):
     """Record a demand, routed by the rule (open case, same worker, or a new case)
 
@@ -81,6 +99,12 @@ def create_demand(json: DemandIn):
     (`allocation` "not_randomised"), otherwise a recorded random draw sends it to a new
     case in the pilot team (with the trial's share) or the usual team ("pilot", "usual").
     The owner is not chosen in a trial: leave `owner_id` out.
+
+    `also_open_in` lists the person's open cases in other teams. With `pass_to_case_id`
+    (one of them) the demand joins that case instead (`routed_by` "passed_to_owner"): the
+    recorder gains no access to it and its owner is told; any other id → 422. A team's
+    first case with someone other teams know starts a relationship: audited as
+    `relationship_started`, and the owners of their open cases elsewhere are told.
     """
     require_team()
     referenced(Person, json.person_id, "person_id", "person")
@@ -92,6 +116,7 @@ def create_demand(json: DemandIn):
         "channel": json.channel,
         "stated_need": json.stated_need,
         "kind": json.kind,
+        "pass_to_case_id": json.pass_to_case_id,
     }
     if json.trial is None:
         demand, _ = record_demand(
@@ -110,4 +135,10 @@ def create_demand(json: DemandIn):
             db.session, trial, person=person, recorder=current_user, owner=owner, **details
         )
     db.session.commit()
-    return demand_json(db.session, demand), 201
+    elsewhere = open_elsewhere(db.session, person, current_user.team_id)
+    return DemandRecorded(
+        **demand_json(db.session, demand).model_dump(),
+        also_open_in=[
+            OpenElsewhere(team=c.team.name, case_id=c.id, owner_id=c.owner_id) for c in elsewhere
+        ],
+    ), 201

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..formatting import label
 from ..models import Case, Person, Team, User, utcnow
 from ..people.timeline import visible_record
-from ..rules import CLOSURE_OUTCOMES
+from ..rules import CLOSURE_OUTCOMES, FLAG_CATEGORIES
 from ..safety.service import PersonSafety, person_safety
 from ..text import without_control_characters
 from .fields import day, moment
@@ -314,12 +314,13 @@ def _flags(builder: BundleBuilder, safety: PersonSafety, subject: dict) -> None:
                 category=[
                     {
                         "coding": [{"system": FLAG_CATEGORY, "code": "safety"}],
-                        "text": label(flag.category),
+                        "text": FLAG_CATEGORIES[flag.category],
                     }
                 ],
                 code={"text": flag.text},
                 subject=subject,
-                period={"start": moment(flag.raised_at), "end": day(flag.review_on)},
+                # No end: a caution stays active past its review date until someone ends it.
+                period={"start": moment(flag.raised_at)},
                 author=author,
             ),
         )

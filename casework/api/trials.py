@@ -81,7 +81,8 @@ class FollowUp(Query):
     ) = 180
 
 
-@bp.get(f"/trials/<string(maxlength={rules.TRIAL_NAME}):name>/results")
+# `path`: a trial's name may hold a slash ("Home first / winter"), which arrives decoded.
+@bp.get("/trials/<path:name>/results")
 @spec.validate(query=FollowUp, resp=answers(200, TrialResults, 400, 403, 404, 422), tags=["Trials"])
 def read_trial_results(name: str, query: FollowUp):
     """A trial's results: each arm and the difference with its 95% interval

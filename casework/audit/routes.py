@@ -151,6 +151,24 @@ def trail_csv():
     return csv_download(CSV_HEADER, csv_rows(db.session, events), name)
 
 
+@bp.route("/admin/relationships")
+def relationships():
+    """Every time a team started working with someone other teams already knew, newest
+    first (casework/demands/routing.py): for administrators, who watch how the locality
+    shares its people."""
+    _require_administrator()
+    page = page_number()
+    events, total = find_events(
+        db.session,
+        AuditFilters(action="relationship_started"),
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    audit.record_list("view", "relationships", [e.person_id for e in events if e.person_id])
+    audit.commit_read()
+    return render_template("audit/relationships.html", **_paged(events, total, page))
+
+
 @bp.route("/people/<int:person_id>/audit")
 def person(person_id: int):
     """The whole list of reads, changes and refusals of the person's record, newest first."""

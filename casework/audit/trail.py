@@ -38,6 +38,7 @@ ACTIONS = {
     "reactivate": "Reactivated",
     "reset_password": "Reset a password",
     "revoke": "Revoked",
+    "relationship_started": "Started a relationship",
 }
 ENTITIES = {
     "person": "Person",
@@ -56,6 +57,9 @@ ENTITIES = {
     "api_token": "API token",
     "ask": "Ask of the manager",
     "team_purpose": "Team's purpose",
+    "plan": "Planned contact",
+    "diary": "Diary",
+    "relationships": "Relationships started",
 }
 
 
@@ -275,6 +279,8 @@ def describe(event: AuditEvent, names: Names = NO_NAMES) -> str:
         return f"Imported {d.get('demands_added', 0)} demands from {d.get('file_name')}"
     if action == "preview":
         return f"Previewed an import of {d.get('file_name')}"
+    if action == "relationship_started":
+        return _relationship(d, names)
     if action == "login_failed":
         return f"Failed to log in as {d.get('email')}"
     if action == "oidc_login_failed":
@@ -286,6 +292,13 @@ def describe(event: AuditEvent, names: Names = NO_NAMES) -> str:
     if action == "reset_password":
         return f"Reset the password of {record}"
     return f"{ACTIONS.get(action, label(action))} {record}"
+
+
+def _relationship(d: dict, names: Names) -> str:
+    """A team's first case with someone other teams already knew (casework/demands/routing)."""
+    known = ", ".join(str(t) for t in d.get("known_to") or []) or "other teams"
+    case = f" ({names.case(d['case_id'])})" if d.get("case_id") else ""
+    return f"Started working with the person in {d.get('team')}{case}: known before to {known}"
 
 
 def _named_record(names: Names, person_id) -> str:
@@ -318,6 +331,7 @@ LIST_READS = {
     "ask_list": {None: "Viewed the asks of the manager"},
     "story_list": {None: "Viewed the team's stories"},
     "registration": {None: "Was shown possible duplicates while registering a person"},
+    "relationships": {None: "Viewed the relationships started"},
 }
 
 

@@ -81,6 +81,7 @@ def team():
         "caseload/team.html",
         form=form,
         workload=service.team_workload(db.session, team_id),
+        flags=service.team_flags(db.session, current_user.team),
         worker=worker,
         selected=selected,
         transfers=transfers,

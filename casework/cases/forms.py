@@ -48,6 +48,11 @@ class ConversationForm(FlaskForm):
         validators=[MaxLength(LONG_TEXT, "What matters")],
     )
     notes = TextAreaField("Notes", validators=[MaxLength(LONG_TEXT)])
+    # The case's open planned contacts (set by the page); the rule (diary.service
+    # .plan_to_fulfil) refuses any other, in words.
+    plan_id = RadioField(
+        "Was this a planned contact?", coerce=int, default=0, validate_choice=False
+    )
 
 
 class ReferralForm(FlaskForm):

@@ -4,6 +4,7 @@ from sqlalchemy import select
 
 from .. import clock, policy
 from ..caseload.service import team_members
+from ..diary.service import plan_choices
 from ..extensions import db
 from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version
@@ -179,6 +180,7 @@ def log_conversation(case_id: int):
     form = ConversationForm()
     if not form.is_submitted():
         form.held_on.process(None, clock.today())
+        form.plan_id.data = request.args.get("plan", 0, type=int)  # "Record it", from a plan
     return save_form(
         form,
         lambda: service.log_conversation(
@@ -192,6 +194,7 @@ def log_conversation(case_id: int):
             what_matters=form.what_matters.data,
             notes=form.notes.data,
             network_member_ids=form.network_member_ids.data,
+            plan_id=form.plan_id.data or None,
         ),
         saved="Conversation saved.",
         to=url_for("cases.detail", case_id=case_id),  # after the commit, case.id would reload
@@ -202,6 +205,7 @@ def log_conversation(case_id: int):
 def show_conversation_form(form: ConversationForm, case, status: int):
     # The circle is read only to show the form: a saved conversation goes straight on.
     form.network_member_ids.choices = _circle_choices(case)
+    form.plan_id.choices = plan_choices(case)
     return (
         render_template("cases/conversation.html", form=form, case=case, person=case.person),
         status,

@@ -8,6 +8,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
+from ..diary.service import fulfil, plan_to_fulfil
 from ..exceptions import (
     AlreadyClosed,
     ClosureNeedsAgreement,
@@ -61,9 +62,11 @@ def log_conversation(
     what_matters: str | None = None,
     notes: str | None = None,
     network_member_ids: list[int] | None = None,
+    plan_id: int | None = None,
 ) -> Conversation:
     """Record a visit, call or meeting; a what-matters statement becomes the current one.
-    `network_member_ids` names who from the person's circle was there."""
+    `network_member_ids` names who from the person's circle was there; `plan_id`, the
+    planned contact of this case it was (marked done)."""
     require_open(case)
     errors: dict[str, str] = {}
     held_on = clean_date(held_on, "held_on", errors, required="Enter the date of the conversation")
@@ -83,6 +86,7 @@ def log_conversation(
             "Write some notes, or what matters to the person, so the conversation says something"
         )
     attendees = members_present(session, case, network_member_ids, errors)
+    plan = plan_to_fulfil(session, case, plan_id, errors)
     if errors:
         raise InvalidValue("Check the conversation's details", errors)
     conversation = Conversation(
@@ -107,6 +111,8 @@ def log_conversation(
         what_matters=bool(what_matters),
         network_member_ids=[m.id for m in attendees],
     )
+    if plan is not None:
+        fulfil(session, plan, conversation, user)
     return conversation
 
 

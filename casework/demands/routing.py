@@ -1,10 +1,15 @@
 """How a new demand is routed: the one rule every entry point uses (measures.md).
 
+0. The person has an open case in another team, and the recorder chose to pass the demand
+   to the worker who already knows them: it joins that case (`passed_to_owner`); the
+   recorder's team gains no access to it and the case's owner is told.
 1. The person has an open case in the team: the demand joins it.
 2. Otherwise, when the person's most recent case in the team is closed and its
    owner is still an active member of the team: a new case, same worker.
 3. Otherwise: a new case owned by the worker chosen at intake, or by the
-   practitioner recording it, or awaiting allocation.
+   practitioner recording it, or awaiting allocation. When the team had never had a case
+   with a person other teams know, that starts a relationship: audited as
+   `relationship_started`, and the owners of their open cases elsewhere are told.
 """
 
 from __future__ import annotations
@@ -14,12 +19,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, joinedload
 
-from .. import audit, clock
+from .. import audit, clock, policy
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Case, Demand, OwnershipChange, Person, Team, User
+from ..notifications.service import tell
 from ..people.service import require_not_merged
 from ..rules import (
     CHANNELS,
@@ -30,6 +36,7 @@ from ..rules import (
     NO_RECEIVED_ON,
     NO_SOURCE,
     NO_STATED_NEED,
+    NOT_OPEN_ELSEWHERE,
     STATED_NEED,
     too_long,
 )
@@ -37,7 +44,8 @@ from ..rules import (
 
 @dataclass(frozen=True)
 class Route:
-    """Where a demand goes: `kind` is open_case, same_worker or new_case."""
+    """Where a demand goes: `kind` is open_case, same_worker, new_case or passed_to_owner
+    (then `open_case` is the other team's case)."""
 
     kind: str
     owner: User | None
@@ -46,6 +54,10 @@ class Route:
 
     def describe(self, person: Person, recorder: User) -> str:
         """The routing decision in plain words, shown before the demand is saved."""
+        if self.kind == "passed_to_owner":
+            return f"This was passed to {worker_in_team(self.open_case)}, who is already " + (
+                f"working with {person.given_name}."
+            )
         if self.kind == "open_case":
             owner = self.owner.name if self.owner else "nobody yet (awaiting allocation)"
             return f"This joins {person.given_name}'s open case, owned by {owner}."
@@ -61,6 +73,14 @@ class Route:
         return f"This opens a new case owned by {self.owner.name}."
 
 
+def worker_in_team(case: Case) -> str:
+    """ "Eleisha Ward in Riverside": who to pass a demand to (a case awaiting allocation: the
+    team)."""
+    if case.owner is None:
+        return f"{case.team.name} (the case awaits allocation)"
+    return f"{case.owner.name} in {case.team.name}"
+
+
 def is_active_member(user: User | None, team: Team) -> bool:
     return user is not None and user.active and user.team_id == team.id
 
@@ -72,11 +92,17 @@ FIRST_OWNER_REASON = {
 }
 
 
-def route_kind(*, has_open_case: bool, previous_owner_stays: bool) -> str:
-    """The rule, from two facts about the person's most recent case in the team: it is
+def route_kind(
+    *, has_open_case: bool, previous_owner_stays: bool, passed_elsewhere: bool = False
+) -> str:
+    """The rule, from the facts about the person's most recent case in the team: it is
     still open (the demand joins it); or it is closed and its owner is still an active
-    member of the team (a new case, same worker); else a new case. The app asks it of the
-    database (route_demand); the synthetic history of its simulation (synthetic/history.py)."""
+    member of the team (a new case, same worker); else a new case. Before all of them: the
+    recorder passed it to the person's open case in another team (`passed_elsewhere`). The
+    app asks it of the database (route_demand); the synthetic history of its simulation
+    (synthetic/history.py)."""
+    if passed_elsewhere:
+        return "passed_to_owner"
     if has_open_case:
         return "open_case"
     if previous_owner_stays:
@@ -84,10 +110,29 @@ def route_kind(*, has_open_case: bool, previous_owner_stays: bool) -> str:
     return "new_case"
 
 
+def case_to_pass_to(session: Session, person: Person, team: Team, case_id) -> Case:
+    """The open case of the person in another team that a demand may be passed to, or
+    InvalidValue (`pass_to_case_id`): any other id, case or team is refused alike, so the
+    answer says nothing about cases the recorder may not see."""
+    case = policy.fetch(Case, case_id)
+    if case is None or case.person_id != person.id or not case.is_open or case.team_id == team.id:
+        raise InvalidValue(
+            "The demand can only be passed to an open case of this person in another team",
+            {"pass_to_case_id": NOT_OPEN_ELSEWHERE},
+        )
+    return case
+
+
 def route_demand(
-    session: Session, person: Person, team: Team, recorder: User, chosen_owner: User | None = None
+    session: Session,
+    person: Person,
+    team: Team,
+    recorder: User,
+    chosen_owner: User | None = None,
+    pass_to: Case | None = None,
 ) -> Route:
-    """Decide where a new demand for the person goes, without changing anything."""
+    """Decide where a new demand for the person goes, without changing anything. `pass_to`:
+    the person's open case in another team (case_to_pass_to) the recorder passes it to."""
     latest = session.scalar(
         select(Case)
         .where(Case.person_id == person.id, Case.team_id == team.id)
@@ -100,7 +145,10 @@ def route_demand(
         previous_owner_stays=(
             not has_open_case and latest is not None and is_active_member(latest.owner, team)
         ),
+        passed_elsewhere=pass_to is not None,
     )
+    if kind == "passed_to_owner":
+        return Route(kind, pass_to.owner, open_case=pass_to)
     if kind == "open_case":
         return Route("open_case", latest.owner, open_case=latest)
     if kind == "same_worker":
@@ -167,11 +215,16 @@ def record_demand(
     stated_need: str,
     kind: str | None = None,
     owner: User | None = None,
+    pass_to_case_id: int | None = None,
 ) -> tuple[Demand, Route]:
-    """Record a demand and route it by the rule: join the open case, or open one."""
+    """Record a demand and route it by the rule: pass it to the person's open case in
+    another team (`pass_to_case_id`), join the team's open case, or open one."""
     require_not_merged(person)
-    fields = validate_demand(
-        team=team,
+    fields, pass_to = _checked(
+        session,
+        person,
+        team,
+        pass_to_case_id,
         received_on=received_on,
         source=source,
         channel=channel,
@@ -179,7 +232,7 @@ def record_demand(
         kind=kind,
         owner=owner,
     )
-    route = route_demand(session, person, team, recorder, owner)
+    route = route_demand(session, person, team, recorder, owner, pass_to)
     case = route.open_case
     if case is None:
         try:
@@ -191,9 +244,12 @@ def record_demand(
             case = route.open_case
             if case is None:
                 raise
+        else:
+            if route.previous_case is None:
+                _relationship_started(session, person, case, recorder)
     demand = Demand(
         person=person,
-        team=team,
+        team=case.team,  # a passed demand is the other team's work, in its case
         case=case,
         cohort=case.cohort,
         routed_by=route.kind,
@@ -202,8 +258,93 @@ def record_demand(
     )
     session.add(demand)
     session.flush()
-    audit.record_in_case("create", "demand", demand.id, case, user=recorder, routed_by=route.kind)
+    passed = {"passed_from_team_id": team.id} if route.kind == "passed_to_owner" else {}
+    audit.record_in_case(
+        "create", "demand", demand.id, case, user=recorder, routed_by=route.kind, **passed
+    )
+    if passed:
+        _tell_passed(session, case, team, recorder)
     return demand, route
+
+
+def _checked(session: Session, person: Person, team: Team, pass_to_case_id, **details):
+    """The demand's clean fields and the case it is passed to (or None); InvalidValue naming
+    every field to fix at once."""
+    errors: dict[str, str] = {}
+    fields, pass_to = {}, None
+    try:
+        fields = validate_demand(team=team, **details)
+    except InvalidValue as error:
+        errors |= error.fields
+    if pass_to_case_id is not None:
+        try:
+            pass_to = case_to_pass_to(session, person, team, pass_to_case_id)
+        except InvalidValue as error:
+            errors |= error.fields
+    if errors:
+        raise InvalidValue("Check the demand's details", errors)
+    return fields, pass_to
+
+
+def _tell_passed(session: Session, case: Case, team: Team, recorder: User) -> None:
+    """The case's owner (or, awaiting allocation, its team's managers) hears of the demand."""
+    told = [case.owner_id] if case.owner_id else _managers(session, case.team_id)
+    tell(
+        told,
+        "passed_to_you",
+        text=f"A demand was passed to your case #{case.id} by {recorder.name} in {team.name}.",
+        case=case,
+        actor=recorder,
+    )
+
+
+def _managers(session: Session, team_id: int) -> list[int]:
+    return list(
+        session.scalars(
+            select(User.id).where(
+                User.team_id == team_id, User.role == "manager", User.active.is_(True)
+            )
+        )
+    )
+
+
+def _relationship_started(session: Session, person: Person, case: Case, recorder: User) -> None:
+    """A team's first case with someone other teams already know starts a relationship:
+    allowed (it is how intake works), but visible. Audited with the teams that knew the
+    person; the owners of their open cases are told, in words with no health or care
+    detail."""
+    known = list(
+        session.scalars(
+            select(Case)
+            .options(joinedload(Case.team))
+            .where(Case.person_id == person.id, Case.team_id != case.team_id)
+            .order_by(Case.id)
+        )
+    )
+    if not known:
+        return
+    audit.record(
+        "relationship_started",
+        "person",
+        person.id,
+        person_id=person.id,
+        user=recorder,
+        case_id=case.id,
+        team=case.team.name,
+        known_to=sorted({c.team.name for c in known}),
+    )
+    for other in known:
+        if other.is_open and other.owner_id:
+            tell(
+                [other.owner_id],
+                "relationship_started",
+                text=(
+                    f"{case.team.name} has started working with the person in your case "
+                    f"#{other.id} (recorded by {recorder.name})."
+                ),
+                case=other,
+                actor=recorder,
+            )
 
 
 def _open_case(

@@ -210,6 +210,7 @@ class Locality:
         kind: str | None = "value",
         owner: User | None = None,
         expect: str,
+        pass_to: Case | None = None,
     ) -> Case:
         demand, route = record_demand(
             self.session,
@@ -222,6 +223,7 @@ class Locality:
             stated_need=need,
             kind=kind,
             owner=owner,
+            pass_to_case_id=pass_to.id if pass_to is not None else None,
         )
         if route.kind != expect:
             raise DemoError(
@@ -241,6 +243,7 @@ class Locality:
         with_whom: str | None = None,
         minutes: int | None = None,
         present: list[int] | None = None,
+        plan_id: int | None = None,
     ):
         return log_conversation(
             self.session,
@@ -253,6 +256,7 @@ class Locality:
             what_matters=matters,
             notes=notes,
             network_member_ids=present,
+            plan_id=plan_id,
         )
 
     def judge(self, case: Case, user: User, ago: int, match: str, real_problem: str) -> None:

@@ -8,11 +8,14 @@ named by a later step of the same scene.
 
     person      given, family, sex (F or M), age; contact (else one picked at random);
                 nhs_number = false when not known
-    demand      source, channel, need, expect (open_case, same_worker or new_case);
-                kind (value, the default; failure; unsure); owner (chosen at intake)
+    demand      source, channel, need, expect (open_case, same_worker, new_case or
+                passed_to_owner); kind (value, the default; failure; unsure); owner
+                (chosen at intake); pass_to (the worker in another team whose open case
+                of the person it is passed to; the scene's case is then theirs)
     talk        notes; kind (visit, the default; phone, meeting...); matters; with_whom;
                 minutes; person (their latest case, not the scene's); present (names
-                from the person's circle who were there)
+                from the person's circle who were there); plan (a plan step's id: the
+                planned contact it was)
     judge       match (yes, partly, no), real (the real problem)
     act         text; done_by (team, the default, or person); assignee; due_in (days
                 from today, negative for the past); id
@@ -36,6 +39,7 @@ named by a later step of the same scene.
     costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
     transfer, accept, decline, end   transfers between teams and the other endings of a
                 case (see transfer_steps.py)
+    plan        a contact planned in a worker's diary (see diary_steps.py)
 """
 
 from __future__ import annotations
@@ -49,7 +53,7 @@ from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
 from ..safety import service as safety
 from ..stories.service import mark_story
-from . import background, transfer_steps, trial_steps
+from . import background, diary_steps, transfer_steps, trial_steps
 from .locality import DemoError, Locality
 
 # A demand's `kind` in a scene: value or failure demand, or "unsure" (not decided yet).
@@ -103,7 +107,19 @@ def _demand(scene: Scene, s: dict) -> None:
         kind=DEMAND_KINDS[s.get("kind", "value")],
         owner=scene.staff(s.get("owner")),
         expect=s["expect"],
+        pass_to=_their_open_case(scene, s.get("pass_to")),
     )
+
+
+def _their_open_case(scene: Scene, key: str | None):
+    """The scene's person's open case owned by that worker (a demand passed to them)."""
+    if key is None:
+        return None
+    worker = scene.staff(key)
+    case = next((c for c in scene.person.cases if c.is_open and c.owner_id == worker.id), None)
+    if case is None:
+        raise DemoError(f"{scene.person.name} has no open case owned by {worker.name}")
+    return case
 
 
 def _talk(scene: Scene, s: dict) -> None:
@@ -122,6 +138,7 @@ def _talk(scene: Scene, s: dict) -> None:
         with_whom=s.get("with_whom"),
         minutes=s.get("minutes"),
         present=[circle[name] for name in s.get("present", ())],
+        plan_id=scene.named[s["plan"]].id if "plan" in s else None,
     )
 
 
@@ -312,4 +329,5 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "consent": _consent,
     **trial_steps.STEPS,
     **transfer_steps.STEPS,
+    **diary_steps.STEPS,
 }

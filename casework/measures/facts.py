@@ -113,12 +113,16 @@ def _of_people(query, record, people: list[int] | None):
 # Demands ------------------------------------------------------------------------------
 
 
+JOINED_OPEN_CASE = ("open_case", "passed_to_owner")  # the routes that join an open case
+
+
 def repeat_split(d):
     """Each demand's part of the repeat-demand figure: first, while_open, after_closure, no_case.
 
     `d` is the columns of the demands with their `repeat` worked out.
     - first: no earlier demand to the team within the look-back (not a repeat);
-    - while_open: a repeat that joined an open case (routed_by 'open_case');
+    - while_open: a repeat that joined an open case (routed_by 'open_case', or
+      'passed_to_owner': passed to the worker in another team who already had one);
     - after_closure: any other repeat, not imported, whose person had an earlier
       case in the team closed on or before the day the demand was received, or
       closed before the demand opened its own case (a letter dated before the
@@ -135,7 +139,7 @@ def repeat_split(d):
         or_(d.case_id.is_(None), earlier_closed.id != d.case_id),
     )
     split = case(
-        (d.routed_by == "open_case", literal("while_open")),
+        (d.routed_by.in_(JOINED_OPEN_CASE), literal("while_open")),
         (and_(d.imported.is_(False), had_closed_case), literal("after_closure")),
         else_=literal("no_case"),
     )

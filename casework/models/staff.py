@@ -9,7 +9,7 @@ from sqlalchemy import Boolean, CheckConstraint, DateTime, ForeignKey, Integer, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
-from ..rules import COHORTS, PHONE, PROFESSION, ROLES, WORKING_HOURS
+from ..rules import COHORTS, NO_CONTACT_DAYS, PHONE, PROFESSION, ROLES, WORKING_HOURS
 from .base import one_of, utcnow
 
 
@@ -20,6 +20,10 @@ class Team(db.Model):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     cohort: Mapped[str] = mapped_column(String(10))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    # Days without contact after which the team's caseloads flag a case (its manager sets it).
+    no_contact_days: Mapped[int] = mapped_column(
+        Integer, default=NO_CONTACT_DAYS, server_default=str(NO_CONTACT_DAYS)
+    )
 
     members: Mapped[list[User]] = relationship(back_populates="team", order_by="User.name")
 

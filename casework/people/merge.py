@@ -5,7 +5,9 @@
   exist twice, the database refuses them). The list streams people ordered by date
   of birth and groups each day's people by name key, so it reads each person once.
 - A merge moves every demand and case (and with the cases their conversations,
-  actions and changes of owner) from the merged record to the kept one, fills the
+  actions and changes of owner), and the records that belong to the person rather than to
+  a case (cautions, the people in their circle, their decisions about sharing), from the
+  merged record to the kept one, fills the
   kept record's blank details from the other, and marks the other `merged_into_id`.
   The audit trail is not rewritten: it is append-only, and the merge's own audit
   entry lists exactly what moved, which is what makes the merge undoable.
@@ -27,8 +29,26 @@ from .. import audit, clock
 from ..exceptions import Conflict
 from ..locking import check_version, flush_checked
 from ..measures import facts
-from ..models import AuditEvent, Case, Demand, Person, Team, User
+from ..models import (
+    AuditEvent,
+    Case,
+    CautionFlag,
+    ConsentDecision,
+    Demand,
+    NetworkMember,
+    Person,
+    Team,
+    User,
+)
 from .service import name_key
+
+# What belongs to the person rather than to one of their cases: moved with them, each listed
+# by id in the merge's audit entry under its key (so undo moves exactly those back).
+OWN_RECORDS = {
+    "flag_ids": CautionFlag,
+    "network_member_ids": NetworkMember,
+    "consent_ids": ConsentDecision,
+}
 
 # Details the kept record may take from the other when its own are blank.
 FILLABLE = ("date_of_birth", "nhs_number", "phone", "address", "postcode", "preferred_contact")
@@ -143,6 +163,10 @@ def merge_people(
         }
     demand_ids = list(session.scalars(select(Demand.id).where(Demand.person_id == other.id)))
     case_ids = list(session.scalars(select(Case.id).where(Case.person_id == other.id)))
+    own = {
+        key: list(session.scalars(select(model.id).where(model.person_id == other.id)))
+        for key, model in OWN_RECORDS.items()
+    }
     if "nhs_number" in filled:  # unique: leave the other record before joining this one
         other.nhs_number = None
         flush_checked(session, f"{other.name}'s record")
@@ -151,7 +175,7 @@ def merge_people(
     other.merged_into_id = keep.id
     keep.updated_at = other.updated_at = _now()  # bumps both versions: a racing edit is refused
     flush_checked(session, "these records")
-    _move(session, demand_ids, case_ids, keep.id)
+    _move(session, demand_ids, case_ids, keep.id, own)
     return audit.record(
         "merge",
         "person",
@@ -162,11 +186,18 @@ def merge_people(
         merged_id=other.id,
         demand_ids=demand_ids,
         case_ids=case_ids,
+        **own,
         filled={k: _json(v) for k, v in filled.items()},
     )
 
 
-def _move(session: Session, demand_ids: list[int], case_ids: list[int], person_id: int) -> None:
+def _move(
+    session: Session,
+    demand_ids: list[int],
+    case_ids: list[int],
+    person_id: int,
+    own: dict[str, list[int]],
+) -> None:
     if demand_ids:  # a bulk update, unseen by the unit of work: the measures' facts are told
         moved_from = select(Demand.person_id).where(Demand.id.in_(demand_ids)).distinct()
         facts.mark(session, people=[person_id, *session.scalars(moved_from)])
@@ -176,6 +207,9 @@ def _move(session: Session, demand_ids: list[int], case_ids: list[int], person_i
         )
     for case in session.scalars(select(Case).where(Case.id.in_(case_ids))):
         case.person_id = person_id  # through the ORM: the case's version moves on
+    for key, model in OWN_RECORDS.items():
+        for record in session.scalars(select(model).where(model.id.in_(own.get(key, [])))):
+            record.person_id = person_id  # through the ORM: a circle member's version moves on
     session.flush()
     session.expire_all()
 
@@ -233,10 +267,14 @@ def check_undo(session: Session, event: AuditEvent) -> tuple[Person, Person]:
             "Undo that merge first."
         )
     demand_ids, case_ids = detail.get("demand_ids", []), detail.get("case_ids", [])
-    moved_on = session.scalar(
-        select(func.count(Demand.id)).where(Demand.id.in_(demand_ids), Demand.person_id != keep.id)
-    ) + session.scalar(
-        select(func.count(Case.id)).where(Case.id.in_(case_ids), Case.person_id != keep.id)
+    moved = {"demand_ids": Demand, "case_ids": Case, **OWN_RECORDS}
+    moved_on = sum(
+        session.scalar(
+            select(func.count(model.id)).where(
+                model.id.in_(detail.get(key, [])), model.person_id != keep.id
+            )
+        )
+        for key, model in moved.items()
     )
     if moved_on:
         raise MergeRefused("Some of the records this merge moved now belong to someone else.")
@@ -271,7 +309,8 @@ def undo_merge(session: Session, admin: User, event: AuditEvent) -> AuditEvent:
     other.merged_into_id = None
     keep.updated_at = other.updated_at = _now()
     flush_checked(session, "these records")
-    _move(session, detail.get("demand_ids", []), detail.get("case_ids", []), other.id)
+    own = {key: detail.get(key, []) for key in OWN_RECORDS}
+    _move(session, detail.get("demand_ids", []), detail.get("case_ids", []), other.id, own)
     return audit.record(
         "unmerge",
         "person",
@@ -282,6 +321,7 @@ def undo_merge(session: Session, admin: User, event: AuditEvent) -> AuditEvent:
         kept_id=keep.id,
         demand_ids=detail.get("demand_ids", []),
         case_ids=detail.get("case_ids", []),
+        **own,
         restored=restored,
         left_as_changed=kept_as_changed,
     )

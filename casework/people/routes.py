@@ -10,10 +10,11 @@ from ..extensions import db
 from ..forms import apply_domain_errors, form_version
 from ..models import Case
 from ..pagination import page_number
-from ..safety.service import person_safety
+from ..safety.service import flags_by_person, person_safety
 from ..web import save_form
 from . import bp, service
 from .forms import PersonForm
+from .involvement import by_team, involvement, involvement_by_person
 from .merge import live_record_id
 from .timeline import person_timeline
 
@@ -22,15 +23,23 @@ RECENTLY_LOOKED = 10  # on the person's page; the rest on a page of its own
 
 @bp.route("")
 def search():
-    if policy.team_id_of(current_user) is None:
+    if not policy.can_find_people(current_user):
         return render_template("caseload/no_team.html"), 403
     q = request.args.get("q", "").strip()
     results = service.search_page(db.session, current_user, q, page_number()) if q else None
+    shown = [result.person.id for result in results.items] if results is not None else []
     if results is not None:
-        shown = [result.person.id for result in results.items]
         audit.record_list("search", "person", shown, query=q[:100], results=len(results.items))
         audit.commit_read()
-    return render_template("people/search.html", q=q, results=results)
+    return render_template(
+        "people/search.html",
+        q=q,
+        results=results,
+        involved=involvement_by_person(db.session, shown),
+        # staff safety comes first: every team that finds the person sees their cautions
+        flags=flags_by_person(db.session, shown if policy.can_see_flags(current_user) else []),
+        by_team=by_team,
+    )
 
 
 @bp.route("/new", methods=["GET", "POST"])
@@ -100,6 +109,7 @@ def detail(person_id: int):
         who=who,
         can_export=policy.can_export_person(current_user, person),
         safety=person_safety(db.session, person),
+        involved=involvement(db.session, person),
     )
 
 

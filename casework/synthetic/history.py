@@ -12,6 +12,8 @@ so the records it makes are ones the app itself could have made:
   (demands/routing.route_kind), asked of the simulation's state;
 - an owner who leaves the team hands their open cases on (a recorded change
   with a reason), and some cases change hands for other reasons;
+- a few demands for someone with an open case in another team (and none in this one) are
+  passed to the worker there (`passed_to_owner`), joining that case;
 - every case that closes, closes by agreement with the person.
 
 Demands per person are skewed as in real services: P(n ≥ k) = 1/k, capped
@@ -37,6 +39,9 @@ SECOND_TEAM_SHARE = 0.08  # people also known to a neighbouring team
 AWAITING_ALLOCATION_SHARE = 0.04
 HANDOFF_SHARE = 0.12
 LEAVER_SHARE = 0.1
+# Of the demands to a team for someone with an open case in another (and none here): passed
+# to the worker there who already knows them (the routing rule's first step).
+PASSED_SHARE = 0.4
 
 LOCALITIES = (
     "Riverside", "Northgate", "Eastbrook", "Westfield", "Hillcrest", "Meadowvale",
@@ -244,6 +249,14 @@ class CaseSim:
     changes: list[tuple] = field(default_factory=list)  # (moment, from, to, reason, by)
 
 
+def open_on(cases: list[CaseSim], day: dt.date) -> CaseSim | None:
+    """The case among these open on the day, if any (a person has one per team)."""
+    return next(
+        (c for c in cases if c.opened_on <= day and (c.closes_on is None or day < c.closes_on)),
+        None,
+    )
+
+
 class History:
     """The simulated system: teams, workers, people and every record of their history."""
 
@@ -327,8 +340,9 @@ class History:
             for day in days:
                 team = teams[0] if len(teams) == 1 or self.rng.random() < 0.7 else teams[1]
                 by_team.setdefault(team.id, []).append(day)
+            known: list[CaseSim] = []  # their cases in the teams simulated so far
             for team in teams:
-                self._demands_in_team(person_id, team, by_team.get(team.id, []))
+                known += self._demands_in_team(person_id, team, by_team.get(team.id, []), known)
 
     def _person(self, person_id: int, team: TeamPlan, first_day: dt.date) -> None:
         rng = self.rng
@@ -354,8 +368,13 @@ class History:
             )
         )
 
-    def _demands_in_team(self, person_id: int, team: TeamPlan, days: list[dt.date]) -> None:
+    def _demands_in_team(
+        self, person_id: int, team: TeamPlan, days: list[dt.date], elsewhere: list[CaseSim]
+    ) -> list[CaseSim]:
+        """The person's demands to the team, routed by the rule; a few passed to their open
+        case in a team simulated before (`elsewhere`). Returns the cases opened."""
         rng = self.rng
+        opened: list[CaseSim] = []
         open_case: CaseSim | None = None
         last_closed: CaseSim | None = None
         for day in days:
@@ -363,6 +382,7 @@ class History:
             if closes_on is not None and closes_on <= day:
                 last_closed, open_case = open_case, None
             previous_owner = last_closed.owner if last_closed else None
+            other = open_on(elsewhere, day) if open_case is None else None
             routed = route_kind(
                 has_open_case=open_case is not None,
                 previous_owner_stays=(
@@ -370,7 +390,11 @@ class History:
                     and previous_owner is not None
                     and previous_owner.active_on(day)
                 ),
+                passed_elsewhere=other is not None and rng.random() < PASSED_SHARE,
             )
+            if routed == "passed_to_owner":
+                self._pass(person_id, team, other, day)
+                continue
             if routed == "open_case":
                 case = open_case
             else:
@@ -380,6 +404,7 @@ class History:
                     waiting = rng.random() < AWAITING_ALLOCATION_SHARE
                     owner = None if waiting else self.worker_on(team, day)
                 case = open_case = self._open_case(person_id, team, day, owner, routed)
+                opened.append(case)
             recorder = case.owner or team.manager_id
             recorder_id = recorder.id if isinstance(recorder, Worker) else recorder
             self._demands.append(
@@ -390,6 +415,21 @@ class History:
                      routed, False, recorder_id, at(day, rng.between(0, 540))),
                 )
             )  # fmt: skip
+        return opened
+
+    def _pass(self, person_id: int, team: TeamPlan, case: CaseSim, day: dt.date) -> None:
+        """A demand to `team` passed by one of its workers to the person's open case in
+        another team: it is that team's demand, in that case."""
+        rng = self.rng
+        recorder = self.worker_on(team, day)
+        self._demands.append(
+            (
+                day,
+                (person_id, case.team.id, case, case.team.cohort, day, rng.pick(self.sources),
+                 rng.pick(self.channels), rng.pick(NEEDS), rng.pick(self.kinds),
+                 "passed_to_owner", False, recorder.id, at(day, rng.between(0, 540))),
+            )
+        )  # fmt: skip
 
     # Cases ------------------------------------------------------------------------------
 

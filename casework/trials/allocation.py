@@ -2,7 +2,8 @@
 
 The rule (casework/demands/routing.py) is asked of both teams, pilot first: a person with
 an open case, or a previous closed case whose owner is still an active member, in either
-team goes there, recorded as `not_randomised`. Anyone else is drawn: the operating
+team goes there, recorded as `not_randomised`; so does a demand the recorder passes to the
+person's open case in another team (the rule's first step). Anyone else is drawn: the operating
 system's randomness (`secrets`), pilot with probability `share`, else usual. The number
 drawn is recorded with the demand; a demand has one allocation (a unique key), so a draw
 is never redone, and nobody chooses it: no owner may be named, and the form shows the
@@ -18,7 +19,13 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from .. import audit
-from ..demands.routing import Route, record_demand, route_demand, validate_demand
+from ..demands.routing import (
+    Route,
+    case_to_pass_to,
+    record_demand,
+    route_demand,
+    validate_demand,
+)
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Demand, Person, Team, User
@@ -84,26 +91,39 @@ def record_trial_demand(
     person: Person,
     recorder: User,
     owner: User | None = None,
+    pass_to_case_id: int | None = None,
     **fields,
 ) -> tuple[Demand, Route, TrialAllocation]:
     """Record the demand into the trial, routed by the rule or drawn; InvalidValue (nothing
-    saved) when the trial, the team or the demand's details are wrong."""
+    saved) when the trial, the team or the demand's details are wrong. A demand passed to
+    the worker in another team who already knows the person (`pass_to_case_id`) is the
+    rule's, like an open case: not randomised."""
     errors = check_trial(trial, recorder, fields.get("received_on"), owner)
     team = recorder.team if recorder.team is not None else Team()
     try:
         validate_demand(team=team, owner=None, **fields)
     except InvalidValue as error:
         errors = error.fields | errors
+    if pass_to_case_id is not None:
+        try:
+            case_to_pass_to(session, person, team, pass_to_case_id)
+        except InvalidValue as error:
+            errors = error.fields | errors
     if errors:
         raise InvalidValue("Check the demand and its trial", errors)
-    arm_team = routed_by_rule(session, trial, person, recorder)
+    arm_team = team if pass_to_case_id else routed_by_rule(session, trial, person, recorder)
     if arm_team is not None:
         allocation, number = "not_randomised", None
     else:
         allocation, number = draw(trial.share)
         arm_team = trial.pilot_team if allocation == "pilot" else trial.usual_team
     demand, route = record_demand(
-        session, person=person, team=arm_team, recorder=recorder, **fields
+        session,
+        person=person,
+        team=arm_team,
+        recorder=recorder,
+        pass_to_case_id=pass_to_case_id,
+        **fields,
     )
     placed = TrialAllocation(
         trial=trial, demand=demand, allocation=allocation, draw=number, recorded_by_id=recorder.id

@@ -5,7 +5,7 @@
 goes).
 
 Revision ID: b1c2d3e40016
-Revises: a1b2c3d40015
+Revises: c1d2e3f40017
 Create Date: 2026-12-06 07:20:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "b1c2d3e40016"
-down_revision = "a1b2c3d40015"
+down_revision = "c1d2e3f40017"
 branch_labels = None
 depends_on = None
 

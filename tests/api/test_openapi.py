@@ -17,6 +17,7 @@ from casework import clock
 from casework.asks.service import ask_manager
 from casework.barriers.service import create_barrier
 from casework.cases.service import add_action, log_conversation
+from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.safety.service import add_member, raise_flag, record_consent
 from casework.transfers.service import request_transfer
@@ -43,6 +44,7 @@ DOMAIN_ONLY = {
     "owner_id": "an active member of the team, on record",
     "assignee_id": "an active member of the team, on record",
     "case_id": "a case on record",
+    "pass_to_case_id": "an open case of this person in another team",
     "agreement_note": "required with agreement",
     "agreed_with_person": "true when the outcome is agreed",
     "note": "required when a case ends otherwise than by agreement",
@@ -59,6 +61,9 @@ DOMAIN_ONLY = {
     "expires_on": "not before recorded_on",
     "network_member_id": "a member of this case's person's circle",
     "network_member_ids": "members of this case's person's circle",
+    "due_on": "a planned contact: today or later, within two years",
+    "plan_id": "an open planned contact of this case",
+    "notes": "notes or what matters: one of the two (the schema cannot say either-or)",
 }
 
 
@@ -143,6 +148,7 @@ def api_schema(app, team, practitioner):
             review_on=dt.date.today() + dt.timedelta(days=30),
         )
         add_member(db.session, practitioner, person, {"name": "Jo", "relationship": "family"})
+        plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
         record_consent(
             db.session,
             practitioner,
@@ -180,6 +186,7 @@ OPERATIONS = [
     ("GET", "/api/v1/people"),
     ("GET", "/api/v1/people/{person_id}"),
     ("GET", "/api/v1/people/{person_id}/fhir"),
+    ("GET", "/api/v1/people/{person_id}/involvement"),
     ("POST", "/api/v1/demands"),
     ("GET", "/api/v1/cases/{case_id}"),
     ("PATCH", "/api/v1/cases/{case_id}"),
@@ -210,6 +217,9 @@ OPERATIONS = [
     ("GET", "/api/v1/transfers/{transfer_id}"),
     ("POST", "/api/v1/transfers/{transfer_id}/accept"),
     ("POST", "/api/v1/transfers/{transfer_id}/decline"),
+    ("POST", "/api/v1/cases/{case_id}/plans"),
+    ("POST", "/api/v1/plans/{plan_id}/cancel"),
+    ("GET", "/api/v1/diary"),
 ]
 NO_INPUT = {("GET", "/healthz"), ("GET", "/api/v1/openapi.json")}
 

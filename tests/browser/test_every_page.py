@@ -11,6 +11,7 @@ context per role (logged in once), so a later line sees what an earlier one save
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import re
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -19,9 +20,10 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 from sqlalchemy import select
 
-from casework import create_app
+from casework import clock, create_app
 from casework.admin.service import create_user
 from casework.demo import load_demo
+from casework.diary.models import Plan
 from casework.extensions import db
 from casework.models import (
     Action,
@@ -77,6 +79,7 @@ class Visit:
 IRENE, KAMAL, NASREEN, TERRY = "Irene Thomas", "Kamal Patel", "Nasreen Begum", "Terry Wood"
 GWEN, LEN, ALBERT = "Gwen Roberts", "Len Carter", "Albert Hughes"
 MOHAMMED = "Mohammed Khan"
+WINIFRED = "Winifred Osei"
 MOHAMMED_ASK = "A rescue pack and a month of the night-time support line for Mohammed"
 ALARM = "The alarm service will not fit a pendant alarm without its own assessment visit"
 V = Visit
@@ -103,6 +106,11 @@ PAGES = [
     V("demand-new", "practitioner", "/people/{irene}/demands/new", f"Record a demand – {IRENE}", person=IRENE),
     V("demand-new-errors", "practitioner", "/people/{irene}/demands/new", f"Error: Record a demand – {IRENE}", person=IRENE, do=(("click", "Save demand"),), shows="There is a problem"),
     V("demand-saved", "practitioner", "/people/{irene}/demands/new", f"Case – {IRENE}", person=IRENE, do=(("fill", "#source", "Her daughter"), ("check", "Phone"), ("fill", "#stated_need", "Worried about the stairs"), ("click", "Save demand")), shows="Demand recorded."),
+    # Someone another team already works with: the choice before saving, and passing.
+    V("demand-new-known-elsewhere", "practitioner", "/people/{winifred}/demands/new", f"Record a demand – {WINIFRED}", person=WINIFRED, shows="Pass this demand to Dana Hughes in Northgate"),
+    V("demand-new-known-elsewhere-errors", "practitioner", "/people/{winifred}/demands/new", f"Error: Record a demand – {WINIFRED}", person=WINIFRED, do=(("fill", "#source", "Her nephew"), ("check", "Phone"), ("fill", "#stated_need", "Struggling with the stairs"), ("click", "Save demand")), shows="Choose whether to pass this demand"),
+    V("demand-passed", "practitioner", "/demands/{winifred_passed}/passed", f"Demand passed – {WINIFRED}", person=WINIFRED, shows="Demand passed to Dana Hughes"),
+    V("demand-passing", "practitioner", "/people/{winifred}/demands/new", f"Demand passed – {WINIFRED}", person=WINIFRED, do=(("fill", "#source", "Her nephew"), ("check", "Phone"), ("fill", "#stated_need", "Struggling with the stairs"), ("check", re.compile("Pass this demand to Dana Hughes")), ("click", "Save demand")), shows="is already working with"),
     V("case", "practitioner", "/cases/{irene_case}", f"Case – {IRENE}", person=IRENE),
     V("case-closed", "practitioner", "/cases/{terry_case}", f"Case – {TERRY}", person=TERRY),
     V("about-me", "practitioner", "/cases/{irene_case}/about-me", f"About me – {IRENE}", person=IRENE),
@@ -145,6 +153,14 @@ PAGES = [
     V("ask-sent", "practitioner", "/cases/{irene_case}/asks/new", f"Ask: A stair rail fitted this week – {IRENE}", person=IRENE, do=(("check", re.compile("A resource:")), ("fill", "#what", "A stair rail fitted this week"), ("fill", "#why", "Irene is frightened of the stairs"), ("fill", "#cost", "80"), ("click", "Send the ask")), shows="Your ask has gone to the team's manager."),
     V("asks-mine", "practitioner", "/asks", "Your asks of the manager"),
     V("purpose", "practitioner", "/team/purpose", "How we work – Riverside team"),
+    # The working day: the diary, planning a contact, fulfilling and cancelling one.
+    V("diary", "practitioner", "/diary", "My diary", shows="Overdue ("),
+    V("plan-new", "practitioner", "/cases/{irene_case}/plans/new", f"Plan a contact – {IRENE}", person=IRENE),
+    V("plan-new-errors", "practitioner", "/cases/{irene_case}/plans/new", f"Error: Plan a contact – {IRENE}", person=IRENE, do=(("fill", "#due_on-day", "1"), ("fill", "#due_on-month", "1"), ("fill", "#due_on-year", "2001"), ("click", "Plan the contact")), shows="must be today or later"),
+    V("plan-saved", "practitioner", "/cases/{irene_case}/plans/new", f"Case – {IRENE}", person=IRENE, do=(("check", "Phone call"), ("fill", "#due_on-day", "{tomorrow_day}"), ("fill", "#due_on-month", "{tomorrow_month}"), ("fill", "#due_on-year", "{tomorrow_year}"), ("fill", "#note", "Ring Karen about the kettle tipper"), ("click", "Plan the contact")), shows="Phone call planned for"),
+    V("plan-cancel", "practitioner", "/plans/{irene_plan}/cancel", f"Cancel a planned contact – {IRENE}", person=IRENE),
+    V("plan-cancelled", "practitioner", "/plans/{irene_plan}/cancel?from=diary", "My diary", do=(("fill", "#reason", "Irene is staying with Karen this week"), ("click", "Cancel the contact")), shows="is cancelled"),
+    V("conversation-plan", "practitioner", "/cases/{kamal_case}/conversations/new?plan={kamal_plan}", f"Record a conversation – {KAMAL}", person=KAMAL, shows="Was this a planned contact?"),
     # A manager: the team, allocation, measures and their lists, imports and duplicates.
     V("asks-team", "manager", "/asks", "Asks of the manager"),
     V("ask", "manager", "/asks/{mohammed_ask}", f"Ask: {MOHAMMED_ASK} – {MOHAMMED}", person=MOHAMMED),
@@ -162,6 +178,9 @@ PAGES = [
     V("team", "manager", "/team", "Riverside team"),
     V("team-errors", "manager", "/team", "Error: Riverside team", do=(("click", "Allocate"),), shows="There is a problem"),
     V("team-allocated", "manager", "/team", "Riverside team", do=(("check", re.compile("Choose the case for")), ("select", "#owner_id", "Jo Lewis"), ("fill", "#reason", "Jo has room this week"), ("click", "Allocate")), shows="given to Jo Lewis"),
+    V("team-settings", "manager", "/team/settings", "Settings – Riverside team"),
+    V("team-settings-errors", "manager", "/team/settings", "Error: Settings – Riverside team", do=(("fill", "#no_contact_days", "0"), ("click", "Save settings")), shows="There is a problem"),
+    V("team-settings-saved", "manager", "/team/settings", "Riverside team", do=(("fill", "#no_contact_days", "21"), ("click", "Save settings")), shows="now flagged"),
     V("person-audit", "manager", "/people/{irene}/audit", f"Who has looked at {IRENE}'s record", person=IRENE),
     V("owner-saved", "manager", "/cases/{kamal_case}/owner", f"Case – {KAMAL}", person=KAMAL, do=(("select", "#owner_id", "Sam Okafor"), ("fill", "#reason", "Sam knows the family"), ("click", "Change owner")), shows="Sam Okafor"),
     V("measures", "manager", "/measures", "Measures"),
@@ -217,6 +236,7 @@ PAGES = [
     V("team-added", "admin", "/admin/teams/new", "Users and teams", do=(("fill", "#name", "Hillside"), ("check", "Pilot (the bubble)"), ("click", "Add team")), shows="The Hillside team has been added."),
     V("team-edit", "admin", "/admin/teams/{riverside}/edit", "Change the Riverside team – Users and teams"),
     V("audit", "admin", "/admin/audit", "Audit trail"),
+    V("relationships", "admin", "/admin/relationships", "Relationships started", shows="Albert Mensah"),
     V("audit-filtered", "admin", "/admin/audit?person={irene}", "Audit trail", shows="events"),
     V("audit-errors", "admin", "/admin/audit?start[day]=31&start[month]=2&start[year]=2026", "Error: Audit trail", shows="There is a problem", status=400),
     V("duplicates", "admin", "/people/duplicates", "Possible duplicate records", shows=TERRY),
@@ -368,6 +388,15 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
     irene_member = db.session.scalar(
         select(NetworkMember).where(NetworkMember.person_id == irene.id).order_by(NetworkMember.id)
     )
+    tomorrow = clock.today() + dt.timedelta(days=1)
+
+    def open_plan(case) -> int:
+        return db.session.scalar(
+            select(Plan.id)
+            .where(Plan.case_id == case.id, Plan.status == "planned")
+            .order_by(Plan.id)
+        )
+
     records = {
         "irene": irene.id,
         "irene_case": irene_case.id,
@@ -375,6 +404,12 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
             select(Action.id).where(Action.case_id == irene_case.id).order_by(Action.id)
         ),
         "kamal_case": open_case(kamal).id,
+        "irene_plan": open_plan(irene_case),
+        "kamal_plan": open_plan(open_case(kamal)),
+        # a planned contact's day: tomorrow, asked of the clock when the suite runs
+        "tomorrow_day": str(tomorrow.day),
+        "tomorrow_month": str(tomorrow.month),
+        "tomorrow_year": str(tomorrow.year),
         "nasreen_case": open_case(nasreen).id,
         "terry": terry.id,
         "terry_case": open_case(terry, closed=True).id,
@@ -398,6 +433,10 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
             select(CautionFlag.id).where(CautionFlag.person_id == irene.id).order_by(CautionFlag.id)
         ),
         "irene_member": irene_member.id,
+        "winifred": person("Winifred", "Osei").id,
+        "winifred_passed": db.session.scalar(
+            select(Demand.id).where(Demand.routed_by == "passed_to_owner").order_by(Demand.id)
+        ),
         "irene_member_name": irene_member.name,
         "trial": trial.id,
         "trial_case": trial_case.id,

@@ -300,7 +300,7 @@ def reference(first: dt.date, last: dt.date, cohort: str, team_id: int | None) -
         ]
         if not earlier:
             return "first"
-        if d.routed_by == "open_case":
+        if d.routed_by in ("open_case", "passed_to_owner"):
             return "while_open"
         closed_before = [
             c

@@ -11,9 +11,21 @@ from casework import clock
 from casework.cases.service import add_action, close_case, log_conversation
 from casework.exceptions import StaleVersion
 from casework.extensions import db
-from casework.models import Action, AuditEvent, Case, Conversation, Demand, OwnershipChange, Person
+from casework.models import (
+    Action,
+    AuditEvent,
+    Case,
+    CautionFlag,
+    ConsentDecision,
+    Conversation,
+    Demand,
+    NetworkMember,
+    OwnershipChange,
+    Person,
+)
 from casework.people import merge
 from casework.people.service import possible_duplicates, search_people
+from casework.safety import service as safety
 from tests.conftest import make_demand, make_person, make_team, make_user
 
 DOB = dt.date(1961, 4, 2)
@@ -380,3 +392,51 @@ def test_the_team_that_registered_the_merged_record_keeps_access(team, practitio
     db.session.commit()
     login(client, south_worker)
     assert client.get(f"/people/{kept.id}").status_code == 200
+
+
+def test_the_persons_own_records_move_with_them_and_back_on_undo(pair, admin, practitioner):
+    """Cautions, the circle and the decisions about sharing belong to the person, not to a
+    case: a merge that left them behind would hide a dangerous dog from the next visitor."""
+    robert, bob = pair
+    flag = safety.raise_flag(db.session, practitioner, bob, category="animal",
+                             text="Large dog, ask for it to be shut away",
+                             review_on=clock.today() + dt.timedelta(days=90))  # fmt: skip
+    jo = {"name": "Jo Smith", "relationship": "family", "may_contact": True}
+    member = safety.add_member(db.session, practitioner, bob, jo)
+    consent = safety.record_consent(db.session, practitioner, bob, decision="refused",
+                                    scope="Nothing to the housing office",
+                                    recorded_on=clock.today())  # fmt: skip
+    db.session.commit()
+    event = merge.merge_people(db.session, admin, keep=robert, other=bob)
+    db.session.commit()
+    records = ((CautionFlag, flag.id), (NetworkMember, member.id), (ConsentDecision, consent.id))
+
+    def owners():
+        return [db.session.get(model, ident).person_id for model, ident in records]
+
+    assert owners() == [robert.id] * 3
+    assert [f.id for f in safety.active_flags(db.session, robert)] == [flag.id]
+    assert event.detail["flag_ids"] == [flag.id]
+    assert event.detail["network_member_ids"] == [member.id]
+    assert event.detail["consent_ids"] == [consent.id]
+
+    merge.undo_merge(db.session, admin, event)
+    db.session.commit()
+    assert owners() == [bob.id] * 3
+    assert safety.active_flags(db.session, robert) == []
+
+
+def test_undo_is_refused_when_a_moved_caution_now_belongs_to_someone_else(
+    pair, admin, practitioner
+):
+    robert, bob = pair
+    flag = safety.raise_flag(db.session, practitioner, bob, category="animal", text="Dog",
+                             review_on=clock.today() + dt.timedelta(days=90))  # fmt: skip
+    db.session.commit()
+    event = merge.merge_people(db.session, admin, keep=robert, other=bob)
+    db.session.commit()
+    third = make_person(practitioner)
+    db.session.get(CautionFlag, flag.id).person_id = third.id
+    db.session.commit()
+    with pytest.raises(merge.MergeRefused, match="now belong to someone else"):
+        merge.check_undo(db.session, event)

@@ -89,7 +89,11 @@ def test_demands_are_routed_by_the_rule(generated):
         cases.sort(key=lambda c: (c.opened_on, c.id))
         for previous, case in zip([None, *cases], cases, strict=False):
             demands = sorted(by_case[case.id], key=lambda d: (d.received_on, d.id))
-            assert [d.routed_by for d in demands[1:]] == ["open_case"] * (len(demands) - 1)
+            assert {d.routed_by for d in demands[1:]} <= {"open_case", "passed_to_owner"}
+            for d in demands[1:]:
+                routes[d.routed_by] += d.routed_by == "passed_to_owner"
+                # passed by a worker of another team, to the case's own
+                assert (d.routed_by == "passed_to_owner") == (d.recorded_by.team_id != case.team_id)
             route = demands[0].routed_by
             routes[route] += 1
             first_owner = case.ownership_changes[0].to_id if case.ownership_changes else None
@@ -103,6 +107,7 @@ def test_demands_are_routed_by_the_rule(generated):
                 assert route == "new_case"
                 assert previous.owner is None or not previous.owner.active
     assert routes["same_worker"] > 0 and routes["new_case"] > 0
+    assert 0 < routes["passed_to_owner"] < 0.05 * sum(routes.values())  # a small share
 
 
 def test_owners_change_by_recorded_handovers_and_closures_are_agreed(generated):
@@ -175,7 +180,7 @@ def test_the_simulation_asks_the_domains_routing_rule_for_every_demand(monkeypat
     routed_by = COLUMNS["demands"].index("routed_by")
     assert len(answers) == len(rows)
     assert Counter(row[routed_by] for row in rows) == Counter(answers)
-    assert set(answers) == {"open_case", "same_worker", "new_case"}
+    assert set(answers) == {"open_case", "same_worker", "new_case", "passed_to_owner"}
 
 
 def test_a_trial_with_a_real_interval_example_costs_and_counterfactuals(generated):

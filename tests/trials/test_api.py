@@ -197,3 +197,17 @@ def test_what_the_usual_system_would_have_done_and_the_cost_of_journey(
         "counterfactual_recorded": 1,
     }
     db.session.rollback()
+
+
+def test_a_trial_whose_name_holds_a_slash_has_its_results_at_its_address(client, runner, teams):
+    name = "Home first / winter"
+    made = runner.invoke(
+        args=["trials", "create", name, "--pilot-team", "Pilot", "--usual-team", "Usual"]
+        + ["--share", "0.5"]
+    )
+    assert made.exit_code == 0, made.output
+    manager = Api(client, token_for(make_user(teams[0], "manager")))
+    status, body = manager.get("/trials/Home first %2F winter/results")
+    assert (status, body["trial"]) == (200, name)
+    assert manager.get("/trials/Home first %2F spring/results")[0] == 404
+    assert manager.get(f"/trials/{'x' * 500}/results")[0] == 404
