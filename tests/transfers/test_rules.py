@@ -221,3 +221,16 @@ def test_a_long_name_still_fits_a_notification(practitioner, south, south_manage
     long_team = make_team("S" * 100)
     make_user(long_team, "manager")
     assert ask(demand.case, practitioner, long_team).status == "pending"
+
+
+def test_the_audit_trail_says_each_step_in_words(case, practitioner, south, south_manager):
+    from casework.audit.trail import describe
+
+    transfer = ask(case, practitioner, south)
+    accept_transfer(db.session, transfer, south_manager, owner=south_manager)
+    db.session.commit()
+    events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
+    words = [describe(e) for e in events]
+    assert f"Asked South to take the case on (transfer {transfer.id}) in case {case.id}" in words
+    assert f"Accepted transfer {transfer.id}" in words
+    assert any(w.endswith(": transferred to another team") for w in words)
