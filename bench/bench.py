@@ -411,6 +411,7 @@ def main() -> None:
             "diary": ["/diary"],
             "case": [f"/cases/{case}" for case in subject["cases"][:50]],
             "timeline": [f"/people/{person}" for person in subject["people"]],
+            "transfers": ["/transfers"],
             "intake": [f"/people/{person}/demands/new" for person in subject["people"]],
             "notifications": ["/notifications", "/notifications?unread=1"],
         }
@@ -424,6 +425,7 @@ def main() -> None:
                 "Diary page": timed(page, paths["diary"], n),
                 "Case page": timed(page, paths["case"], n),
                 "Person timeline": timed(page, paths["timeline"], n),
+                "Transfers list": timed(page, paths["transfers"], n),
                 "Intake form": timed(page, paths["intake"], n),
                 "Notifications page": timed(page, paths["notifications"], n),
             }

@@ -175,10 +175,11 @@ def register_blueprints(app: Flask) -> None:
     from .diary import pages as diary
     from .notifications import routes as notifications
     from .people import merge_routes as duplicates
+    from .transfers import routes as transfers
     from .trials import pages as trials
 
     pages = (barriers, stories, audit_pages, duplicates, safety, trials, diary, notifications)
-    for module in (*pages, actions, corrections):
+    for module in (*pages, actions, corrections, transfers):
         app.register_blueprint(module.bp)
     csrf.exempt(api.bp)  # token-authenticated, never by cookie: nothing to forge
 

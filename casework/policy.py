@@ -29,6 +29,7 @@ from .models import (
     NetworkMember,
     Notification,
     Person,
+    Transfer,
     User,
 )
 
@@ -601,6 +602,45 @@ def get_network_member_for(user: User, member_id: int, *, write: bool = False) -
 def can_review_flags(user: User) -> bool:
     """The list of the team's flags due for review: its managers."""
     return manages_team(user, team_id_of(user))
+
+
+# Transfers between teams (ADR 0033): the two teams' business, and nobody else's.
+
+
+def can_request_transfer(user: User, case: Case) -> bool:
+    """The case's owner, or a manager of its team, asks another team to take it on."""
+    return can_work_on_case(user, case) and can_close(user, case)
+
+
+def can_see_transfer(user: User, transfer: Transfer) -> bool:
+    """The sending and the receiving team see a transfer; the receiving team sees only the
+    person's identity and the reason, never the case, until it accepts."""
+    return team_id_of(user) in (transfer.from_team_id, transfer.to_team_id)
+
+
+def can_answer_transfer(user: User, transfer: Transfer) -> bool:
+    """A manager of the receiving team, or the worker there it names, accepts or declines."""
+    if team_id_of(user) != transfer.to_team_id:
+        return False
+    return manages_team(user, transfer.to_team_id) or transfer.to_owner_id == user.id
+
+
+def get_transfer_for(user: User, transfer_id: int, *, answer: bool = False) -> Transfer:
+    """A transfer of the user's team (to answer: its receiving managers or named worker);
+    else 404 or 403, audited. Reading one reads the person's identity: audited as such."""
+    transfer = _found(Transfer, "transfer", transfer_id)
+    person_id = transfer.case.person_id
+    if not can_see_transfer(user, transfer):
+        refuse(403, "transfer", transfer.id, person_id)
+    if answer and not can_answer_transfer(user, transfer):
+        refuse(
+            403,
+            "transfer",
+            transfer.id,
+            person_id,
+            "Only a manager of the receiving team, or the worker the transfer names, answers it.",
+        )
+    return _read_if(True, "transfer", transfer, person_id)
 
 
 # The working day: planned contacts, the diary, the team's setting (issue 17).

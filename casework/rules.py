@@ -156,6 +156,22 @@ CLOSURE_OUTCOMES = {  # how a case ended; "agreed" is closure by mutual agreemen
     "declined_support": "The person declined support",
     "transferred": "Transferred to another team",
 }
+# The outcomes a person chooses when closing a case ("transferred" is set by a transfer's
+# acceptance only), in the close form's words, and what the note must say for each but
+# agreement (ADR 0033).
+CLOSURE_CHOICES = {
+    "agreed": "By agreement with the person: enough has been done and they are stable",
+    "died": "The person died",
+    "moved_away": "The person moved away from the area",
+    "declined_support": "The person declined support",
+}
+CLOSURE_NOTE_NEEDED = {
+    "died": "Say when the person died and how you heard",
+    "moved_away": "Say where the person moved to, if known, and how you heard",
+    "declined_support": "Say how and when the person declined support",
+}
+NO_OUTCOME = "Choose how the case ended"
+TRANSFER_STATUSES = ("pending", "accepted", "declined")
 NOTIFICATION_KINDS = {  # what a worker is told, in the words of the list's filter
     "allocated": "A case given to you",
     "recontact": "A demand routed to your case",

@@ -33,6 +33,7 @@ from casework.notifications.service import tell
 from casework.people.merge import merge_people
 from casework.policy import MAX_ID
 from casework.safety.service import add_member, raise_flag
+from casework.transfers.service import request_transfer
 from casework.trials.service import create as create_trial
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 
@@ -119,6 +120,13 @@ EXPECTED = {
     ("asks.detail", "GET"):              "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
     ("asks.detail", "POST"):             "302 | 403 | 422/403 | 403 | 422/403 | 403",
     ("asks.withdraw", "POST"):           "302 | 302/403 | 403 | 403 | 403 | 403",
+    # Transfers: "own" is one asked of North (from South), "other" one between South and West.
+    ("transfers.new", "GET"):            "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("transfers.new", "POST"):           "302 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("transfers.index", "GET"):          "302 | 200 | 200 | 403 | 200 | 403",
+    ("transfers.show", "GET"):           "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("transfers.accept", "POST"):        "302 | 403 | 422/403 | 403 | 422/403 | 403",
+    ("transfers.decline", "POST"):       "302 | 403 | 422/403 | 403 | 422/403 | 403",
     # The team's purpose: read by its members, written by its manager
     ("purpose.show", "GET"):             "302 | 200 | 200 | 403 | 200 | 403",
     ("purpose.edit", "GET"):             "302 | 403 | 200 | 403 | 200 | 403",
@@ -229,6 +237,11 @@ EXPECTED = {
     ("api.read_ask", "GET"):             "401 | 200/403 | 200/403 | 403 | 200/403 | 403",
     ("api.create_ask", "POST"):          "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
     ("api.decide_ask", "POST"):          "401 | 403 | 409/403 | 403 | 409/403 | 403",
+    ("api.create_transfer", "POST"):     "401 | 422/403 | 422/403 | 403 | 422/403 | 403",
+    ("api.list_transfers", "GET"):       "401 | 200 | 200 | 403 | 200 | 403",
+    ("api.read_transfer", "GET"):        "401 | 200/403 | 200/403 | 403 | 200/403 | 403",
+    ("api.accept_transfer", "POST"):     "401 | 403 | 422/403 | 403 | 422/403 | 403",
+    ("api.decline_transfer", "POST"):    "401 | 403 | 422/403 | 403 | 422/403 | 403",
     # Cautions, the circle and consent: changed by the teams working with the person; the
     # cautions due for review listed for the team's managers
     ("safety.new_flag", "GET"):          "302 | 200/403 | 200/403 | 403 | 200/403 | 403",
@@ -366,6 +379,15 @@ def build_world() -> World:
         by=None,
     )
     world.trial_id = trial.id
+    # A transfer asked of North (own) and one between South and West (other), of South's cases.
+    west = make_team("West", "usual")
+    for scope, to_team in (("own", north), ("other", west)):
+        demand, _ = make_demand(make_person(south_worker), south_worker)
+        asked = request_transfer(
+            db.session, demand.case, south_worker, to_team=to_team, reason="Moved"
+        )
+        db.session.flush()
+        world.records[scope]["transfer_id"] = asked.id
     world.records["other"]["token_id"] = issue_token(db.session, south_worker, "theirs")[0].id
     [theirs] = tell([south_worker], "allocated", text="Theirs")
     for role, user in users.items():
@@ -401,6 +423,7 @@ def scoped(rule) -> bool:
         "team_id",
         "flag_id",
         "member_id",
+        "transfer_id",
         "plan_id",
         "notification_id",
     }
@@ -489,6 +512,9 @@ def api_body(endpoint: str, records: dict) -> dict:
         "api.create_member": {"name": "Jo", "relationship": "family"},  # no rule to break
         "api.update_member": {"version": MAX_ID},  # stale: 409
         "api.create_consent": {"decision": "given", "scope": "GP", "recorded_on": "2999-01-01"},
+        "api.create_transfer": {"to_team": "Nowhere", "reason": "Moved"},  # no such team
+        "api.accept_transfer": {"owner_id": MAX_ID},  # nobody
+        "api.decline_transfer": {},  # no reason
         "api.create_plan": {"due_on": "2000-01-01", "kind": "visit"},  # in the past: 422
         "api.cancel_plan": {"version": MAX_ID},  # stale: 409
         "api.change_me": {"phone": "ring the office"},  # not a phone number: 422

@@ -25,6 +25,7 @@ from casework.models import (
     OwnershipChange,
     Person,
     Team,
+    Transfer,
     User,
 )
 from casework.people.service import nhs_number_checks
@@ -62,7 +63,7 @@ def test_demo_command_loads_the_locality_and_prints_the_logins(runner):
     assert "ada.lovell@example.nhs.uk" in result.output
     assert "Service lead  lin.carter@example.nhs.uk" in result.output
     loaded = counts()
-    assert 35 + 84 <= loaded["Person"] <= 45 + 84  # about forty, and the trial's 84
+    assert 35 + 84 <= loaded["Person"] <= 50 + 84  # about forty-five, and the trial's 84
     assert loaded["Demand"] > loaded["Person"]
     assert loaded["User"] == 11
     assert "Two-factor sign-in" not in result.output  # no role needs it in these tests
@@ -215,10 +216,25 @@ class TestTheLoadedDemo:
         assert all(change.reason.strip() for change in changes)
         assert any("long-term leave" in change.reason for change in changes)
 
-    def test_every_closed_case_was_closed_by_agreement(self, app):
+    def test_every_closed_case_ended_by_agreement_or_with_a_note(self, app):
         closed = list(db.session.scalars(select(Case).where(Case.closed_on.is_not(None))))
         assert len(closed) >= 20
-        assert all(c.closure_agreed is True and c.closure_agreement_note for c in closed)
+        agreed = [c for c in closed if c.closure_outcome == "agreed"]
+        assert all(c.closure_agreed is True and c.closure_agreement_note for c in agreed)
+        ended = [c for c in closed if c.closure_outcome in ("died", "moved_away")]
+        assert {c.closure_outcome for c in ended} == {"died", "moved_away"}
+        assert all(c.closure_agreed is False and c.closure_agreement_note for c in ended)
+
+    def test_a_transfer_accepted_one_declined_and_one_waiting(self, app):
+        transfers = list(db.session.scalars(select(Transfer).order_by(Transfer.id)))
+        assert [t.status for t in transfers] == ["accepted", "declined", "pending"]
+        accepted = transfers[0]
+        new = accepted.new_case
+        assert accepted.case.closure_outcome == "transferred" and new.is_open
+        assert new.transferred_from_case_id == accepted.case_id
+        assert new.what_matters is not None and any(a.by == "team" for a in new.actions)
+        assert transfers[1].case.is_open and transfers[1].answer_reason
+        assert transfers[2].to_owner is not None
 
     def test_cases_at_every_stage(self, app):
         cases = list(db.session.scalars(select(Case)))

@@ -13,7 +13,7 @@ from casework.demo.scenes import STEPS, Scene
 
 ROOT = Path(__file__).resolve().parent.parent
 DEMO = ROOT / "casework" / "demo"
-STAFF_FIELDS = ("by", "to", "owner", "assignee", "who", "answered_by", "pass_to")
+STAFF_FIELDS = ("by", "to", "owner", "assignee", "who", "answered_by", "pass_to", "to_owner")
 
 
 def test_every_data_file_is_installed_with_the_package():

@@ -19,6 +19,7 @@ from . import (  # noqa: F401 - each module's operations join the blueprint
     notifications,
     people,
     plans,
+    transfers,
     trials,
     users,
 )

@@ -55,8 +55,10 @@ class OwnershipChange(Shape):
 
 
 class Closure(Shape):
+    outcome: Choice(rules.CLOSURE_OUTCOMES) = Described(description="How the case ended")
     agreed_with_person: bool
     agreement_note: str | None
+    note: str | None = Described(description="What happened: a death, a move, support declined")
     summary: str | None
     closed_on: Date
     closed_by_id: int | None
@@ -87,6 +89,9 @@ class Case(Shape):
     ownership_history: list[OwnershipChange]
     closure: Closure | None
     late_notes: list[LateNote] = Described(description="Notes added after the closure")
+    transferred_from_case_id: int | None = Described(
+        description="The case in another team this one continues, after a transfer"
+    )
     version: int
     plans: list[Plan] = Described(description="Contacts planned, done or cancelled, by date")
     previous_case: PreviousCase | None = Described(
@@ -108,11 +113,23 @@ class OwnerIn(Body):
 
 
 class CloseIn(Body):
-    domain_requires: ClassVar = ("agreed_with_person", "agreement_note")
-    agreed_with_person: Agreed | None = None
-    agreement_note: (
-        Text(rules.LONG_TEXT, "How and when the person agreed", required=True) | None
+    outcome: Choice(
+        rules.CLOSURE_CHOICES,
+        "How the case ended: agreed (the default) needs `agreed_with_person` and "
+        "`agreement_note`; died, moved_away and declined_support need a `note` instead",
+    ) = "agreed"
+    agreed_with_person: (
+        Annotated[
+            bool,
+            Strict(),
+            WithJsonSchema(
+                {"type": "boolean", "description": "Required true when the outcome is agreed"}
+            ),
+        ]
+        | None
     ) = None
+    agreement_note: Text(rules.LONG_TEXT, "How and when the person agreed") | None = None
+    note: Text(rules.LONG_TEXT, "What happened, for an outcome other than agreed") | None = None
     summary: Text(rules.LONG_TEXT, "What changed for the person") | None = None
     closed_on: Day("Defaults to today") | None = None
     version: Id(STALE_IS_409) | None = None
@@ -142,9 +159,12 @@ def ownership_json(change: OwnershipRecord) -> OwnershipChange:
 def closure_json(case: CaseRecord) -> Closure | None:
     if case.is_open:
         return None
+    outcome = case.closure_outcome or "agreed"
     return Closure(
+        outcome=outcome,
         agreed_with_person=bool(case.closure_agreed),
-        agreement_note=case.closure_agreement_note,
+        agreement_note=case.closure_agreement_note if outcome == "agreed" else None,
+        note=case.closure_agreement_note if outcome != "agreed" else None,
         summary=case.closure_summary,
         closed_on=case.closed_on,
         closed_by_id=case.closed_by_id,
@@ -177,6 +197,7 @@ def case_json(session: Session, case: CaseRecord) -> Case:
         ownership_history=[ownership_json(o) for o in case.ownership_changes],
         closure=closure_json(case),
         late_notes=[late_note_json(n) for n in case.late_notes],
+        transferred_from_case_id=case.transferred_from_case_id,
         version=case.version,
         plans=[plan_json(p) for p in case.plans],
         previous_case=previous_case_json(case),
@@ -237,10 +258,12 @@ def change_owner(case_id: int, json: OwnerIn):
 @bp.post("/cases/<id:case_id>/close")
 @spec.validate(resp=answers(200, Case, 403, 404, 409, body=True), tags=["Cases"])
 def close_case(case_id: int, json: CloseIn):
-    """Close the case by agreement with the person
+    """Close the case: by agreement with the person, or as they died, moved away or declined
 
-    Without `agreed_with_person: true` and an `agreement_note`, 422 and the case stays
-    open. An already closed case: 409. Open actions may continue.
+    `outcome` agreed (the default): without `agreed_with_person: true` and an
+    `agreement_note`, 422 and the case stays open. died, moved_away, declined_support: a
+    `note` of what happened instead (422 without). An already closed case, or one waiting
+    for an answer to a transfer: 409. Open actions may continue.
     """
     case = _case_to_change(case_id, policy.can_close, policy.ONLY_OWNER_OR_MANAGER_CLOSE)
     cases.close_case(
@@ -252,6 +275,8 @@ def close_case(case_id: int, json: CloseIn):
         summary=json.summary,
         closed_on=json.closed_on,
         version=json.version,
+        outcome=json.outcome,
+        note=json.note,
     )
     db.session.commit()
     return case_json(db.session, case)

@@ -28,7 +28,7 @@ from sqlalchemy.orm import Session
 from ..formatting import label
 from ..models import Case, Person, Team, User, utcnow
 from ..people.timeline import visible_record
-from ..rules import FLAG_CATEGORIES
+from ..rules import CLOSURE_OUTCOMES, FLAG_CATEGORIES
 from ..safety.service import PersonSafety, person_safety
 from ..text import without_control_characters
 from .fields import day, moment
@@ -262,9 +262,17 @@ def _case(builder: BundleBuilder, case: Case, demands, subject: dict) -> None:
             careTeam=[care_team],
             goal=_goals(builder, case, subject),
             activity=[_activity(builder, a, subject) for a in case.actions],
-            note=[{"text": case.closure_summary}] if case.closure_summary else [],
+            note=_closure_notes(case),
         ),
     )
+
+
+def _closure_notes(case) -> list[dict]:
+    """How the case ended (ADR 0033), and what changed for the person."""
+    if case.is_open:
+        return []
+    ended = [{"text": f"How it ended: {CLOSURE_OUTCOMES[case.closure_outcome or 'agreed']}"}]
+    return ended + ([{"text": case.closure_summary}] if case.closure_summary else [])
 
 
 def _demand(builder: BundleBuilder, demand, subject: dict) -> None:

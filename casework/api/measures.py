@@ -27,7 +27,7 @@ MEASURE_PARTS = {
     "failure_demand": ("failure", "value", "unclassified", "rate"),
     "handoffs": ("closed", "zero_handoffs", "rate", "mean"),
     "same_worker": ("recontacts", "same_worker", "rate", "owner_left"),
-    "closed_by_agreement": ("closed", "agreed", "rate"),
+    "closed_by_agreement": ("closed", "agreed", "rate", "by_outcome"),
     "end_to_end_days": ("closed", "median", "p90"),
     "returned_within_90_days": ("eligible", "returned", "rate"),
     "actions": ("person", "team", "done", "dropped", "open"),
@@ -35,9 +35,22 @@ MEASURE_PARTS = {
 }
 
 
+ByOutcome = create_model(
+    "ByOutcome",
+    __base__=Shape,
+    __doc__="Cases closed in the period by how they ended (ADR 0033)",
+    **{outcome: (Count, ...) for outcome in rules.CLOSURE_OUTCOMES},
+)
+NESTED = {"by_outcome": ByOutcome}
+
+
 def _figure(name: str, parts: tuple[str, ...]):
     fields = {
-        part: (Annotated[Rate, Described(ge=0)] if part in RATES else Count, ...) for part in parts
+        part: (
+            NESTED.get(part) or (Annotated[Rate, Described(ge=0)] if part in RATES else Count),
+            ...,
+        )
+        for part in parts
     }
     title = "".join(word.title() for word in name.split("_"))
     return create_model(title, __base__=Shape, **fields)

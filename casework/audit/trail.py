@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, selectinload
 from ..clock import uk_midnight
 from ..formatting import label, uk_date
 from ..models import AuditEvent, AuditEventPerson, Case, Person, User
+from ..rules import CLOSURE_OUTCOMES
 from .write import LISTED
 
 # What each action and kind of record is called in the viewer's filters.
@@ -40,6 +41,8 @@ ACTIONS = {
     "revoke": "Revoked",
     "relationship_started": "Started a relationship",
     "entered_in_error": "Marked entered in error",
+    "accept": "Accepted",
+    "decline": "Declined",
 }
 ENTITIES = {
     "person": "Person",
@@ -62,6 +65,8 @@ ENTITIES = {
     "plan": "Planned contact",
     "diary": "Diary",
     "relationships": "Relationships started",
+    "transfer": "Transfer",
+    "transfer_list": "Transfers between teams",
 }
 
 
@@ -264,11 +269,14 @@ def describe(event: AuditEvent, names: Names = NO_NAMES) -> str:
             "case": f"Opened {record}",
             "conversation": f"Logged conversation {ident}{case}",
             "action": f"Agreed action {ident}{case}",
+            "transfer": f"Asked {d.get('to_team')} to take the case on (transfer {ident}){case}",
         }.get(entity, f"Created {record}")
     if action == "update":
         return _changed(entity, ident, d, record)
     if action == "close":
-        return f"Closed {record} on {uk_date(_date(d.get('closed_on')))}"
+        ended = d.get("outcome")
+        how = f": {CLOSURE_OUTCOMES[ended].lower()}" if ended in CLOSURE_OUTCOMES else ""
+        return f"Closed {record} on {uk_date(_date(d.get('closed_on')))}{how}"
     if action == "merge":
         merged, kept = _int(d.get("merged_id")), _int(d.get("kept_id"))
         return f"Merged {_named_record(names, merged)} into {_named_record(names, kept)}"
@@ -334,6 +342,7 @@ LIST_READS = {
     "story_list": {None: "Viewed the team's stories"},
     "registration": {None: "Was shown possible duplicates while registering a person"},
     "relationships": {None: "Viewed the relationships started"},
+    "transfer_list": {None: "Viewed the transfers between teams"},
 }
 
 

@@ -8,6 +8,7 @@ from ..extensions import db
 from ..forms import parse_version
 from ..models import Case, User
 from ..pagination import page_number
+from ..transfers import service as transfer_service
 from . import bp, service
 from .forms import AllocateForm
 
@@ -76,12 +77,15 @@ def team():
         if worker
         else None,
     }
+    transfers = transfer_service.of_team(db.session, team_id, page_number("transfers"))
     selected = {case_id for case_id in form.case_ids.data or [] if policy.fetchable(case_id)}
     if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
         shown = {row.case.id for rows in lists.values() if rows for row in rows.items}
         lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
     _audit_caseload(
-        "team", [row.case.person_id for rows in lists.values() if rows for row in rows.items]
+        "team",
+        [row.case.person_id for rows in lists.values() if rows for row in rows.items]
+        + [transfer.case.person_id for transfer in transfers.items],
     )
     return render_template(
         "caseload/team.html",
@@ -90,6 +94,7 @@ def team():
         flags=service.team_flags(db.session, current_user.team),
         worker=worker,
         selected=selected,
+        transfers=transfers,
         **lists,
     ), status
 

@@ -7,7 +7,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import InputRequired, NumberRange, Optional
+from wtforms.validators import InputRequired, NumberRange, Optional, StopValidation
 
 from ..forms import (
     Chosen,
@@ -17,7 +17,7 @@ from ..forms import (
     WholeNumberField,
     not_in_future,
 )
-from ..rules import LONG_TEXT, SHORT_TEXT, WITH_WHOM
+from ..rules import CLOSURE_CHOICES, LONG_TEXT, SHORT_TEXT, WITH_WHOM
 
 MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
 
@@ -114,17 +114,32 @@ class OwnerForm(FlaskForm):
     )
 
 
+def required_when_agreed(form, field):
+    """An agreed closure says what changed for the person; a death or a move may not."""
+    if form.outcome.data == "agreed" and not (field.data or "").strip():
+        raise StopValidation("Summarise what changed for the person")
+
+
 class CloseForm(FlaskForm):
     version = HiddenField()
+    outcome = RadioField(
+        "How did the case end?",
+        choices=CLOSURE_CHOICES,
+        default="agreed",
+        # A form from before there were outcomes sends none: it closes by agreement, as then.
+        filters=[lambda value: value or "agreed"],
+        validate_choice=False,  # the close rule says "Choose how the case ended", in words
+    )
     agreed_with_person = BooleanField(
         "I have agreed with the person that enough has been done and they are stable"
     )
     agreement_note = TextAreaField(
         "How and when the person agreed", validators=[MaxLength(SHORT_TEXT)]
     )
+    note = TextAreaField("What happened", validators=[MaxLength(SHORT_TEXT)])
     summary = TextAreaField(
         "What changed for the person",
-        validators=[InputRequired("Summarise what changed for the person"), MaxLength(LONG_TEXT)],
+        validators=[required_when_agreed, MaxLength(LONG_TEXT)],
     )
     closed_on = DateInputField(
         "Date closed", validators=[not_in_future], required_message="Enter the date the case closed"

@@ -9,6 +9,7 @@ from ..extensions import db
 from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version
 from ..models import Team, User
+from ..rules import CLOSURE_OUTCOMES
 from ..safety import service as safety
 from ..web import moved_to, save_form
 from . import bp, service
@@ -296,8 +297,10 @@ def close(case_id: int):
         form.form_errors.append(f"This case was closed on {uk_date(case.closed_on)}{by}.")
         return show(409)
     closure = {
+        "outcome": form.outcome.data,
         "agreed_with_person": bool(form.agreed_with_person.data),
         "agreement_note": form.agreement_note.data,
+        "note": form.note.data,
         "summary": form.summary.data,
         "closed_on": form.closed_on.data,
     }
@@ -312,12 +315,19 @@ def close(case_id: int):
         lambda: service.close_case(
             db.session, case, current_user, **closure, version=form_version(form)
         ),
-        saved=lambda _: f"Case closed by agreement with {case.person.given_name}.",
+        saved=lambda _: closed_words(case),
         to=lambda _: url_for("cases.detail", case_id=case.id),
         show=show,
         stale=case,
         invalid=every_problem,
     )
+
+
+def closed_words(case) -> str:
+    """The banner after closing, saying how the case ended."""
+    if case.closure_outcome == "agreed":
+        return f"Case closed by agreement with {case.person.given_name}."
+    return f"Case closed: {CLOSURE_OUTCOMES[case.closure_outcome].lower()}."
 
 
 # The form's address before the one word (ADR 0030): bookmarks, and a form opened before then.

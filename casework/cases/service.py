@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .. import audit, clock
@@ -12,6 +13,7 @@ from ..diary.service import fulfil, plan_to_fulfil
 from ..exceptions import (
     AlreadyClosed,
     ClosureNeedsAgreement,
+    Conflict,
     InvalidValue,
     ReasonRequired,
 )
@@ -25,12 +27,16 @@ from ..models import (
     Case,
     Conversation,
     OwnershipChange,
+    Transfer,
     User,
     utcnow,
 )
 from ..notifications import events
 from ..rules import (
+    CLOSURE_CHOICES,
+    CLOSURE_NOTE_NEEDED,
     NO_ACTION_DESCRIPTION,
+    NO_OUTCOME,
     SHORT_TEXT,
     WITH_WHOM,
     check_action_due,
@@ -270,25 +276,46 @@ def change_owner(
 
 
 def closure_problems(
-    case: Case, *, agreed_with_person, agreement_note, summary, closed_on
+    case: Case,
+    *,
+    agreed_with_person=None,
+    agreement_note=None,
+    summary=None,
+    closed_on=None,
+    outcome: str | None = "agreed",
+    note=None,
 ) -> tuple[dict[str, str], dict]:
-    """What stops the case closing (field: message), and the cleaned closure."""
+    """What stops the case closing (field: message), and the cleaned closure. An agreed
+    closure needs the person's agreement and how it was given; a death, a move away or
+    support declined needs a note of what happened instead (ADR 0033)."""
     errors: dict[str, str] = {}
-    if agreed_with_person is not True:
-        errors["agreed_with_person"] = (
-            "A case closes only when the person agrees: confirm that you agreed it with them"
+    outcome = outcome or "agreed"
+    if outcome not in CLOSURE_CHOICES:
+        errors["outcome"] = NO_OUTCOME
+    elif outcome == "agreed":
+        if agreed_with_person is not True:
+            errors["agreed_with_person"] = (
+                "A case closes only when the person agrees: confirm that you agreed it with them"
+            )
+        agreement_note = clean_text(
+            agreement_note,
+            "agreement_note",
+            errors,
+            required="Say how and when the person agreed to close the case",
         )
-    agreement_note = clean_text(
-        agreement_note,
-        "agreement_note",
-        errors,
-        required="Say how and when the person agreed to close the case",
-    )
+    else:
+        note = clean_text(note, "note", errors, required=CLOSURE_NOTE_NEEDED[outcome])
     summary = clean_text(summary, "summary", errors)
     closed_on = clean_date(closed_on or clock.today(), "closed_on", errors)
     if closed_on and closed_on < case.opened_on:
         errors["closed_on"] = "The closing date cannot be before the case opened"
-    return errors, {"agreement_note": agreement_note, "summary": summary, "closed_on": closed_on}
+    clean = {
+        "outcome": outcome,
+        "note": agreement_note if outcome == "agreed" else note,
+        "summary": summary,
+        "closed_on": closed_on,
+    }
+    return errors, clean
 
 
 def close_case(
@@ -296,30 +323,62 @@ def close_case(
     case: Case,
     user: User,
     *,
-    agreed_with_person,
-    agreement_note: str | None,
-    summary: str | None,
+    agreed_with_person=None,
+    agreement_note: str | None = None,
+    summary: str | None = None,
     closed_on: dt.date | None = None,
     version: int | None = None,
+    outcome: str | None = "agreed",
+    note: str | None = None,
 ) -> Case:
-    """Close the case, only by mutual agreement with the person. Open actions may continue."""
+    """Close the case: by mutual agreement with the person, or because they died, moved away
+    or declined support (with a note of what happened). Open actions may continue. A case
+    waiting for another team's answer to a transfer stays open until it is answered."""
     if not case.is_open:
         raise AlreadyClosed(f"This case was already closed on {uk_date(case.closed_on)}.")
     check_version(case, version, "this case")
+    waiting = session.scalar(
+        select(Transfer).where(Transfer.case_id == case.id, Transfer.status == "pending")
+    )
+    if waiting is not None:
+        raise Conflict(
+            f"A transfer of this case to {waiting.to_team.name} is waiting for an answer: "
+            "the case stays open until that team accepts or declines it."
+        )
     errors, clean = closure_problems(
         case,
         agreed_with_person=agreed_with_person,
         agreement_note=agreement_note,
         summary=summary,
         closed_on=closed_on,
+        outcome=outcome,
+        note=note,
     )
     if errors:
         raise ClosureNeedsAgreement("The case is still open: check the closure", errors)
-    case.closed_on = clean["closed_on"]
-    case.closure_agreed = True
-    case.closure_outcome = "agreed"
-    case.closure_agreement_note = clean["agreement_note"]
-    case.closure_summary = clean["summary"]
+    _record_closure(session, case, user, **clean)
+    return case
+
+
+def close_as_transferred(
+    session: Session, case: Case, user: User, *, to_team, closed_on: dt.date
+) -> Case:
+    """Close the case because another team accepted it (transfers.service): no agreement is
+    asked for, as the work goes on in that team's new case."""
+    require_open(case)
+    summary = f"Transferred to {to_team.name}, which took the work on in a new case."
+    _record_closure(
+        session, case, user, outcome="transferred", note=None, summary=summary, closed_on=closed_on
+    )
+    return case
+
+
+def _record_closure(session: Session, case: Case, user: User, *, outcome, note, summary, closed_on):
+    case.closed_on = closed_on
+    case.closure_outcome = outcome
+    case.closure_agreed = outcome == "agreed"
+    case.closure_agreement_note = note
+    case.closure_summary = summary
     case.closed_by_id = user.id
     flush_checked(session, "this case")
     audit.record(
@@ -329,6 +388,6 @@ def close_case(
         person_id=case.person_id,
         user=user,
         closed_on=case.closed_on.isoformat(),
+        outcome=outcome,
         open_actions=[a.id for a in case.current_actions if a.status == "agreed"],
     )
-    return case

@@ -37,6 +37,8 @@ named by a later step of the same scene.
     consent     person, decision (given or refused), scope; expires_in (days from today,
                 negative for an expired one)
     costs, trial, trial_intake   a trial between the teams (see trial_steps.py)
+    transfer, accept, decline, end   transfers between teams and the other endings of a
+                case (see transfer_steps.py)
     plan        a contact planned in a worker's diary (see diary_steps.py)
     in_error, late_note          records put right (see correction_steps.py)
 """
@@ -52,7 +54,7 @@ from ..barriers.service import create_barrier, link_case, move_barrier
 from ..purpose.service import save as save_purpose
 from ..safety import service as safety
 from ..stories.service import mark_story
-from . import background, correction_steps, diary_steps, trial_steps
+from . import background, correction_steps, diary_steps, transfer_steps, trial_steps
 from .locality import DemoError, Locality
 
 # A demand's `kind` in a scene: value or failure demand, or "unsure" (not decided yet).
@@ -327,6 +329,7 @@ STEPS: dict[str, Callable[[Scene, dict], None]] = {
     "circle": _circle,
     "consent": _consent,
     **trial_steps.STEPS,
+    **transfer_steps.STEPS,
     **diary_steps.STEPS,
     **correction_steps.STEPS,
 }

@@ -119,6 +119,8 @@ TABLES = (
             "real_problem": str,
             "closed_on": dt.date,
             "closure_agreed": bool,
+            "closure_outcome": str,
+            "transferred_from_case_id": int,
             "closure_agreement_note": str,
             "closure_summary": str,
             "closed_by_id": int,

@@ -95,6 +95,8 @@ WATCHED = {
         "closed_on",
         "referral_match",
         "closure_agreed",
+        "closure_outcome",
+        "transferred_from_case_id",
     ),
     Person: ("merged_into_id",),
     Action: ("case_id", "by", "status", "entered_in_error_at"),
@@ -229,14 +231,14 @@ def previous_closed_case():
     )
 
 
-def first_demands(cases):
+def first_demands(cases, name: str = "first_demands"):
     """The day each case's first demand was received (a case with none: its opening date)."""
     return (
         select(Demand.case_id, func.min(Demand.received_on).label("received_on"))
         .join(cases, cases.c.id == Demand.case_id)
         .where(Demand.entered_in_error_at.is_(None))
         .group_by(Demand.case_id)
-        .subquery("first_demands")
+        .subquery(name)
     )
 
 
@@ -300,6 +302,8 @@ def case_facts(people: list[int] | None):
                 Case.referral_match,
                 Case.owner_id,
                 Case.closure_agreed,
+                Case.closure_outcome,
+                Case.transferred_from_case_id,
                 previous_closed_case().label("previous_id"),
             ),
             Case,
@@ -310,9 +314,17 @@ def case_facts(people: list[int] | None):
     )
     changes = owner_changes(cases)
     first_demand, back, actions = first_demands(cases), came_back(cases), action_counts(cases)
-    first_change, previous = aliased(OwnershipChange), aliased(Case)
+    first_change, previous, origin = aliased(OwnershipChange), aliased(Case), aliased(Case)
+    origin_demand = first_demands(cases, "origin_first_demands")
     closed = cases.c.closed_on.is_not(None)
-    first_on = func.coalesce(first_demand.c.received_on, cases.c.opened_on)
+    # A case that continues another team's (a transfer) counts from that case's first
+    # demand, so the person's journey is one span, counted once (ADR 0033).
+    first_on = func.coalesce(
+        origin_demand.c.received_on,
+        origin.opened_on,
+        first_demand.c.received_on,
+        cases.c.opened_on,
+    )
     return (
         select(
             cases.c.id,
@@ -331,6 +343,7 @@ def case_facts(people: list[int] | None):
             func.coalesce(cases.c.closure_agreed, false()),
             case((closed, days_between(cases.c.closed_on, first_on))),
             case((closed, back.c.id.is_not(None))),
+            case((closed, func.coalesce(cases.c.closure_outcome, literal("agreed")))),
             *(func.coalesce(actions.c[name], 0) for name in ACTION_COUNTS),
         )
         .select_from(cases)
@@ -338,6 +351,8 @@ def case_facts(people: list[int] | None):
         .outerjoin(first_change, first_change.id == changes.c.first_id)
         .outerjoin(previous, previous.id == cases.c.previous_id)
         .outerjoin(first_demand, first_demand.c.case_id == cases.c.id)
+        .outerjoin(origin, origin.id == cases.c.transferred_from_case_id)
+        .outerjoin(origin_demand, origin_demand.c.case_id == cases.c.transferred_from_case_id)
         .outerjoin(back, back.c.id == cases.c.id)
         .outerjoin(actions, actions.c.case_id == cases.c.id)
     )
@@ -390,6 +405,7 @@ CASE_COLUMNS = (
     "agreed",
     "days",
     "returned",
+    "outcome",
     *(f"actions_{name}" for name in ACTION_COUNTS),
 )
 COST_COLUMNS = ("case_id", "person_id", "team_id", "cohort", "closed_on", "minutes", "asks_pence")

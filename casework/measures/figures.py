@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Team
-from ..rules import EARLIEST_DEMAND
+from ..rules import CLOSURE_OUTCOMES, EARLIEST_DEMAND
 from ..trials.costs import cost_of_journey
 from . import populations as pop
 from . import split
@@ -123,9 +123,18 @@ PARTS: dict[str, dict[str, Part]] = {
         "not_agreed": Part(
             "closed", "Closed without a recorded agreement", lambda s: s.c.agreed == 0
         ),
+        **{
+            outcome: Part("closed", words, _is("outcome", outcome))
+            for outcome, words in CLOSURE_OUTCOMES.items()
+            if outcome != "agreed"
+        },
     },
     "end_to_end_days": {
-        "closed": Part("closed", "Cases closed in the period"),
+        "closed": Part(
+            "closed",
+            "Cases closed in the period (transferred ones count in the new case)",
+            lambda s: s.c.days.is_not(None),
+        ),
     },
     "returned_within_90_days": {
         "eligible": Part(
@@ -305,11 +314,14 @@ def opened_case_figures(session: Session, f: Filters) -> dict:
 def closed_case_figures(session: Session, f: Filters) -> dict:
     # One pass over the population: counts by end-to-end days, handoffs, agreement and return.
     # Days are whole numbers in a short range, so the percentiles come from the same counts.
-    counts = _grouped(session, pop.closed_cases(f), "days", "handoffs", "agreed", "returned")
+    counts = _grouped(
+        session, pop.closed_cases(f), "days", "handoffs", "agreed", "returned", "outcome"
+    )
     n = sum(counts.values())
     days: Counter = Counter()
     for (day, *_), count in counts.items():
-        days[day] += count
+        if day is not None:  # a transferred case's days count in the receiving team's case
+            days[day] += count
     median, p90 = percentiles(days)
     handoffs = sum(key[1] * count for key, count in counts.items())
     zero, agreed = _sum(counts, 1, 0), _sum(counts, 2, 1)
@@ -322,9 +334,14 @@ def closed_case_figures(session: Session, f: Filters) -> dict:
             "rate": rate(zero, n),
             "mean": rate(handoffs, n),
         },
-        "closed_by_agreement": {"closed": n, "agreed": agreed, "rate": rate(agreed, n)},
-        "end_to_end_days": {
+        "closed_by_agreement": {
             "closed": n,
+            "agreed": agreed,
+            "rate": rate(agreed, n),
+            "by_outcome": {outcome: _sum(counts, 4, outcome) for outcome in CLOSURE_OUTCOMES},
+        },
+        "end_to_end_days": {
+            "closed": sum(days.values()),
             "median": median,
             "p90": p90,
         },

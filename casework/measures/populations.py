@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, literal, or_, select
+from sqlalchemy import Select, and_, case, func, literal, or_, select
 
 from ..models import Action, CaseFact, DemandFact, User
 from .facts import RETURN_WINDOW_DAYS
@@ -92,11 +92,20 @@ def opened_cases(f: Filters):
     return _chosen(query, CaseFact, f).subquery("opened_in_period")
 
 
+# How each closure outcome counts (ADR 0033): a death, a move away or a transfer is no
+# test of whether the work held, so it is not eligible to "return within 90 days"; a
+# transferred case's days go on in the receiving team's case, so they count there, once.
+NOT_A_RETURN = ("died", "moved_away", "transferred")
+NOT_AN_END = ("transferred",)
+
+
 def closed_cases(f: Filters):
-    """Cases closed in the period: handoffs, agreement, end-to-end days and return (returned,
-    stayed_away, or not_eligible when closed within 90 days of the period's end)."""
+    """Cases closed in the period: handoffs, agreement, outcome, end-to-end days and return
+    (returned, stayed_away, or not_eligible when closed within 90 days of the period's end
+    or by an outcome that is no test of a return)."""
     returned = case(
         (CaseFact.closed_on > f.return_cutoff, literal("not_eligible")),
+        (CaseFact.outcome.in_(NOT_A_RETURN), literal("not_eligible")),
         (CaseFact.returned.is_(True), literal("returned")),
         else_=literal("stayed_away"),
     )
@@ -104,8 +113,9 @@ def closed_cases(f: Filters):
         *_keyed(CaseFact.case_id, CaseFact.person_id, CaseFact.closed_on),
         CaseFact.handoffs.label("handoffs"),
         case((CaseFact.agreed.is_(True), 1), else_=0).label("agreed"),
-        CaseFact.days.label("days"),
+        case((CaseFact.outcome.in_(NOT_AN_END), None), else_=CaseFact.days).label("days"),
         returned.label("returned"),
+        func.coalesce(CaseFact.outcome, literal("agreed")).label("outcome"),
     ).where(_between(CaseFact.closed_on, f))
     return _chosen(query, CaseFact, f).subquery("closed_in_period")
 

@@ -301,6 +301,7 @@ def end_to_end_points(session: Session, f: Filters, limit: int = CASE_POINTS):
     closed = pop.closed_cases(f)
     latest = (
         select(closed.c.id, closed.c.on, closed.c.days)
+        .where(closed.c.days.is_not(None))  # transferred: counted in the new case
         .order_by(closed.c.on.desc(), closed.c.id.desc())
         .limit(limit)
     )

@@ -102,14 +102,24 @@ LINES = (
     Line(
         "closed_by_agreement",
         "Closed by mutual agreement",
-        "Cases closed whose closure records the person's agreement.",
+        "Cases closed whose closure records the person's agreement. The other endings are "
+        "counted beside it: the person died, moved away or declined support, or another team "
+        "took the case on.",
         Count("agreed", "agreed"),
         Count("closed", "cases closed"),
+        (
+            Count("transferred", "transferred to another team"),
+            Count("died", "the person died"),
+            Count("moved_away", "the person moved away"),
+            Count("declined_support", "the person declined support"),
+        ),
     ),
     Line(
         "end_to_end_days",
         "End-to-end time",
-        "Days from a case's first demand to its closure: median and 90th percentile.",
+        "Days from a case's first demand to its closure: median and 90th percentile. Every "
+        "ending counts but a transfer: the person's journey goes on in the receiving team's "
+        "case, which counts from the first demand of the case it continues.",
         None,
         Count("closed", "cases closed"),
     ),
@@ -117,7 +127,8 @@ LINES = (
         "returned_within_90_days",
         "Returned within 90 days",
         "Cases closed at least 90 days before the period's end whose person came back to the "
-        "team within 90 days.",
+        "team within 90 days. Closures by agreement and when support was declined count; a "
+        "death, a move away or a transfer is no test of whether the work held, so is left out.",
         Count("returned", "came back"),
         Count("eligible", "cases closed 90 days before the end"),
     ),
@@ -161,6 +172,8 @@ def number(result: dict, line: Line, key: str) -> int:
     }
     if (line.figure, key) in derived:
         return derived[line.figure, key]()
+    if key not in values and key in values.get("by_outcome", ()):
+        return values["by_outcome"][key]
     return values[key]
 
 

@@ -17,6 +17,7 @@ part of the domain; every model and constant is importable from here
     facts      DemandFact, CaseFact, MeasureFactsState
     safety     CautionFlag, NetworkMember, ConversationAttendee, ConsentDecision
     idempotency  IdempotencyKey, FormToken (nothing saved twice)
+    transfers  Transfer
     notifications  Notification
 """
 
@@ -50,6 +51,7 @@ from .people import Person
 from .safety import CautionFlag, ConsentDecision, ConversationAttendee, NetworkMember
 from .staff import Team, User
 from .teamwork import Ask, TeamPurpose
+from .transfers import Transfer
 
 __all__ = [
     "ACTION_BY",
@@ -95,6 +97,7 @@ __all__ = [
     "Story",
     "Team",
     "TeamPurpose",
+    "Transfer",
     "User",
     "UserSession",
     "as_utc",

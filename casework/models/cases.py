@@ -63,6 +63,8 @@ class Case(db.Model):
     closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     # How the case ended (rules.CLOSURE_OUTCOMES): "agreed" is closure by mutual agreement.
     closure_outcome: Mapped[str | None] = mapped_column(String(20))
+    # The case in another team this one continues, when a transfer was accepted (ADR 0033).
+    transferred_from_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     version: Mapped[int] = mapped_column(Integer)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
@@ -76,6 +78,9 @@ class Case(db.Model):
     team: Mapped[Team] = relationship()
     owner: Mapped[User | None] = relationship(foreign_keys=[owner_id])
     closed_by: Mapped[User | None] = relationship(foreign_keys=[closed_by_id])
+    transferred_from: Mapped[Case | None] = relationship(
+        remote_side=[id], foreign_keys=[transferred_from_case_id]
+    )
     demands: Mapped[list[Demand]] = relationship(
         back_populates="case", order_by="(Demand.received_on, Demand.id)"
     )

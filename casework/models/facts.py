@@ -75,6 +75,8 @@ class CaseFact(db.Model):
     agreed: Mapped[bool] = mapped_column(Boolean)
     days: Mapped[int | None] = mapped_column(Integer)  # first demand to closure; open: NULL
     returned: Mapped[bool | None] = mapped_column(Boolean)  # within 90 days; open: NULL
+    # How it ended (rules.CLOSURE_OUTCOMES; open: NULL): ADR 0033 says what each counts for.
+    outcome: Mapped[str | None] = mapped_column(String(20))
     # Its agreed actions, by who does them and by status now.
     actions_person: Mapped[int] = mapped_column(Integer)
     actions_team: Mapped[int] = mapped_column(Integer)
@@ -101,6 +103,7 @@ class CaseFact(db.Model):
             "handoffs",
             "agreed",
             "returned",
+            "outcome",
             "cohort",
             "team_id",
             "opened_on",

@@ -24,6 +24,7 @@ from ..models import (
     User,
     as_utc,
 )
+from ..rules import CLOSURE_OUTCOMES
 
 
 @dataclass
@@ -227,16 +228,21 @@ def _owner_event(c: Case, ch: OwnershipChange, opened_at: dt.datetime) -> Event:
 
 
 def _closure_event(c: Case, closed_at: dt.datetime) -> Event:
+    outcome = c.closure_outcome or "agreed"
+    if outcome == "agreed":
+        title = "Case closed by agreement with the person" if c.closure_agreed else "Case closed"
+        said = "How it was agreed"
+    else:
+        title = f"Case closed: {CLOSURE_OUTCOMES[outcome].lower()}"
+        said = "What happened"
     return Event(
         c.closed_on,
         (closed_at, 5, c.id),
         "closure",
-        "Case closed by agreement with the person" if c.closure_agreed else "Case closed",
+        title,
         c.closure_summary,
         case=c,
-        detail=[f"How it was agreed: {c.closure_agreement_note}"]
-        if c.closure_agreement_note
-        else [],
+        detail=[f"{said}: {c.closure_agreement_note}"] if c.closure_agreement_note else [],
     )
 
 

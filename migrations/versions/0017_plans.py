@@ -3,7 +3,7 @@ review in a worker's diary, done by a conversation or cancelled), the indexes th
 reads by, and each team's `no_contact_days` (28 unless its manager says otherwise).
 
 Revision ID: c1d2e3f40017
-Revises: a1b2c3d40015
+Revises: b1c2d3e40016
 Create Date: 2026-12-06 07:30:00
 
 """
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c1d2e3f40017"
-down_revision = "a1b2c3d40015"
+down_revision = "b1c2d3e40016"
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,7 @@ who has since moved team shows as departed. The facts are built again at the fir
 for a figure (the state row goes), though nothing is in error yet.
 
 Revision ID: d1e2f3a40018
-Revises: e1f2a3b40019
+Revises: c1d2e3f40017
 Create Date: 2026-12-06 07:15:00
 
 """
@@ -15,7 +15,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "d1e2f3a40018"
-down_revision = "e1f2a3b40019"
+down_revision = "c1d2e3f40017"
 branch_labels = None
 depends_on = None
 

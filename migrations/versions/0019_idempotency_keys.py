@@ -4,7 +4,7 @@ claimed before its work, its answer kept for 24 hours) and the web forms' one-ti
 app servers meet at the constraint.
 
 Revision ID: e1f2a3b40019
-Revises: c1d2e3f40017
+Revises: d1e2f3a40018
 Create Date: 2026-12-06 07:30:00
 
 """
@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "e1f2a3b40019"
-down_revision = "c1d2e3f40017"
+down_revision = "d1e2f3a40018"
 branch_labels = None
 depends_on = None
 

@@ -21,8 +21,9 @@ from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.notifications.service import tell
 from casework.safety.service import add_member, raise_flag, record_consent
+from casework.transfers.service import request_transfer
 from tests.api.conftest import token_for
-from tests.conftest import make_demand, make_person, make_user
+from tests.conftest import make_demand, make_person, make_team, make_user
 
 # Per operation and mode: the whole spec runs in about a minute. Set API_FUZZ_EXAMPLES=500
 # for a longer hunt before a release.
@@ -48,7 +49,10 @@ DOMAIN_ONLY = {
     "agreement_note": "required with agreement",
     "reason": "required for some moves of a barrier, to end a caution, and to mark a record "
     "entered in error",
-    "note": "required for a late note",
+    "note": "required for a late note, and when a case ends otherwise than by agreement",
+    "agreed_with_person": "true when the outcome is agreed",
+    "to_team": "a team on record, not the case's own",
+    "to_owner_id": "an active member of the receiving team",
     "outcome": "required when an action is dropped",
     "team": "a team on record",
     "postcode": "a real postcode once written in capitals",
@@ -164,6 +168,11 @@ def api_schema(app, team, practitioner, api_token):
             scope="GP",
             recorded_on=dt.date.today(),
         )
+    # A transfer into the practitioner's team, which they may read (not answer) by id.
+    south = make_team("South", "usual")
+    south_worker = make_user(south)
+    elsewhere, _ = make_demand(make_person(south_worker, given_name="Moving"), south_worker)
+    request_transfer(db.session, elsewhere.case, south_worker, to_team=team, reason="Moved")
     db.session.commit()
     assert colleague.id
     config = Config.from_dict(
@@ -218,6 +227,11 @@ OPERATIONS = [
     ("POST", "/api/v1/people/{person_id}/network"),
     ("PATCH", "/api/v1/network/{member_id}"),
     ("POST", "/api/v1/people/{person_id}/consents"),
+    ("POST", "/api/v1/cases/{case_id}/transfers"),
+    ("GET", "/api/v1/transfers"),
+    ("GET", "/api/v1/transfers/{transfer_id}"),
+    ("POST", "/api/v1/transfers/{transfer_id}/accept"),
+    ("POST", "/api/v1/transfers/{transfer_id}/decline"),
     ("POST", "/api/v1/cases/{case_id}/plans"),
     ("POST", "/api/v1/plans/{plan_id}/cancel"),
     ("GET", "/api/v1/diary"),

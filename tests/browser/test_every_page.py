@@ -37,6 +37,7 @@ from casework.models import (
     NetworkMember,
     Person,
     Team,
+    Transfer,
     User,
 )
 from casework.people.service import create_person
@@ -78,6 +79,7 @@ class Visit:
 
 
 IRENE, KAMAL, NASREEN, TERRY = "Irene Thomas", "Kamal Patel", "Nasreen Begum", "Terry Wood"
+GWEN, LEN, ALBERT = "Gwen Roberts", "Len Carter", "Albert Hughes"
 MOHAMMED = "Mohammed Khan"
 WINIFRED = "Winifred Osei"
 MOHAMMED_ASK = "A rescue pack and a month of the night-time support line for Mohammed"
@@ -138,6 +140,14 @@ PAGES = [
     V("close", "practitioner", "/cases/{nasreen_case}/close", f"Close the case – {NASREEN}", person=NASREEN),
     V("close-errors", "practitioner", "/cases/{nasreen_case}/close", f"Error: Close the case – {NASREEN}", person=NASREEN, do=(("click", "Close the case"),), shows="A case closes only when the person agrees"),
     V("close-saved", "practitioner", "/cases/{nasreen_case}/close", f"Case – {NASREEN}", person=NASREEN, do=(("check", re.compile("I have agreed with the person")), ("fill", "#agreement_note", "Agreed at home"), ("fill", "#summary", "Nasreen manages her medicines again"), ("click", "Close the case")), shows="Case closed"),
+    # Transfers between teams and the other endings of a case (scene 20).
+    V("transfer-new", "practitioner", "/cases/{irene_case}/transfer", f"Transfer to another team – {IRENE}", person=IRENE),
+    V("transfer-new-errors", "practitioner", "/cases/{irene_case}/transfer", f"Error: Transfer to another team – {IRENE}", person=IRENE, do=(("click", "Ask the team to take the case"),), shows="Choose the team to transfer the case to"),
+    V("transfers", "practitioner", "/transfers", "Transfers between teams", shows=LEN),
+    V("transferred-case", "practitioner", "/cases/{gwen_case}", f"Case – {GWEN}", person=GWEN, shows="Transferred from Northgate on"),
+    V("case-died", "practitioner", "/cases/{albert_case}", f"Case – {ALBERT}", person=ALBERT, shows="The person died"),
+    V("transfer", "manager", "/transfers/{len_transfer}", f"Transfer from Northgate to Riverside – {LEN}", person=LEN, shows="Accept the transfer"),
+    V("transfer-decline-errors", "manager", "/transfers/{len_transfer}", f"Error: Transfer from Northgate to Riverside – {LEN}", person=LEN, do=(("click", "Decline"),), shows="Say why your team cannot take the case"),
     V("account", "practitioner", "/account", "Your account"),
     V("details-errors", "practitioner", "/account", "Error: Your account", do=(("fill", "#phone", "after five"), ("click", "Save your details")), shows="There is a problem"),
     V("details-saved", "practitioner", "/account", "Your account", do=(("fill", "#working_hours", "Monday to Thursday, 8am to 4pm"), ("check", "Yes, email me once a day when I have unread notifications"), ("click", "Save your details")), shows="Your details have been saved."),
@@ -466,6 +476,13 @@ def demo_records(logins: dict[str, str]) -> tuple[dict, dict]:
         "mohammed_ask": db.session.scalar(select(Ask.id).where(Ask.what == MOHAMMED_ASK)),
         "alarm": db.session.scalar(select(Barrier.id).where(Barrier.title == ALARM)),
         "joan_case": joan_case.id,
+        "gwen_case": open_case(person("Gwen", "Roberts")).id,
+        "albert_case": open_case(person("Albert", "Hughes"), closed=True).id,
+        "len_transfer": db.session.scalar(
+            select(Transfer.id)
+            .join(Case, Case.id == Transfer.case_id)
+            .where(Case.person_id == person("Len", "Carter").id)
+        ),
         "joan_story": pseudonym_for(joan_case).name,
         "irene_flag": db.session.scalar(
             select(CautionFlag.id).where(CautionFlag.person_id == irene.id).order_by(CautionFlag.id)

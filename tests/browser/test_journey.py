@@ -98,7 +98,7 @@ def test_practitioner_walks_the_journey(page: Page, live_server, team, viewport)
     shot(page, f"case-{suffix}")
 
     # Close: refused without agreement, keeping what was typed; then agreed.
-    page.get_by_role("link", name="Close this case by agreement").click()
+    page.get_by_role("link", name="Close this case").click()
     page.fill("#agreement_note", "Agreed with Irene at home")
     page.fill("#summary", "Irene dresses and cooks for herself again")
     page.get_by_role("button", name="Close the case").click()

@@ -213,7 +213,7 @@ def test_a_practitioner_walks_the_journey_by_keyboard(open_page, live_server, te
     # 5. The new owner closes by mutual agreement, refused first without it.
     keyboard_log_in(page, live_server, colleague, javascript=javascript)
     follow(page, page.get_by_role("link", name="Irene Thomas"))
-    follow(page, page.get_by_role("link", name="Close this case by agreement"))
+    follow(page, page.get_by_role("link", name="Close this case"))
     fill_form(
         page,
         [

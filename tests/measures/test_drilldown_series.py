@@ -69,6 +69,11 @@ COMPLEMENTS = {
     ("same_worker", "other_worker"): ("same_worker", "recontacts", "same_worker", "owner_left"),
     ("closed_by_agreement", "not_agreed"): ("closed_by_agreement", "closed", "agreed"),
 }
+# The other endings of closed_by_agreement: each a count of its by_outcome (ADR 0033).
+OUTCOME_PARTS = {
+    ("closed_by_agreement", name)
+    for name in ("transferred", "died", "moved_away", "declined_support")
+}
 
 
 @pytest.fixture
@@ -81,7 +86,7 @@ def demo(app):
 
 def test_every_part_has_a_list_whose_count_is_the_figure(demo):
     every_part = {(figure, name) for figure, parts in PARTS.items() for name in parts}
-    assert every_part == set(FIGURE_OF_PART) | set(COMPLEMENTS)
+    assert every_part == set(FIGURE_OF_PART) | set(COMPLEMENTS) | OUTCOME_PARTS
     for cohort in ("all", "pilot", "usual"):
         f = Filters(demo.start, demo.end, cohort)
         result = compute(db.session, start=f.start, end=f.end, cohort=cohort)
@@ -93,6 +98,9 @@ def test_every_part_has_a_list_whose_count_is_the_figure(demo):
             rows = listing(db.session, f, figure, name)
             expected = result[key][whole] - sum(result[key][field] for field in taken)
             assert len(rows.rows) == expected, (cohort, figure, name)
+        for figure, name in OUTCOME_PARTS:
+            rows = listing(db.session, f, figure, name)
+            assert len(rows.rows) == result[figure]["by_outcome"][name], (cohort, name)
 
 
 def test_the_demo_has_something_in_most_lists(demo):

@@ -253,7 +253,19 @@ def test_closed_by_agreement_shows_closures_recorded_elsewhere(practitioner):
     elsewhere.case.closed_on = DAY
     elsewhere.case.closure_agreed = False
     db.session.commit()
-    assert figures(DAY)["closed_by_agreement"] == {"closed": 2, "agreed": 1, "rate": 0.5}
+    assert figures(DAY)["closed_by_agreement"] == {
+        "closed": 2,
+        "agreed": 1,
+        "rate": 0.5,
+        # a closure with no outcome recorded (made elsewhere) counts as the default, agreed
+        "by_outcome": {
+            "agreed": 2,
+            "transferred": 0,
+            "died": 0,
+            "moved_away": 0,
+            "declined_support": 0,
+        },
+    }
 
 
 def test_end_to_end_days_run_from_the_first_demand_to_closure(practitioner):

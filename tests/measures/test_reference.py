@@ -34,13 +34,15 @@ from casework.measures import facts
 from casework.measures.figures import compute
 from casework.models import Action, Case, Demand, OwnershipChange, Person, User
 from casework.people.service import create_person
+from casework.transfers.service import accept_transfer, request_transfer
 from tests.conftest import _config
 
 LOOKBACK = 45
 START = dt.date(2025, 1, 1)
 
-OPS = ("demand", "import", "close", "hand", "judge", "action", "leave")
-WEIGHTS = (10, 2, 5, 2, 2, 3, 1)
+OPS = ("demand", "import", "close", "hand", "judge", "action", "leave", "end", "transfer")
+WEIGHTS = (10, 2, 5, 2, 2, 3, 1, 2, 2)
+ENDINGS = ("died", "moved_away", "declined_support")
 
 
 def random_steps(seed: int, count: int) -> list[tuple]:
@@ -99,6 +101,8 @@ def test_sql_figures_equal_the_reference(
             got = compute(db.session, start=first, end=last, cohort=cohort, team_id=team_id)
             expected = reference(first, last, cohort, team_id)
             for figure, values in expected.items():
+                if "by_outcome" in values:  # counts: equal exactly
+                    assert got[figure]["by_outcome"] == values.pop("by_outcome"), figure
                 assert {k: got[figure][k] for k in values} == pytest.approx(values, abs=0.051), (
                     figure
                 )
@@ -188,6 +192,28 @@ def build_history(steps) -> list:
             )
             if choice == 5:  # a closure recorded elsewhere, without agreement
                 open_case.closure_agreed = False
+        elif op == "end" and open_case is not None and today >= open_case.opened_on:
+            close_case(
+                session,
+                open_case,
+                recorder,
+                outcome=ENDINGS[choice % 3],
+                note="What happened",
+                closed_on=today,
+            )
+        elif op == "transfer" and open_case is not None:
+            other = teams[1 - t]
+            there = [w for w in workers if w.team_id == other.id and w.active]
+            taken = session.query(Case).filter_by(
+                person_id=person.id, team_id=other.id, closed_on=None
+            )
+            if there and taken.one_or_none() is None:
+                transfer = request_transfer(
+                    session, open_case, recorder, to_team=other, reason="Closer to home"
+                )
+                accept_transfer(
+                    session, transfer, there[-1], owner=there[choice % len(there)], on=today
+                )
         elif op == "hand" and open_case is not None:
             others = [m for m in members if m.id != open_case.owner_id]
             if others:
@@ -322,12 +348,28 @@ def reference(first: dt.date, last: dt.date, cohort: str, team_id: int | None) -
         sum(1 for ch in changes if ch.case_id == c.id and ch.from_id is not None) for c in closed
     ]
 
-    def days(c):
-        own = [d.received_on for d in demands if d.case_id == c.id]
-        return (c.closed_on - min(own, default=c.opened_on)).days
+    by_id = {c.id: c for c in cases}
 
-    durations = sorted(days(c) for c in closed)
-    eligible = [c for c in closed if (last - c.closed_on).days >= 90]
+    def start(c):
+        own = [d.received_on for d in demands if d.case_id == c.id]
+        return min(own, default=c.opened_on)
+
+    def days(c):
+        # a case continuing a transferred one counts from that case's start (ADR 0033)
+        origin = by_id.get(c.transferred_from_case_id)
+        return (c.closed_on - start(origin or c)).days
+
+    def outcome(c):
+        return c.closure_outcome or "agreed"
+
+    ended = [c for c in closed if outcome(c) != "transferred"]
+    durations = sorted(days(c) for c in ended)
+    eligible = [
+        c
+        for c in closed
+        if (last - c.closed_on).days >= 90
+        and outcome(c) not in ("died", "moved_away", "transferred")
+    ]
     returned = [
         c
         for c in eligible
@@ -392,9 +434,13 @@ def reference(first: dt.date, last: dt.date, cohort: str, team_id: int | None) -
             "closed": len(closed),
             "agreed": sum(bool(c.closure_agreed) for c in closed),
             "rate": share(sum(bool(c.closure_agreed) for c in closed), len(closed)),
+            "by_outcome": {
+                name: sum(outcome(c) == name for c in closed)
+                for name in ("agreed", "died", "moved_away", "declined_support", "transferred")
+            },
         },
         "end_to_end_days": {
-            "closed": len(closed),
+            "closed": len(ended),
             "median": statistics.median(durations) if durations else None,
             "p90": _p90(durations),
         },
