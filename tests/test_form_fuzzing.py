@@ -63,7 +63,7 @@ from casework.diary.forms import CancelPlanForm, NoContactForm, PlanForm
 from casework.diary.service import plan_contact
 from casework.extensions import db
 from casework.imports.forms import ConfirmImportForm, UploadForm
-from casework.measures.forms import MeasuresForm
+from casework.measures.forms import CompareForm, MeasuresForm
 from casework.notifications.routes import MarkReadForm
 from casework.notifications.service import tell
 from casework.people.forms import MergeForm, PersonForm, UndoMergeForm
@@ -72,6 +72,8 @@ from casework.purpose.forms import PurposeForm
 from casework.safety.forms import ConsentForm, EndFlagForm, FlagForm, NetworkForm, ReviewFlagForm
 from casework.safety.service import add_member, raise_flag
 from casework.stories.forms import StoryForm
+from casework.transfers.forms import AcceptForm, DeclineForm, TransferForm
+from casework.transfers.service import request_transfer
 from casework.trials.forms import CostForm, CounterfactualForm, TrialForm
 from casework.trials.service import create as create_trial
 from tests.conftest import login, make_demand, make_person, make_team, make_user
@@ -107,6 +109,7 @@ class World:
     notification_id: int = 0
     conversation_id: int = 0
     demand_id: int = 0
+    transfer_id: int = 0
 
 
 @dataclasses.dataclass
@@ -251,10 +254,19 @@ FORMS: dict[str, Form] = {
     "corrections.late_note": Form(
         "practitioner", lambda w: f"/cases/{w.closed_case_id}/notes/new", LateNoteForm
     ),
+    "transfers.new": Form("practitioner", lambda w: f"/cases/{w.case_id}/transfer", TransferForm),
+    # The transfer's page holds both answers, each form with its own prefix.
+    "transfers.accept": Form(
+        "manager", lambda w: f"/transfers/{w.transfer_id}/accept", AcceptForm, prefix="accept"
+    ),
+    "transfers.decline": Form(
+        "manager", lambda w: f"/transfers/{w.transfer_id}/decline", DeclineForm, prefix="decline"
+    ),
 }
 # Forms that are read with GET (filters), never posted.
 GET_FORMS = {
     MeasuresForm: Form("manager", lambda w: "/measures", MeasuresForm),
+    CompareForm: Form("manager", lambda w: "/measures/compare", CompareForm),
     AuditFilterForm: Form("admin", lambda w: "/admin/audit", AuditFilterForm),
     BoardFilterForm: Form("practitioner", lambda w: "/barriers", BoardFilterForm),
 }
@@ -376,8 +388,12 @@ def world(team, practitioner, manager, admin_user) -> World:
     conversation = log_conversation(
         db.session, demand.case, practitioner, held_on=dt.date(2026, 1, 6), kind="visit", notes="Hi"
     )
+    elsewhere = make_user(spare, name="Spare Worker")  # asks this team to take a case on
+    theirs, _ = make_demand(make_person(elsewhere), elsewhere)
+    transfer = request_transfer(db.session, theirs.case, elsewhere, to_team=team, reason="Nearer")
     db.session.commit()
     return World(
+        transfer_id=transfer.id,
         notification_id=told.id,
         trial_id=trial.id,
         plan_id=plan.id,

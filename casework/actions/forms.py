@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import HiddenField, SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired
 
-from ..forms import DateInputField, MaxLength
+from ..forms import DateInputField, FlaskForm, MaxLength
 from ..rules import NO_ACTION_DESCRIPTION, SHORT_TEXT
 
 

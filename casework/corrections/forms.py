@@ -1,7 +1,6 @@
-from flask_wtf import FlaskForm
 from wtforms import TextAreaField
 
-from ..forms import MaxLength
+from ..forms import FlaskForm, MaxLength
 from ..rules import IN_ERROR_REASON, LATE_NOTE
 
 

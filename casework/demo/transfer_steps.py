@@ -1,12 +1,12 @@
 """The demo's transfers between teams and the other endings of a case: steps of a scene.
 
-    transfer    by, ago, team (the receiving team's name), reason; to_owner (a staff key);
-                person (their open case, else the scene's); id (for a later accept or decline)
-    accept      transfer (its id), by, ago, owner (a staff key): the scene's case becomes the
-                new case in the receiving team
-    decline     transfer (its id), by, ago, reason
-    end         by, ago, outcome (died, moved_away or declined_support), note; summary;
-                person (their open case, else the scene's)
+transfer    by, ago, team (the receiving team's name), reason; to_owner (a staff key);
+            person (their open case, else the scene's); id (for a later accept or decline)
+accept      transfer (its id), by, ago, owner (a staff key): the scene's case becomes the
+            new case in the receiving team
+decline     transfer (its id), by, ago, reason
+end         by, ago, outcome (died, moved_away or declined_support), note; summary;
+            person (their open case, else the scene's)
 """
 
 from __future__ import annotations

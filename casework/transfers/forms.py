@@ -1,8 +1,7 @@
-from flask_wtf import FlaskForm
 from wtforms import SelectField, TextAreaField
 from wtforms.validators import InputRequired, ValidationError
 
-from ..forms import MaxLength
+from ..forms import FlaskForm, MaxLength
 from ..rules import SHORT_TEXT
 from .service import NO_DECLINE_REASON, NO_REASON
 

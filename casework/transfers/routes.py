@@ -123,7 +123,9 @@ def _show(transfer, accept, decline, status: int = 200):
             person=transfer.case.person,
             accept_form=accept,
             decline_form=decline,
-            can_answer=transfer.is_pending and policy.can_answer_transfer(current_user, transfer),
+            # A refused answer (one sent after someone else's, say) keeps what was typed.
+            can_answer=(transfer.is_pending or status != 200)
+            and policy.can_answer_transfer(current_user, transfer),
             can_see_case=policy.can_see_case(current_user, transfer.case),
         ),
         status,
