@@ -233,10 +233,12 @@ def previous_closed_case():
 
 def first_demands(cases, name: str = "first_demands"):
     """The day each case's first demand was received (a case with none: its opening date)."""
+    # Entered in error: left out inside the aggregate, not by a WHERE, so SQLite still
+    # searches each case's demands by the index rather than scanning every demand.
+    received = case((Demand.entered_in_error_at.is_(None), Demand.received_on))
     return (
-        select(Demand.case_id, func.min(Demand.received_on).label("received_on"))
+        select(Demand.case_id, func.min(received).label("received_on"))
         .join(cases, cases.c.id == Demand.case_id)
-        .where(Demand.entered_in_error_at.is_(None))
         .group_by(Demand.case_id)
         .subquery(name)
     )
@@ -267,8 +269,8 @@ def came_back(cases):
 def action_counts(cases):
     """Each case's agreed actions by who does them and by status now."""
 
-    def counted(condition):
-        return func.sum(case((condition, 1), else_=0))
+    def counted(condition):  # entered in error: left out here, not by a WHERE (see above)
+        return func.sum(case((condition & Action.entered_in_error_at.is_(None), 1), else_=0))
 
     return (
         select(
@@ -280,7 +282,6 @@ def action_counts(cases):
             counted(Action.status == "agreed").label("open"),
         )
         .join(cases, cases.c.id == Action.case_id)
-        .where(Action.entered_in_error_at.is_(None))
         .group_by(Action.case_id)
         .subquery("action_counts")
     )
@@ -361,18 +362,16 @@ def case_facts(people: list[int] | None):
 def case_cost_facts(people: list[int] | None):
     """The case_cost_facts rows of these people (None: everyone): each case's practitioner
     minutes recorded (its conversations) and the costs of its asks granted, in pence."""
-    minutes = (
-        select(Conversation.case_id, func.sum(Conversation.minutes).label("minutes"))
-        .where(Conversation.entered_in_error_at.is_(None))
-        .group_by(Conversation.case_id)
-        .subquery("case_minutes")
-    )
-    granted = (
-        select(Ask.case_id, func.sum(Ask.cost_pence).label("pence"))
-        .where(Ask.status == "yes")
-        .group_by(Ask.case_id)
-        .subquery("asks_granted")
-    )
+    minutes = select(Conversation.case_id, func.sum(Conversation.minutes).label("minutes"))
+    minutes = minutes.where(Conversation.entered_in_error_at.is_(None))
+    granted = select(Ask.case_id, func.sum(Ask.cost_pence).label("pence"))
+    granted = granted.where(Ask.status == "yes")
+    if people is not None:  # only these people's cases: never a sum over every conversation
+        theirs = select(Case.id).where(Case.person_id.in_(people))
+        minutes = minutes.where(Conversation.case_id.in_(theirs))
+        granted = granted.where(Ask.case_id.in_(theirs))
+    minutes = minutes.group_by(Conversation.case_id).subquery("case_minutes")
+    granted = granted.group_by(Ask.case_id).subquery("asks_granted")
     query = (
         select(
             Case.id,
