@@ -237,9 +237,10 @@ def first_demands(cases, name: str = "first_demands"):
     # searches each case's demands by the index rather than scanning every demand.
     received = case((Demand.entered_in_error_at.is_(None), Demand.received_on))
     return (
-        select(Demand.case_id, func.min(received).label("received_on"))
-        .join(cases, cases.c.id == Demand.case_id)
-        .group_by(Demand.case_id)
+        select(cases.c.id.label("case_id"), func.min(received).label("received_on"))
+        .select_from(cases)
+        .join(Demand, Demand.case_id == cases.c.id)
+        .group_by(cases.c.id)
         .subquery(name)
     )
 
@@ -274,15 +275,16 @@ def action_counts(cases):
 
     return (
         select(
-            Action.case_id,
+            cases.c.id.label("case_id"),
             counted(Action.by == "person").label("person"),
             counted(Action.by == "team").label("team"),
             counted(Action.status == "done").label("done"),
             counted(Action.status == "dropped").label("dropped"),
             counted(Action.status == "agreed").label("open"),
         )
-        .join(cases, cases.c.id == Action.case_id)
-        .group_by(Action.case_id)
+        .select_from(cases)
+        .join(Action, Action.case_id == cases.c.id)
+        .group_by(cases.c.id)
         .subquery("action_counts")
     )
 
