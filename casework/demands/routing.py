@@ -26,7 +26,7 @@ from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Case, Demand, OwnershipChange, Person, Team, User
 from ..notifications import events
-from ..notifications.service import tell
+from ..notifications.service import managers_of, tell
 from ..people.service import require_not_merged
 from ..rules import (
     CHANNELS,
@@ -290,23 +290,13 @@ def _checked(session: Session, person: Person, team: Team, pass_to_case_id, **de
 
 def _tell_passed(session: Session, case: Case, team: Team, recorder: User) -> None:
     """The case's owner (or, awaiting allocation, its team's managers) hears of the demand."""
-    told = [case.owner_id] if case.owner_id else _managers(session, case.team_id)
+    told = [case.owner_id] if case.owner_id else managers_of(case.team_id)
     tell(
         told,
         "passed_to_you",
         text=f"A demand was passed to your case #{case.id} by {recorder.name} in {team.name}.",
         case=case,
         actor=recorder,
-    )
-
-
-def _managers(session: Session, team_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            select(User.id).where(
-                User.team_id == team_id, User.role == "manager", User.active.is_(True)
-            )
-        )
     )
 
 

@@ -16,6 +16,20 @@ from ..pagination import PER_PAGE, Page, paginate
 from ..rules import NOTIFICATION_KINDS, NOTIFICATION_TEXT
 
 
+def managers_of(team_id: int) -> list[User]:
+    """The active managers of a team (an administrator working in it counts, as in
+    policy.manages_team): who is told when the team, not a worker, must answer."""
+    return list(
+        db.session.scalars(
+            db.select(User).where(
+                User.team_id == team_id,
+                User.active.is_(True),
+                User.role.in_(("manager", "admin")),
+            )
+        )
+    )
+
+
 def tell(
     users: Iterable[User | int],
     kind: str,

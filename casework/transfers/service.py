@@ -17,7 +17,7 @@ from ..exceptions import Conflict, InvalidValue, ReasonRequired
 from ..formatting import uk_date
 from ..locking import flush_checked
 from ..models import Action, Case, Conversation, OwnershipChange, Team, Transfer, User
-from ..notifications.service import tell
+from ..notifications.service import managers_of, tell
 from ..pagination import Page, paginate
 from ..rules import NOTIFICATION_TEXT, SHORT_TEXT, clean_text
 
@@ -105,7 +105,7 @@ def request_transfer(
         to_team=to_team.name,
         to_owner_id=to_owner.id if to_owner else None,
     )
-    readers = [*managers_of(session, to_team.id), *([to_owner] if to_owner else [])]
+    readers = [*managers_of(to_team.id), *([to_owner] if to_owner else [])]
     tell(
         readers,
         "transfer_requested",
@@ -126,19 +126,6 @@ def _refuse_if_open_there(session: Session, case: Case, team: Team) -> None:
             f"{case.person.name} already has an open case in {team.name}: "
             "the two teams can work together on it instead."
         )
-
-
-def managers_of(session: Session, team_id: int) -> list[User]:
-    """The active managers of a team: they answer its transfers."""
-    return list(
-        session.scalars(
-            select(User).where(
-                User.team_id == team_id,
-                User.active.is_(True),
-                User.role.in_(("manager", "admin")),
-            )
-        )
-    )
 
 
 def require_pending(transfer: Transfer) -> None:
