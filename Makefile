@@ -42,8 +42,12 @@ chromium:
 	  if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -qq chromium >/dev/null; \
 	  else sudo apt-get update -qq && sudo apt-get install -y -qq chromium >/dev/null; fi; }
 
+# The suite runs on every core (pytest-xdist; TEST_WORKERS=0 runs it in one process).
+# COVERAGE= leaves branch coverage out: .ci/run measures it once, on SQLite.
+TEST_WORKERS ?= auto
+COVERAGE ?= --cov --cov-report=term:skip-covered
 test: setup chromium
-	$(BIN)/pytest --cov --cov-report=term:skip-covered
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist worksteal $(COVERAGE)
 
 # Benchmark at a chosen size: make bench BENCH_PEOPLE=200000 [BENCH_DATABASE_URL=postgresql+psycopg://...]
 BENCH_PEOPLE ?= 20000
