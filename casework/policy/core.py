@@ -113,7 +113,11 @@ CLAUSES_KEPT = 1024
 
 @functools.lru_cache(maxsize=CLAUSES_KEPT)
 def _case_visible(team_id: int, user_id: int):
-    pulled_in = exists().where(Action.case_id == Case.id, Action.assignee_id == user_id)
+    # Not correlated: the user's cases are listed once, by the assignee index. Correlated
+    # (EXISTS … actions.case_id = cases.id AND assignee_id = …), SQLite searched that index
+    # for every case it looked at, the user's every action each time: person search at
+    # 200,000 people took 235 ms, from 12 ms, once the index existed (issue 17).
+    pulled_in = Case.id.in_(select(Action.case_id).where(Action.assignee_id == user_id))
     return or_(Case.team_id == team_id, pulled_in)
 
 
