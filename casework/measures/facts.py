@@ -415,19 +415,21 @@ FACT_TABLES = (
     (CaseFact, case_facts, CASE_COLUMNS),
     (CaseCostFact, case_cost_facts, COST_COLUMNS),
 )
+COST_TABLES = FACT_TABLES[2:]  # all a conversation's minutes or an ask's cost can change
 
 
 # Keeping them current -----------------------------------------------------------------
 
 
-def refresh(session: Session, people: Iterable[int]) -> None:
-    """Work out these people's facts again, in the session's transaction."""
+def refresh(session: Session, people: Iterable[int], tables=FACT_TABLES) -> None:
+    """Work out these people's facts again (of `tables`: by default every fact table), in
+    the session's transaction."""
     people = sorted(set(people))
     if not people:
         return
     _lock(session, people)
     for start in range(0, len(people), CHUNK):
-        _write(session, people[start : start + CHUNK])
+        _write(session, people[start : start + CHUNK], tables)
 
 
 def rebuild(session: Session) -> None:
@@ -451,8 +453,8 @@ def rebuild(session: Session) -> None:
     session.flush()
 
 
-def _write(session: Session, people: list[int] | None) -> None:
-    for model, rows, columns in FACT_TABLES:
+def _write(session: Session, people: list[int] | None, tables=FACT_TABLES) -> None:
+    for model, rows, columns in tables:
         gone = delete(model)
         if people is not None:
             gone = gone.where(model.person_id.in_(people))
@@ -495,22 +497,37 @@ def for_reporting(session: Session) -> None:
 
 MARKED = "measure_facts_people"
 MARKED_CASES = "measure_facts_cases"
+MARKED_COSTS = "measure_facts_cost_cases"
 
 
-def mark(session: Session, people: Iterable[int] = (), cases: Iterable[int] = ()) -> None:
+def mark(
+    session: Session,
+    people: Iterable[int] = (),
+    cases: Iterable[int] = (),
+    costs: Iterable[int] = (),
+) -> None:
     """These people's facts (or those of the people of these cases) are worked out again
-    before the transaction commits."""
-    session.info.setdefault(MARKED, set()).update(p for p in people if p is not None)
-    session.info.setdefault(MARKED_CASES, set()).update(c for c in cases if c is not None)
+    before the transaction commits; of the people of `costs` cases, only the cost facts."""
+    for key, ids in ((MARKED, people), (MARKED_CASES, cases), (MARKED_COSTS, costs)):
+        session.info.setdefault(key, set()).update(i for i in ids if i is not None)
 
 
 def refresh_marked(session: Session) -> None:
+    """The marked people's facts. A visit logged changes only its case's cost (its minutes):
+    only the cost facts are worked out again, two statements rather than six, as logging a
+    visit is the commonest write of all."""
     session.flush()
     people = session.info.pop(MARKED, set())
     cases = session.info.pop(MARKED_CASES, set())
-    if cases:
-        people |= set(session.scalars(select(Case.person_id).where(Case.id.in_(cases))))
+    costs = session.info.pop(MARKED_COSTS, set())
+    owners: dict[int, int] = {}
+    if cases or costs:
+        owners = dict(
+            session.execute(select(Case.id, Case.person_id).where(Case.id.in_(cases | costs))).all()
+        )
+    people |= {owners[c] for c in cases if c in owners}
     refresh(session, people)
+    refresh(session, {owners[c] for c in costs if c in owners} - people, COST_TABLES)
 
 
 def _changed(record, names: tuple[str, ...]) -> list:
@@ -537,16 +554,20 @@ def _mark_changes(session: Session, _context) -> None:
     for record in [*session.new, *session.deleted]:
         if isinstance(record, (Demand, Case)):
             mark(session, people=[record.person_id])
-        elif isinstance(record, (OwnershipChange, Action)) or _costs_something(record):
+        elif isinstance(record, (OwnershipChange, Action)):
             mark(session, cases=[record.case_id])
+        elif _costs_something(record):
+            mark(session, costs=[record.case_id])
     for record in session.dirty:
         names = WATCHED.get(type(record))
         if names is None or not _changed(record, names):
             continue
         if isinstance(record, Person):
             mark(session, people=[record.id, *_changed(record, ("merged_into_id",))])
-        elif isinstance(record, (Action, *COST_RECORDS)):
+        elif isinstance(record, Action):
             mark(session, cases=[record.case_id, *_changed(record, ("case_id",))])
+        elif isinstance(record, COST_RECORDS):
+            mark(session, costs=[record.case_id, *_changed(record, ("case_id",))])
         else:
             mark(session, people=[record.person_id, *_changed(record, ("person_id",))])
 
@@ -560,3 +581,4 @@ def _refresh_before_commit(session: Session) -> None:
 def _forget_marks(session: Session) -> None:
     session.info.pop(MARKED, None)
     session.info.pop(MARKED_CASES, None)
+    session.info.pop(MARKED_COSTS, None)

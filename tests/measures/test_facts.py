@@ -4,13 +4,14 @@ worked out again from scratch, whatever happened to the records and in whatever 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import threading
 import time
 
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from casework import create_app
 from casework.extensions import db
@@ -146,8 +147,8 @@ def test_two_writers_to_one_person_at_once_leave_the_facts_current(app, practiti
     db.session.commit()
     real_refresh = facts.refresh
 
-    def refresh_then_hold(session, people):
-        real_refresh(session, people)
+    def refresh_then_hold(session, people, *tables):
+        real_refresh(session, people, *tables)
         if threading.current_thread().name == "first":
             time.sleep(1.0)  # the transaction is still open: its facts are not yet committed
 
@@ -198,3 +199,48 @@ def test_build_facts_works_them_out_only_when_missing_or_stale(app, runner, prac
     assert db.session.get(MeasureFactsState, 1).lookback_days == 30
     forced = runner.invoke(args=["build-facts", "--again"])
     assert forced.exit_code == 0 and "Worked out" in forced.output
+
+
+def test_a_visit_works_out_only_its_cases_cost_facts_again(app, practitioner):
+    """Logging a visit is the commonest write: its minutes change only the cost facts, so
+    only those are worked out again (two statements, not six), and they stay right when the
+    visit is marked entered in error."""
+    from casework.cases.service import log_conversation
+    from casework.clock import today
+    from casework.corrections.service import mark_entered_in_error
+    from casework.trials.models import CaseCostFact
+
+    person = make_person(practitioner)
+    demand, _ = make_demand(person, practitioner)
+    facts.rebuild(db.session)
+    db.session.commit()
+    written: list[str] = []
+
+    def note(conn, cursor, statement, *args):
+        if statement.lstrip().upper().startswith(("INSERT", "DELETE")):
+            written.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", note)
+    try:
+        visit = log_conversation(
+            db.session,
+            demand.case,
+            practitioner,
+            held_on=today(),
+            kind="visit",
+            minutes=45,
+            with_whom="The person",
+            notes="Talked about the garden",
+        )
+        db.session.commit()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", note)
+    touched = {re.search(r"(?:INTO|FROM) (\w+)", s).group(1) for s in written}
+    assert {"conversations", "case_cost_facts"} <= touched
+    assert not touched & {"demand_facts", "case_facts"}
+    assert db.session.get(CaseCostFact, demand.case_id).minutes == 45
+
+    mark_entered_in_error(db.session, "conversation", visit, practitioner, reason="Wrong case")
+    db.session.commit()
+    db.session.expire_all()
+    assert db.session.get(CaseCostFact, demand.case_id).minutes == 0
