@@ -156,7 +156,7 @@ def api_schema(app, team, practitioner, api_token):
             person,
             category="animal",
             text="A dog",
-            review_on=dt.date.today() + dt.timedelta(days=30),
+            review_on=clock.today() + dt.timedelta(days=30),
         )
         add_member(db.session, practitioner, person, {"name": "Jo", "relationship": "family"})
         plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
@@ -166,7 +166,7 @@ def api_schema(app, team, practitioner, api_token):
             person,
             decision="given",
             scope="GP",
-            recorded_on=dt.date.today(),
+            recorded_on=clock.today(),
         )
     # A transfer into the practitioner's team, which they may read (not answer) by id.
     south = make_team("South", "usual")
