@@ -231,6 +231,13 @@ NHS_NUMBER_INVALID = "That is not a valid NHS number: check each digit and try a
 NO_IN_ERROR_REASON = "Say why it was entered in error, for example: logged on the wrong person"
 NO_LATE_NOTE = "Write the note: what arrived or what was said"
 NO_ACTION_DESCRIPTION = "Describe the action"
+NO_CONVERSATION_DATE = "Enter the date of the conversation"
+NO_CONVERSATION_KIND = "Choose visit, phone, video, meeting or other"
+MINUTES_WORDS = f"Enter the minutes as a whole number from 0 to {MINUTES_IN_A_DAY}"
+NO_ACTION_BY = "Choose who will do it: the person or the team"
+NO_OWNER_CHANGE_REASON = "Give a reason for the change of owner"
+NO_BARRIER_MOVE = "Choose where the barrier goes next"
+NO_ANSWER_REASON = "Give the reason for your answer"
 
 
 def too_long(limit: int, what: str = "Must be") -> str:

@@ -3,7 +3,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from .. import clock
 from ..forms import DateInputField, FlaskForm, MaxLength
-from ..rules import ASK_REASON, ASK_WHAT, ASK_WHY, NO_ASK_WHAT, NO_ASK_WHY
+from ..rules import ASK_REASON, ASK_WHAT, ASK_WHY, NO_ANSWER_REASON, NO_ASK_WHAT, NO_ASK_WHY
 from .service import parse_pounds
 
 
@@ -55,7 +55,7 @@ class DecisionForm(FlaskForm):
     )
     reason = TextAreaField(
         "Your reason",
-        validators=[InputRequired("Give the reason for your answer"), MaxLength(ASK_REASON)],
+        validators=[InputRequired(NO_ANSWER_REASON), MaxLength(ASK_REASON)],
     )
 
 

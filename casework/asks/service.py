@@ -28,6 +28,7 @@ from ..rules import (
     ASK_WHAT,
     ASK_WHY,
     MAX_PENCE,
+    NO_ANSWER_REASON,
     NO_ASK_WHAT,
     NO_ASK_WHY,
     clean_date,
@@ -181,8 +182,8 @@ def decide(
         errors["decision"] = "Choose yes or no"
     reason = clean_text(reason, "reason", errors, limit=ASK_REASON)
     if not reason:
-        errors["reason"] = "Give the reason for your answer"
-        raise ReasonRequired("Give the reason for your answer", errors)
+        errors["reason"] = NO_ANSWER_REASON
+        raise ReasonRequired(NO_ANSWER_REASON, errors)
     if errors:
         raise InvalidValue("Check the answer", errors)
     decided_by_id = user.id  # read first: loading it must not flush half an answer

@@ -2,7 +2,7 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired
 
 from ..forms import FlaskForm, MaxLength
-from ..rules import BARRIER_TEXT, BARRIER_TITLE, ORGANISATION
+from ..rules import BARRIER_TEXT, BARRIER_TITLE, NO_BARRIER_MOVE, ORGANISATION
 from .service import KIND_LABELS, STATUS_LABELS
 
 NEW = 0  # "describe a new barrier" in the list of the team's barriers
@@ -38,7 +38,7 @@ class MoveForm(FlaskForm):
     status = RadioField(
         "Where does the barrier go next",
         choices=STATUS_LABELS,
-        validators=[InputRequired("Choose where the barrier goes next")],
+        validators=[InputRequired(NO_BARRIER_MOVE)],
         validate_choice=False,  # the rule says which moves are allowed, after the version
     )
     reason = TextAreaField("Reason", validators=[MaxLength(BARRIER_TEXT)])

@@ -13,6 +13,7 @@ from ..formatting import uk_date
 from ..forms import form_version, show_stale
 from ..measures.charts import xmr_chart
 from ..models import Barrier, Team
+from ..rules import NO_BARRIER_MOVE
 from ..web import save_form
 from . import bp, service
 from .forms import NEW, BarrierMetForm, BoardFilterForm, MoveForm
@@ -142,7 +143,7 @@ def move(barrier_id: int):
 
     def say_where():
         if form.status.errors:
-            form.status.errors = ["Choose where the barrier goes next"]
+            form.status.errors = [NO_BARRIER_MOVE]
 
     return save_form(
         form,

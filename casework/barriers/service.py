@@ -25,7 +25,14 @@ from ..models import (
     Team,
     User,
 )
-from ..rules import BARRIER_TEXT, BARRIER_TITLE, NO_BARRIER_TITLE, ORGANISATION, clean_text
+from ..rules import (
+    BARRIER_TEXT,
+    BARRIER_TITLE,
+    NO_BARRIER_MOVE,
+    NO_BARRIER_TITLE,
+    ORGANISATION,
+    clean_text,
+)
 
 KIND_LABELS = {
     "rule": "A rule or policy",
@@ -194,7 +201,7 @@ def move_barrier(
     if errors:
         raise InvalidValue("Check the reason", errors)
     if status not in BARRIER_STATUSES:
-        raise InvalidValue("Choose where the barrier goes next", {"status": "Choose a status"})
+        raise InvalidValue(NO_BARRIER_MOVE, {"status": "Choose a status"})
     if status not in MOVES[barrier.status]:
         allowed = " or ".join(STATUS_LABELS[s].lower() for s in MOVES[barrier.status])
         raise NotAllowedMove(

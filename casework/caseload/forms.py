@@ -2,6 +2,7 @@ from wtforms import SelectField, SelectMultipleField, TextAreaField
 from wtforms.validators import InputRequired
 
 from ..forms import Chosen, FlaskForm, MaxLength
+from ..rules import NO_OWNER_CHANGE_REASON, SHORT_TEXT
 
 
 class AllocateForm(FlaskForm):
@@ -20,5 +21,5 @@ class AllocateForm(FlaskForm):
     )
     reason = TextAreaField(
         "Reason for the change",
-        validators=[InputRequired("Give a reason for the change of owner"), MaxLength(2000)],
+        validators=[InputRequired(NO_OWNER_CHANGE_REASON), MaxLength(SHORT_TEXT)],
     )

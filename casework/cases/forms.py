@@ -17,15 +17,24 @@ from ..forms import (
     WholeNumberField,
     not_in_future,
 )
-from ..rules import CLOSURE_CHOICES, LONG_TEXT, SHORT_TEXT, WITH_WHOM
-
-MINUTES_MESSAGE = "Enter the minutes as a whole number from 0 to 1440"
+from ..rules import (
+    CLOSURE_CHOICES,
+    LONG_TEXT,
+    MINUTES_IN_A_DAY,
+    MINUTES_WORDS,
+    NO_ACTION_BY,
+    NO_CONVERSATION_DATE,
+    NO_CONVERSATION_KIND,
+    NO_OWNER_CHANGE_REASON,
+    SHORT_TEXT,
+    WITH_WHOM,
+)
 
 
 class ConversationForm(FlaskForm):
     version = HiddenField()  # the case's, as the page showed it
     held_on = DateInputField(
-        "Date", validators=[not_in_future], required_message="Enter the date of the conversation"
+        "Date", validators=[not_in_future], required_message=NO_CONVERSATION_DATE
     )
     kind = RadioField(
         "What kind of contact",
@@ -37,7 +46,7 @@ class ConversationForm(FlaskForm):
             "other": "Other",
         },
         default="visit",
-        validators=[InputRequired("Choose visit, phone, video, meeting or other")],
+        validators=[InputRequired(NO_CONVERSATION_KIND)],
     )
     with_whom = StringField("Who was there (optional)", validators=[MaxLength(WITH_WHOM)])
     # The person's circle (set by the page); the rule (safety.service.members_present) says
@@ -47,8 +56,8 @@ class ConversationForm(FlaskForm):
     )
     minutes = WholeNumberField(
         "How long, in minutes (optional)",
-        validators=[Optional(), NumberRange(0, 1440, MINUTES_MESSAGE)],
-        message=MINUTES_MESSAGE,
+        validators=[Optional(), NumberRange(0, MINUTES_IN_A_DAY, MINUTES_WORDS)],
+        message=MINUTES_WORDS,
     )
     what_matters = TextAreaField(
         "What matters to them now, in their words (optional)",
@@ -83,7 +92,7 @@ class ActionForm(FlaskForm):
     by = RadioField(
         "Who will do it",
         choices={"person": "The person, their family or neighbours", "team": "The team"},
-        validators=[InputRequired("Choose who will do it: the person or the team")],
+        validators=[InputRequired(NO_ACTION_BY)],
     )
     assignee_id = SelectField("Colleague who will do it (team actions)", coerce=int, default=0)
     network_member_id = SelectField(
@@ -110,7 +119,7 @@ class OwnerForm(FlaskForm):
     owner_id = SelectField("New owner", coerce=int, validators=[Chosen("Choose the new owner")])
     reason = TextAreaField(
         "Reason for the change",
-        validators=[InputRequired("Give a reason for the change of owner"), MaxLength(SHORT_TEXT)],
+        validators=[InputRequired(NO_OWNER_CHANGE_REASON), MaxLength(SHORT_TEXT)],
     )
 
 

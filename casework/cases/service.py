@@ -35,8 +35,14 @@ from ..notifications import events
 from ..rules import (
     CLOSURE_CHOICES,
     CLOSURE_NOTE_NEEDED,
+    MINUTES_IN_A_DAY,
+    MINUTES_WORDS,
+    NO_ACTION_BY,
     NO_ACTION_DESCRIPTION,
+    NO_CONVERSATION_DATE,
+    NO_CONVERSATION_KIND,
     NO_OUTCOME,
+    NO_OWNER_CHANGE_REASON,
     SHORT_TEXT,
     WITH_WHOM,
     check_action_due,
@@ -78,16 +84,18 @@ def log_conversation(
     require_open(case)
     check_version(case, version, "this case")
     errors: dict[str, str] = {}
-    held_on = clean_date(held_on, "held_on", errors, required="Enter the date of the conversation")
+    held_on = clean_date(held_on, "held_on", errors, required=NO_CONVERSATION_DATE)
     if held_on and held_on < case.opened_on - dt.timedelta(days=365):
         errors["held_on"] = "The date is long before this case opened: check the year"
     if kind not in CONVERSATION_KINDS:
-        errors["kind"] = "Choose visit, phone, video, meeting or other"
+        errors["kind"] = NO_CONVERSATION_KIND
     with_whom = clean_text(with_whom, "with_whom", errors, limit=WITH_WHOM)
     if minutes is not None and (
-        isinstance(minutes, bool) or not isinstance(minutes, int) or not 0 <= minutes <= 1440
+        isinstance(minutes, bool)
+        or not isinstance(minutes, int)
+        or not 0 <= minutes <= MINUTES_IN_A_DAY
     ):
-        errors["minutes"] = "Enter the minutes as a whole number from 0 to 1440"
+        errors["minutes"] = MINUTES_WORDS
     what_matters = clean_text(what_matters, "what_matters", errors)
     notes = clean_text(notes, "notes", errors)
     if not (notes or what_matters):
@@ -179,7 +187,7 @@ def add_action(
         description, "description", errors, required=NO_ACTION_DESCRIPTION, limit=SHORT_TEXT
     )
     if by not in ACTION_BY:
-        errors["by"] = "Choose who will do it: the person or the team"
+        errors["by"] = NO_ACTION_BY
     elif problem := assignee_problem(by, assignee):
         errors["assignee_id"] = problem
     due_on = check_action_due(due_on, case.opened_on, errors)
@@ -227,9 +235,6 @@ def update_action(
     return change_action(session, action, user, status=status, outcome=outcome, version=version)
 
 
-REASON = "Give a reason for the change of owner"
-
-
 def change_owner(
     session: Session,
     case: Case,
@@ -252,7 +257,7 @@ def change_owner(
         errors["owner_id"] = f"{new_owner.name} already owns this case"
     if not reason and "reason" not in errors:
         # every problem at once: the missing reason with whatever is wrong with the owner
-        raise ReasonRequired("Give a reason for the change of owner", {**errors, "reason": REASON})
+        raise ReasonRequired(NO_OWNER_CHANGE_REASON, {**errors, "reason": NO_OWNER_CHANGE_REASON})
     if errors:
         raise InvalidValue("Check the change of owner", errors)
     change = OwnershipChange(
