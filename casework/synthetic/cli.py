@@ -87,6 +87,6 @@ def generate_command(people: int, seed: int) -> None:
         f"measures' facts; {time.process_time() - cpu:.0f} s of this process's CPU)."
     )
     click.echo("Logins: admin@generated.example, lead@generated.example (the service lead),")
-    click.echo("manager@<team>.generated.example, ")
-    click.echo("worker1@<team>.generated.example ... (team in lower case, spaces as hyphens).")
+    click.echo("manager@<team>.generated.example, worker1@<team>.generated.example ...")
+    click.echo("(the team in lower case, spaces as hyphens).")
     click.echo(f"Every generated user's password (shown once): {password}")

@@ -36,8 +36,6 @@ from ..demands.routing import FIRST_OWNER_REASON, route_kind
 from . import endings
 from .sim import CaseSim, Dice, TeamPlan, Worker, at, expand, open_on
 
-__all__ = ["COLUMNS", "History", "at", "generate"]
-
 YEARS = 3
 MAX_DEMANDS = 80  # P(n >= k) = 1/k up to here: a mean of about five demands each
 SECOND_TEAM_SHARE = 0.08  # people also known to a neighbouring team

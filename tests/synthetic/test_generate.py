@@ -144,6 +144,14 @@ def test_every_generated_user_logs_in_with_the_printed_password(generated, clien
     response = client.post("/login", data={"email": worker.email, "password": password})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+    client.post("/logout")
+    # the service lead, of no team, compares every team's measures
+    lead = db.session.scalar(select(User).where(User.role == "lead"))
+    assert lead.email == "lead@generated.example" and lead.team_id is None
+    assert "lead@generated.example" in generated
+    response = client.post("/login", data={"email": lead.email, "password": password})
+    assert response.status_code == 302
+    assert client.get("/measures").status_code == 200
 
 
 def test_it_refuses_a_database_that_is_not_empty(generated, runner):
