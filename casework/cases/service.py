@@ -371,20 +371,38 @@ def close_as_transferred(
     """Close the case because another team accepted it (transfers.service): no agreement is
     asked for, as the work goes on in that team's new case."""
     require_open(case)
-    summary = f"Transferred to {to_team.name}, which took the work on in a new case."
+    summary = transferred_summary(to_team.name)
     _record_closure(
         session, case, user, outcome="transferred", note=None, summary=summary, closed_on=closed_on
     )
     return case
 
 
+def transferred_summary(to_team_name: str) -> str:
+    """The closing summary of a case another team took on."""
+    return f"Transferred to {to_team_name}, which took the work on in a new case."
+
+
+def closure_columns(*, outcome: str, note, summary, closed_on: dt.date, closed_by_id) -> dict:
+    """A closed case's columns, from a clean closure (closure_problems) or a transfer: agreed
+    only when closed by agreement; an agreed closure's note says how, any other's what
+    happened (ADR 0033). The generator's bulk history writes these same values."""
+    return {
+        "closed_on": closed_on,
+        "closure_outcome": outcome,
+        "closure_agreed": outcome == "agreed",
+        "closure_agreement_note": note,
+        "closure_summary": summary,
+        "closed_by_id": closed_by_id,
+    }
+
+
 def _record_closure(session: Session, case: Case, user: User, *, outcome, note, summary, closed_on):
-    case.closed_on = closed_on
-    case.closure_outcome = outcome
-    case.closure_agreed = outcome == "agreed"
-    case.closure_agreement_note = note
-    case.closure_summary = summary
-    case.closed_by_id = user.id
+    columns = closure_columns(
+        outcome=outcome, note=note, summary=summary, closed_on=closed_on, closed_by_id=user.id
+    )
+    for name, value in columns.items():
+        setattr(case, name, value)
     flush_checked(session, "this case")
     audit.record(
         "close",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 import time
+from collections import Counter
 
 import click
 from flask.cli import with_appcontext
@@ -13,6 +14,7 @@ from ..auth.service import hash_password, random_password
 from ..extensions import db
 from ..measures import facts
 from ..models import Person, Team, User
+from ..rules import CLOSURE_OUTCOMES, TRANSFER_STATUSES
 from . import trial
 from .history import COLUMNS, generate
 from .write import after_bulk_write, foreign_keys_checked_at_the_end, write_rows
@@ -20,6 +22,16 @@ from .write import after_bulk_write, foreign_keys_checked_at_the_end, write_rows
 
 def register(app) -> None:
     app.cli.add_command(generate_command)
+
+
+def _endings(rows: dict) -> str:
+    """How the closed cases ended and how the transfers were answered, in words."""
+    outcome = COLUMNS["cases"].index("closure_outcome")
+    ended = Counter(row[outcome] for row in rows["cases"] if row[outcome] is not None)
+    status = Counter(row[COLUMNS["transfers"].index("status")] for row in rows["transfers"])
+    closures = ", ".join(f"{ended[name]:,} {name.replace('_', ' ')}" for name in CLOSURE_OUTCOMES)
+    answers = ", ".join(f"{status[name]:,} {name}" for name in TRANSFER_STATUSES)
+    return f"cases closed: {closures}; {len(rows['transfers']):,} transfers ({answers})"
 
 
 def is_empty() -> bool:
@@ -34,9 +46,12 @@ def is_empty() -> bool:
 @with_appcontext
 def generate_command(people: int, seed: int) -> None:
     """Generate three years of realistic history (teams of both cohorts, workers, people,
-    demands, cases, changes of owner, conversations, actions, closures; a trial of the first
-    two teams, example cost catalogues, some counterfactuals) into an empty database, in bulk.
-    Every generated user gets one password, printed once."""
+    some known to two teams, demands, a few passed to the worker who knows the person,
+    cases, changes of owner, conversations, actions, transfers between teams accepted,
+    declined or waiting, closures by agreement or because the person died, moved away or
+    declined support; a trial of the first two teams, example cost catalogues, some
+    counterfactuals) into an empty database, in bulk. Every generated user gets one
+    password, printed once."""
     if not is_empty():
         click.echo(
             "Refusing: the database already holds people, teams or users. "
@@ -66,10 +81,12 @@ def generate_command(people: int, seed: int) -> None:
         f"{counts['cases']:,} cases ({open_cases:,} open), {counts['ownership_changes']:,} "
         f"changes of owner, {counts['conversations']:,} conversations and "
         f"{counts['actions']:,} actions, in {counts['teams']} teams ({pilot} pilot) with "
-        f"{counts['users']:,} users, in {time.perf_counter() - began:.0f} s "
+        f"{counts['users']:,} users; {_endings(history.rows)}; "
+        f"in {time.perf_counter() - began:.0f} s "
         f"({simulated:.0f} s simulating, {time.perf_counter() - wrote:.0f} s working out the "
         f"measures' facts; {time.process_time() - cpu:.0f} s of this process's CPU)."
     )
-    click.echo("Logins: admin@generated.example, manager@<team>.generated.example, ")
-    click.echo("worker1@<team>.generated.example ... (team in lower case, spaces as hyphens).")
+    click.echo("Logins: admin@generated.example, lead@generated.example (the service lead),")
+    click.echo("manager@<team>.generated.example, worker1@<team>.generated.example ...")
+    click.echo("(the team in lower case, spaces as hyphens).")
     click.echo(f"Every generated user's password (shown once): {password}")

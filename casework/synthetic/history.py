@@ -14,7 +14,10 @@ so the records it makes are ones the app itself could have made:
   with a reason), and some cases change hands for other reasons;
 - a few demands for someone with an open case in another team (and none in this one) are
   passed to the worker there (`passed_to_owner`), joining that case;
-- every case that closes, closes by agreement with the person.
+- a few cases are transferred to another team (most accepted: the case closes as
+  `transferred` and a linked case opens there; some declined with a reason), and a case
+  closes by agreement with the person, or because they declined support, died or moved
+  away (endings.py, by the domain's transfer and close rules).
 
 Demands per person are skewed as in real services: P(n ≥ k) = 1/k, capped
 (about half the people come once, a few come dozens of times), about five
@@ -27,11 +30,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import random
-from dataclasses import dataclass, field
 
 from .. import clock
 from ..demands.routing import FIRST_OWNER_REASON, route_kind
+from . import endings
+from .sim import CaseSim, Dice, TeamPlan, Worker, at, expand, open_on
 
 YEARS = 3
 MAX_DEMANDS = 80  # P(n >= k) = 1/k up to here: a mean of about five demands each
@@ -129,16 +132,6 @@ ACTIONS = {
 }
 HANDOFF_REASONS = ("Worker on long-term leave", "Skills better matched", "Caseload balanced")
 LEFT_REASON = "Previous owner left the team"
-AGREEMENT_NOTES = (
-    "Agreed at the last home visit: she feels settled and knows how to reach us.",
-    "Agreed on the phone with him and his daughter.",
-    "Agreed at the review meeting; he will call if things change.",
-)
-SUMMARIES = (
-    "Managing at home with the rails fitted and the lunch club twice a week.",
-    "Medication sorted, sleeping better, daughter less worried.",
-    "Back on her feet; no falls since the stair rail went in.",
-)
 
 # Column order of every table's rows: what write.py inserts.
 COLUMNS = {
@@ -153,10 +146,10 @@ COLUMNS = {
     ),
     "cases": (
         "id", "person_id", "team_id", "cohort", "owner_id", "opened_on", "referral_match",
-        "real_problem", "closed_on", "closure_agreed", "closure_outcome",
-        "closure_agreement_note", "closure_summary", "closed_by_id", "version",
-        "created_by_id", "created_at", "updated_at",
+        "real_problem", *endings.CLOSURE, "version", "created_by_id", "created_at",
+        "updated_at", "transferred_from_case_id",
     ),
+    "transfers": endings.TRANSFER_COLUMNS,
     "demands": (
         "id", "person_id", "team_id", "case_id", "cohort", "received_on", "source",
         "channel", "stated_need", "kind", "routed_by", "imported", "recorded_by_id",
@@ -177,37 +170,10 @@ COLUMNS = {
 TABLES = tuple(COLUMNS)
 
 
-def expand(pairs) -> tuple:
-    """A table to pick from at random in which each value appears as often as its weight."""
-    return tuple(value for value, weight in pairs for _ in range(weight))
-
-
 CONVERSATION_KIND_TABLE = expand(CONVERSATION_KINDS)
 MATCHES = expand(((None, 25), ("yes", 26), ("partly", 27), ("no", 22)))
 CLOSED_STATUSES = expand((("agreed", 15), ("done", 75), ("dropped", 10)))
 OPEN_STATUSES = expand((("agreed", 60), ("done", 35), ("dropped", 5)))
-
-
-class Dice(random.Random):  # noqa: S311 - made-up history, not secrets
-    """random.Random with the two draws the simulation makes millions of times, made cheap."""
-
-    def pick(self, choices):
-        return choices[int(self.random() * len(choices))]
-
-    def between(self, low: int, high: int) -> int:
-        return low + int(self.random() * (high - low + 1))
-
-
-_MORNINGS: dict[dt.date, dt.datetime] = {}
-_MINUTES = [dt.timedelta(minutes=n) for n in range(24 * 60)]
-
-
-def at(day: dt.date, minutes: int) -> dt.datetime:
-    """A moment on a working day: 08:00 plus some minutes, in UTC."""
-    morning = _MORNINGS.get(day)
-    if morning is None:
-        morning = _MORNINGS[day] = dt.datetime(day.year, day.month, day.day, 8, tzinfo=dt.UTC)
-    return morning + _MINUTES[minutes]
 
 
 def nhs_number(serial: int) -> str | None:
@@ -216,46 +182,6 @@ def nhs_number(serial: int) -> str | None:
     total = sum(int(d) * (10 - i) for i, d in enumerate(digits))
     check = (11 - total % 11) % 11
     return None if check == 10 else digits + str(check)
-
-
-@dataclass
-class Worker:
-    id: int
-    team_id: int
-    left_on: dt.date | None = None  # the day they left the team (inactive now)
-
-    def active_on(self, day: dt.date) -> bool:
-        return self.left_on is None or day < self.left_on
-
-
-@dataclass
-class TeamPlan:
-    id: int
-    name: str
-    cohort: str
-    manager_id: int
-    workers: list[Worker] = field(default_factory=list)
-
-
-@dataclass
-class CaseSim:
-    """A case while it is being simulated; `row` becomes its table row once ids are known."""
-
-    person_id: int
-    team: TeamPlan
-    opened_on: dt.date
-    closes_on: dt.date | None  # None: still open today
-    owner: Worker | None
-    id: int = 0
-    changes: list[tuple] = field(default_factory=list)  # (moment, from, to, reason, by)
-
-
-def open_on(cases: list[CaseSim], day: dt.date) -> CaseSim | None:
-    """The case among these open on the day, if any (a person has one per team)."""
-    return next(
-        (c for c in cases if c.opened_on <= day and (c.closes_on is None or day < c.closes_on)),
-        None,
-    )
 
 
 class History:
@@ -268,6 +194,7 @@ class History:
         self.people = people
         self.rows: dict[str, list[tuple]] = {table: [] for table in TABLES}
         self._cases: list[CaseSim] = []
+        self._transfer_to: TeamPlan | None = None  # the person's, until one is asked
         self._demands: list[tuple] = []  # (received_on, minutes, row-without-id-and-case, case)
         self._children: dict[str, list[tuple]] = {
             t: [] for t in ("ownership_changes", "conversations", "actions")
@@ -281,7 +208,7 @@ class History:
 
     def staff(self, password_hash: str) -> None:
         """Teams of both cohorts (one in four in the pilot), a manager and practitioners each,
-        some of whom left during the three years; and one administrator."""
+        some of whom left during the three years; one administrator and one service lead."""
         team_count = max(4, min(len(LOCALITIES), self.people // 10_000))
         per_team = max(3, min(30, self.people // team_count // 400))
         created = at(self.start - dt.timedelta(days=30), 0)
@@ -311,6 +238,7 @@ class History:
                 wid = user(email, worker_name, "practitioner", t + 1, left_on is None)
                 plan.workers.append(Worker(wid, t + 1, left_on))
             self.teams.append(plan)
+        user("lead@generated.example", "Lee Lead", "lead", None)  # compares every team
 
     def worker_on(self, team: TeamPlan, day: dt.date, besides: Worker | None = None) -> Worker:
         """A worker of the team still there on the day (and not `besides`)."""
@@ -341,9 +269,13 @@ class History:
             for day in days:
                 team = teams[0] if len(teams) == 1 or self.rng.random() < 0.7 else teams[1]
                 by_team.setdefault(team.id, []).append(day)
+            # A case may be transferred to the next team along, one they are not known to.
+            self._transfer_to = self.teams[(home + len(teams)) % len(self.teams)]
+            first_case = len(self._cases)
             known: list[CaseSim] = []  # their cases in the teams simulated so far
             for team in teams:
                 known += self._demands_in_team(person_id, team, by_team.get(team.id, []), known)
+            endings.end_cases(self, self._cases[first_case:])
 
     def _person(self, person_id: int, team: TeamPlan, first_day: dt.date) -> None:
         rng = self.rng
@@ -434,9 +366,13 @@ class History:
 
     # Cases ------------------------------------------------------------------------------
 
+    def case_length(self) -> int:
+        """How many days a case stays open: about six weeks, a long tail of months."""
+        return max(1, int(self.rng.lognormvariate(math.log(45), 0.8)))
+
     def _open_case(self, person_id, team, day, owner, routed) -> CaseSim:
         rng = self.rng
-        length = max(1, int(rng.lognormvariate(math.log(45), 0.8)))
+        length = self.case_length()
         if owner is None:
             length += 7  # allocated within six days, before it can close
         closes_on = day + dt.timedelta(days=length)
@@ -452,8 +388,16 @@ class History:
                 )
         else:
             case.changes.append((moment, None, owner, reason, owner.id))
+        moved = None
+        if self._transfer_to is not None:  # at most one transfer asked a person
+            moved = endings.maybe_transfer(self, case, self._transfer_to)
+            if case.transfer is not None:
+                self._transfer_to = None
         self._owner_changes(case)
         self._cases.append(case)
+        if moved is not None:  # accepted: the receiving team's case
+            self._owner_changes(moved)
+            self._cases.append(moved)
         return case
 
     def _owner_changes(self, case: CaseSim) -> None:
@@ -498,6 +442,7 @@ class History:
         for table, rows in self._children.items():
             rows.sort(key=lambda r: r[0])
             self.rows[table] = [(number, *row[1:]) for number, row in enumerate(rows, 1)]
+        self.rows["transfers"] = endings.transfer_rows(self._cases)
         self._cases = []
 
     def _case_records(self, case: CaseSim) -> None:
@@ -508,13 +453,17 @@ class History:
             self._children["ownership_changes"].append(
                 (moment, case.id, old.id if old else None, new.id, reason, by_id, moment)
             )
+        statuses = CLOSED_STATUSES if case.closes_on else OPEN_STATUSES
+        # a transferred case's new one: what it took on when accepted
+        endings.carry_over(case, case.owner, statuses, rng, self._children)
         span = max(0, (end - case.opened_on).days)
         visits = sorted(rng.between(0, span) for _ in range(rng.pick((0, 1, 1, 2, 2, 3, 4, 6))))
+        conversations, actions = [], []
         for n, offset in enumerate(visits):
             held = case.opened_on + dt.timedelta(days=offset)
             moment = at(held, rng.between(0, 540))
             says = rng.pick(WHAT_MATTERS) if n == 0 or rng.random() < 0.15 else None
-            self._children["conversations"].append(
+            conversations.append(
                 (moment, case.id, held, rng.pick(CONVERSATION_KIND_TABLE),
                  rng.pick(WITH_WHOM), rng.pick((15, 30, 45, 60, 90)), says,
                  "Talked through how things are at home.", owner_id, moment)
@@ -523,8 +472,8 @@ class History:
             by = "person" if rng.random() < 0.45 else "team"
             made = case.opened_on + dt.timedelta(days=visits[0])
             moment = at(made, rng.between(0, 540))
-            status = rng.pick(CLOSED_STATUSES if case.closes_on else OPEN_STATUSES)
-            self._children["actions"].append(
+            status = rng.pick(statuses)
+            actions.append(
                 (moment, case.id, rng.pick(ACTIONS[by]), by,
                  owner_id if by == "team" else None,
                  case.team.id if by == "team" and owner_id else None,
@@ -532,17 +481,24 @@ class History:
                  status, "Done as agreed." if status == "done" else None, 1, owner_id, moment,
                  owner_id, moment)
             )  # fmt: skip
+        endings.keep_what_carries_over(case, conversations, actions)
+        self._children["conversations"] += conversations
+        self._children["actions"] += actions
+        self._case_row(case, owner_id, end)
+
+    def _case_row(self, case: CaseSim, owner_id: int | None, end: dt.date) -> None:
+        rng = self.rng
         match = rng.pick(MATCHES)
-        closed = case.closes_on is not None
         created = case.changes[0][0] if case.changes else at(case.opened_on, 0)
+        # who made it: the worker it went to at intake (else a manager), or who accepted it
+        creator = owner_id if owner_id and not case.transferred_from else case.team.manager_id
+        origin = case.transferred_from.id if case.transferred_from else None
         self.rows["cases"].append(
             (case.id, case.person_id, case.team.id, case.team.cohort, owner_id, case.opened_on,
              match, rng.pick(REAL_PROBLEMS) if match in ("partly", "no") else None,
-             case.closes_on, True if closed else None, "agreed" if closed else None,
-             rng.pick(AGREEMENT_NOTES) if closed else None,
-             rng.pick(SUMMARIES) if closed else None,
-             owner_id if closed else None, 1 + len(case.changes) + closed,
-             owner_id or case.team.manager_id, created, at(end, 600))
+             *endings.closure(case, owner_id, rng),
+             1 + len(case.changes) + (case.closes_on is not None), creator, created,
+             at(end, 600), origin)
         )  # fmt: skip
 
 

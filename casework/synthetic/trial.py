@@ -16,7 +16,8 @@ from decimal import Decimal
 
 from ..trials.examples import CATALOGUE, SOURCE, USUAL_PATHWAY
 from .history import COLUMNS as HISTORY
-from .history import History, at
+from .history import History
+from .sim import at
 
 TRIAL_DAYS = 365
 COUNTERFACTUAL_SHARE = 0.35

@@ -175,7 +175,7 @@ def accept_transfer(
             case=new,
             from_id=None,
             to_id=owner.id,
-            reason=f"Transferred from {old.team.name}: {transfer.reason}",
+            reason=first_owner_reason(old.team.name, transfer.reason),
             by_id=user.id,
         )
     )
@@ -201,37 +201,62 @@ def accept_transfer(
     return new
 
 
+def first_owner_reason(from_team_name: str, reason: str) -> str:
+    """The reason recorded with the new case's first owner."""
+    return f"Transferred from {from_team_name}: {reason}"
+
+
+def carries_over(by: str, status: str) -> bool:
+    """Whether an action of the old case goes on in the new one: a team action still open."""
+    return by == "team" and status == "agreed"
+
+
+def carried_what_matters(current: Conversation, from_team_name: str) -> dict:
+    """The new case's conversation holding the old case's current what matters (the
+    statement only, never the notes)."""
+    return {
+        "held_on": current.held_on,
+        "kind": "other",
+        "with_whom": current.with_whom,
+        "what_matters": current.what_matters,
+        "notes": f"What matters, as said on {uk_date(current.held_on)}, carried over "
+        f"from the case in {from_team_name} when it was transferred.",
+    }
+
+
+def carried_action(action: Action, owner: User) -> dict:
+    """The new case's copy of an open team action, given to the new owner."""
+    return {
+        "description": action.description,
+        "by": "team",
+        "assignee_id": owner.id,
+        "assignee_team_id": owner.team_id,
+        "due_on": action.due_on,
+        "status": "agreed",
+    }
+
+
 def _carry_over(session: Session, old: Case, new: Case, user: User, owner: User) -> dict:
     """What matters (the current statement) and the open team actions, copied into the new
-    case; the old case keeps its own, as any closure does."""
+    case; the old case keeps its own, as any closure does. The generator's bulk history
+    (synthetic/endings.py) copies by the same three functions."""
     carried: dict = {"what_matters_from": None, "actions_from": []}
     current = old.what_matters
     if current is not None:
         session.add(
             Conversation(
-                case=new,
-                held_on=current.held_on,
-                kind="other",
-                with_whom=current.with_whom,
-                what_matters=current.what_matters,
-                notes=f"What matters, as said on {uk_date(current.held_on)}, carried over "
-                f"from the case in {old.team.name} when it was transferred.",
-                recorded_by_id=user.id,
+                case=new, recorded_by_id=user.id, **carried_what_matters(current, old.team.name)
             )
         )
         carried["what_matters_from"] = current.id
-    for action in old.actions:
-        if action.by == "team" and action.status == "agreed":
+    for action in old.current_actions:  # never one entered in error
+        if carries_over(action.by, action.status):
             session.add(
                 Action(
                     case=new,
-                    description=action.description,
-                    by="team",
-                    assignee=owner,
-                    due_on=action.due_on,
-                    status="agreed",
                     created_by_id=user.id,
                     updated_by_id=user.id,
+                    **carried_action(action, owner),
                 )
             )
             carried["actions_from"].append(action.id)

@@ -20,26 +20,8 @@ from casework.measures.figures import compute
 from casework.models import Case, Conversation, Demand, Person, Team, User
 from casework.synthetic import history
 from casework.synthetic.history import COLUMNS, generate
-from tests.measures.test_reference import LOOKBACK, reference
-
-PEOPLE = 400
-
-
-@pytest.fixture
-def app_config():
-    return {"REPEAT_LOOKBACK_DAYS": LOOKBACK}  # the reference figures' look-back
-
-
-@pytest.fixture
-def generated(app, runner):
-    result = runner.invoke(args=["generate", "--people", str(PEOPLE), "--seed", "7"])
-    assert result.exit_code == 0, result.output
-    db.session.rollback()
-    return result.output
-
-
-def all_of(model):
-    return list(db.session.scalars(select(model).order_by(model.id)))
+from tests.measures.test_reference import reference
+from tests.synthetic.conftest import PEOPLE, all_of
 
 
 def test_it_writes_people_demands_and_cases_in_teams_of_both_cohorts(generated):
@@ -77,7 +59,8 @@ def test_one_open_case_per_person_per_team_and_demands_inside_their_case(generat
 
 def test_demands_are_routed_by_the_rule(generated):
     """The first demand of each case opened it; every later one joined it. A case opened
-    after an earlier one closed goes to that case's owner while they are still in the team."""
+    after an earlier one closed goes to that case's owner while they are still in the team.
+    (A case opened by accepting a transfer has no demand of its own: test_endings.py.)"""
     by_case = defaultdict(list)
     for demand in all_of(Demand):
         by_case[demand.case_id].append(demand)
@@ -89,6 +72,8 @@ def test_demands_are_routed_by_the_rule(generated):
         cases.sort(key=lambda c: (c.opened_on, c.id))
         for previous, case in zip([None, *cases], cases, strict=False):
             demands = sorted(by_case[case.id], key=lambda d: (d.received_on, d.id))
+            if case.transferred_from_case_id is not None:
+                continue
             assert {d.routed_by for d in demands[1:]} <= {"open_case", "passed_to_owner"}
             for d in demands[1:]:
                 routes[d.routed_by] += d.routed_by == "passed_to_owner"
@@ -110,7 +95,7 @@ def test_demands_are_routed_by_the_rule(generated):
     assert 0 < routes["passed_to_owner"] < 0.05 * sum(routes.values())  # a small share
 
 
-def test_owners_change_by_recorded_handovers_and_closures_are_agreed(generated):
+def test_owners_change_by_recorded_handovers_and_cases_close_by_the_close_rule(generated):
     for case in all_of(Case):
         changes = case.ownership_changes
         if case.owner_id is None:  # still awaiting allocation
@@ -123,13 +108,20 @@ def test_owners_change_by_recorded_handovers_and_closures_are_agreed(generated):
         if case.closed_on is None:
             assert case.owner.active, "an open case is never left with a worker who has left"
         else:
-            assert case.closure_agreed and case.closure_agreement_note and case.closure_summary
+            # agreed: with how it was agreed; died, moved away, declined: a note of what
+            # happened; transferred: by whoever accepted it (test_endings.py)
+            assert case.closure_agreed == (case.closure_outcome == "agreed")
+            assert case.closure_agreement_note or case.closure_outcome == "transferred"
+            assert case.closed_by_id
+            assert case.closure_summary or case.closure_outcome not in ("agreed", "transferred")
             assert case.opened_on <= case.closed_on
     conversations = all_of(Conversation)
     assert conversations
     for conversation in conversations:
         case = conversation.case
-        assert case.opened_on <= conversation.held_on <= (case.closed_on or clock.today())
+        assert conversation.held_on <= (case.closed_on or clock.today())
+        # what matters carried over by a transfer keeps the day it was said
+        assert case.opened_on <= conversation.held_on or case.transferred_from_case_id
 
 
 def test_the_measures_on_generated_history_equal_the_reference(generated):
@@ -143,7 +135,7 @@ def test_the_measures_on_generated_history_equal_the_reference(generated):
         assert {k: got[figure][k] for k in values} == pytest.approx(values, abs=0.051), figure
     assert 0.3 < got["repeat_demand"]["rate"] < 0.95
     assert got["same_worker"]["rate"] > 0.7
-    assert got["closed_by_agreement"]["rate"] == 1.0
+    assert 0.85 < got["closed_by_agreement"]["rate"] < 1  # a few died, moved or declined
 
 
 def test_every_generated_user_logs_in_with_the_printed_password(generated, client):
@@ -152,6 +144,14 @@ def test_every_generated_user_logs_in_with_the_printed_password(generated, clien
     response = client.post("/login", data={"email": worker.email, "password": password})
     assert response.status_code == 302
     assert client.get("/").status_code == 200
+    client.post("/logout")
+    # the service lead, of no team, compares every team's measures
+    lead = db.session.scalar(select(User).where(User.role == "lead"))
+    assert lead.email == "lead@generated.example" and lead.team_id is None
+    assert "lead@generated.example" in generated
+    response = client.post("/login", data={"email": lead.email, "password": password})
+    assert response.status_code == 302
+    assert client.get("/measures").status_code == 200
 
 
 def test_it_refuses_a_database_that_is_not_empty(generated, runner):

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from casework import clock
-from casework.cases.service import close_case
+from casework.cases.service import add_action, close_case
+from casework.corrections.service import mark_entered_in_error
 from casework.exceptions import AlreadyClosed, Conflict, InvalidValue, ReasonRequired
 from casework.extensions import db
 from casework.models import AuditEvent, Case, Notification, Transfer
@@ -121,6 +122,22 @@ def test_acceptance_carries_what_matters_and_the_open_team_actions(
     assert carried == [("Ring the housing office", "team", "agreed", south_worker.id)]
     # the old case keeps its own actions, open as after any closure
     assert [a.status for a in case.actions] == ["agreed", "agreed", "done"]
+
+
+def test_carried_actions_remember_the_new_owners_team_and_leave_out_any_in_error(
+    case, practitioner, south, south_manager, south_worker
+):
+    """The copy is given to the new owner as an action given in their team (so it shows
+    among a team's actions needing a new owner if they leave); an open team action entered
+    in error on the old case is no action, so nothing of it is carried."""
+    mistake = add_action(db.session, case, practitioner, description="Wrong person", by="team")
+    mark_entered_in_error(db.session, "action", mistake, practitioner, reason="Not Irene's")
+    db.session.commit()
+    transfer = ask(case, practitioner, south)
+    new = accept_transfer(db.session, transfer, south_manager, owner=south_worker)
+    db.session.commit()
+    carried = [(a.description, a.assignee_id, a.assignee_team_id) for a in new.actions]
+    assert carried == [("Ring the housing office", south_worker.id, south.id)]
 
 
 def test_the_new_owner_must_be_active_in_the_receiving_team(
