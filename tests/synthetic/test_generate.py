@@ -201,8 +201,8 @@ def test_a_trial_with_a_real_interval_example_costs_and_counterfactuals(generate
     assert db.session.scalar(select(func.count(Counterfactual.id))) > 0
     cost = compute(
         db.session,
-        start=dt.date.today() - dt.timedelta(days=365),
-        end=dt.date.today(),
+        start=clock.today() - dt.timedelta(days=365),
+        end=clock.today(),
         cohort="pilot",
         team_id=None,
     )["cost_of_journey"]
