@@ -152,6 +152,7 @@ def index():
         lines=LINES,
         cohorts=COHORTS,
         headings=COHORT_HEADINGS,
+        column_headings=[COHORT_HEADINGS[cohort] for cohort in COHORTS],
         number=number,
         headline=headline,
         charts=charts,
