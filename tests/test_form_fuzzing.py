@@ -345,7 +345,9 @@ def field_names(spec: Form, app) -> dict[str, str]:
 
 @pytest.fixture
 def world(team, practitioner, manager, admin_user) -> World:
-    demand, _ = make_demand(make_person(practitioner), practitioner, dt.date(2026, 1, 5))
+    today = clock.today()
+    received = today - dt.timedelta(days=30)  # a month ago: the case has some history
+    demand, _ = make_demand(make_person(practitioner), practitioner, received)
     action = add_action(db.session, demand.case, practitioner, description="Rail", by="team")
     ask = ask_manager(db.session, demand.case, practitioner, kind="resource", what="A", why="B")
     record, _ = issue_token(db.session, practitioner, "fuzz")
@@ -353,7 +355,7 @@ def world(team, practitioner, manager, admin_user) -> World:
     merged, kept = make_person(practitioner), make_person(practitioner)
     event = merge_people(db.session, admin_user, keep=kept, other=merged)
     barrier = create_barrier(db.session, team, practitioner, title="A form", kind="form")
-    closed, _ = make_demand(make_person(practitioner), practitioner, dt.date(2026, 1, 5))
+    closed, _ = make_demand(make_person(practitioner), practitioner, received)
     close_case(
         db.session,
         closed.case,
@@ -378,15 +380,20 @@ def world(team, practitioner, manager, admin_user) -> World:
         demand.person,
         category="animal",
         text="Dog",
-        review_on=dt.date.today(),
+        review_on=today,
     )
     member = add_member(
         db.session, practitioner, demand.person, {"name": "Jo", "relationship": "family"}
     )
-    plan = plan_contact(db.session, demand.case, practitioner, due_on=clock.today(), kind="visit")
+    plan = plan_contact(db.session, demand.case, practitioner, due_on=today, kind="visit")
     [told] = tell([practitioner], "allocated", text="A case given", case=demand.case)
     conversation = log_conversation(
-        db.session, demand.case, practitioner, held_on=dt.date(2026, 1, 6), kind="visit", notes="Hi"
+        db.session,
+        demand.case,
+        practitioner,
+        held_on=received + dt.timedelta(days=1),
+        kind="visit",
+        notes="Hi",
     )
     elsewhere = make_user(spare, name="Spare Worker")  # asks this team to take a case on
     theirs, _ = make_demand(make_person(elsewhere), elsewhere)

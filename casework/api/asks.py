@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from pydantic import Field as Described
 
@@ -14,7 +14,7 @@ from ..asks import service
 from ..extensions import db
 from ..models import Ask as AskRecord
 from ..pagination import LAST_PAGE
-from .base import answers, bp, spec
+from .base import answers, bp, page_answer, spec
 from .fields import Body, Choice, Date, Day, Id, Moment, Query, Shape, Text, Whole, moment
 
 
@@ -117,15 +117,8 @@ def list_asks(query: AskListing):
     listing = service.recent_decisions if query.status == "decided" else service.open_asks
     page = listing(db.session, current_user.team_id, query.page, asked_by_id=mine)
     # Each ask as its single read shows it (why, the answer): a read of each person's record.
-    people = [ask.case.person_id for ask in page.items]
-    audit.record_list("view", "ask_list", people, path=request.path)
-    audit.commit_read()
-    return AskList(
-        results=[ask_json(a) for a in page.items],
-        page=page.number,
-        has_next=page.has_next,
-        total=page.total,
-    )
+    audit.read_case_list("ask_list", page.items)
+    return page_answer(AskList, page, ask_json)
 
 
 @bp.get("/asks/<id:ask_id>")

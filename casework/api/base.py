@@ -334,6 +334,17 @@ def referenced(model, ident: int | None, name: str, what: str):
     return record
 
 
+def page_answer(shape, page, each):
+    """A page of a list as the API answers it: its records (each as `each` shows one), the
+    page's number, whether another follows and how many there are in all."""
+    return shape(
+        results=[each(item) for item in page.items],
+        page=page.number,
+        has_next=page.has_next,
+        total=page.total,
+    )
+
+
 def require_team() -> None:
     if not policy.can_record_demands(current_user):
         abort(403, "Only members of a team can do this: your account belongs to no team.")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user
 from pydantic import Field as Described
 
@@ -19,7 +19,7 @@ from ..models import Transfer as TransferRecord
 from ..models import User
 from ..pagination import LAST_PAGE
 from ..transfers import service
-from .base import answers, bp, referenced, spec
+from .base import answers, bp, page_answer, referenced, spec
 from .fields import Body, Choice, Id, Moment, Query, Shape, Text, Whole, moment
 
 
@@ -133,16 +133,8 @@ def list_transfers(query: TransferListing):
     if not policy.can_record_demands(current_user):
         abort(403, "Transfers are between teams: your account belongs to no team.")
     page = service.of_team(db.session, current_user.team_id, query.page, status=query.status)
-    people = [t.case.person_id for t in page.items]
-    if people:
-        audit.record_list("view", "transfer_list", people, path=request.path)
-        audit.commit_read()
-    return TransferList(
-        results=[transfer_json(t) for t in page.items],
-        page=page.number,
-        has_next=page.has_next,
-        total=page.total,
-    )
+    audit.read_case_list("transfer_list", page.items)
+    return page_answer(TransferList, page, transfer_json)
 
 
 @bp.get("/transfers/<id:transfer_id>")

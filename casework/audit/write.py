@@ -56,6 +56,15 @@ def record_list(action: str, entity: str, person_ids, entity_id: int | None = No
     return record(action, entity, entity_id, **{LISTED: sorted(set(person_ids))}, **detail)
 
 
+def read_case_list(entity: str, records) -> None:
+    """A page of records within cases (asks, transfers) read: one event naming the person of
+    each, committed at once (`commit_read`); none when the page shows nobody."""
+    people = [record.case.person_id for record in records]
+    if people:
+        record_list("view", entity, people, path=request.path)
+        commit_read()
+
+
 def commit_read() -> None:
     """Commit the audit entry of a read at once (a read happened even if showing the page fails
     later), keeping the records already loaded: a read changed nothing else, so reloading

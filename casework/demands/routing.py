@@ -26,7 +26,6 @@ from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Case, Demand, OwnershipChange, Person, Team, User
 from ..notifications import events
-from ..notifications.service import managers_of, tell
 from ..people.service import require_not_merged
 from ..rules import (
     CHANNELS,
@@ -264,7 +263,7 @@ def record_demand(
         "create", "demand", demand.id, case, user=recorder, routed_by=route.kind, **passed
     )
     if passed:
-        _tell_passed(session, case, team, recorder)
+        events.demand_passed(case, team, recorder)
     events.demand_routed(demand, route.kind, route.owner, recorder)
     return demand, route
 
@@ -286,18 +285,6 @@ def _checked(session: Session, person: Person, team: Team, pass_to_case_id, **de
     if errors:
         raise InvalidValue("Check the demand's details", errors)
     return fields, pass_to
-
-
-def _tell_passed(session: Session, case: Case, team: Team, recorder: User) -> None:
-    """The case's owner (or, awaiting allocation, its team's managers) hears of the demand."""
-    told = [case.owner_id] if case.owner_id else managers_of(case.team_id)
-    tell(
-        told,
-        "passed_to_you",
-        text=f"A demand was passed to your case #{case.id} by {recorder.name} in {team.name}.",
-        case=case,
-        actor=recorder,
-    )
 
 
 def _relationship_started(session: Session, person: Person, case: Case, recorder: User) -> None:
@@ -325,18 +312,7 @@ def _relationship_started(session: Session, person: Person, case: Case, recorder
         team=case.team.name,
         known_to=sorted({c.team.name for c in known}),
     )
-    for other in known:
-        if other.is_open and other.owner_id:
-            tell(
-                [other.owner_id],
-                "relationship_started",
-                text=(
-                    f"{case.team.name} has started working with the person in your case "
-                    f"#{other.id} (recorded by {recorder.name})."
-                ),
-                case=other,
-                actor=recorder,
-            )
+    events.relationship_started(case, known, recorder)
 
 
 def _open_case(

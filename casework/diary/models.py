@@ -8,17 +8,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
-from ..models import Action, Case, Conversation, User, utcnow
-from ..models.base import one_of
+from ..models import Action, Case, Conversation, User
+from ..models.base import Recorded, one_of
 from ..rules import PLAN_KINDS, PLAN_STATUSES
 
 
-class Plan(db.Model):
+class Plan(Recorded, db.Model):
     """A contact planned with the person: who will make it, when, and what kind."""
 
     __tablename__ = "plans"
@@ -34,12 +34,7 @@ class Plan(db.Model):
     done_by_conversation_id: Mapped[int | None] = mapped_column(ForeignKey("conversations.id"))
     cancel_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
     case: Mapped[Case] = relationship(
         backref=backref("plans", order_by="(Plan.due_on, Plan.id)", lazy="select")

@@ -17,11 +17,10 @@ from ..extensions import db
 from ..formatting import label
 from ..models import Team
 from . import bp
-from .charts import xmr_chart
 from .figures import check_filters, compute
 from .forms import CompareForm
 from .populations import Filters
-from .routes import MAX_WEEKS, default_period, filter_args
+from .routes import MAX_WEEKS, default_period, filter_args, series_chart
 from .series import SPECS, series
 from .table import LINES, headline, number
 
@@ -107,17 +106,7 @@ def charts_of(view: View, grain: str) -> dict[str, object]:
     charts = {}
     for figure, spec in SPECS.items():
         points = series(db.session, view.f, figure, grain)
-        charts[figure] = xmr_chart(
-            title=f"{spec.title}: {view.words}",
-            description=f"{spec.description} One point per {grain}.",
-            labels=points.labels,
-            values=points.values,
-            better=spec.better,
-            unit=spec.unit,
-            denominators=points.denominators,
-            counted=spec.counted,
-            per=grain,
-        )
+        charts[figure] = series_chart(points, spec, grain, title=f"{spec.title}: {view.words}")
     return charts
 
 

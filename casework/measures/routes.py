@@ -15,12 +15,21 @@ from ..models import Team
 from ..pagination import page_count, page_number
 from ..trials.costs import closed_case_costs
 from . import bp
-from .charts import xmr_chart
+from .charts import Chart, xmr_chart
 from .drilldown import listing, repeat_review
 from .figures import PARTS, check_filters, compute
 from .forms import MeasuresForm
 from .populations import Filters
-from .series import CASE_POINTS, SPECS, axis_label, end_to_end_points, rebase_index, series
+from .series import (
+    CASE_POINTS,
+    SPECS,
+    Series,
+    Spec,
+    axis_label,
+    end_to_end_points,
+    rebase_index,
+    series,
+)
 from .table import COHORT_HEADINGS, COHORTS, LINES, csv_download, figure_rows, headline, number
 
 PAGE_SIZE = 100
@@ -152,6 +161,7 @@ def index():
         lines=LINES,
         cohorts=COHORTS,
         headings=COHORT_HEADINGS,
+        column_headings=[COHORT_HEADINGS[cohort] for cohort in COHORTS],
         number=number,
         headline=headline,
         charts=charts,
@@ -164,24 +174,36 @@ def index():
     )
 
 
+def series_chart(points: Series, spec: Spec, grain: str, *, title: str, **extra) -> Chart:
+    """The XmR chart of one figure's points, one a `grain`, under `title` (`extra`: more of
+    xmr_chart's arguments, as the measures page's shorter axis labels and rebasing)."""
+    return xmr_chart(
+        title=title,
+        description=f"{spec.description} One point per {grain}.",
+        labels=points.labels,
+        values=points.values,
+        better=spec.better,
+        unit=spec.unit,
+        denominators=points.denominators,
+        counted=spec.counted,
+        per=grain,
+        **extra,
+    )
+
+
 def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
     """One XmR chart per figure, and end-to-end days per case."""
     charts = []
     for figure, spec in SPECS.items():
         points = series(db.session, f, figure, grain)
         charts.append(
-            xmr_chart(
+            series_chart(
+                points,
+                spec,
+                grain,
                 title=spec.title,
-                description=f"{spec.description} One point per {grain}.",
-                labels=points.labels,
                 axis_labels=points.axis_labels,
-                values=points.values,
-                better=spec.better,
-                unit=spec.unit,
                 rebase_at=rebase_index(points.starts, rebase),
-                denominators=points.denominators,
-                counted=spec.counted,
-                per=grain,
             )
         )
     cases = end_to_end_points(db.session, f)

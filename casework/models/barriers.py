@@ -9,12 +9,12 @@ from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
 
 from ..extensions import db
 from ..rules import BARRIER_KINDS, BARRIER_STATUSES
-from .base import one_of, utcnow
+from .base import Recorded, one_of, utcnow
 from .cases import Case
 from .staff import Team, User
 
 
-class Barrier(db.Model):
+class Barrier(Recorded, db.Model):
     """Something that got in the way of helping people: a team's, gathering the cases it hit."""
 
     __tablename__ = "barriers"
@@ -29,11 +29,6 @@ class Barrier(db.Model):
     # Why it was removed or kept (or opened again): the latest move's reason.
     status_reason: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
     team: Mapped[Team] = relationship()
     created_by: Mapped[User | None] = relationship()

@@ -6,19 +6,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    text,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, text
 from sqlalchemy.orm import Mapped, backref, mapped_column, relationship
+from sqlalchemy.types import Boolean, Date, DateTime, Integer, String, Text
 
 from ..extensions import db
 from ..rules import (
@@ -32,7 +22,7 @@ from ..rules import (
     REFERRAL_MATCHES,
     ROUTES,
 )
-from .base import one_of, utcnow
+from .base import Recorded, one_of, utcnow
 from .corrections import EnteredInError, LateNote
 from .people import Person
 
@@ -41,7 +31,7 @@ if TYPE_CHECKING:
 from .staff import Team, User
 
 
-class Case(db.Model):
+class Case(Recorded, db.Model):
     """One stretch of end-to-end work with a person in a team, from first demand to closure."""
 
     __tablename__ = "cases"
@@ -66,11 +56,6 @@ class Case(db.Model):
     # The case in another team this one continues, when a transfer was accepted (ADR 0033).
     transferred_from_case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
     version: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
     person: Mapped[Person] = relationship(
         backref=backref("cases", order_by="(Case.opened_on, Case.id)")
@@ -256,7 +241,7 @@ class Conversation(EnteredInError, db.Model):
     )
 
 
-class Action(EnteredInError, db.Model):
+class Action(Recorded, EnteredInError, db.Model):
     """Something agreed with the person: done by the person (and their network) or the team."""
 
     __tablename__ = "actions"
@@ -275,12 +260,7 @@ class Action(EnteredInError, db.Model):
     status: Mapped[str] = mapped_column(String(10), default="agreed")
     outcome: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
     case: Mapped[Case] = relationship(back_populates="actions")
     assignee: Mapped[User | None] = relationship(foreign_keys=[assignee_id])

@@ -11,7 +11,17 @@ from ..extensions import db
 from .base import utcnow
 
 
-class DemandFact(db.Model):
+class Counted:
+    """What every measure fact is counted by: the person it is about, the team and the
+    team's cohort (pilot or usual practice). Plain integers, not foreign keys: facts are
+    derived and rebuilt (measures/facts.py), never the record itself."""
+
+    person_id: Mapped[int] = mapped_column(Integer)
+    team_id: Mapped[int] = mapped_column(Integer)
+    cohort: Mapped[str] = mapped_column(String(10))
+
+
+class DemandFact(Counted, db.Model):
     """A demand as the measures count it: its period, cohort, team, kind and part of the
     repeat-demand figure. Derived from demands and cases; rebuilt, never edited by hand."""
 
@@ -20,9 +30,6 @@ class DemandFact(db.Model):
     demand_id: Mapped[int] = mapped_column(
         ForeignKey("demands.id", ondelete="CASCADE"), primary_key=True
     )
-    person_id: Mapped[int] = mapped_column(Integer)
-    team_id: Mapped[int] = mapped_column(Integer)
-    cohort: Mapped[str] = mapped_column(String(10))
     received_on: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(12))  # value | failure | unclassified
     repeat: Mapped[str] = mapped_column(String(14))  # first | while_open | after_closure | no_case
@@ -52,7 +59,7 @@ class DemandFact(db.Model):
     )
 
 
-class CaseFact(db.Model):
+class CaseFact(Counted, db.Model):
     """A case as the measures count it: who owned it first, the person's previous closed case
     in the team and its owner, changes of owner, agreement, days end to end and whether the
     person came back within 90 days of the closure. Derived; rebuilt, never edited by hand."""
@@ -62,9 +69,6 @@ class CaseFact(db.Model):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
-    person_id: Mapped[int] = mapped_column(Integer)
-    team_id: Mapped[int] = mapped_column(Integer)
-    cohort: Mapped[str] = mapped_column(String(10))
     opened_on: Mapped[dt.date] = mapped_column(Date)
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     referral_match: Mapped[str | None] = mapped_column(String(10))

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Date, DateTime, ForeignKey, Index, Integer, String, Text, text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
-from .base import utcnow
+from .base import Recorded
 
 
-class Person(db.Model):
+class Person(Recorded, db.Model):
     """One human being the service helps. Never twice: duplicates are merged."""
 
     __tablename__ = "people"
@@ -32,11 +32,6 @@ class Person(db.Model):
     # held moved there, and it stays only so the merge can be undone.
     merged_into_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     version: Mapped[int] = mapped_column(Integer, server_default="1")
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
     # Its demands and cases (person.demands, person.cases, oldest first) are declared with
     # them, in cases.py: a person is known before any demand, so this module needs neither.

@@ -5,24 +5,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import (
-    Boolean,
-    CheckConstraint,
-    Date,
-    DateTime,
-    ForeignKey,
-    Index,
-    Integer,
-    String,
-    Text,
-    orm,
-)
+from sqlalchemy import CheckConstraint, ForeignKey, Index, orm
 from sqlalchemy import text as sql
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.types import Boolean, Date, DateTime, Integer, String, Text
 
 from ..extensions import db
 from ..rules import CONSENT_DECISIONS, FLAG_CATEGORIES, RELATIONSHIPS
-from .base import one_of, utcnow
+from .base import Recorded, one_of, utcnow
 from .people import Person
 from .staff import Team, User
 
@@ -73,7 +63,7 @@ class CautionFlag(db.Model):
         return self.ended_at is None
 
 
-class NetworkMember(db.Model):
+class NetworkMember(Recorded, db.Model):
     """Someone in the person's circle: family, a friend, a neighbour, a carer, a professional
     or a community group. Not a person the service helps: never searched as one."""
 
@@ -91,11 +81,6 @@ class NetworkMember(db.Model):
     may_contact: Mapped[bool] = mapped_column(Boolean, default=False)
     notes: Mapped[str | None] = mapped_column(Text)
     version: Mapped[int] = mapped_column(Integer)
-    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(
-        DateTime(timezone=True), default=utcnow, onupdate=utcnow
-    )
 
     # (`relationship` is a column here, so the function is reached through `orm`.)
     person: Mapped[Person] = orm.relationship()

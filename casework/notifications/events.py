@@ -6,8 +6,8 @@ words reach the list, the API and, counted, the email digest)."""
 from __future__ import annotations
 
 from ..formatting import uk_date
-from ..models import Action, Ask, Case, Demand, User
-from .service import tell
+from ..models import Action, Ask, Case, Demand, Team, User
+from .service import managers_of, tell
 
 ANSWERS = {"yes": "yes", "no": "no"}
 
@@ -40,6 +40,27 @@ def demand_routed(demand: Demand, route_kind: str, owner: User | None, actor: Us
     else:  # passed to another team's case: its own notification (passed_to_you)
         return
     tell([owner], "recontact", text=text, case=case, actor=actor)
+
+
+def demand_passed(case: Case, team: Team, actor: User) -> None:
+    """`passed_to_you`: a demand another team passed to an open case (route 0). Its owner
+    hears of it, or, while it awaits allocation, its team's managers."""
+    told = [case.owner_id] if case.owner_id else managers_of(case.team_id)
+    tell(told, "passed_to_you",
+         text=f"A demand was passed to your case #{case.id} by {actor.name} in {team.name}.",
+         case=case, actor=actor)  # fmt: skip
+
+
+def relationship_started(case: Case, known: list[Case], actor: User) -> None:
+    """`relationship_started`: `case` is its team's first with someone the teams of the
+    `known` cases already work with; the owner of each of those still open is told."""
+    for other in known:
+        if other.is_open and other.owner_id:
+            text = (
+                f"{case.team.name} has started working with the person in your case "
+                f"#{other.id} (recorded by {actor.name})."
+            )
+            tell([other.owner_id], "relationship_started", text=text, case=other, actor=actor)
 
 
 def ask_answered(ask: Ask, actor: User) -> None:

@@ -91,15 +91,8 @@ def index():
     if not policy.can_record_demands(current_user):
         abort(403, "Transfers are between teams: your account belongs to no team.")
     transfers = service.of_team(db.session, current_user.team_id, page_number("page"))
-    _audit_list(transfers.items)
+    audit.read_case_list("transfer_list", transfers.items)
     return render_template("transfers/index.html", transfers=transfers)
-
-
-def _audit_list(transfers) -> None:
-    if transfers:
-        people = [t.case.person_id for t in transfers]
-        audit.record_list("view", "transfer_list", people, path=request.path)
-        audit.commit_read()
 
 
 def _answer_forms(transfer):

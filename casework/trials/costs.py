@@ -158,13 +158,12 @@ def record_counterfactual(
     record.note, record.recorded_by_id = note, by.id if by else None
     record.items = [CounterfactualItem(cost_item=item, count=count) for item, count in wanted]
     session.flush()
-    audit.record(
+    audit.record_in_case(
         "update",
         "counterfactual",
         record.id,
-        person_id=case.person_id,
+        case,
         user=by,
-        case_id=case.id,
         items=[{"service": item.service, "count": count} for item, count in wanted],
     )
     return record

@@ -26,6 +26,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
 from ..models import Case, Demand, Team, User, utcnow
+from ..models.facts import Counted
 from ..rules import ALLOCATIONS, COST_SERVICE, COST_UNITS, TRIAL_NAME, TRIAL_STATUSES
 
 PRACTITIONER_HOUR = "practitioner-hour"  # the catalogue's price of an hour of a worker's time
@@ -151,7 +152,7 @@ class CounterfactualItem(db.Model):
     __table_args__ = (CheckConstraint("count > 0", name="count"),)
 
 
-class CaseCostFact(db.Model):
+class CaseCostFact(Counted, db.Model):
     """A case's cost facts, kept at write time with the other measure facts (ADR 0020,
     casework/measures/facts.py): practitioner minutes recorded and the costs of the asks
     granted. Priced at the time of asking from the team's catalogue (ADR 0032)."""
@@ -161,9 +162,6 @@ class CaseCostFact(db.Model):
     case_id: Mapped[int] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
     )
-    person_id: Mapped[int] = mapped_column(Integer)
-    team_id: Mapped[int] = mapped_column(Integer)
-    cohort: Mapped[str] = mapped_column(String(10))
     closed_on: Mapped[dt.date | None] = mapped_column(Date)
     minutes: Mapped[int] = mapped_column(Integer)
     asks_pence: Mapped[int] = mapped_column(Integer)
