@@ -87,8 +87,12 @@ def register_templates(app: Flask) -> None:
     app.jinja_env.lstrip_blocks = True
     app.jinja_env.template_class = templating.DesignSystemTemplate  # macros remembered
     from . import formatting
+    from .forms import select_options
+    from .pagination import page_url
 
     formatting.register(app)
+    app.jinja_env.filters["select_options"] = select_options
+    app.jinja_env.globals["page_url"] = page_url
     from . import policy
 
     # The layout's menu shows each section only to those the policy lets in.

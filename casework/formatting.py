@@ -67,12 +67,10 @@ def nhs_number(value: str | None) -> str:
 
 
 def register(app: Flask) -> None:
+    """The formatting filters, and today. (Formatting is read by the rules, so it imports
+    nothing of the app's above the clock: pages' and forms' own helpers are registered by
+    create_app.)"""
     app.jinja_env.filters.update(
         uk_date=uk_date, uk_datetime=uk_datetime, label=label, nhs_number=nhs_number
     )
-    from .pagination import page_url
-
-    app.jinja_env.globals.update(today=clock.today, page_url=page_url)
-    from .forms import select_options
-
-    app.jinja_env.filters["select_options"] = select_options
+    app.jinja_env.globals.update(today=clock.today)

@@ -1,11 +1,10 @@
 """The shape of the house: no import circle in casework/, and (with known exceptions that
 are being shrunk) no module over 600 lines and no function over 80.
 
-The import graph is read with ast, not by importing. Only module-level imports count:
-those run when a module is first imported, so a circle of them is the one that breaks
-(or half-initialises) a module. An import inside a function runs when it is called, after
-every module is loaded; it is the usual way to reach a module that would otherwise close a
-circle, so it is not an edge here (and none is needed today). `if TYPE_CHECKING:` imports
+The import graph is read with ast, not by importing. Every import counts, those inside
+functions too: an import put off into a function still ties the two modules together
+(the circle formatting -> forms -> once -> models -> rules -> formatting was closed by
+one), and a house without circles needs none. `if TYPE_CHECKING:` imports
 never run and are left out too. `from . import x` counts as an import of the submodule x
 when x is one, else of the package; an import of a.b.c counts as one of a.b.c only (its
 parent packages are loaded first but do not import it back).
@@ -49,26 +48,24 @@ def _is_type_checking(node: ast.If) -> bool:
     )
 
 
-def module_level_imports(tree: ast.Module):
-    """The import statements run when the module loads: at its top level, or inside a
-    top-level try/if (but not `if TYPE_CHECKING:`), never inside a function or class."""
-    pending = list(tree.body)
-    while pending:
-        node = pending.pop()
-        if isinstance(node, ast.Import | ast.ImportFrom):
+def every_import(tree: ast.Module):
+    """Every import statement of the module, those inside functions too, but not those
+    under `if TYPE_CHECKING:` (which never run)."""
+    never_run = {
+        id(inner)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.If) and _is_type_checking(node)
+        for inner in ast.walk(node)
+    }
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import | ast.ImportFrom) and id(node) not in never_run:
             yield node
-        elif isinstance(node, ast.If) and not _is_type_checking(node):
-            pending.extend(node.body + node.orelse)
-        elif isinstance(node, ast.Try):
-            pending.extend(node.body + node.orelse + node.finalbody)
-            for handler in node.handlers:
-                pending.extend(handler.body)
 
 
 def imports_of(name: str, path: Path, known: set[str]) -> set[str]:
     package = name if path.name == "__init__.py" else name.rpartition(".")[0]
     found = set()
-    for node in module_level_imports(ast.parse(path.read_text())):
+    for node in every_import(ast.parse(path.read_text())):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names if alias.name in known}
             continue
