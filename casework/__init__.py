@@ -89,13 +89,15 @@ def register_templates(app: Flask) -> None:
     from . import formatting
 
     formatting.register(app)
-    from . import policy
+    from . import once, policy
 
     # The layout's menu shows each section only to those the policy lets in.
     app.jinja_env.globals.update(
         can_see_measures=policy.can_see_measures,
         can_import=policy.can_import,
         sees_whole_locality=policy.sees_whole_locality,
+        # A form drawn without a form class (a row of buttons): its one-time token
+        once_field=once.hidden_input,
     )
 
     @app.route("/assets/<path:filename>", endpoint="nhsuk_assets")

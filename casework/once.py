@@ -117,6 +117,20 @@ def claim() -> str | None:
     return None
 
 
+def spend(form=None) -> bool:
+    """`claim()` for a view that saves by hand, just before its change: True when the token
+    is spent (or none was sent); False when it cannot be, with the reason in the form's
+    error summary, or flashed when no form is shown again (a button that goes back)."""
+    refusal = claim()
+    if refusal is None:
+        return True
+    if form is not None:
+        form.form_errors.append(refusal)
+    else:
+        flash(refusal, "error")
+    return False
+
+
 def settle(destination: str) -> None:
     """Note where the save sends the browser, on the token it spent (same transaction)."""
     record = g.pop("once_claimed", None)
