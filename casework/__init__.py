@@ -93,13 +93,15 @@ def register_templates(app: Flask) -> None:
     formatting.register(app)
     app.jinja_env.filters["select_options"] = select_options
     app.jinja_env.globals["page_url"] = page_url
-    from . import policy
+    from . import once, policy
 
     # The layout's menu shows each section only to those the policy lets in.
     app.jinja_env.globals.update(
         can_see_measures=policy.can_see_measures,
         can_import=policy.can_import,
         sees_whole_locality=policy.sees_whole_locality,
+        # A form drawn without a form class (a row of buttons): its one-time token
+        once_field=once.hidden_input,
     )
 
     @app.route("/assets/<path:filename>", endpoint="nhsuk_assets")

@@ -5,7 +5,9 @@ dated and signed for the signed-in user (the base form class in casework/forms.p
 it beside `{{ form.csrf_token }}`, so no template or form has to ask). Saving a form spends
 its token: `claim()` records it in `form_tokens` before the change, in the change's own
 transaction, and `settle(url)` notes where the save sends the browser (web.save_form does
-both). A form sent again (the back button, a double click, a weak signal resending) finds
+both; a view that saves by hand calls `spend(form)` and `settle(url)` itself, and
+tests/test_once.py fails for a page taking a POST that does neither and is not exempt).
+A form sent again (the back button, a double click, a weak signal resending) finds
 its token spent: the browser goes where the first save went, told "This was already
 saved", and nothing is saved twice. When the save is refused, the rollback unspends the
 token, so the corrected form can be sent; a form shown again with errors has a fresh one.
@@ -115,6 +117,20 @@ def claim() -> str | None:
         raise AlreadySaved(spent(token)) from None
     g.once_claimed = record
     return None
+
+
+def spend(form=None) -> bool:
+    """`claim()` for a view that saves by hand, just before its change: True when the token
+    is spent (or none was sent); False when it cannot be, with the reason in the form's
+    error summary, or flashed when no form is shown again (a button that goes back)."""
+    refusal = claim()
+    if refusal is None:
+        return True
+    if form is not None:
+        form.form_errors.append(refusal)
+    else:
+        flash(refusal, "error")
+    return False
 
 
 def settle(destination: str) -> None:

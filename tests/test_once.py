@@ -5,6 +5,7 @@ first send went and says so. With CSRF on, as in production, so the pages carry 
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import re
 import threading
 
@@ -13,7 +14,7 @@ import time_machine
 from flask_wtf import FlaskForm as FlaskWtfForm
 from sqlalchemy import func, select
 
-from casework import clock, once, rules
+from casework import TOKEN_BLUEPRINTS, clock, once, rules
 from casework import forms as casework_forms
 from casework.cases import service as cases_service
 from casework.extensions import db
@@ -284,3 +285,61 @@ def test_every_form_derives_from_the_projects_form():
         if issubclass(cls, FlaskWtfForm) and not issubclass(cls, casework_forms.FlaskForm)
     ]
     assert strays == [], "import FlaskForm from casework.forms, not flask_wtf"
+
+
+# Every page a form is posted to, and how it keeps a form sent twice from saving twice.
+WALKED_HERE = {  # the tests above send each twice
+    "cases.log_conversation",
+    "demands.new",
+    "people.new",
+    "cases.add_action",
+}
+# Posted to without a one-time token, or saving nothing a second send could repeat.
+EXEMPT = {
+    # Signing in and out: nobody is signed in to own a token (none is drawn), and a second
+    # sign-in or log-out saves nothing for anyone (ADR 0036).
+    "auth.login": "signs in: nobody signed in, no token drawn",
+    "auth.second_factor": "signs in: nobody signed in yet, no token drawn",
+    "auth.logout": "signs out: sent again, nobody is signed in any more",
+    # A dry run, rolled back: the back button must let someone choose another file.
+    "imports.upload": "shows a preview; the import itself is imports.confirm",
+    "imports.cancel": "forgets the kept file of a preview; nothing in the database",
+}
+
+
+def saves_through_save_form(view) -> bool:
+    """The view calls web.save_form, itself or through helpers of its module that do."""
+    module = inspect.getmodule(view)
+    sources = {
+        name: inspect.getsource(function)
+        for name, function in vars(module).items()
+        if inspect.isfunction(function) and function.__module__ == module.__name__
+    }
+    calls = re.compile(r"\bsave_form\(")
+    reaching: set[str] = set()
+    while True:  # the helpers that call save_form, or call a helper that does, and so on
+        found = {name for name, source in sources.items() if calls.search(source)}
+        if found <= reaching:
+            break
+        reaching |= found
+        calls = re.compile(r"\b(" + "|".join(["save_form", *sorted(reaching)]) + r")\(")
+    return bool(calls.search(inspect.getsource(view)))
+
+
+def test_every_form_that_changes_data_spends_its_token(app):
+    """A new page that takes a form cannot be forgotten: it saves through web.save_form, or
+    is sent twice in tests/test_once_every_form.py (or above), or is exempt, saying why."""
+    from tests.test_once_every_form import FORMS
+
+    walked = WALKED_HERE | {form.endpoint for form in FORMS}
+    unaccounted = []
+    for rule in app.url_map.iter_rules():
+        view = app.view_functions[rule.endpoint]
+        if "POST" not in rule.methods or rule.endpoint.split(".")[0] in TOKEN_BLUEPRINTS:
+            continue  # the API: its Idempotency-Key instead (ADR 0036)
+        if hasattr(view, "moved_to") or rule.endpoint in walked | EXEMPT.keys():
+            continue  # a redirect to the form's new address, which spends it
+        if not saves_through_save_form(view):
+            unaccounted.append(rule.endpoint)
+    assert unaccounted == [], "spend the one-time token (once.spend/settle) and walk it"
+    assert walked.isdisjoint(EXEMPT)

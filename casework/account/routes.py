@@ -1,6 +1,7 @@
 from flask import current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from .. import once
 from ..admin.service import update_own_details
 from ..auth import sessions, throttle, tokens, two_factor
 from ..auth.forms import ButtonForm, CodeForm
@@ -59,7 +60,7 @@ def index():
 def change_details():
     """Profession, direct phone, working hours and the daily email: the worker's own."""
     form = DetailsForm()
-    if not form.validate_on_submit():
+    if not form.validate_on_submit() or not once.spend(form):
         return render_account(details_form=form, status=422)
     user = current_user._get_current_object()
     try:
@@ -68,6 +69,7 @@ def change_details():
         db.session.rollback()
         apply_domain_errors(form, error.fields)
         return render_account(details_form=form, status=422)
+    once.settle(url_for("account.index"))
     db.session.commit()
     flash("Your details have been saved.", "success")
     return redirect(url_for("account.index"))
@@ -87,6 +89,8 @@ def change_password():
         headers = {"Retry-After": str(refusal.retry_after)}
         return render_account(password_form=form, status=429, headers=headers)
     user = current_user._get_current_object()
+    if not once.spend(form):
+        return render_account(password_form=form, status=422)
     try:
         change_own_password(user, form.current.data, form.new.data, form.confirm.data)
     except InvalidValue as error:
@@ -99,6 +103,7 @@ def change_password():
     # The change ended every session of the user and revoked their API tokens; this browser
     # carries on in a new session.
     sessions.begin(user, sessions.current().method)
+    once.settle(url_for("account.index"))
     db.session.commit()
     flash(
         "Your password has been changed. You have been logged out everywhere else, and your "
@@ -111,13 +116,15 @@ def change_password():
 @bp.route("/account/tokens", methods=["POST"])
 def new_token():
     form = NewTokenForm()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and once.spend(form):
         try:
             _, token = tokens.issue_token(db.session, current_user, form.label.data)
         except InvalidValue as error:
             db.session.rollback()
             apply_domain_errors(form, error)
             return render_account(form, status=422)
+        # Sent again, no second token: the account page, where this one is listed.
+        once.settle(url_for("account.index"))
         db.session.commit()
         # Shown on this response only: never stored, never put in the session.
         return render_account(NewTokenForm(formdata=None), new_token=token, status=201)
@@ -127,8 +134,9 @@ def new_token():
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
     record = get_own_token(current_user, token_id)
-    if RevokeTokenForm().validate_on_submit():
+    if RevokeTokenForm().validate_on_submit() and once.spend():
         tokens.revoke_token(db.session, record, current_user)
+        once.settle(url_for("account.index"))
         db.session.commit()
         flash(f"Token {record.label or 'without a label'} revoked: it no longer works.", "success")
     return redirect(url_for("account.index"))

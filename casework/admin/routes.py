@@ -4,6 +4,7 @@ from flask import flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
+from .. import once
 from ..auth import sessions
 from ..exceptions import InvalidValue
 from ..extensions import db
@@ -119,30 +120,34 @@ def edit_user(user_id: int):
 def sign_out_everywhere(user_id: int):
     """End every session of the worker at once (a lost phone, a shared computer)."""
     user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
+    back = url_for("admin.edit_user", user_id=user.id, _anchor="sign-in")
+    if ConfirmForm().validate_on_submit() and once.spend():
         count = service.sign_out_everywhere(db.session, user, current_user)
+        once.settle(back)
         db.session.commit()
         flash(
             f"{user.name} has been logged out everywhere ({count} "
             f"session{'s' if count != 1 else ''} ended).",
             "success",
         )
-    return redirect(url_for("admin.edit_user", user_id=user.id) + "#sign-in")
+    return redirect(back)
 
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
 def reset_two_factor(user_id: int):
     """Clear a worker's second factor (a lost or new phone); they set it up again."""
     user = db.get_or_404(User, user_id)
-    if ConfirmForm().validate_on_submit():
+    back = url_for("admin.edit_user", user_id=user.id, _anchor="sign-in")
+    if ConfirmForm().validate_on_submit() and once.spend():
         service.reset_two_factor(db.session, user, current_user)
+        once.settle(back)
         db.session.commit()
         flash(
             f"{user.name}'s two-factor sign-in has been reset and they have been logged out. "
             "They set it up again when they next log in.",
             "success",
         )
-    return redirect(url_for("admin.edit_user", user_id=user.id) + "#sign-in")
+    return redirect(back)
 
 
 def _confirmed(user_id: int, change, template: str, saved: str):
@@ -173,14 +178,17 @@ def reactivate_user(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
-    if form.validate_on_submit():
+    # Sent again, reset once: a second send would make (and show) a second password.
+    if form.validate_on_submit() and once.spend(form):
         try:
             generated = service.reset_password(
                 db.session, user, current_user, password=form.password.data or None
             )
         except InvalidValue as error:
+            db.session.rollback()
             apply_domain_errors(form, error)
         else:
+            once.settle(url_for("admin.users"))
             db.session.commit()
             if user.id == current_user.id:
                 # The reset ended every session of the user, this one included.

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, policy
+from .. import audit, once, policy
 from ..exceptions import DomainError
 from ..extensions import db
 from ..forms import form_version
@@ -128,12 +128,14 @@ def withdraw(ask_id: int):
     if not policy.can_withdraw_ask(current_user, ask):
         abort(403, "Only the person who asked can withdraw an ask.")
     form = WithdrawForm()
-    if form.validate_on_submit():
+    back = url_for("asks.detail", ask_id=ask.id)
+    if form.validate_on_submit() and once.spend():
         try:
             service.withdraw(db.session, ask, current_user, version=form_version(form))
+            once.settle(back)
             db.session.commit()
             flash("Your ask is withdrawn.", "success")
         except DomainError as error:
             db.session.rollback()
             flash(error.message, "info")
-    return redirect(url_for("asks.detail", ask_id=ask.id))
+    return redirect(back)

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 from flask import current_app, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user
 
-from .. import audit
+from .. import audit, once
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
@@ -172,7 +172,7 @@ def two_factor_setup():
     fresh = request.method == "GET" and request.args.get("new") == "1"
     secret = two_factor.secret_for_setup(user, fresh=fresh)
     db.session.commit()
-    if form.validate_on_submit():
+    if form.validate_on_submit() and once.spend(form):
         try:
             codes = two_factor.confirm(user, form.code.data)
         except InvalidValue as error:
@@ -182,6 +182,7 @@ def two_factor_setup():
             next_url = session.get(NEXT)
             if row is not None:
                 sessions.promote(row)
+            once.settle(url_for("account.index", _anchor="two-factor"))
             db.session.commit()
             return render_template(
                 "auth/recovery_codes.html",
@@ -216,6 +217,8 @@ def _with_a_code(change):
         db.session.commit()
         flash(refusal.message, "error")
         return None
+    if not once.spend():
+        return None
     try:
         result = change(user, form.code.data)
     except InvalidValue as error:
@@ -225,6 +228,7 @@ def _with_a_code(change):
             db.session.commit()
         flash(next(iter(error.fields.values()), error.message), "error")
         return None
+    once.settle(url_for("account.index", _anchor="two-factor"))
     db.session.commit()
     return result
 
@@ -249,9 +253,10 @@ def two_factor_off():
 @bp.route("/account/sign-out-others", methods=["POST"])
 def sign_out_others():
     """The user ends every other session of theirs (a computer left signed in)."""
-    if ButtonForm().validate_on_submit():
+    if ButtonForm().validate_on_submit() and once.spend():
         count = sessions.end_all(current_user, "signed_out_others", keep=sessions.current())
         audit.record("sign_out_others", "user", current_user.id, sessions=count)
+        once.settle(url_for("account.index", _anchor="sessions"))
         db.session.commit()
         flash(f"Signed out of {count} other session{'s' if count != 1 else ''}.", "success")
     return redirect(url_for("account.index") + "#sessions")

@@ -1,7 +1,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, policy
+from .. import audit, once, policy
 from ..cases.service import change_owner
 from ..exceptions import DomainError, StaleVersion
 from ..extensions import db
@@ -60,9 +60,11 @@ def team():
     members = service.team_members(db.session, team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.with_profession for u in members}
     status = 422 if form.is_submitted() else 200
-    if form.validate_on_submit():  # every problem with the form at once, in the summary
+    # every problem with the form at once, in the summary; sent again, saved once
+    if form.validate_on_submit() and once.spend(form):
         moved, status = allocate(team_id, form)
         if moved is not None:
+            once.settle(url_for("caseload.team"))
             db.session.commit()
             owner = db.session.get(User, form.owner_id.data)
             flash(*allocated_message(moved, len(form.case_ids.data), owner))

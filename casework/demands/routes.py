@@ -55,15 +55,6 @@ def _pass_to_case_id(form) -> int | None:
     return int(choice) if choice and choice != OWN_CASE else None
 
 
-def _unusable_token(form) -> bool:
-    """Spend the form's one-time token (casework/once.py), before the change and in its
-    transaction. True, with the reason on the form, when the token cannot be spent."""
-    unusable = once.claim()
-    if unusable is not None:
-        form.form_errors.append(unusable)
-    return unusable is not None
-
-
 def _form(person, team, elsewhere) -> DemandForm:
     """The intake form with this team's owners and trials, and, for a person with open cases
     in other teams, the choice of passing the demand to the worker who knows them."""
@@ -98,7 +89,7 @@ def new(person_id: int):
     involved = involvement(db.session, person)
     elsewhere = [e.case for e in involved if e.is_open and e.case.team_id != team.id]
     form = _form(person, team, elsewhere)
-    if form.validate_on_submit() and not _unusable_token(form):
+    if form.validate_on_submit() and once.spend(form):  # sent twice, one demand
         owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
         try:
             demand, route, drawn = _record(form, person, team, owner)

@@ -13,10 +13,12 @@ from .. import audit, clock, policy
 from ..extensions import db
 from ..formatting import uk_date
 from ..forms import apply_domain_errors, form_version
+from ..pagination import page_number
 from ..rules import PLAN_KINDS
 from ..web import save_form
 from . import service
 from .forms import CancelPlanForm, NoContactForm, PlanForm
+from .models import Plan
 
 bp = Blueprint("diary", __name__)
 DAYS_AHEAD = 7  # "this week": today and the six days after it
@@ -55,19 +57,30 @@ def index():
         abort(403, "A diary is for members of a team: your account belongs to no team.")
     today = clock.today()
     found = service.diary(
-        db.session, current_user, today, today + dt.timedelta(days=DAYS_AHEAD - 1)
+        db.session,
+        current_user,
+        today,
+        today + dt.timedelta(days=DAYS_AHEAD - 1),
+        with_overdue=False,  # those a page at a time, however many have piled up
     )
     entries = sorted(
         [Entry(p.due_on, plan=p) for p in found.plans]
         + [Entry(a.due_on, action=a) for a in found.actions],
         key=lambda e: (e.due_on, e.action is not None, (e.plan or e.action).id),
     )
-    if found.people():
-        audit.record_list("view", "diary", found.people(), path=request.path)
+    overdue = service.overdue(db.session, current_user, page_number("overdue"))
+    late = [
+        Entry(item.due_on, plan=item) if isinstance(item, Plan) else Entry(item.due_on, action=item)
+        for item in overdue.items
+    ]
+    people = found.people() + [entry.case.person_id for entry in late]
+    if people:
+        audit.record_list("view", "diary", people, path=request.path)
         audit.commit_read()
     return render_template(
         "diary/index.html",
-        overdue=[e for e in entries if e.due_on < today],
+        overdue=late,
+        overdue_page=overdue,
         today_entries=[e for e in entries if e.due_on == today],
         week=[e for e in entries if e.due_on > today],
         last_day=today + dt.timedelta(days=DAYS_AHEAD - 1),

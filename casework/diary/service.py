@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import or_, select
+from sqlalchemy import func, literal, or_, select, union_all
 from sqlalchemy.orm import Session, contains_eager, joinedload
 
 from .. import MAX_ID, audit, clock
@@ -16,6 +16,7 @@ from ..exceptions import AlreadyClosed, Conflict, InvalidValue
 from ..formatting import uk_date
 from ..locking import check_version, flush_checked
 from ..models import Action, Case, Conversation, Team, User
+from ..pagination import Page, paginate
 from ..rules import (
     LONGEST_DIARY_DAYS,
     LONGEST_PLAN_DAYS,
@@ -187,12 +188,78 @@ def window_problems(start, end, errors: dict) -> None:
         errors["to"] = f"Ask for at most {LONGEST_DIARY_DAYS} days at a time"
 
 
+def _open_plans(user: User):
+    """The user's planned contacts still to happen, on open cases."""
+    return (
+        select(Plan)
+        .join(Case, Case.id == Plan.case_id)
+        .where(
+            Plan.owner_id == user.id,
+            Plan.status == "planned",
+            Case.closed_on.is_(None),  # a closed case's plans can no longer happen
+        )
+    )
+
+
+def _open_actions(user: User):
+    """The team actions the user agreed to do, still open and with a day they are due."""
+    return select(Action).where(
+        Action.assignee_id == user.id,
+        Action.status == "agreed",
+        Action.entered_in_error_at.is_(None),  # out of every current view (ADR 0037)
+        Action.due_on.is_not(None),
+    )
+
+
+def overdue(session: Session, user: User, number: int = 1) -> Page:
+    """One page of the user's open planned contacts and team actions due before today, the
+    longest overdue first (a plan before an action on the same day), counted: four queries
+    however many there are (the page's keys, their number, its plans, its actions)."""
+    today = clock.today()
+    plans = _open_plans(user).where(Plan.due_on < today)
+    actions = _open_actions(user).where(Action.due_on < today)
+    keys = union_all(
+        plans.with_only_columns(Plan.due_on.label("due_on"), literal(0).label("kind"), Plan.id),
+        actions.with_only_columns(
+            Action.due_on.label("due_on"), literal(1).label("kind"), Action.id
+        ),
+    ).subquery()
+    page = paginate(
+        session,
+        select(keys.c.due_on, keys.c.kind, keys.c.id).order_by(
+            keys.c.due_on, keys.c.kind, keys.c.id
+        ),
+        number,
+        count=select(func.count()).select_from(keys),
+        item=tuple,
+    )
+    found = {
+        0: _by_id(session, Plan, [i for _, kind, i in page.items if kind == 0]),
+        1: _by_id(session, Action, [i for _, kind, i in page.items if kind == 1]),
+    }
+    page.items = [found[kind][i] for _, kind, i in page.items]
+    return page
+
+
+def _by_id(session: Session, model, ids: list[int]) -> dict:
+    if not ids:
+        return {}
+    query = select(model).where(model.id.in_(ids))
+    query = query.options(joinedload(model.case).joinedload(Case.person))
+    return {row.id: row for row in session.scalars(query)}
+
+
 def diary(
-    session: Session, user: User, start: dt.date | None = None, end: dt.date | None = None
+    session: Session,
+    user: User,
+    start: dt.date | None = None,
+    end: dt.date | None = None,
+    *,
+    with_overdue: bool = True,
 ) -> Diary:
     """The user's open planned contacts (on open cases) and open team actions due from
-    `start` to `end` (today to a week on, by default), and every one still open and
-    overdue: two queries."""
+    `start` to `end` (today to a week on, by default), and, `with_overdue`, every one still
+    open and overdue (the page shows those a page at a time, `overdue`): two queries."""
     today = clock.today()
     start = start or today
     if end is None:  # a week on (never past the last day a date can hold)
@@ -201,28 +268,21 @@ def diary(
     window_problems(start, end, errors)
     if errors:
         raise InvalidValue("Check the diary's dates", errors)
+
+    def due(column):
+        window = column.between(start, end)
+        return or_(window, column < today) if with_overdue else window
+
     plans = session.scalars(
-        select(Plan)
-        .join(Case, Case.id == Plan.case_id)
+        _open_plans(user)
         .options(contains_eager(Plan.case).joinedload(Case.person))
-        .where(
-            Plan.owner_id == user.id,
-            Plan.status == "planned",
-            Case.closed_on.is_(None),  # a closed case's plans can no longer happen
-            or_(Plan.due_on.between(start, end), Plan.due_on < today),
-        )
+        .where(due(Plan.due_on))
         .order_by(Plan.due_on, Plan.id)
     ).all()
     actions = session.scalars(
-        select(Action)
+        _open_actions(user)
         .options(joinedload(Action.case).joinedload(Case.person))
-        .where(
-            Action.assignee_id == user.id,
-            Action.status == "agreed",
-            Action.entered_in_error_at.is_(None),  # out of every current view (ADR 0037)
-            Action.due_on.is_not(None),
-            or_(Action.due_on.between(start, end), Action.due_on < today),
-        )
+        .where(due(Action.due_on))
         .order_by(Action.due_on, Action.id)
     ).all()
     return Diary(start, end, today, list(plans), list(actions))

@@ -16,7 +16,7 @@ from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, OperationalError
 
-from .. import audit, policy
+from .. import audit, once, policy
 from ..extensions import db
 from ..models import COHORTS, Team
 from ..pagination import PER_PAGE, counted_page, page_count, page_number
@@ -169,6 +169,8 @@ def confirm():
         forget(pending)
         flash("That preview has expired. Choose the file again to see a new preview.")
         return redirect(url_for("imports.upload"))
+    if not once.spend():  # sent again, imported once: the second goes where the first went
+        return redirect(url_for("imports.preview"))
     try:
         report = import_demands(
             db.session,
@@ -194,6 +196,7 @@ def confirm():
         session[PENDING] = pending
         keep_preview(pending["token"], report)
         return _preview_page(report, form, changed=True, status=409)
+    once.settle(url_for("imports.upload"))
     db.session.commit()
     forget(pending)
     flash(

@@ -5,7 +5,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import policy
+from .. import once, policy
 from ..extensions import db
 from ..forms import FlaskForm
 from ..pagination import page_number
@@ -65,8 +65,9 @@ def index():
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 def mark_read(notification_id: int):
     notification = policy.get_own_notification(current_user, notification_id)
-    if MarkReadForm().validate_on_submit():
+    if MarkReadForm().validate_on_submit() and once.spend():
         service.mark_read(db.session, notification)
+        once.settle(_back())
         db.session.commit()
         flash("Notification marked as read.", "success")
     return redirect(_back())
@@ -74,8 +75,9 @@ def mark_read(notification_id: int):
 
 @bp.route("/notifications/read", methods=["POST"])
 def mark_all_read():
-    if MarkReadForm().validate_on_submit():
+    if MarkReadForm().validate_on_submit() and once.spend():
         count = service.mark_all_read(db.session, current_user)
+        once.settle(_back())
         db.session.commit()
         if count:
             flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")

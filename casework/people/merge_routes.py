@@ -12,7 +12,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, policy
+from .. import audit, once, policy
 from ..exceptions import StaleVersion
 from ..extensions import db
 from ..forms import form_version
@@ -86,6 +86,8 @@ def merge_records():
         if form.keep.data not in (a.id, b.id):
             form.keep.errors.append("Choose which record to keep")
             status = 422
+        elif not once.spend(form):
+            status = 422
         else:
             keep, other = (a, b) if form.keep.data == a.id else (b, a)
             versions = {
@@ -112,6 +114,8 @@ def merge_records():
                 form.form_errors.append(error.message)
                 status = error.status
             else:
+                db.session.flush()  # the merge's audit entry has its id, its page's address
+                once.settle(url_for("duplicates.merge_entry", event_id=event.id))
                 db.session.commit()
                 flash(f"Record {other.id} has been merged into record {keep.id}.", "success")
                 return redirect(url_for("duplicates.merge_entry", event_id=event.id))
@@ -141,7 +145,10 @@ def merge_entry(event_id: int):
         abort(404)
     form = UndoMergeForm()
     status = 200
-    if form.validate_on_submit():
+    sent = form.validate_on_submit()
+    if sent and not once.spend(form):
+        status = 422
+    elif sent:
         try:
             merge.undo_merge(db.session, current_user, event)
         except (merge.MergeRefused, StaleVersion) as error:
@@ -149,6 +156,7 @@ def merge_entry(event_id: int):
             form.form_errors.append(error.message)
             status = 409
         else:
+            once.settle(url_for("duplicates.merge_entry", event_id=event.id))
             db.session.commit()
             flash("The merge has been undone: both records are back as they were.", "success")
             return redirect(url_for("duplicates.merge_entry", event_id=event.id))

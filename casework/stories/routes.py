@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from .. import audit, policy
+from .. import audit, once, policy
 from ..exceptions import DomainError
 from ..extensions import db
 from ..pagination import page_number
@@ -22,8 +22,11 @@ def mark(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not StoryForm().validate_on_submit():
         abort(400, "The form was out of date: open the case again and retry.")
+    if not once.spend():
+        return _back(case.id)
     try:
         service.mark_story(db.session, case, current_user)
+        once.settle(url_for("stories.show", case_id=case.id))
         db.session.commit()
         flash("Marked as a story to share. Read it through before you show it.", "success")
         return redirect(url_for("stories.show", case_id=case.id))
@@ -38,7 +41,10 @@ def unmark(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not StoryForm().validate_on_submit():
         abort(400, "The form was out of date: open the case again and retry.")
+    if not once.spend():
+        return _back(case.id)
     service.unmark_story(db.session, case, current_user)
+    once.settle(url_for("cases.detail", case_id=case.id, _anchor="story"))
     db.session.commit()
     flash("This case is no longer a story to share.", "success")
     return _back(case.id)

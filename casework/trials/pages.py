@@ -7,7 +7,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import clock, policy
+from .. import clock, once, policy
 from ..exceptions import DomainError
 from ..extensions import db
 from ..models import Team
@@ -86,14 +86,18 @@ def move(trial_id: int):
     if not access.can_manage_trials(current_user):
         abort(403, access.ONLY_TRIAL_MANAGERS)
     to = request.form.get("to", "")
+    back = url_for("trials.show", trial_id=trial.id)
+    if not once.spend():
+        return redirect(back)
     try:
         service.move(db.session, trial, to, by=current_user)
+        once.settle(back)
         db.session.commit()
         flash(f"Trial {trial.name} is now {trial.status}.", "success")
     except DomainError as error:
         db.session.rollback()
         flash(error.message, "error")
-    return redirect(url_for("trials.show", trial_id=trial.id))
+    return redirect(back)
 
 
 def _results_or_error(trial: Trial):
@@ -203,11 +207,15 @@ def counterfactual(case_id: int):
     errors: dict[str, str] = {}
     if form.validate_on_submit():
         items, counts = _typed_items(catalogue, errors)
+        refusal = None if errors else once.claim()  # sent again, saved once
+        if refusal is not None:
+            errors["items"] = refusal
         if not errors:
             try:
                 costs.record_counterfactual(
                     db.session, case, items, form.note.data, by=current_user
                 )
+                once.settle(url_for("cases.detail", case_id=case.id))
                 db.session.commit()
                 flash("Saved what the usual system would have done.", "success")
                 return redirect(url_for("cases.detail", case_id=case.id))

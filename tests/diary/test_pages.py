@@ -176,6 +176,35 @@ def test_the_diary_shows_overdue_today_and_this_week_and_is_audited(
     assert event.detail["person_ids"] == [case.person_id] and event.user_id == practitioner.id
 
 
+def test_the_overdue_list_is_shown_a_page_at_a_time_longest_overdue_first(
+    client, case, practitioner, time_machine
+):
+    """However many have piled up, one page of them, the oldest first, a plan before an
+    action due the same day, with how many there are and a link to the next page."""
+    for n in range(26):
+        planned(case, practitioner, days(n), note=f"Plan {n:02d}")
+    for n in range(25):
+        add_action(db.session, case, practitioner, description=f"Action {n:02d}", by="team",
+                   due_on=days(n))  # fmt: skip
+    db.session.commit()
+    time_machine.move_to(clock.now() + dt.timedelta(days=30))
+    login(client, practitioner)
+    first = text(client.get("/diary"))
+    overdue = first[first.index('id="overdue"') : first.index('id="today"')]
+    shown = re.findall(r"(Plan|Action) (\d\d)", overdue)
+    expected = sorted(
+        [("Plan", f"{n:02d}") for n in range(26)] + [("Action", f"{n:02d}") for n in range(25)],
+        key=lambda entry: (entry[1], entry[0] == "Action"),
+    )
+    assert "Overdue (51)" in first and "1 to 50 of 51" in first
+    assert shown == expected[:50]
+    assert "?overdue=2#overdue" in overdue
+    second = text(client.get("/diary?overdue=2"))
+    overdue = second[second.index('id="overdue"') : second.index('id="today"')]
+    assert re.findall(r"(Plan|Action) (\d\d)", overdue) == expected[50:] == [("Plan", "25")]
+    assert "51 to 51 of 51" in second and "?overdue=1#overdue" in overdue
+
+
 def test_the_diary_is_in_the_header_for_team_members_only(client, practitioner, admin_user):
     login(client, practitioner)
     assert 'href="/diary"' in text(client.get("/"))
