@@ -15,7 +15,6 @@ from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 
-from sqlalchemy import case as sql_case
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -229,42 +228,30 @@ def cost_of_journey(session: Session, f: Filters) -> dict | None:
     if not hour:
         return None
     minutes, asks = CaseCostFact.minutes, CaseCostFact.asks_pence
-    recorded = counterfactual_totals()
-    paired = recorded.c.case_id.is_not(None)  # a counterfactual was recorded for the case
-    # One pass over the period's cases: every case, and the paired ones beside them.
     totals = (
-        _closed(
-            f,
-            CaseCostFact.team_id,
-            func.count(),
-            func.sum(minutes),
-            func.sum(asks),
-            func.count(recorded.c.case_id),
-            func.sum(sql_case((paired, minutes))),
-            func.sum(sql_case((paired, asks))),
-            func.sum(recorded.c.pence),
-        )
-        .outerjoin(recorded, recorded.c.case_id == CaseCostFact.case_id)
+        _closed(f, CaseCostFact.team_id, func.count(), func.sum(minutes), func.sum(asks))
         .where(CaseCostFact.team_id.in_(hour))
         .group_by(CaseCostFact.team_id)
     )
     cases, actual = 0, 0.0
-    n_recorded, paired_actual, counterfactual = 0, 0.0, 0
-    for (
-        team_id,
-        n,
-        all_minutes,
-        all_asks,
-        n_paired,
-        p_minutes,
-        p_asks,
-        p_counter,
-    ) in session.execute(totals):
+    for team_id, n, team_minutes, team_asks in session.execute(totals):
         cases += n
-        actual += (all_minutes or 0) * hour[team_id] / 60 + (all_asks or 0)
-        n_recorded += n_paired
-        paired_actual += (p_minutes or 0) * hour[team_id] / 60 + (p_asks or 0)
-        counterfactual += int(p_counter or 0)  # PostgreSQL sums a bigint as numeric
+        actual += (team_minutes or 0) * hour[team_id] / 60 + (team_asks or 0)
+    recorded = counterfactual_totals()
+    paired = _closed(
+        f,
+        CaseCostFact.team_id,
+        func.count(),
+        func.sum(minutes),
+        func.sum(asks),
+        func.sum(recorded.c.pence),
+    ).join(recorded, recorded.c.case_id == CaseCostFact.case_id)
+    paired = paired.where(CaseCostFact.team_id.in_(hour)).group_by(CaseCostFact.team_id)
+    n_recorded, paired_actual, counterfactual = 0, 0.0, 0
+    for team_id, n, team_minutes, team_asks, team_counter in session.execute(paired):
+        n_recorded += n
+        paired_actual += (team_minutes or 0) * hour[team_id] / 60 + (team_asks or 0)
+        counterfactual += int(team_counter or 0)  # PostgreSQL sums a bigint as numeric
     return {
         "cases": cases,
         "actual_mean": pounds(actual / cases) if cases else None,
