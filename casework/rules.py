@@ -238,6 +238,13 @@ NO_ACTION_BY = "Choose who will do it: the person or the team"
 NO_OWNER_CHANGE_REASON = "Give a reason for the change of owner"
 NO_BARRIER_MOVE = "Choose where the barrier goes next"
 NO_ANSWER_REASON = "Give the reason for your answer"
+NO_COHORT = "Choose pilot, usual practice or all"
+NO_GRAIN = "Choose months, weeks or quarters"
+TOO_MANY_WEEKS = "Weekly charts cover at most 3 years: choose months, or a shorter period"
+NO_SUCH_TEAM = "Choose a team that exists"
+CHOOSE_A_TEAM = "Choose a team from the list"
+NO_TEAM_NAMED = "There is no team with this name"
+NO_ACTION_DETAILS = "Check the action's details"
 
 
 def too_long(limit: int, what: str = "Must be") -> str:

@@ -19,6 +19,7 @@ from ..notifications.service import tell
 from ..pagination import Page, paginate
 from ..rules import (
     NO_ACTION_DESCRIPTION,
+    NO_ACTION_DETAILS,
     SHORT_TEXT,
     check_action_due,
     clean_text,
@@ -65,7 +66,7 @@ def change_action(
     errors: dict[str, str] = {}
     clean = _cleaned(action, case, changes, errors)
     if errors:
-        raise InvalidValue("Check the action's details", errors)
+        raise InvalidValue(NO_ACTION_DETAILS, errors)
     changed = {name: value for name, value in clean.items() if getattr(action, name) != value}
     if not changed:
         return action

@@ -12,12 +12,11 @@ from wtforms import PasswordField, RadioField, SelectField, StringField
 from ..formatting import label
 from ..forms import FlaskForm, MaxLength
 from ..models import ROLES
-from ..rules import PHONE, PROFESSION, WORKING_HOURS
+from ..rules import CHOOSE_A_TEAM, PHONE, PROFESSION, WORKING_HOURS
 
 ROLE_CHOICES = [(role, label(role)) for role in ROLES]
 COHORT_CHOICES = [("pilot", "Pilot (the bubble)"), ("usual", "Usual practice")]
 NO_TEAM = 0
-CHOOSE_A_TEAM = "Choose a team from the list"
 # Hashing is slow on purpose; refuse absurd input before it reaches Argon2.
 LONGEST_PASSWORD = MaxLength(200, "The password")
 

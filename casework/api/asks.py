@@ -112,7 +112,7 @@ def list_asks(query: AskListing):
     there is one.
     """
     if not policy.can_list_asks(current_user):
-        abort(403, "Asks are made in a team: your account belongs to no team.")
+        abort(403, policy.NO_TEAM_FOR_ASKS)
     mine = None if policy.sees_team_asks(current_user) else current_user.id
     listing = service.recent_decisions if query.status == "decided" else service.open_asks
     page = listing(db.session, current_user.team_id, query.page, asked_by_id=mine)
@@ -151,7 +151,7 @@ def decide_ask(ask_id: int, json: Decision):
     """
     ask = policy.get_ask_for(current_user, ask_id)
     if not policy.can_decide_ask(current_user, ask):
-        abort(403, "Only a manager of the team answers its asks, and nobody answers their own.")
+        abort(403, policy.ONLY_MANAGER_ANSWERS)
     service.decide(
         db.session,
         ask,

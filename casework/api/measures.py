@@ -110,7 +110,7 @@ def read_measures(query: Period):
     if query.team:
         team = find_team(db.session, query.team)
         if team is None:
-            raise InvalidValue("Check the team", {"team": "There is no team with this name"})
+            raise InvalidValue("Check the team", {"team": rules.NO_TEAM_NAMED})
         team_id = team.id
     if not policy.can_see_team_measures(current_user, team_id):
         abort(403, policy.ONLY_OWN_TEAMS_MEASURES)

@@ -177,7 +177,7 @@ def read_diary(query: Window):
     at most 366 days (else 422).
     """
     if not policy.can_keep_diary(current_user):
-        abort(403, "A diary is for members of a team: your account belongs to no team.")
+        abort(403, policy.NO_TEAM_FOR_DIARY)
     found = diary.diary(db.session, current_user, query.from_, query.to)
     if found.people():
         audit.record_list("view", "diary", found.people(), path="/api/v1/diary")

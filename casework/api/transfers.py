@@ -106,10 +106,10 @@ def create_transfer(case_id: int, json: TransferIn):
     """
     case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_request_transfer(current_user, case):
-        abort(403, "Only the case's owner or a manager of its team can transfer it.")
+        abort(403, policy.ONLY_OWNER_OR_MANAGER_TRANSFER)
     team = find_team(db.session, json.to_team)
     if team is None:
-        raise InvalidValue("Check the team", {"to_team": "There is no team with this name"})
+        raise InvalidValue("Check the team", {"to_team": rules.NO_TEAM_NAMED})
     transfer = service.request_transfer(
         db.session,
         case,
@@ -131,7 +131,7 @@ def list_transfers(query: TransferListing):
     declined) for only those. 50 a page: `page=2` for the next.
     """
     if not policy.can_record_demands(current_user):
-        abort(403, "Transfers are between teams: your account belongs to no team.")
+        abort(403, policy.NO_TEAM_FOR_TRANSFERS)
     page = service.of_team(db.session, current_user.team_id, query.page, status=query.status)
     audit.read_case_list("transfer_list", page.items)
     return page_answer(TransferList, page, transfer_json)

@@ -34,7 +34,7 @@ def index():
     """Managers: the team's open asks, oldest first, and the recent answers. Practitioners:
     the asks they made."""
     if not policy.can_list_asks(current_user):
-        abort(403, "Asks are made in a team: your account belongs to no team.")
+        abort(403, policy.NO_TEAM_FOR_ASKS)
     team_id = current_user.team_id
     if policy.sees_team_asks(current_user):
         waiting = service.open_asks(db.session, team_id, page_number("page"))
@@ -91,7 +91,7 @@ def detail(ask_id: int):
     ask = policy.get_ask_for(current_user, ask_id)
     form = DecisionForm(obj=ask)
     if form.is_submitted() and not policy.can_decide_ask(current_user, ask):
-        abort(403, "Only a manager of the team answers its asks, and nobody answers their own.")
+        abort(403, policy.ONLY_MANAGER_ANSWERS)
     return save_form(
         form,
         lambda: service.decide(

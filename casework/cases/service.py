@@ -39,6 +39,7 @@ from ..rules import (
     MINUTES_WORDS,
     NO_ACTION_BY,
     NO_ACTION_DESCRIPTION,
+    NO_ACTION_DETAILS,
     NO_CONVERSATION_DATE,
     NO_CONVERSATION_KIND,
     NO_OUTCOME,
@@ -192,7 +193,7 @@ def add_action(
         errors["assignee_id"] = problem
     due_on = check_action_due(due_on, case.opened_on, errors)
     if errors:
-        raise InvalidValue("Check the action's details", errors)
+        raise InvalidValue(NO_ACTION_DETAILS, errors)
     if by == "team" and assignee is None:
         assignee = case.owner or user
     action = Action(

@@ -54,7 +54,7 @@ class Entry:
 @bp.route("/diary")
 def index():
     if not policy.can_keep_diary(current_user):
-        abort(403, "A diary is for members of a team: your account belongs to no team.")
+        abort(403, policy.NO_TEAM_FOR_DIARY)
     today = clock.today()
     found = service.diary(
         db.session,

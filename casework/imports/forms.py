@@ -4,6 +4,7 @@ from flask_wtf.file import FileField
 from wtforms import HiddenField, RadioField, SelectField
 
 from ..forms import FlaskForm
+from ..rules import CHOOSE_A_TEAM
 
 COHORT_CHOICES = {
     "usual": "Usual practice (the way the team worked before the pilot)",
@@ -18,7 +19,7 @@ class UploadForm(FlaskForm):
         coerce=int,
         default=0,
         validate_choice=False,  # the view asks policy, and says so in plain words
-        invalid_value_message="Choose a team from the list",
+        invalid_value_message=CHOOSE_A_TEAM,
     )
     cohort = RadioField(
         "How the team worked when these referrals arrived",

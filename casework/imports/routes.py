@@ -20,6 +20,7 @@ from .. import audit, once, policy
 from ..extensions import db
 from ..models import COHORTS, Team
 from ..pagination import PER_PAGE, counted_page, page_count, page_number
+from ..rules import CHOOSE_A_TEAM
 from ..web import moved_to
 from . import bp
 from .forms import ConfirmImportForm, UploadForm
@@ -64,7 +65,7 @@ def upload():
         team = policy.fetch(Team, form.team_id.data)
         upload = form.file.data
         if team is None or not policy.can_import_into(current_user, team.id):
-            form.team_id.errors.append("Choose a team from the list")
+            form.team_id.errors.append(CHOOSE_A_TEAM)
         if form.cohort.data not in COHORTS:
             form.cohort.errors.append("Choose how the team worked")
         if not upload or not upload.filename:

@@ -16,6 +16,7 @@ from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import label
 from ..models import Team
+from ..rules import NO_GRAIN, TOO_MANY_WEEKS
 from . import bp
 from .figures import check_filters, compute
 from .forms import CompareForm
@@ -78,7 +79,7 @@ def read_views(form: CompareForm, choices: dict[str, str]) -> list[View] | None:
         valid = False
     if not valid:
         if form.grain.errors:
-            form.grain.errors = ["Choose months, weeks or quarters"]
+            form.grain.errors = [NO_GRAIN]
         return None
     try:
         f = check_filters(db.session, start=form.start.data, end=form.end.data)
@@ -89,9 +90,7 @@ def read_views(form: CompareForm, choices: dict[str, str]) -> list[View] | None:
         return None
     grain = form.grain.data or "month"
     if grain == "week" and (f.end - f.start).days // 7 > MAX_WEEKS:
-        form.grain.errors = [
-            "Weekly charts cover at most 3 years: choose months, or a shorter period"
-        ]
+        form.grain.errors = [TOO_MANY_WEEKS]
         return None
     views = []
     for key in (form.left.data, form.right.data):

@@ -30,7 +30,7 @@ from sqlalchemy.orm import Session
 from ..exceptions import InvalidValue
 from ..formatting import uk_date
 from ..models import Team
-from ..rules import CLOSURE_OUTCOMES, EARLIEST_DEMAND
+from ..rules import CLOSURE_OUTCOMES, EARLIEST_DEMAND, NO_COHORT, NO_SUCH_TEAM
 from ..trials.costs import cost_of_journey
 from . import populations as pop
 from . import split
@@ -198,9 +198,9 @@ def check_filters(
     elif not errors and (end - start).days > MAX_PERIOD_DAYS:
         errors["from"] = "The period can be at most 20 years long"
     if cohort not in COHORT_CHOICES:
-        errors["cohort"] = "Choose pilot, usual practice or all"
+        errors["cohort"] = NO_COHORT
     if team_id is not None and session.get(Team, team_id) is None:
-        errors["team"] = "Choose a team that exists"
+        errors["team"] = NO_SUCH_TEAM
     if errors:
         raise InvalidValue("Check the period, cohort and team", errors)
     return Filters(start, end, cohort, team_id)

@@ -13,6 +13,7 @@ from ..extensions import db
 from ..formatting import label, uk_date
 from ..models import Team
 from ..pagination import page_count, page_number
+from ..rules import CHOOSE_A_TEAM, NO_COHORT, NO_GRAIN, TOO_MANY_WEEKS
 from ..trials.costs import closed_case_costs
 from . import bp
 from .charts import Chart, xmr_chart
@@ -67,7 +68,7 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
     team_id = _team_id(form.team.data)
     valid = form.validate()
     if form.team.data and team_id is None:
-        form.team.errors = [*form.team.errors, "Choose a team from the list"]
+        form.team.errors = [*form.team.errors, CHOOSE_A_TEAM]
         valid = False
     if not valid:
         _plain_english(form)
@@ -90,7 +91,7 @@ def read_filters() -> tuple[MeasuresForm, Filters | None, list[Team]]:
     if form.grain.data == "week" and (f.end - f.start).days // 7 > MAX_WEEKS:
         form.grain.errors = [
             *form.grain.errors,
-            "Weekly charts cover at most 3 years: choose months, or a shorter period",
+            TOO_MANY_WEEKS,
         ]
         return form, None, teams
     return form, f, teams
@@ -114,9 +115,9 @@ def _team_id(raw) -> int | None:
 
 def _plain_english(form: MeasuresForm) -> None:
     if form.cohort.errors:
-        form.cohort.errors = ["Choose pilot, usual practice or all"]
+        form.cohort.errors = [NO_COHORT]
     if form.grain.errors:
-        form.grain.errors = ["Choose months, weeks or quarters"]
+        form.grain.errors = [NO_GRAIN]
 
 
 def visible_teams() -> list[Team]:
@@ -262,7 +263,7 @@ def _errors(form) -> list[str]:
 def _cohort_arg() -> str:
     cohort = request.args.get("list_cohort", "all")
     if cohort not in COHORTS:
-        abort(400, "Choose pilot, usual practice or all")
+        abort(400, NO_COHORT)
     return cohort
 
 

@@ -23,6 +23,13 @@ from .core import (
     team_id_of,
 )
 
+# Refusals of a team's own business, in the words both the pages and the API give.
+NO_TEAM_FOR_ASKS = "Asks are made in a team: your account belongs to no team."
+ONLY_MANAGER_ANSWERS = "Only a manager of the team answers its asks, and nobody answers their own."
+ONLY_OWNER_OR_MANAGER_TRANSFER = "Only the case's owner or a manager of its team can transfer it."
+NO_TEAM_FOR_TRANSFERS = "Transfers are between teams: your account belongs to no team."
+NO_TEAM_FOR_DIARY = "A diary is for members of a team: your account belongs to no team."
+
 # Barriers and stories: the team's own learning, read by its members, moved by its managers.
 
 

@@ -53,7 +53,7 @@ def _worker_choices(case) -> dict[int, str]:
 def new(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not policy.can_request_transfer(current_user, case):
-        abort(403, "Only the case's owner or a manager of its team can transfer it.")
+        abort(403, policy.ONLY_OWNER_OR_MANAGER_TRANSFER)
     if not case.is_open and request.method == "GET":
         flash("This case is closed: a closed case is not transferred.", "info")
         return redirect(url_for("cases.detail", case_id=case.id))
@@ -89,7 +89,7 @@ def new(case_id: int):
 def index():
     """The transfers into and out of the user's team, those waiting first."""
     if not policy.can_record_demands(current_user):
-        abort(403, "Transfers are between teams: your account belongs to no team.")
+        abort(403, policy.NO_TEAM_FOR_TRANSFERS)
     transfers = service.of_team(db.session, current_user.team_id, page_number("page"))
     audit.read_case_list("transfer_list", transfers.items)
     return render_template("transfers/index.html", transfers=transfers)

@@ -13,7 +13,14 @@ from sqlalchemy.orm import Session
 from .. import audit, clock
 from ..exceptions import DomainError, InvalidValue
 from ..models import Team, User
-from ..rules import NO_TRIAL_NAME, SAME_TEAM_TWICE, SHARE_RANGE, TRIAL_NAME, clean_text
+from ..rules import (
+    NO_SUCH_TEAM,
+    NO_TRIAL_NAME,
+    SAME_TEAM_TWICE,
+    SHARE_RANGE,
+    TRIAL_NAME,
+    clean_text,
+)
 from .models import Trial
 
 MOVES = {  # status now -> the moves open to it
@@ -41,7 +48,7 @@ def _team(session: Session, value, field: str, errors: dict) -> Team | None:
     elif isinstance(value, int) and not isinstance(value, bool):
         team = session.get(Team, value)
     if team is None:
-        errors[field] = "Choose a team that exists"
+        errors[field] = NO_SUCH_TEAM
     return team
 
 

@@ -19,6 +19,7 @@ NOTE = "See how the new stair rail is working"
 
 
 def fits_and_passes_axe(page: Page, javascript: bool) -> None:
+    page.wait_for_load_state()  # the page's document, whole, not one still arriving
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth"), page.url
     if javascript:  # axe-core runs as a script in the page
         assert accessibility_violations(page) == [], page.url
@@ -43,6 +44,8 @@ def test_plan_a_visit_find_it_in_the_diary_and_record_it(
     page.goto(f"{live_server}/cases/{case_id}")
     expect(page.locator("#plans")).to_have_text("Planned contacts")
     page.get_by_role("link", name="Plan a visit, call, check-in or review").click()
+    # the plan page, not the case page it was clicked on (CI caught the check in between)
+    expect(page.get_by_role("button", name="Plan the contact")).to_be_visible()
     fits_and_passes_axe(page, javascript)
     page.get_by_label("Visit", exact=True).check()
     fill_date(page, "due_on", today - dt.timedelta(days=1))
@@ -90,6 +93,7 @@ def test_cancel_a_planned_call_from_the_diary(
     week = page.locator("ul[aria-labelledby=this-week]")
     expect(week).to_contain_text("Phone call")
     week.get_by_role("link", name="Cancel").click()
+    expect(page.get_by_role("button", name="Cancel the contact")).to_be_visible()
     fits_and_passes_axe(page, javascript)
     page.fill("#reason", "Kamal is in hospital this week")
     page.get_by_role("button", name="Cancel the contact").click()
