@@ -173,6 +173,7 @@ def demand_facts(people: list[int] | None):
         people,
     ).subquery("demands_with_repeat")
     d = with_repeat.c
+    in_order = (d.received_on, d.id)
     return select(
         d.id,
         d.person_id,
@@ -181,6 +182,9 @@ def demand_facts(people: list[int] | None):
         d.received_on,
         func.coalesce(d.kind, literal("unclassified")),
         repeat_split(d),
+        # the person's demand before, of any team and of the cohort (every one is selected)
+        func.lag(d.received_on).over(partition_by=d.person_id, order_by=in_order),
+        func.lag(d.received_on).over(partition_by=(d.person_id, d.cohort), order_by=in_order),
     )
 
 
@@ -348,6 +352,9 @@ def case_facts(people: list[int] | None):
             case((closed, back.c.id.is_not(None))),
             case((closed, func.coalesce(cases.c.closure_outcome, literal("agreed")))),
             *(func.coalesce(actions.c[name], 0) for name in ACTION_COUNTS),
+            # the person's cases are in two or more teams (the cases read are all theirs)
+            func.min(cases.c.team_id).over(partition_by=cases.c.person_id)
+            != func.max(cases.c.team_id).over(partition_by=cases.c.person_id),
         )
         .select_from(cases)
         .outerjoin(changes, changes.c.case_id == cases.c.id)
@@ -390,7 +397,17 @@ def case_cost_facts(people: list[int] | None):
     return _of_people(query, Case, people)
 
 
-DEMAND_COLUMNS = ("demand_id", "person_id", "team_id", "cohort", "received_on", "kind", "repeat")
+DEMAND_COLUMNS = (
+    "demand_id",
+    "person_id",
+    "team_id",
+    "cohort",
+    "received_on",
+    "kind",
+    "repeat",
+    "previous_on",
+    "previous_in_cohort_on",
+)
 CASE_COLUMNS = (
     "case_id",
     "person_id",
@@ -408,6 +425,7 @@ CASE_COLUMNS = (
     "returned",
     "outcome",
     *(f"actions_{name}" for name in ACTION_COUNTS),
+    "in_two_teams",
 )
 COST_COLUMNS = ("case_id", "person_id", "team_id", "cohort", "closed_on", "minutes", "asks_pence")
 FACT_TABLES = (

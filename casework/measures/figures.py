@@ -24,7 +24,7 @@ from collections import Counter
 from dataclasses import dataclass
 from fractions import Fraction
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from ..exceptions import InvalidValue
@@ -247,10 +247,11 @@ def _grouped(session: Session, population, *columns: str, by_day=False) -> dict[
     order, SQLite counts as it reads the index instead of sorting every row of the period;
     worth it when a day holds many rows of each group."""
     cols = [population.c[name] for name in columns]
-    keys = [population.c.on, *cols] if by_day else cols
+    groups = [population.c.on, *cols] if by_day else cols
     counts: Counter = Counter()
-    for *key, n in session.execute(select(*keys, func.count()).group_by(*keys)):
-        counts[tuple(key[1:] if by_day else key)] += n
+    # the day groups but is not read: thousands of dates not turned into Python's
+    for *key, n in session.execute(select(*cols, func.count()).group_by(*groups)):
+        counts[tuple(key)] += n
     return dict(counts)
 
 
@@ -260,10 +261,10 @@ def _sum(counts: dict[tuple, int], index: int, *values) -> int:
 
 def demand_figures(session: Session, f: Filters) -> dict:
     # Two statements over the facts' index: the counts by repeat split and kind, and the
-    # number of different people.
+    # number of different people (populations.people_with_demand).
     demands = pop.demands(f)
     counts = _grouped(session, demands, "repeat", "kind", by_day=True)
-    people_count = session.scalar(select(func.count(distinct(demands.c.person_id))))
+    people_count = session.scalar(pop.people_with_demand(f))
     total = sum(counts.values())
     repeat = _sum(counts, 0, *REPEATS)
     failure, value = _sum(counts, 1, "failure"), _sum(counts, 1, "value")

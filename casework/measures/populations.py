@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from sqlalchemy import Select, and_, case, func, literal, or_, select
+from sqlalchemy import Select, and_, case, distinct, func, literal, or_, select
 
 from ..models import Action, CaseFact, DemandFact, User
 from .facts import RETURN_WINDOW_DAYS
@@ -64,6 +64,21 @@ def demands(f: Filters):
         DemandFact.repeat.label("repeat"),
     ).where(_between(DemandFact.received_on, f))
     return _chosen(query, DemandFact, f).subquery("demands_in_period")
+
+
+def people_with_demand(f: Filters):
+    """SQL: how many different people had a demand in the period (the people of `demands`).
+
+    Of all teams, each person is counted by their first demand of the period: the one whose
+    previous demand (of the cohort chosen) was before the period or never, kept with the
+    facts; one pass over the facts' index, no sort of the period's people. A team's
+    demands are few: its people are counted as they are."""
+    if f.team_id is not None:
+        return select(func.count(distinct(demands(f).c.person_id)))
+    previous = DemandFact.previous_on if f.cohort == "all" else DemandFact.previous_in_cohort_on
+    first = or_(previous.is_(None), previous < f.start)
+    query = select(func.count()).where(_between(DemandFact.received_on, f), first)
+    return _chosen(query, DemandFact, f)
 
 
 def opened_cases(f: Filters):

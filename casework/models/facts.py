@@ -4,11 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, false
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
 from .base import utcnow
+
+PERSON_DEMANDS_INDEX = ("person_id", "received_on", "cohort", "team_id")
+# The cases of the people with cases in two or more teams, by person (measures/split.py).
+SPLIT_INDEX = (
+    "ix_case_facts_in_two_teams",
+    "in_two_teams",
+    "person_id",
+    "team_id",
+    "opened_on",
+    "closed_on",
+)
 
 
 class Counted:
@@ -33,6 +44,11 @@ class DemandFact(Counted, db.Model):
     received_on: Mapped[dt.date] = mapped_column(Date)
     kind: Mapped[str] = mapped_column(String(12))  # value | failure | unclassified
     repeat: Mapped[str] = mapped_column(String(14))  # first | while_open | after_closure | no_case
+    # The day of the person's demand before this one (none: this is the first), of any team
+    # and of this cohort: a person's first demand of a period is the one whose previous
+    # demand is before it, so the people with a demand are counted without a sort.
+    previous_on: Mapped[dt.date | None] = mapped_column(Date)
+    previous_in_cohort_on: Mapped[dt.date | None] = mapped_column(Date)
 
     __table_args__ = (
         # Each figure is counted from one of these alone, in day order (figures._grouped):
@@ -45,8 +61,11 @@ class DemandFact(Counted, db.Model):
             "cohort",
             "team_id",
             "person_id",
+            "previous_on",
+            "previous_in_cohort_on",
         ),
-        Index("ix_demand_facts_person", "person_id"),
+        # A person's demands, by day, with what the filters ask (split.py: had a demand).
+        Index("ix_demand_facts_person", *PERSON_DEMANDS_INDEX),
         Index(
             "ix_demand_facts_team_period",
             "team_id",
@@ -87,6 +106,9 @@ class CaseFact(Counted, db.Model):
     actions_done: Mapped[int] = mapped_column(Integer)
     actions_dropped: Mapped[int] = mapped_column(Integer)
     actions_open: Mapped[int] = mapped_column(Integer)
+    # The person has cases in two or more teams (any time): the few people who can be split
+    # across teams (measures/split.py), found by the index below without a pass over all.
+    in_two_teams: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     __table_args__ = (
         Index(
@@ -120,6 +142,7 @@ class CaseFact(Counted, db.Model):
         Index("ix_case_facts_person", "person_id"),
         Index("ix_case_facts_team_opened", "team_id", "opened_on"),
         Index("ix_case_facts_team_closed", "team_id", "closed_on"),
+        Index(*SPLIT_INDEX),
     )
 
 

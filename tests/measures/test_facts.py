@@ -180,7 +180,8 @@ def test_two_writers_to_one_person_at_once_leave_the_facts_current(app, practiti
     second.join()
     db.session.expire_all()
     kept = kept_facts()
-    assert [row[-1] for row in kept[0]] == ["no_case", "first"]  # Jan 10 is the repeat
+    repeat = facts.DEMAND_COLUMNS.index("repeat")
+    assert [row[repeat] for row in kept[0]] == ["no_case", "first"]  # Jan 10 is the repeat
     assert kept == worked_out_again()
 
 

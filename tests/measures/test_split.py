@@ -12,6 +12,7 @@ from casework.extensions import db
 from casework.measures.drilldown import listing
 from casework.measures.populations import Filters
 from casework.measures.series import series
+from casework.people.merge import merge_people, undo_merge
 from tests.conftest import login, make_demand, make_person, make_team, make_user
 from tests.measures.helpers import close, days, figures
 
@@ -162,3 +163,25 @@ def test_a_manager_opens_the_people_split_in_their_own_team(
     page = client.get("/measures").get_data(as_text=True)
     assert "Split across teams" in page
     assert '>1<span class="nhsuk-u-visually-hidden"> All</span> split across teams</a>' in page
+
+
+def test_a_merge_that_joins_two_teams_cases_makes_the_person_split(
+    practitioner, south_worker, admin_user
+):
+    """The people who can be split are kept with the facts (in_two_teams): a merge that
+    brings one team's record and another's together makes the person split, and its undoing
+    takes that back, with no rebuild between."""
+    today = clock.today()
+    north = make_person(practitioner)
+    make_demand(north, practitioner, received_on=today - days(20))
+    south = make_person(practitioner, given_name="Other")
+    make_demand(south, south_worker, received_on=today - days(15))
+    assert split_of(figures(today - days(30), today)) == (0, 2, 0.0)
+
+    event = merge_people(db.session, admin_user, keep=north, other=south)
+    db.session.commit()
+    assert split_of(figures(today - days(30), today)) == (1, 1, 1.0)
+
+    undo_merge(db.session, admin_user, event)
+    db.session.commit()
+    assert split_of(figures(today - days(30), today)) == (0, 2, 0.0)
