@@ -152,6 +152,18 @@ def active_cases(f: Filters):
     return _chosen(select(CaseFact).where(case_active_in(f)), CaseFact, f).subquery("active")
 
 
+def actions_of_cases_opened(f: Filters):
+    """The cases opened in the period with their agreed actions by who does them, from the
+    facts: the actions chart's points, by the week or month the case opened (the rows of
+    `actions` whose case opened in the period, counted)."""
+    query = select(
+        *_keyed(CaseFact.case_id, CaseFact.person_id, CaseFact.opened_on),
+        CaseFact.actions_person.label("by_person"),
+        (CaseFact.actions_person + CaseFact.actions_team).label("agreed"),
+    ).where(_between(CaseFact.opened_on, f))
+    return _chosen(query, CaseFact, f).subquery("cases_opened_with_actions")
+
+
 def actions(f: Filters):
     """Agreed actions of cases active in the period, with who does them and their status now:
     the rows behind the counts of `active_cases`."""

@@ -19,7 +19,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import Date, Integer, and_, case, cast, extract, func, literal, select
+from sqlalchemy import Date, Integer, case, cast, extract, func, literal, select
 from sqlalchemy.orm import Session
 
 from ..formatting import uk_date
@@ -145,15 +145,16 @@ SPECS: dict[str, Spec] = {
         "cases closed",
     ),
     "actions": Spec(
-        pop.actions,
-        _in("by", "person"),
-        _every,
+        pop.actions_of_cases_opened,
+        lambda s: func.sum(s.c.by_person),
+        lambda s: func.sum(s.c.agreed),
         None,
         "rate",
         "Actions by the person",
         "Share of agreed actions done by the person and their network, by the week or month "
         "their case opened.",
         "agreed actions",
+        counts=True,
     ),
     split.FIGURE: Spec(
         split.population,
@@ -261,8 +262,6 @@ def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
         numerator = func.sum(case((spec.numerator(subquery), 1), else_=0))
         denominator = func.sum(case((spec.denominator(subquery), 1), else_=0))
     query = select(bucket, numerator, denominator).group_by(bucket)
-    if figure == "actions":
-        query = query.where(and_(subquery.c.on >= f.start, subquery.c.on <= f.end))
     numerators, denominators = [0] * len(starts), [0] * len(starts)
     offset = 0 if grain == "week" else _index(starts[0], grain)
     for index, num, den in session.execute(query):

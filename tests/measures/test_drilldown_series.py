@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from casework import clock
 from casework.demo import load_demo
 from casework.extensions import db
+from casework.measures import populations as pop
 from casework.measures.drilldown import listing
 from casework.measures.figures import PARTS, compute
 from casework.measures.populations import Filters
@@ -159,6 +161,21 @@ def test_each_series_adds_up_to_its_figure(demo):
                 points.numerators, points.denominators, points.values, strict=True
             ):
                 assert value == (num / den if den else None)
+
+
+def test_the_actions_chart_counts_the_listed_actions_of_cases_opened_in_the_period(demo):
+    """The chart is counted from the facts, the list (populations.actions) from the actions
+    themselves: each point holds the listed actions whose case opened in that point's days."""
+    listed = pop.actions(demo)
+    rows = db.session.execute(select(listed.c.on, listed.c.by)).all()
+    for grain in GRAINS:
+        points = series(db.session, demo, "actions", grain)
+        ends = [*points.starts[1:], dt.date.max]
+        for i, (first, after) in enumerate(zip(points.starts, ends, strict=True)):
+            inside = [by for on, by in rows if max(first, demo.start) <= on < after]
+            expected = (inside.count("person"), len(inside))
+            assert (points.numerators[i], points.denominators[i]) == expected, (grain, i)
+        assert sum(points.denominators) > 0
 
 
 def test_weeks_start_on_monday_and_months_on_the_first(app):
