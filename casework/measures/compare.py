@@ -22,7 +22,7 @@ from .figures import check_filters, compute
 from .forms import CompareForm
 from .populations import Filters
 from .routes import MAX_WEEKS, default_period, filter_args, series_chart
-from .series import SPECS, series
+from .series import SPECS, every_series
 from .table import LINES, headline, number
 
 EVERY_TEAM = "all"
@@ -102,11 +102,12 @@ def read_views(form: CompareForm, choices: dict[str, str]) -> list[View] | None:
 
 def charts_of(view: View, grain: str) -> dict[str, object]:
     """An XmR chart of each figure for the view, by figure."""
-    charts = {}
-    for figure, spec in SPECS.items():
-        points = series(db.session, view.f, figure, grain)
-        charts[figure] = series_chart(points, spec, grain, title=f"{spec.title}: {view.words}")
-    return charts
+    return {
+        figure: series_chart(
+            points, SPECS[figure], grain, title=f"{SPECS[figure].title}: {view.words}"
+        )
+        for figure, points in every_series(db.session, view.f, grain).items()
+    }
 
 
 @bp.route("/compare")

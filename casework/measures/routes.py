@@ -28,8 +28,8 @@ from .series import (
     Spec,
     axis_label,
     end_to_end_points,
+    every_series,
     rebase_index,
-    series,
 )
 from .table import COHORT_HEADINGS, COHORTS, LINES, csv_download, figure_rows, headline, number
 
@@ -195,8 +195,8 @@ def series_chart(points: Series, spec: Spec, grain: str, *, title: str, **extra)
 def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
     """One XmR chart per figure, and end-to-end days per case."""
     charts = []
-    for figure, spec in SPECS.items():
-        points = series(db.session, f, figure, grain)
+    for figure, points in every_series(db.session, f, grain).items():
+        spec = SPECS[figure]
         charts.append(
             series_chart(
                 points,

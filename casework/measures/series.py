@@ -245,13 +245,25 @@ def _label(start: dt.date, grain: str) -> str:
     return f"{start:%B %Y}"
 
 
-def series(session: Session, f: Filters, figure: str, grain: str) -> Series:
-    """The figure per week, month or quarter over the period."""
+def every_series(session: Session, f: Filters, grain: str) -> dict[str, Series]:
+    """Every figure's series, by figure (the people with a demand in each point counted
+    once, for demands per person and for split across teams)."""
+    done: dict[str, Series] = {}
+    for figure in SPECS:
+        people = done.get("demands_per_person")
+        done[figure] = series(session, f, figure, grain, people=people and people.denominators)
+    return done
+
+
+def series(session: Session, f: Filters, figure: str, grain: str, *, people=None) -> Series:
+    """The figure per week, month or quarter over the period. `people`: the people with a
+    demand in each point (demands per person's denominators), when already counted."""
     spec = SPECS[figure]
     for_reporting(session)
     starts = bucket_starts(f, grain)
     if spec.points is not None:  # of the people with a demand in each point
-        people = series(session, f, "demands_per_person", grain).denominators
+        if people is None:
+            people = series(session, f, "demands_per_person", grain).denominators
         counted = spec.points(session, f, starts, _following(starts[-1], grain))
         return _series(figure, spec, grain, starts, counted, people)
     subquery = spec.population(f)

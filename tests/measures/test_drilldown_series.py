@@ -19,6 +19,7 @@ from casework.measures.series import (
     SPECS,
     bucket_starts,
     end_to_end_points,
+    every_series,
     rebase_index,
     series,
 )
@@ -152,6 +153,8 @@ def test_each_series_adds_up_to_its_figure(demo):
             assert sum(points.numerators) == result[figure][numerator], (grain, figure)
             if denominator:
                 assert sum(points.denominators) == result[figure][denominator], (grain, figure)
+        one_by_one = {figure: series(db.session, demo, figure, grain) for figure in SPECS}
+        assert every_series(db.session, demo, grain) == one_by_one  # people counted once
         assert len(series(db.session, demo, "actions", grain).labels) == len(
             bucket_starts(demo, grain)
         )
