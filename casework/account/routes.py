@@ -10,6 +10,7 @@ from ..exceptions import InvalidValue
 from ..extensions import db
 from ..forms import apply_domain_errors
 from ..policy import get_own_token
+from ..web import back_to, save_form
 from . import bp
 from .forms import ChangePasswordForm, DetailsForm, NewTokenForm, RevokeTokenForm
 
@@ -60,19 +61,16 @@ def index():
 def change_details():
     """Profession, direct phone, working hours and the daily email: the worker's own."""
     form = DetailsForm()
-    if not form.validate_on_submit() or not once.spend(form):
-        return render_account(details_form=form, status=422)
     user = current_user._get_current_object()
-    try:
-        update_own_details(db.session, user, form.changes(), actor=user)
-    except InvalidValue as error:
-        db.session.rollback()
-        apply_domain_errors(form, error.fields)
-        return render_account(details_form=form, status=422)
-    once.settle(url_for("account.index"))
-    db.session.commit()
-    flash("Your details have been saved.", "success")
-    return redirect(url_for("account.index"))
+    return save_form(
+        form,
+        lambda: update_own_details(db.session, user, form.changes(), actor=user),
+        saved="Your details have been saved.",
+        to=url_for("account.index"),
+        show=lambda status: render_account(details_form=form, status=status),
+        refused=InvalidValue,
+        refused_status=422,
+    )
 
 
 @bp.route("/account/password", methods=["POST"])
@@ -134,9 +132,13 @@ def new_token():
 @bp.route("/account/tokens/<int:token_id>/revoke", methods=["POST"])
 def revoke_token(token_id: int):
     record = get_own_token(current_user, token_id)
-    if RevokeTokenForm().validate_on_submit() and once.spend():
-        tokens.revoke_token(db.session, record, current_user)
-        once.settle(url_for("account.index"))
-        db.session.commit()
-        flash(f"Token {record.label or 'without a label'} revoked: it no longer works.", "success")
-    return redirect(url_for("account.index"))
+    form = RevokeTokenForm()
+    back = url_for("account.index")
+    return save_form(
+        form,
+        lambda: tokens.revoke_token(db.session, record, current_user),
+        saved=lambda _: f"Token {record.label or 'without a label'} revoked: it no longer works.",
+        to=back,
+        show=back_to(form, back),
+        refused=(),
+    )

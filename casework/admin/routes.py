@@ -1,17 +1,15 @@
 """The administrator's pages: users and teams. The rules are in admin.service."""
 
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import once
 from ..auth import sessions
 from ..exceptions import InvalidValue
 from ..extensions import db
-from ..forms import apply_domain_errors
 from ..models import Team, User
 from ..pagination import page_number
-from ..web import save_form
+from ..web import back_to, save_form
 from . import bp, service
 from .forms import (
     NO_TEAM,
@@ -116,38 +114,45 @@ def edit_user(user_id: int):
     )
 
 
+def _button(user_id: int, change, saved):
+    """A button on the user's page (confirmed there): the change, then back to the page."""
+    user = db.get_or_404(User, user_id)
+    form = ConfirmForm()
+    back = url_for("admin.edit_user", user_id=user.id, _anchor="sign-in")
+    return save_form(
+        form,
+        lambda: change(db.session, user, current_user),
+        saved=lambda result: saved(user, result),
+        to=back,
+        show=back_to(form, back),
+        refused=(),
+    )
+
+
 @bp.route("/users/<int:user_id>/sign-out", methods=["POST"])
 def sign_out_everywhere(user_id: int):
     """End every session of the worker at once (a lost phone, a shared computer)."""
-    user = db.get_or_404(User, user_id)
-    back = url_for("admin.edit_user", user_id=user.id, _anchor="sign-in")
-    if ConfirmForm().validate_on_submit() and once.spend():
-        count = service.sign_out_everywhere(db.session, user, current_user)
-        once.settle(back)
-        db.session.commit()
-        flash(
+    return _button(
+        user_id,
+        service.sign_out_everywhere,
+        lambda user, count: (
             f"{user.name} has been logged out everywhere ({count} "
-            f"session{'s' if count != 1 else ''} ended).",
-            "success",
-        )
-    return redirect(back)
+            f"session{'s' if count != 1 else ''} ended)."
+        ),
+    )
 
 
 @bp.route("/users/<int:user_id>/two-factor/reset", methods=["POST"])
 def reset_two_factor(user_id: int):
     """Clear a worker's second factor (a lost or new phone); they set it up again."""
-    user = db.get_or_404(User, user_id)
-    back = url_for("admin.edit_user", user_id=user.id, _anchor="sign-in")
-    if ConfirmForm().validate_on_submit() and once.spend():
-        service.reset_two_factor(db.session, user, current_user)
-        once.settle(back)
-        db.session.commit()
-        flash(
+    return _button(
+        user_id,
+        service.reset_two_factor,
+        lambda user, _: (
             f"{user.name}'s two-factor sign-in has been reset and they have been logged out. "
-            "They set it up again when they next log in.",
-            "success",
-        )
-    return redirect(back)
+            "They set it up again when they next log in."
+        ),
+    )
 
 
 def _confirmed(user_id: int, change, template: str, saved: str):
@@ -178,37 +183,34 @@ def reactivate_user(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = ResetPasswordForm()
+
+    def reset():
+        generated = service.reset_password(
+            db.session, user, current_user, password=form.password.data or None
+        )
+        if user.id == current_user.id:
+            # The reset ended every session of the user, this one included.
+            sessions.begin(user, sessions.current().method)
+        return generated
+
     # Sent again, reset once: a second send would make (and show) a second password.
-    if form.validate_on_submit() and once.spend(form):
-        try:
-            generated = service.reset_password(
-                db.session, user, current_user, password=form.password.data or None
-            )
-        except InvalidValue as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-        else:
-            once.settle(url_for("admin.users"))
-            db.session.commit()
-            if user.id == current_user.id:
-                # The reset ended every session of the user, this one included.
-                sessions.begin(user, sessions.current().method)
-                db.session.commit()
-            if generated:
-                flash(
-                    f"{user.name}'s password has been reset. Their new password is {generated} "
-                    f"– {HANDOVER_ADVICE}",
-                    "success",
-                )
-            else:
-                flash(
-                    f"{user.name}'s password has been reset. They have been logged out "
-                    "everywhere and can log in with the new password.",
-                    "success",
-                )
-            return redirect(url_for("admin.users"))
-    return _page("admin/user_password.html", form=form, user=user)(
-        422 if form.is_submitted() else 200
+    return _save(
+        form,
+        reset,
+        saved=lambda generated: _password_reset(user, generated),
+        show=_page("admin/user_password.html", form=form, user=user),
+    )
+
+
+def _password_reset(user: User, generated: str | None) -> str:
+    if generated:
+        return (
+            f"{user.name}'s password has been reset. Their new password is {generated} "
+            f"– {HANDOVER_ADVICE}"
+        )
+    return (
+        f"{user.name}'s password has been reset. They have been logged out "
+        "everywhere and can log in with the new password."
     )
 
 

@@ -1,12 +1,11 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, once, policy
-from ..exceptions import DomainError
+from .. import audit, policy
 from ..extensions import db
 from ..forms import form_version
 from ..pagination import page_number
-from ..web import save_form
+from ..web import back_to, save_form
 from . import bp, service
 from .forms import AskForm, DecisionForm, WithdrawForm
 
@@ -129,13 +128,11 @@ def withdraw(ask_id: int):
         abort(403, "Only the person who asked can withdraw an ask.")
     form = WithdrawForm()
     back = url_for("asks.detail", ask_id=ask.id)
-    if form.validate_on_submit() and once.spend():
-        try:
-            service.withdraw(db.session, ask, current_user, version=form_version(form))
-            once.settle(back)
-            db.session.commit()
-            flash("Your ask is withdrawn.", "success")
-        except DomainError as error:
-            db.session.rollback()
-            flash(error.message, "info")
-    return redirect(back)
+    return save_form(
+        form,
+        lambda: service.withdraw(db.session, ask, current_user, version=form_version(form)),
+        saved="Your ask is withdrawn.",
+        to=back,
+        show=back_to(form, back),
+        flash_refusal="info",
+    )

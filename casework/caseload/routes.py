@@ -1,14 +1,15 @@
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import audit, once, policy
+from .. import audit, policy
 from ..cases.service import change_owner
-from ..exceptions import DomainError, StaleVersion
+from ..exceptions import Conflict, DomainError, StaleVersion
 from ..extensions import db
 from ..forms import parse_version
 from ..models import Case, User
 from ..pagination import page_number
 from ..transfers import service as transfer_service
+from ..web import save_form
 from . import bp, service
 from .forms import AllocateForm
 
@@ -59,46 +60,49 @@ def team():
     form = AllocateForm()
     members = service.team_members(db.session, team_id)
     form.owner_id.choices = {0: "Choose a worker"} | {u.id: u.with_profession for u in members}
-    status = 422 if form.is_submitted() else 200
+
+    def show(status: int):
+        worker_id = request.args.get("worker", type=int)
+        worker = next((m for m in members if m.id == worker_id), None)
+        worker_page = page_number("page")
+        lists = {
+            "waiting": service.awaiting_allocation(db.session, team_id, page_number("waiting")),
+            "orphaned": service.needs_new_owner(db.session, team_id, page_number("orphaned")),
+            "worker_rows": service.owned_by(db.session, team_id, worker.id, worker_page)
+            if worker
+            else None,
+        }
+        transfers = transfer_service.of_team(db.session, team_id, page_number("transfers"))
+        selected = {case_id for case_id in form.case_ids.data or [] if policy.fetchable(case_id)}
+        if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
+            shown = {row.case.id for rows in lists.values() if rows for row in rows.items}
+            lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
+        _audit_caseload(
+            "team",
+            [row.case.person_id for rows in lists.values() if rows for row in rows.items]
+            + [transfer.case.person_id for transfer in transfers.items],
+        )
+        return render_template(
+            "caseload/team.html",
+            form=form,
+            workload=service.team_workload(db.session, team_id),
+            flags=service.team_flags(db.session, current_user.team),
+            worker=worker,
+            selected=selected,
+            transfers=transfers,
+            **lists,
+        ), status
+
     # every problem with the form at once, in the summary; sent again, saved once
-    if form.validate_on_submit() and once.spend(form):
-        moved, status = allocate(team_id, form)
-        if moved is not None:
-            once.settle(url_for("caseload.team"))
-            db.session.commit()
-            owner = db.session.get(User, form.owner_id.data)
-            flash(*allocated_message(moved, len(form.case_ids.data), owner))
-            return redirect(url_for("caseload.team"))
-    worker_id = request.args.get("worker", type=int)
-    worker = next((m for m in members if m.id == worker_id), None)
-    worker_page = page_number("page")
-    lists = {
-        "waiting": service.awaiting_allocation(db.session, team_id, page_number("waiting")),
-        "orphaned": service.needs_new_owner(db.session, team_id, page_number("orphaned")),
-        "worker_rows": service.owned_by(db.session, team_id, worker.id, worker_page)
-        if worker
-        else None,
-    }
-    transfers = transfer_service.of_team(db.session, team_id, page_number("transfers"))
-    selected = {case_id for case_id in form.case_ids.data or [] if policy.fetchable(case_id)}
-    if status in (409, 422):  # refused: the chosen cases stay on the page, as they are now
-        shown = {row.case.id for rows in lists.values() if rows for row in rows.items}
-        lists["chosen"] = service.chosen(db.session, team_id, selected - shown)
-    _audit_caseload(
-        "team",
-        [row.case.person_id for rows in lists.values() if rows for row in rows.items]
-        + [transfer.case.person_id for transfer in transfers.items],
+    return save_form(
+        form,
+        lambda: allocate(team_id, form),
+        saved=lambda moved: allocated_message(
+            moved, len(form.case_ids.data), db.session.get(User, form.owner_id.data)
+        ),
+        to=url_for("caseload.team"),
+        show=show,
     )
-    return render_template(
-        "caseload/team.html",
-        form=form,
-        workload=service.team_workload(db.session, team_id),
-        flags=service.team_flags(db.session, current_user.team),
-        worker=worker,
-        selected=selected,
-        transfers=transfers,
-        **lists,
-    ), status
 
 
 def allocated_message(moved: int, chosen: int, owner: User) -> tuple[str, str]:
@@ -109,9 +113,10 @@ def allocated_message(moved: int, chosen: int, owner: User) -> tuple[str, str]:
     return f"{moved} case{'s' if moved != 1 else ''} given to {owner.name}.", "success"
 
 
-def allocate(team_id: int, form: AllocateForm) -> tuple[int | None, int]:
+def allocate(team_id: int, form: AllocateForm) -> int:
     """Give every chosen case to the chosen worker; all or nothing. Each case's version, as
-    the page showed it, is checked: a case someone changed since is refused (409)."""
+    the page showed it, is checked: a case someone changed since is refused (409), any other
+    refusal is 422, and either names the person whose case it is."""
     new_owner = policy.fetch(User, form.owner_id.data)
     cases = [policy.fetch(Case, case_id) for case_id in form.case_ids.data]
     moved = 0
@@ -131,8 +136,7 @@ def allocate(team_id: int, form: AllocateForm) -> tuple[int | None, int]:
                 version=parse_version(request.form.get(f"version-{case.id}")),
             )
         except DomainError as error:
-            db.session.rollback()
             reason = next(iter(error.fields.values()), error.message)
-            form.form_errors.append(f"Case for {case.person.name}: {reason}")
-            return None, 409 if isinstance(error, StaleVersion) else 422
-    return moved, 302
+            refusal = Conflict if isinstance(error, StaleVersion) else DomainError
+            raise refusal(f"Case for {case.person.name}: {reason}") from error
+    return moved

@@ -1,17 +1,17 @@
-from flask import flash, redirect, render_template, url_for
+from flask import render_template, url_for
 from flask_login import current_user
 
-from .. import clock, once, policy
+from .. import clock, policy
 from ..caseload.service import team_members
 from ..exceptions import InvalidValue
 from ..extensions import db
-from ..forms import apply_domain_errors
 from ..models import User
 from ..people.involvement import involvement
 from ..people.service import require_not_merged
 from ..safety.service import active_flags
 from ..trials.allocation import record_trial_demand, running_trials
 from ..trials.models import Trial
+from ..web import save_form
 from . import bp
 from .forms import OWN_CASE, DemandForm, pass_to_choices
 from .routing import record_demand, route_demand
@@ -89,37 +89,48 @@ def new(person_id: int):
     involved = involvement(db.session, person)
     elsewhere = [e.case for e in involved if e.is_open and e.case.team_id != team.id]
     form = _form(person, team, elsewhere)
-    if form.validate_on_submit() and once.spend(form):  # sent twice, one demand
+
+    def record():
         owner = policy.fetch(User, form.owner_id.data) if form.owner_id.data else None
-        try:
-            demand, route, drawn = _record(form, person, team, owner)
-            if route.kind == "passed_to_owner":
-                destination = url_for("demands.passed", demand_id=demand.id)
-            else:
-                destination = url_for("cases.detail", case_id=demand.case_id)
-            once.settle(destination)  # sent again, the form goes to the same place: one demand
-            db.session.commit()
-        except InvalidValue as error:
-            db.session.rollback()
-            apply_domain_errors(form, error)
-        else:
-            if route.kind != "passed_to_owner":
-                flash(f"Demand recorded. {drawn}{route.describe(person, current_user)}", "success")
-            return redirect(destination)
-    # Preview only a valid choice: a tampered id must not name someone from another team.
-    chosen = next((u for u in form.members if u.id == form.owner_id.data), None)
-    route = route_demand(db.session, person, team, current_user, chosen)
-    return render_template(
-        "demands/new.html",
-        form=form,
-        person=person,
-        route=route,
-        where=route.describe(person, current_user),
-        trials=len(form.trial.choices) > 1,
-        involved=involved,
-        elsewhere=elsewhere,
-        flags=active_flags(db.session, person),
-    ), 422 if form.errors else 200
+        return _record(form, person, team, owner)
+
+    def show(status: int):
+        # Preview only a valid choice: a tampered id must not name someone from another team.
+        chosen = next((u for u in form.members if u.id == form.owner_id.data), None)
+        route = route_demand(db.session, person, team, current_user, chosen)
+        return render_template(
+            "demands/new.html",
+            form=form,
+            person=person,
+            route=route,
+            where=route.describe(person, current_user),
+            trials=len(form.trial.choices) > 1,
+            involved=involved,
+            elsewhere=elsewhere,
+            flags=active_flags(db.session, person),
+        ), status
+
+    return save_form(  # sent twice, one demand: the form goes to the same place
+        form,
+        record,
+        saved=lambda recorded: _recorded(person, *recorded),
+        to=lambda recorded: _recorded_at(*recorded),
+        show=show,
+        refused=InvalidValue,
+    )
+
+
+def _recorded_at(demand, route, _drawn) -> str:
+    if route.kind == "passed_to_owner":
+        return url_for("demands.passed", demand_id=demand.id)
+    return url_for("cases.detail", case_id=demand.case_id)
+
+
+def _recorded(person, _demand, route, drawn) -> str | None:
+    """The banner; none for a demand passed on, whose page says where it went."""
+    if route.kind == "passed_to_owner":
+        return None
+    return f"Demand recorded. {drawn}{route.describe(person, current_user)}"
 
 
 @bp.route("/demands/<int:demand_id>/passed")

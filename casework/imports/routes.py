@@ -27,6 +27,8 @@ from .forms import ConfirmImportForm, UploadForm
 from .pending import PENDING, forget, keep, keep_preview, path, preview_of
 from .service import COLUMNS, ImportRefused, ImportReport, Limits, import_demands
 
+PREVIEW_EXPIRED = "That preview has expired. Choose the file again to see a new preview."
+
 # The duplicates and merge pages live with people (people.merge_routes): old bookmarks and
 # forms still arrive.
 for old, endpoint, new in (
@@ -111,7 +113,7 @@ def preview():
     pending = session.get(PENDING)
     report = preview_of(pending["token"]) if pending else None
     if report is None or not policy.can_import_into(current_user, pending["team_id"]):
-        flash("That preview has expired. Choose the file again to see a new preview.")
+        flash(PREVIEW_EXPIRED)
         return redirect(url_for("imports.upload"))
     return _preview_page(report, ConfirmImportForm(token=pending["token"]))
 
@@ -155,7 +157,7 @@ def confirm():
         or not pending
         or not secrets.compare_digest(str(form.token.data or ""), pending["token"])
     ):
-        flash("That preview has expired. Choose the file again to see a new preview.")
+        flash(PREVIEW_EXPIRED)
         return redirect(url_for("imports.upload"))
     team = policy.fetch(Team, pending["team_id"])
     try:
@@ -168,7 +170,7 @@ def confirm():
         or hashlib.sha256(data).hexdigest() != pending["sha256"]
     ):
         forget(pending)
-        flash("That preview has expired. Choose the file again to see a new preview.")
+        flash(PREVIEW_EXPIRED)
         return redirect(url_for("imports.upload"))
     if not once.spend():  # sent again, imported once: the second goes where the first went
         return redirect(url_for("imports.preview"))

@@ -1,15 +1,16 @@
 """The worker's notifications: the list (newest first, a page at a time), marking one or all
 read, and the header's count. Each worker sees only their own (policy.get_own_notification)."""
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from .. import once, policy
+from .. import policy
 from ..extensions import db
 from ..forms import FlaskForm
 from ..pagination import page_number
 from ..rules import NOTIFICATION_KINDS
+from ..web import back_to, save_form
 from . import service
 
 bp = Blueprint("notifications", __name__)
@@ -65,22 +66,31 @@ def index():
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])
 def mark_read(notification_id: int):
     notification = policy.get_own_notification(current_user, notification_id)
-    if MarkReadForm().validate_on_submit() and once.spend():
-        service.mark_read(db.session, notification)
-        once.settle(_back())
-        db.session.commit()
-        flash("Notification marked as read.", "success")
-    return redirect(_back())
+    form = MarkReadForm()
+    return save_form(
+        form,
+        lambda: service.mark_read(db.session, notification),
+        saved="Notification marked as read.",
+        to=_back(),
+        show=back_to(form, _back()),
+        refused=(),
+    )
+
+
+def _marked(count: int) -> str:
+    if count:
+        return f"{count} notification{'s' if count != 1 else ''} marked as read."
+    return "You had no unread notifications: nothing changed."
 
 
 @bp.route("/notifications/read", methods=["POST"])
 def mark_all_read():
-    if MarkReadForm().validate_on_submit() and once.spend():
-        count = service.mark_all_read(db.session, current_user)
-        once.settle(_back())
-        db.session.commit()
-        if count:
-            flash(f"{count} notification{'s' if count != 1 else ''} marked as read.", "success")
-        else:
-            flash("You had no unread notifications: nothing changed.", "success")
-    return redirect(_back())
+    form = MarkReadForm()
+    return save_form(
+        form,
+        lambda: service.mark_all_read(db.session, current_user),
+        saved=_marked,
+        to=_back(),
+        show=back_to(form, _back()),
+        refused=(),
+    )

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import select
 
-from .. import audit, once, policy
-from ..exceptions import StaleVersion
+from .. import audit, policy
+from ..exceptions import InvalidValue, StaleVersion
 from ..extensions import db
 from ..forms import form_version
 from ..models import AuditEvent, Person
+from ..web import save_form
 from . import merge
 from .forms import MergeForm, UndoMergeForm
 
@@ -79,61 +80,58 @@ def merge_records():
     b = policy.get_person_to_merge(current_user, request.args.get("b", type=int))
     form = MergeForm()
     form.keep.choices = {a.id: f"Keep record {a.id}", b.id: f"Keep record {b.id}"}
-    status = 200
     if not form.is_submitted():
         form.version_a.data, form.version_b.data = str(a.version), str(b.version)
-    elif form.validate_on_submit():
+
+    def merged():
         if form.keep.data not in (a.id, b.id):
-            form.keep.errors.append("Choose which record to keep")
-            status = 422
-        elif not once.spend(form):
-            status = 422
-        else:
-            keep, other = (a, b) if form.keep.data == a.id else (b, a)
-            versions = {
-                a.id: form_version(SimpleNamespace(version=form.version_a)),
-                b.id: form_version(SimpleNamespace(version=form.version_b)),
-            }
-            try:
-                event = merge.merge_people(
-                    db.session,
-                    current_user,
-                    keep=keep,
-                    other=other,
-                    keep_version=versions[keep.id],
-                    other_version=versions[other.id],
-                    fill_blanks=bool(form.fill_blanks.data),
-                )
-            except StaleVersion as error:
-                db.session.rollback()
-                form.form_errors.append(error.message)
-                form.version_a.data, form.version_b.data = str(a.version), str(b.version)
-                status = 409
-            except merge.MergeRefused as error:
-                db.session.rollback()
-                form.form_errors.append(error.message)
-                status = error.status
-            else:
-                db.session.flush()  # the merge's audit entry has its id, its page's address
-                once.settle(url_for("duplicates.merge_entry", event_id=event.id))
-                db.session.commit()
-                flash(f"Record {other.id} has been merged into record {keep.id}.", "success")
-                return redirect(url_for("duplicates.merge_entry", event_id=event.id))
-    else:
-        status = 422
-    refusal = None
-    try:
-        merge.check_merge(db.session, a, b)
-    except merge.MergeRefused as error:
-        refusal = error.message
-    return render_template(
-        "people/merge.html",
-        form=form,
-        a=merge.summarise(db.session, a),
-        b=merge.summarise(db.session, b),
-        refusal=refusal,
-        fillable=merge.FILLABLE,
-    ), status
+            choose = "Choose which record to keep"
+            raise InvalidValue(choose, {"keep": choose})
+        keep, other = (a, b) if form.keep.data == a.id else (b, a)
+        versions = {
+            a.id: form_version(SimpleNamespace(version=form.version_a)),
+            b.id: form_version(SimpleNamespace(version=form.version_b)),
+        }
+        event = merge.merge_people(
+            db.session,
+            current_user,
+            keep=keep,
+            other=other,
+            keep_version=versions[keep.id],
+            other_version=versions[other.id],
+            fill_blanks=bool(form.fill_blanks.data),
+        )
+        return event, keep, other
+
+    def stale(form, error: StaleVersion) -> int:
+        form.form_errors.append(error.message)
+        form.version_a.data, form.version_b.data = str(a.version), str(b.version)
+        return 409
+
+    def show(status: int):
+        refusal = None
+        try:
+            merge.check_merge(db.session, a, b)
+        except merge.MergeRefused as error:
+            refusal = error.message
+        return render_template(
+            "people/merge.html",
+            form=form,
+            a=merge.summarise(db.session, a),
+            b=merge.summarise(db.session, b),
+            refusal=refusal,
+            fillable=merge.FILLABLE,
+        ), status
+
+    return save_form(
+        form,
+        merged,
+        saved=lambda done: f"Record {done[2].id} has been merged into record {done[1].id}.",
+        to=lambda done: url_for("duplicates.merge_entry", event_id=done[0].id),
+        show=show,
+        stale=stale,
+        refused=(merge.MergeRefused, InvalidValue),
+    )
 
 
 @bp.route("/merges/<int:event_id>", methods=["GET", "POST"])
@@ -144,22 +142,18 @@ def merge_entry(event_id: int):
     if event is None:
         abort(404)
     form = UndoMergeForm()
-    status = 200
-    sent = form.validate_on_submit()
-    if sent and not once.spend(form):
-        status = 422
-    elif sent:
-        try:
-            merge.undo_merge(db.session, current_user, event)
-        except (merge.MergeRefused, StaleVersion) as error:
-            db.session.rollback()
-            form.form_errors.append(error.message)
-            status = 409
-        else:
-            once.settle(url_for("duplicates.merge_entry", event_id=event.id))
-            db.session.commit()
-            flash("The merge has been undone: both records are back as they were.", "success")
-            return redirect(url_for("duplicates.merge_entry", event_id=event.id))
+    return save_form(
+        form,
+        lambda: merge.undo_merge(db.session, current_user, event),
+        saved="The merge has been undone: both records are back as they were.",
+        to=url_for("duplicates.merge_entry", event_id=event.id),
+        show=lambda status: _merge_entry_page(event, form, status),
+        refused=(merge.MergeRefused, StaleVersion),
+        refused_status=409,
+    )
+
+
+def _merge_entry_page(event: AuditEvent, form: UndoMergeForm, status: int):
     undone = db.session.scalar(
         select(AuditEvent)
         .where(AuditEvent.action == "unmerge", AuditEvent.entity_id == event.entity_id)

@@ -2,52 +2,53 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, render_template, url_for
 from flask_login import current_user
 
-from .. import audit, once, policy
-from ..exceptions import DomainError
+from .. import audit, policy
 from ..extensions import db
 from ..pagination import page_number
+from ..web import back_to, save_form
 from . import bp, service
 from .forms import StoryForm
 
 
-def _back(case_id: int):
-    return redirect(url_for("cases.detail", case_id=case_id, _anchor="story"))
+def _back(case_id: int) -> str:
+    return url_for("cases.detail", case_id=case_id, _anchor="story")
+
+
+def _out_of_date():
+    abort(400, "The form was out of date: open the case again and retry.")
 
 
 @bp.route("/cases/<int:case_id>/story", methods=["POST"])
 def mark(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
-    if not StoryForm().validate_on_submit():
-        abort(400, "The form was out of date: open the case again and retry.")
-    if not once.spend():
-        return _back(case.id)
-    try:
-        service.mark_story(db.session, case, current_user)
-        once.settle(url_for("stories.show", case_id=case.id))
-        db.session.commit()
-        flash("Marked as a story to share. Read it through before you show it.", "success")
-        return redirect(url_for("stories.show", case_id=case.id))
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "info")
-        return _back(case.id)
+    form = StoryForm()
+    return save_form(
+        form,
+        lambda: service.mark_story(db.session, case, current_user),
+        saved="Marked as a story to share. Read it through before you show it.",
+        to=url_for("stories.show", case_id=case.id),
+        show=back_to(form, _back(case.id)),
+        invalid=_out_of_date,
+        flash_refusal="info",
+    )
 
 
 @bp.route("/cases/<int:case_id>/story/stop", methods=["POST"])
 def unmark(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
-    if not StoryForm().validate_on_submit():
-        abort(400, "The form was out of date: open the case again and retry.")
-    if not once.spend():
-        return _back(case.id)
-    service.unmark_story(db.session, case, current_user)
-    once.settle(url_for("cases.detail", case_id=case.id, _anchor="story"))
-    db.session.commit()
-    flash("This case is no longer a story to share.", "success")
-    return _back(case.id)
+    form = StoryForm()
+    return save_form(
+        form,
+        lambda: service.unmark_story(db.session, case, current_user),
+        saved="This case is no longer a story to share.",
+        to=_back(case.id),
+        show=back_to(form, _back(case.id)),
+        invalid=_out_of_date,
+        refused=(),
+    )
 
 
 @bp.route("/cases/<int:case_id>/story")

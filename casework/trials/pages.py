@@ -10,8 +10,9 @@ from sqlalchemy import select
 from .. import clock, once, policy
 from ..exceptions import DomainError
 from ..extensions import db
+from ..forms import FlaskForm
 from ..models import Team
-from ..web import save_form
+from ..web import back_to, save_form
 from . import access, costs, service
 from .charts import interval_chart
 from .forms import CostForm, CounterfactualForm, TrialForm
@@ -87,17 +88,15 @@ def move(trial_id: int):
         abort(403, access.ONLY_TRIAL_MANAGERS)
     to = request.form.get("to", "")
     back = url_for("trials.show", trial_id=trial.id)
-    if not once.spend():
-        return redirect(back)
-    try:
-        service.move(db.session, trial, to, by=current_user)
-        once.settle(back)
-        db.session.commit()
-        flash(f"Trial {trial.name} is now {trial.status}.", "success")
-    except DomainError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    return redirect(back)
+    form = FlaskForm()  # the trial's page draws the buttons: nothing typed but the choice
+    return save_form(
+        form,
+        lambda: service.move(db.session, trial, to, by=current_user),
+        saved=lambda _: f"Trial {trial.name} is now {trial.status}.",
+        to=back,
+        show=back_to(form, back),
+        flash_refusal="error",
+    )
 
 
 def _results_or_error(trial: Trial):
