@@ -21,7 +21,7 @@ def _back(case_id: int):
 def mark(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not StoryForm().validate_on_submit():
-        abort(400, "The form was out of date: open the case again and retry.")
+        abort(400, StoryForm.OUT_OF_DATE)
     if not once.spend():
         return _back(case.id)
     try:
@@ -40,7 +40,7 @@ def mark(case_id: int):
 def unmark(case_id: int):
     case = policy.get_case_for(current_user, case_id, write=True)
     if not StoryForm().validate_on_submit():
-        abort(400, "The form was out of date: open the case again and retry.")
+        abort(400, StoryForm.OUT_OF_DATE)
     if not once.spend():
         return _back(case.id)
     service.unmark_story(db.session, case, current_user)
