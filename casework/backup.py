@@ -31,6 +31,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy.engine import URL, Engine
 
 from . import audit
+from .clitools import already_exists, force_option
 from .extensions import db
 
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -60,7 +61,7 @@ def take_backup(engine: Engine, path: Path, *, force: bool = False) -> None:
     """Write the whole database to `path` (readable by its owner only), all or nothing."""
     kind = _kind(engine)
     if path.exists() and not force:
-        raise BackupRefused(f"{path} already exists. Choose another name, or add --force.")
+        raise BackupRefused(already_exists(path))
     if not path.parent.is_dir():
         raise BackupRefused(f"there is no folder {path.parent} to write the backup in.")
     partial = path.with_name(f".{path.name}.{secrets.token_hex(4)}.partial")
@@ -318,7 +319,7 @@ def _run(program: str, *args: str, engine: Engine | None = None) -> str:
 
 @click.command("backup")
 @click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@force_option
 @with_appcontext
 def backup_command(file: Path, force: bool) -> None:
     """Copy the whole database into FILE, safely while the app is serving."""

@@ -70,6 +70,7 @@ def _register_teams(app: Flask) -> None:
 def _register_users(app: Flask) -> None:
     from .admin import service as admin
     from .auth.cli import add_token_commands
+    from .clitools import password_option, team_or_exit
 
     users = click.Group("users", help="Manage users.")
     app.cli.add_command(users)
@@ -80,7 +81,7 @@ def _register_users(app: Flask) -> None:
     @click.option("--name", required=True)
     @click.option("--role", type=click.Choice(ROLES), required=True)
     @click.option("--team", "team_name", default=None, help="The team's name.")
-    @click.option("--password", default=None, help="Without it, a random one is printed once.")
+    @password_option
     @click.option("--profession", default=None, help="e.g. 'Occupational therapist'.")
     @click.option("--phone", default=None, help="Their direct line, e.g. '0113 496 0000'.")
     @click.option("--working-hours", default=None, help="e.g. 'Monday to Thursday, 8am to 4pm'.")
@@ -88,12 +89,7 @@ def _register_users(app: Flask) -> None:
         email, name, role, team_name, password, profession, phone, working_hours
     ) -> None:
         """Add a user; without --password a random one is printed once."""
-        team = None
-        if team_name:
-            team = admin.find_team(db.session, team_name)
-            if team is None:
-                click.echo(f"Error: there is no team called {team_name}", err=True)
-                sys.exit(1)
+        team = team_or_exit(team_name) if team_name else None
         try:
             user, generated = admin.create_user(
                 db.session,

@@ -161,9 +161,9 @@ CLOSURE_OUTCOMES = {  # how a case ended; "agreed" is closure by mutual agreemen
 # agreement (ADR 0033).
 CLOSURE_CHOICES = {
     "agreed": "By agreement with the person: enough has been done and they are stable",
-    "died": "The person died",
+    "died": CLOSURE_OUTCOMES["died"],
     "moved_away": "The person moved away from the area",
-    "declined_support": "The person declined support",
+    "declined_support": CLOSURE_OUTCOMES["declined_support"],
 }
 CLOSURE_NOTE_NEEDED = {
     "died": "Say when the person died and how you heard",
@@ -186,6 +186,13 @@ NOTIFICATION_KINDS = {  # what a worker is told, in the words of the list's filt
 PLAN_KINDS = {"visit": "Visit", "phone": "Phone call", "check_in": "Check-in", "review": "Review"}
 PLAN_STATUSES = ("planned", "done", "cancelled")
 
+# Labels: the words of a field that both a page's form and the API's description use.
+BARRIER_TITLE_LABEL = "What got in the way, in a few words"
+BARRIER_COST_LABEL = "What it cost the person, in their words"
+AGREEMENT_NOTE_LABEL = "How and when the person agreed"
+SUMMARY_LABEL = "What changed for the person"
+CANCEL_PLAN_REASON_LABEL = "Why it will not happen (optional)"
+
 # Messages.
 ENTER_TEXT = "Enter text"
 ENTER_A_REAL_DATE = "Enter a real date"
@@ -203,6 +210,9 @@ NO_ROUTING_CHOICE = (
 NO_BARRIER_TITLE = "Say in a few words what got in the way"
 NO_ASK_WHAT = "Say what you are asking for"
 NO_ASK_WHY = "Say why the person needs it"
+NO_ASK_KIND = "Choose whether you are asking for a resource or a permission"
+NO_GIVEN_NAME = "Enter the person's first name"
+NO_FAMILY_NAME = "Enter the person's last name"
 NO_PURPOSE = "Write the team's purpose"
 NO_TRIAL_NAME = "Give the trial a name"
 SHARE_RANGE = "The pilot's share must be a number between 0 and 1, for example 0.5 for half"
@@ -250,6 +260,11 @@ NO_ACTION_DETAILS = "Check the action's details"
 def too_long(limit: int, what: str = "Must be") -> str:
     """The words for text over its limit: "Must be 2,000 characters or fewer"."""
     return f"{what} {limit:,} characters or fewer"
+
+
+def choose_a_member(team_name: str) -> str:
+    """The words for someone who is not an active member of the team they must be in."""
+    return f"Choose an active member of {team_name}"
 
 
 def clean_text(value, field: str, errors: dict, *, required: str | None = None, limit=LONG_TEXT):

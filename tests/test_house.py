@@ -153,3 +153,35 @@ def test_no_function_over_80_lines_but_the_known_ones():
             if function and node.end_lineno - node.lineno + 1 > MAX_FUNCTION_LINES:
                 long.add(f"{name}.{node.name}")
     assert long <= LONG_FUNCTIONS, sorted(long - LONG_FUNCTIONS)
+
+
+# Issue 20: each message, label, title and fragment declared once. Only repeats that are
+# truly different things sharing words may stand here, each with its reason.
+# A repeat allowed only with the reason the two are different things (none now).
+REPEATS_ALLOWED: dict[str, str] = {}
+
+
+def repeated_strings() -> dict[str, list[str]]:
+    """Each string constant of 25 characters or more with a space (docstrings aside) that
+    stands more than once in casework/, with where."""
+    seen: dict[str, list[str]] = {}
+    for path in sorted(ROOT.rglob("*.py")):
+        tree = ast.parse(path.read_text())
+        bodies = (ast.Module, ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)
+        docs = {
+            id(node.body[0].value)
+            for node in ast.walk(tree)
+            if isinstance(node, bodies) and node.body and isinstance(node.body[0], ast.Expr)
+        }
+        for node in ast.walk(tree):
+            text = node.value if isinstance(node, ast.Constant) else None
+            if isinstance(text, str) and len(text) >= 25 and " " in text and id(node) not in docs:
+                seen.setdefault(text, []).append(f"{module_name(path)}:{node.lineno}")
+    return {text: where for text, where in seen.items() if len(where) > 1}
+
+
+def test_no_string_stands_twice_in_casework():
+    repeated = repeated_strings()
+    twice = {text: where for text, where in repeated.items() if text not in REPEATS_ALLOWED}
+    assert twice == {}, "declare each once (rules.py, or its package's own module)"
+    assert set(REPEATS_ALLOWED) <= set(repeated), "an allowed repeat is gone: take it off"

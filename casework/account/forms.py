@@ -4,6 +4,8 @@ from wtforms.validators import InputRequired
 from ..admin.forms import Profile, profile_fields
 from ..forms import FlaskForm, MaxLength
 
+AGAIN = "Type the new password again"
+
 DIGEST_CHOICES = [
     ("yes", "Yes, email me once a day when I have unread notifications"),
     ("no", "No, I will look in Casework"),
@@ -52,7 +54,4 @@ class ChangePasswordForm(FlaskForm):
             MaxLength(200),
         ],
     )
-    confirm = PasswordField(
-        "Type the new password again",
-        validators=[InputRequired("Type the new password again"), MaxLength(200)],
-    )
+    confirm = PasswordField(AGAIN, validators=[InputRequired(AGAIN), MaxLength(200)])

@@ -13,9 +13,21 @@ from .. import audit, policy, rules
 from ..asks import service
 from ..extensions import db
 from ..models import Ask as AskRecord
-from ..pagination import LAST_PAGE
 from .base import answers, bp, page_answer, spec
-from .fields import Body, Choice, Date, Day, Id, Moment, Query, Shape, Text, Whole, moment
+from .fields import (
+    Body,
+    Choice,
+    Date,
+    Day,
+    Id,
+    Moment,
+    Page,
+    Query,
+    Shape,
+    Text,
+    Whole,
+    moment,
+)
 
 
 class Ask(Shape):
@@ -53,7 +65,7 @@ class AskList(Shape):
 
 class AskListing(Query):
     status: Choice(("open", "decided"), example="open") = "open"
-    page: Whole(1, LAST_PAGE, "Which page of 50, from 1 (the default)") = 1
+    page: Page = 1
 
 
 class AskIn(Body):

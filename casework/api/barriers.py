@@ -46,7 +46,7 @@ class BarrierCase(Shape):
     id: int
     barrier_id: int
     case_id: int
-    cost: str = Described(description="What it cost the person, in their words")
+    cost: str = Described(description=rules.BARRIER_COST_LABEL)
     recorded_by_id: int | None
     recorded_at: Moment
 
@@ -83,7 +83,7 @@ class BarrierIn(Body):
             ]
         }
     )
-    title: Text(rules.BARRIER_TITLE, "What got in the way, in a few words", required=True)
+    title: Text(rules.BARRIER_TITLE, rules.BARRIER_TITLE_LABEL, required=True)
     kind: Choice(rules.BARRIER_KINDS)
     description: Text(rules.BARRIER_TEXT) | None = None
     owner_org: Text(rules.ORGANISATION, "The organisation that owns it") | None = None
@@ -96,7 +96,7 @@ class LinkIn(Body):
         }
     )
     case_id: Id("A case of the barrier's team")
-    cost: Text(rules.BARRIER_TEXT, "What it cost the person, in their words", required=True)
+    cost: Text(rules.BARRIER_TEXT, rules.BARRIER_COST_LABEL, required=True)
 
 
 class MoveIn(Body):

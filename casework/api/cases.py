@@ -128,9 +128,9 @@ class CloseIn(Body):
         ]
         | None
     ) = None
-    agreement_note: Text(rules.LONG_TEXT, "How and when the person agreed") | None = None
+    agreement_note: Text(rules.LONG_TEXT, rules.AGREEMENT_NOTE_LABEL) | None = None
     note: Text(rules.LONG_TEXT, "What happened, for an outcome other than agreed") | None = None
-    summary: Text(rules.LONG_TEXT, "What changed for the person") | None = None
+    summary: Text(rules.LONG_TEXT, rules.SUMMARY_LABEL) | None = None
     closed_on: Day("Defaults to today") | None = None
     version: Id(STALE_IS_409) | None = None
 

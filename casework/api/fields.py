@@ -17,6 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Str
 from pydantic import Field as Described
 
 from .. import MAX_ID, rules
+from ..pagination import LAST_PAGE, PER_PAGE
 from ..text import CONTROL_CHARACTER_MESSAGE, CONTROL_CHARACTERS, has_control_character
 
 # Not text: control characters (casework/text.py), refused in every string; the same class
@@ -183,6 +184,9 @@ def Day(description: str = "", example: str | None = None) -> Any:  # noqa: N802
 
 
 Flag = Annotated[bool, Strict()]
+Page = Whole(1, LAST_PAGE, f"Which page of {PER_PAGE}, from 1 (the default)")
+# A date a worker plans ahead: a caution's review, a planned contact.
+WITHIN_TWO_YEARS = "Today or later, within two years"
 Date = Annotated[dt.date, WithJsonSchema({"type": "string", "format": "date"})]
 Moment = Annotated[str, WithJsonSchema({"type": "string", "format": "date-time"})]
 Count = Annotated[int, Described(ge=0)]

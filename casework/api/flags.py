@@ -15,13 +15,13 @@ from ..models import Person as PersonRecord
 from ..people.service import require_not_merged
 from ..safety import service as safety
 from .base import answers, bp, spec
-from .fields import Body, Choice, Date, Day, Moment, Shape, Text, moment
+from .fields import WITHIN_TWO_YEARS, Body, Choice, Date, Day, Moment, Shape, Text, moment
 
 
 class FlagIn(Body):
     category: Choice(rules.FLAG_CATEGORIES)
     text: Text(rules.FLAG_TEXT, "What a worker needs to know before a visit", required=True)
-    review_on: Day("Today or later, within two years")
+    review_on: Day(WITHIN_TWO_YEARS)
 
 
 class FlagEnd(Body):

@@ -16,10 +16,11 @@ from .flags import person_to_change
 
 EMAIL = Text(rules.EMAIL, pattern=rules.EMAIL_PATTERN, refusal=rules.EMAIL_SHAPE)
 MAY_CONTACT = "The person agrees they may be contacted"
+MEMBER_NAME_WORDS = "Their name, or the group's"
 
 
 class MemberIn(Body):
-    name: Text(rules.MEMBER_NAME, "Their name, or the group's", required=True, example="Jo")
+    name: Text(rules.MEMBER_NAME, MEMBER_NAME_WORDS, required=True, example="Jo")
     relationship: Choice(rules.RELATIONSHIPS)
     role: Text(rules.MEMBER_ROLE, example="daughter; has LPA") | None = None
     organisation: Text(rules.ORGANISATION) | None = None
@@ -32,7 +33,7 @@ class MemberIn(Body):
 class MemberChange(MemberIn):
     """The same fields, each left out keeping its value; none of the required ones null."""
 
-    name: Text(rules.MEMBER_NAME, "Their name, or the group's", required=True) = None
+    name: Text(rules.MEMBER_NAME, MEMBER_NAME_WORDS, required=True) = None
     relationship: Choice(rules.RELATIONSHIPS) = None
     may_contact: Flag = None
     version: Id("The member's `version` as last read; when sent, a stale one is 409") | None = None

@@ -16,17 +16,29 @@ from ..models import Action as ActionRecord
 from ..models import Case as CaseRecord
 from .actions import Action, action_json
 from .base import answers, bp, spec
-from .fields import Body, Choice, Date, Day, Id, Moment, Query, Shape, Text, moment
+from .fields import (
+    WITHIN_TWO_YEARS,
+    Body,
+    Choice,
+    Date,
+    Day,
+    Id,
+    Moment,
+    Query,
+    Shape,
+    Text,
+    moment,
+)
 
 
 class PlanIn(Body):
-    due_on: Day("Today or later, within two years", example="2026-12-09")
+    due_on: Day(WITHIN_TWO_YEARS, example="2026-12-09")
     kind: Choice(rules.PLAN_KINDS)
     note: Text(rules.PLAN_NOTE, "What the contact is for") | None = None
 
 
 class PlanCancel(Body):
-    reason: Text(rules.SHORT_TEXT, "Why it will not happen (optional)") | None = None
+    reason: Text(rules.SHORT_TEXT, rules.CANCEL_PLAN_REASON_LABEL) | None = None
     version: Id("The plan's `version` as last read; when sent, a stale one is 409") | None = None
 
 

@@ -17,10 +17,9 @@ from ..exceptions import InvalidValue
 from ..extensions import db
 from ..models import Transfer as TransferRecord
 from ..models import User
-from ..pagination import LAST_PAGE
 from ..transfers import service
 from .base import answers, bp, page_answer, referenced, spec
-from .fields import Body, Choice, Id, Moment, Query, Shape, Text, Whole, moment
+from .fields import Body, Choice, Id, Moment, Page, Query, Shape, Text, moment
 
 
 class TransferIn(Body):
@@ -70,7 +69,7 @@ class TransferList(Shape):
 
 class TransferListing(Query):
     status: Choice(rules.TRANSFER_STATUSES, example="pending") | None = None
-    page: Whole(1, LAST_PAGE, "Which page of 50, from 1 (the default)") = 1
+    page: Page = 1
 
 
 def transfer_json(transfer: TransferRecord) -> Transfer:

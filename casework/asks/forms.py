@@ -3,7 +3,15 @@ from wtforms.validators import InputRequired, ValidationError
 
 from .. import clock
 from ..forms import DateInputField, FlaskForm, MaxLength
-from ..rules import ASK_REASON, ASK_WHAT, ASK_WHY, NO_ANSWER_REASON, NO_ASK_WHAT, NO_ASK_WHY
+from ..rules import (
+    ASK_REASON,
+    ASK_WHAT,
+    ASK_WHY,
+    NO_ANSWER_REASON,
+    NO_ASK_KIND,
+    NO_ASK_WHAT,
+    NO_ASK_WHY,
+)
 from .service import parse_pounds
 
 
@@ -32,7 +40,7 @@ class AskForm(FlaskForm):
             "resource": "A resource: money, equipment, time or a service",
             "permission": "A permission: to do something the usual rules do not allow",
         },
-        validators=[InputRequired("Choose whether you are asking for a resource or a permission")],
+        validators=[InputRequired(NO_ASK_KIND)],
     )
     what = StringField(
         "What you are asking for",

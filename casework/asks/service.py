@@ -29,12 +29,14 @@ from ..rules import (
     ASK_WHY,
     MAX_PENCE,
     NO_ANSWER_REASON,
+    NO_ASK_KIND,
     NO_ASK_WHAT,
     NO_ASK_WHY,
     clean_date,
     clean_text,
 )
 
+IN_POUNDS = "Enter the cost in pounds, like 250 or 1,250.50"
 RECENT_DAYS = 90  # "recently decided": the manager's page and the figures
 _POUNDS = re.compile(
     r"£?\s*(?P<pounds>[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.(?P<pence>[0-9]{1,2}))?"
@@ -58,7 +60,7 @@ def parse_pounds(typed: str | None) -> int | None:
         return None
     match = _POUNDS.fullmatch(raw)
     if match is None:
-        raise ValueError("Enter the cost in pounds, like 250 or 1,250.50")
+        raise ValueError(IN_POUNDS)
     pence = int(Decimal(match["pounds"].replace(",", "")) * 100) + int(
         (match["pence"] or "0").ljust(2, "0")
     )
@@ -95,7 +97,7 @@ def check_cost(cost_pence, errors: dict) -> int | None:
     if cost_pence is None:
         return None
     if isinstance(cost_pence, bool) or not isinstance(cost_pence, int):
-        errors["cost"] = "Enter the cost in pounds, like 250 or 1,250.50"
+        errors["cost"] = IN_POUNDS
     elif not 0 <= cost_pence <= MAX_PENCE:
         errors["cost"] = "The cost must be from £0 to £1,000,000"
     return cost_pence
@@ -116,7 +118,7 @@ def ask_manager(
     require_open(case)
     errors: dict[str, str] = {}
     if kind not in ASK_KINDS:
-        errors["kind"] = "Choose whether you are asking for a resource or a permission"
+        errors["kind"] = NO_ASK_KIND
     what = clean_text(what, "what", errors, required=NO_ASK_WHAT, limit=ASK_WHAT)
     why = clean_text(why, "why", errors, required=NO_ASK_WHY, limit=ASK_WHY)
     cost_pence = check_cost(cost_pence, errors)

@@ -296,7 +296,7 @@ def describe(event: AuditEvent, names: Names = NO_NAMES) -> str:
     if action == "oidc_login_failed":
         who = f" as {d['email']}" if d.get("email") else ""
         why = label(d.get("reason") or "unknown").lower()
-        return f"Failed to log in with single sign-on{who} ({why})"
+        return f"{ACTIONS['oidc_login_failed']}{who} ({why})"
     if action in ("login", "logout"):
         return ACTIONS[action]
     if action == "reset_password":

@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from ..clitools import password_option
 from ..exceptions import InvalidValue
 from ..extensions import db
 from ..formatting import uk_datetime
@@ -58,7 +59,7 @@ def add_token_commands(users: click.Group) -> None:
 
     @users.command("set-password")
     @click.argument("email")
-    @click.option("--password", default=None, help="Without it, a random one is printed once.")
+    @password_option
     def users_set_password(email: str, password: str | None) -> None:
         """Set a new password: the user's sessions end and their API tokens stop working."""
         from ..admin.service import reset_password

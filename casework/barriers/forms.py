@@ -2,7 +2,14 @@ from wtforms import HiddenField, RadioField, SelectField, StringField, TextAreaF
 from wtforms.validators import InputRequired
 
 from ..forms import FlaskForm, MaxLength
-from ..rules import BARRIER_TEXT, BARRIER_TITLE, NO_BARRIER_MOVE, ORGANISATION
+from ..rules import (
+    BARRIER_COST_LABEL,
+    BARRIER_TEXT,
+    BARRIER_TITLE,
+    BARRIER_TITLE_LABEL,
+    NO_BARRIER_MOVE,
+    ORGANISATION,
+)
 from .service import KIND_LABELS, STATUS_LABELS
 
 NEW = 0  # "describe a new barrier" in the list of the team's barriers
@@ -19,18 +26,14 @@ class BarrierMetForm(FlaskForm):
     """From a case: a barrier the team already has, or a new one, and what it cost."""
 
     barrier_id = SelectField("Which barrier", coerce=_chosen_id, default=NEW)
-    title = StringField(
-        "What got in the way, in a few words", validators=[MaxLength(BARRIER_TITLE)]
-    )
+    title = StringField(BARRIER_TITLE_LABEL, validators=[MaxLength(BARRIER_TITLE)])
     kind = RadioField("What kind of barrier", choices=KIND_LABELS, validate_choice=False)
     owner_org = StringField(
         "Which organisation owns it (optional)", validators=[MaxLength(ORGANISATION)]
     )
     description = TextAreaField("More detail (optional)", validators=[MaxLength(BARRIER_TEXT)])
     # Required, said by the domain rule with the others at once (record_met).
-    cost = TextAreaField(
-        "What it cost the person, in their words", validators=[MaxLength(BARRIER_TEXT)]
-    )
+    cost = TextAreaField(BARRIER_COST_LABEL, validators=[MaxLength(BARRIER_TEXT)])
 
 
 class MoveForm(FlaskForm):

@@ -58,6 +58,8 @@ MOVES = {
     "kept": ("raised",),
 }
 NEEDS_REASON = {"removed", "kept"}
+CHECK_COST = "Check what it cost the person"
+ALREADY_MET = "This barrier is already recorded on this case"
 
 
 class AlreadyRecorded(Conflict):
@@ -93,7 +95,7 @@ def _clean_cost(cost) -> str:
         limit=BARRIER_TEXT,
     )
     if errors:
-        raise InvalidValue("Check what it cost the person", errors)
+        raise InvalidValue(CHECK_COST, errors)
     return cost
 
 
@@ -126,17 +128,14 @@ def link_case(session: Session, barrier: Barrier, case: Case, user: User, *, cos
         )
     cost = _clean_cost(cost)
     if any(link.case_id == case.id for link in barrier.links):
-        raise AlreadyRecorded(
-            "This barrier is already recorded on this case",
-            {"barrier_id": "This barrier is already recorded on this case: choose another"},
-        )
+        raise AlreadyRecorded(ALREADY_MET, {"barrier_id": f"{ALREADY_MET}: choose another"})
     link = BarrierCase(barrier=barrier, case=case, cost=cost, recorded_by_id=user.id)
     session.add(link)
     try:
         session.flush()
     except IntegrityError as error:  # the same link saved at the same moment by someone else
         session.rollback()
-        raise AlreadyRecorded("This barrier is already recorded on this case") from error
+        raise AlreadyRecorded(ALREADY_MET) from error
     audit.record_in_case(
         "create",
         "barrier_case",
@@ -172,7 +171,7 @@ def record_met(
         except InvalidValue as error:  # every problem at once
             raise InvalidValue(error.message, {**error.fields, **cost_errors}) from None
         if cost_errors:
-            raise InvalidValue("Check what it cost the person", cost_errors)
+            raise InvalidValue(CHECK_COST, cost_errors)
         barrier = create_barrier(
             session,
             case.team,

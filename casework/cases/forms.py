@@ -18,6 +18,7 @@ from ..forms import (
     not_in_future,
 )
 from ..rules import (
+    AGREEMENT_NOTE_LABEL,
     CLOSURE_CHOICES,
     LONG_TEXT,
     MINUTES_IN_A_DAY,
@@ -27,6 +28,7 @@ from ..rules import (
     NO_CONVERSATION_KIND,
     NO_OWNER_CHANGE_REASON,
     SHORT_TEXT,
+    SUMMARY_LABEL,
     WITH_WHOM,
 )
 
@@ -142,12 +144,10 @@ class CloseForm(FlaskForm):
     agreed_with_person = BooleanField(
         "I have agreed with the person that enough has been done and they are stable"
     )
-    agreement_note = TextAreaField(
-        "How and when the person agreed", validators=[MaxLength(SHORT_TEXT)]
-    )
+    agreement_note = TextAreaField(AGREEMENT_NOTE_LABEL, validators=[MaxLength(SHORT_TEXT)])
     note = TextAreaField("What happened", validators=[MaxLength(SHORT_TEXT)])
     summary = TextAreaField(
-        "What changed for the person",
+        SUMMARY_LABEL,
         validators=[required_when_agreed, MaxLength(LONG_TEXT)],
     )
     closed_on = DateInputField(

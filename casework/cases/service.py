@@ -47,6 +47,7 @@ from ..rules import (
     SHORT_TEXT,
     WITH_WHOM,
     check_action_due,
+    choose_a_member,
     clean_date,
     clean_text,
 )
@@ -253,7 +254,7 @@ def change_owner(
     if new_owner is None:
         errors["owner_id"] = "Choose the new owner"
     elif not (new_owner.active and new_owner.team_id == case.team_id):
-        errors["owner_id"] = f"Choose an active member of {case.team.name}"
+        errors["owner_id"] = choose_a_member(case.team.name)
     elif new_owner.id == case.owner_id:
         errors["owner_id"] = f"{new_owner.name} already owns this case"
     if not reason and "reason" not in errors:

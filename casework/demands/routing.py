@@ -85,6 +85,7 @@ def is_active_member(user: User | None, team: Team) -> bool:
     return user is not None and user.active and user.team_id == team.id
 
 
+CHECK_DEMAND = "Check the demand's details"
 # The reason recorded with a new case's first owner, by how the demand was routed.
 FIRST_OWNER_REASON = {
     "same_worker": "Re-contact: back to the worker who knows the person",
@@ -193,7 +194,7 @@ def validate_demand(
     if owner is not None and not is_active_member(owner, team):
         errors["owner_id"] = "Choose an active member of the team as the owner"
     if errors:
-        raise InvalidValue("Check the demand's details", errors)
+        raise InvalidValue(CHECK_DEMAND, errors)
     return dict(
         received_on=received_on,
         source=source,
@@ -283,7 +284,7 @@ def _checked(session: Session, person: Person, team: Team, pass_to_case_id, **de
         except InvalidValue as error:
             errors |= error.fields
     if errors:
-        raise InvalidValue("Check the demand's details", errors)
+        raise InvalidValue(CHECK_DEMAND, errors)
     return fields, pass_to
 
 

@@ -5,6 +5,7 @@ from wtforms.validators import InputRequired, NumberRange
 
 from ..forms import DateInputField, FlaskForm, MaxLength, WholeNumberField
 from ..rules import (
+    CANCEL_PLAN_REASON_LABEL,
     NO_CONTACT_DAYS_RANGE,
     NO_CONTACT_DAYS_WORDS,
     NO_PLAN_DUE,
@@ -26,7 +27,7 @@ class PlanForm(FlaskForm):
 
 class CancelPlanForm(FlaskForm):
     version = HiddenField()
-    reason = TextAreaField("Why it will not happen (optional)", validators=[MaxLength(SHORT_TEXT)])
+    reason = TextAreaField(CANCEL_PLAN_REASON_LABEL, validators=[MaxLength(SHORT_TEXT)])
 
 
 class NoContactForm(FlaskForm):

@@ -38,6 +38,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from .. import clock
+from ..clitools import already_exists
 from ..measures import had_earlier_demand
 from ..models import Action, Case, Conversation, Demand, OwnershipChange, Person, Team, User
 from ..text import without_control_characters
@@ -386,7 +387,7 @@ def export_analysis(
     """
     path = Path(path)
     if path.exists() and not force:
-        raise ExportRefused(f"{path} already exists. Choose another name, or add --force.")
+        raise ExportRefused(already_exists(path))
     if not path.parent.is_dir():
         raise ExportRefused(f"There is no folder {path.parent}.")
     today = today or clock.today()

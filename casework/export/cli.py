@@ -10,6 +10,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from .. import audit
+from ..clitools import force_option
 from ..extensions import db
 from .analysis import ExportRefused, export_analysis, measures_compute, pseudonym_key
 
@@ -25,7 +26,7 @@ def register(app) -> None:
     is_flag=True,
     help="Replace names and NHS numbers with stable pseudonyms and drop free text.",
 )
-@click.option("--force", is_flag=True, help="Overwrite FILE if it exists.")
+@force_option
 @with_appcontext
 def export_analysis_command(file: Path, pseudonymise: bool, force: bool) -> None:
     """Write a standalone SQLite file for analysts (open it with Datasette)."""

@@ -42,11 +42,7 @@ def import_demands_command(file: Path, team_name: str, cohort: str, dry_run: boo
         _refuse(f"there is no team called {team_name}")
     limits = Limits.from_config(current_app.config)
     try:
-        if os.path.getsize(file) > limits.max_bytes:
-            raise ImportRefused(
-                f"The file is larger than {limits.max_bytes // (1024 * 1024)} MB. "
-                "Split it into smaller files and import each one."
-            )
+        limits.refuse_if_larger(os.path.getsize(file))
         data = file.read_bytes()
     except OSError as error:
         _refuse(f"cannot read {file}: {error.strerror or error}")

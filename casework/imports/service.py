@@ -200,6 +200,14 @@ class Limits:
             max_rows=int(config.get("IMPORT_MAX_ROWS", DEFAULT_MAX_ROWS)),
         )
 
+    def refuse_if_larger(self, size: int) -> None:
+        """ImportRefused when a file of `size` bytes is over the limit."""
+        if size > self.max_bytes:
+            raise ImportRefused(
+                f"The file is larger than {self.max_bytes // (1024 * 1024)} MB. "
+                "Split it into smaller files and import each one."
+            )
+
 
 def import_demands(
     session: Session,
@@ -268,11 +276,7 @@ def read_rows(data: bytes, report: ImportReport, limits: Limits):
 
     Row numbers count the header as row 1, as a spreadsheet shows them.
     """
-    if len(data) > limits.max_bytes:
-        raise ImportRefused(
-            f"The file is larger than {limits.max_bytes // (1024 * 1024)} MB. "
-            "Split it into smaller files and import each one."
-        )
+    limits.refuse_if_larger(len(data))
     if data.startswith(UNICODE_TEXT_MARKS):
         raise ImportRefused(
             "This file is saved as Unicode text (UTF-16 or UTF-32), which the import does not "

@@ -20,7 +20,7 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from .spc import FEW, XmR, rests_on_few, xmr
+from .spc import FEW, OUTSIDE_LIMITS, XmR, rests_on_few, xmr
 
 Unit = Literal["count", "rate", "days", "pounds"]
 
@@ -146,8 +146,8 @@ def format_value(value: float | None, unit: Unit, *, none: str = "no data") -> s
 # --- the table ------------------------------------------------------------------------------
 
 _POINT_WORDS = {
-    (1, "high"): "above the upper process limit",
-    (1, "low"): "below the lower process limit",
+    (1, "high"): OUTSIDE_LIMITS["high"],
+    (1, "low"): OUTSIDE_LIMITS["low"],
     (2, "high"): "part of a rising trend",
     (2, "low"): "part of a falling trend",
     (3, "high"): "close to the upper process limit (2 of 3)",

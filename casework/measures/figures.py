@@ -35,6 +35,7 @@ from ..trials.costs import cost_of_journey
 from . import populations as pop
 from . import split
 from .facts import ACTION_COUNTS, for_reporting
+from .names import CLOSED_IN_PERIOD, DEMANDS_IN_PERIOD, PEOPLE_IN_PERIOD, TITLES
 from .populations import COHORT_CHOICES, Filters
 
 MAX_PERIOD_DAYS = 20 * 366
@@ -63,7 +64,7 @@ RECONTACTS = ("same_worker", "owner_left", "other_worker")
 
 PARTS: dict[str, dict[str, Part]] = {
     "repeat_demand": {
-        "total": Part("demands", "Demands received in the period"),
+        "total": Part("demands", DEMANDS_IN_PERIOD),
         "repeat": Part("demands", "Repeat demands", _is("repeat", *REPEATS)),
         "while_open": Part("demands", "Repeats while a case was open", _is("repeat", "while_open")),
         "after_closure": Part(
@@ -72,8 +73,8 @@ PARTS: dict[str, dict[str, Part]] = {
         "no_case": Part("demands", "Repeats with no case", _is("repeat", "no_case")),
     },
     "demands_per_person": {
-        "demands": Part("demands", "Demands received in the period"),
-        "people": Part("people", "People with a demand in the period"),
+        "demands": Part("demands", DEMANDS_IN_PERIOD),
+        "people": Part("people", PEOPLE_IN_PERIOD),
     },
     "referral_mismatch": {
         "recorded": Part(
@@ -95,7 +96,7 @@ PARTS: dict[str, dict[str, Part]] = {
         "unclassified": Part("demands", "Unclassified demands", _is("kind", "unclassified")),
     },
     "handoffs": {
-        "closed": Part("closed", "Cases closed in the period"),
+        "closed": Part("closed", CLOSED_IN_PERIOD),
         "zero_handoffs": Part(
             "closed", "Closed with no change of owner", lambda s: s.c.handoffs == 0
         ),
@@ -118,8 +119,8 @@ PARTS: dict[str, dict[str, Part]] = {
         ),
     },
     "closed_by_agreement": {
-        "closed": Part("closed", "Cases closed in the period"),
-        "agreed": Part("closed", "Closed by mutual agreement", lambda s: s.c.agreed == 1),
+        "closed": Part("closed", CLOSED_IN_PERIOD),
+        "agreed": Part("closed", TITLES["closed_by_agreement"], lambda s: s.c.agreed == 1),
         "not_agreed": Part(
             "closed", "Closed without a recorded agreement", lambda s: s.c.agreed == 0
         ),
@@ -153,7 +154,7 @@ PARTS: dict[str, dict[str, Part]] = {
         "open": Part("actions", "Still open", _is("status", "agreed")),
     },
     split.FIGURE: {
-        "people": Part("people", "People with a demand in the period"),
+        "people": Part("people", PEOPLE_IN_PERIOD),
         split.SPLIT: Part(
             "split",
             "People with cases open at the same time in two or more teams",

@@ -4,6 +4,8 @@ from ..forms import DateInputField, FlaskForm
 from .series import GRAINS
 
 COHORT_WORDS = {"all": "All", "pilot": "Pilot", "usual": "Usual practice"}
+NO_START = "Enter the first day of the period"
+NO_END = "Enter the last day of the period"
 
 
 class MeasuresForm(FlaskForm):
@@ -15,8 +17,11 @@ class MeasuresForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateInputField("From", required_message="Enter the first day of the period")
-    end = DateInputField("To", required_message="Enter the last day of the period")
+    # A CSV asked for with filters that do not hold is refused with these words first.
+    CHECK_FILTERS = "Check the period and team: "
+
+    start = DateInputField("From", required_message=NO_START)
+    end = DateInputField("To", required_message=NO_END)
     team = SelectField("Team", validate_choice=False)
     cohort = RadioField("Cohort for the charts", choices=COHORT_WORDS, default="all")
     grain = RadioField("Points on the charts", choices=GRAINS, default="month")
@@ -30,8 +35,8 @@ class CompareForm(FlaskForm):
     class Meta:
         csrf = False
 
-    start = DateInputField("From", required_message="Enter the first day of the period")
-    end = DateInputField("To", required_message="Enter the last day of the period")
+    start = DateInputField("From", required_message=NO_START)
+    end = DateInputField("To", required_message=NO_END)
     left = SelectField("Compare", validate_choice=False, default="cohort:pilot")
     right = SelectField("With", validate_choice=False, default="cohort:usual")
     grain = RadioField("Points on the charts", choices=GRAINS, default="month")

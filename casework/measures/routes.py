@@ -248,7 +248,7 @@ def build_charts(f: Filters, grain: str, rebase: dt.date | None) -> list:
 def figures_csv():
     form, f, _ = read_filters()
     if f is None:
-        abort(400, "Check the period and team: " + "; ".join(_errors(form)))
+        abort(400, MeasuresForm.CHECK_FILTERS + "; ".join(_errors(form)))
     return csv_download(
         ["Figure", "Number", *(COHORT_HEADINGS[c] for c in COHORTS)],
         figure_rows(_results(f)),
@@ -339,7 +339,7 @@ def drilldown_csv(figure: str, part: str):
     _part_or_404(figure, part)
     form, f, _ = read_filters()
     if f is None:
-        abort(400, "Check the period and team: " + "; ".join(_errors(form)))
+        abort(400, MeasuresForm.CHECK_FILTERS + "; ".join(_errors(form)))
     require_lists(f)
     chosen = Filters(f.start, f.end, _cohort_arg(), f.team_id)
     rows = listing(db.session, chosen, figure, part)

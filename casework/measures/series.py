@@ -27,6 +27,7 @@ from . import populations as pop
 from . import split
 from .facts import for_reporting
 from .figures import RECONTACTS, REPEATS
+from .names import JUDGEMENT_RECORDED, TITLES
 from .populations import Filters
 from .sql import days_between
 
@@ -67,7 +68,7 @@ SPECS: dict[str, Spec] = {
         _every,
         "lower",
         "rate",
-        "Repeat demand",
+        TITLES["repeat_demand"],
         "Share of demands whose person had an earlier demand to the team in the look-back.",
         "demands",
     ),
@@ -77,7 +78,7 @@ SPECS: dict[str, Spec] = {
         lambda s: func.count(func.distinct(s.c.person_id)),
         "lower",
         "count",
-        "Demands per person",
+        TITLES["demands_per_person"],
         "Demands received divided by the number of different people they were about.",
         "people",
         counts=True,
@@ -88,10 +89,10 @@ SPECS: dict[str, Spec] = {
         _in("referral_match", "no", "partly", "yes"),
         None,
         "rate",
-        "Referral did not match the real problem",
+        TITLES["referral_mismatch"],
         "Share of cases opened, with the judgement recorded, whose referral matched only "
         "partly or not at all.",
-        "cases with the judgement recorded",
+        JUDGEMENT_RECORDED,
     ),
     "failure_demand": Spec(
         pop.demands,
@@ -99,7 +100,7 @@ SPECS: dict[str, Spec] = {
         _in("kind", "failure", "value"),
         "lower",
         "rate",
-        "Failure demand",
+        TITLES["failure_demand"],
         "Share of classified demands that were failure demand.",
         "classified demands",
     ),
@@ -119,7 +120,7 @@ SPECS: dict[str, Spec] = {
         _in("recontact", *RECONTACTS),
         "higher",
         "rate",
-        "Same worker on re-contact",
+        TITLES["same_worker"],
         "Share of new cases after an earlier closed case that went to the previous owner.",
         "new cases after an earlier one",
     ),
@@ -129,7 +130,7 @@ SPECS: dict[str, Spec] = {
         _every,
         "higher",
         "rate",
-        "Closed by mutual agreement",
+        TITLES["closed_by_agreement"],
         "Share of cases closed whose closure records the person's agreement.",
         "cases closed",
     ),
@@ -139,7 +140,7 @@ SPECS: dict[str, Spec] = {
         _in("returned", "returned", "stayed_away"),
         "lower",
         "rate",
-        "Returned within 90 days",
+        TITLES["returned_within_90_days"],
         "Share of cases closed (at least 90 days before the period's end) whose person made "
         "another demand to the team within 90 days.",
         "cases closed",
@@ -162,7 +163,7 @@ SPECS: dict[str, Spec] = {
         _every,
         "lower",
         "rate",
-        "Split across teams",
+        TITLES["split_across_teams"],
         "Share of the people with a demand who had cases open at the same time in two or more "
         "teams, within each point's days.",
         "people",

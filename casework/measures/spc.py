@@ -72,6 +72,11 @@ RULES = {
     3: "two of three points in a row close to a process limit",
     4: "a shift: seven points in a row on the same side of the average",
 }
+# Where a point of rule 1 lies, as a signal's sentence and the chart's table say it.
+OUTSIDE_LIMITS: dict[str, str] = {
+    "high": "above the upper process limit",
+    "low": "below the lower process limit",
+}
 
 VARIATION_WORDS: dict[str, str] = {
     "common_cause": "Common cause variation",
@@ -130,7 +135,7 @@ class Signal:
         n = _words(len(self.points))
         higher = self.side == "high"
         if self.rule == 1:
-            return "above the upper process limit" if higher else "below the lower process limit"
+            return OUTSIDE_LIMITS[self.side]
         if self.rule == 2:
             direction = "higher" if higher else "lower"
             kind = "a rising trend" if higher else "a falling trend"

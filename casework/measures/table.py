@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from flask import Response
 
 from .charts import format_value
+from .names import JUDGEMENT_RECORDED, TITLES
 
 COHORTS = ("pilot", "usual", "all")
 COHORT_HEADINGS = {"pilot": "Pilot", "usual": "Usual practice", "all": "All"}
@@ -39,7 +40,7 @@ class Line:
 LINES = (
     Line(
         "repeat_demand",
-        "Repeat demand",
+        TITLES["repeat_demand"],
         "Demands whose person had an earlier demand to the same team in the year before.",
         Count("repeat", "repeats"),
         Count("total", "demands"),
@@ -51,18 +52,18 @@ LINES = (
     ),
     Line(
         "demands_per_person",
-        "Demands per person",
+        TITLES["demands_per_person"],
         "Demands received, and how many different people they were about.",
         Count("demands", "demands"),
         Count("people", "people"),
     ),
     Line(
         "referral_mismatch",
-        "Referral did not match the real problem",
+        TITLES["referral_mismatch"],
         "Cases opened whose owner judged the referral described the real problem only partly "
         "or not at all.",
         Count("mismatch", "did not match"),
-        Count("recorded", "cases with the judgement recorded"),
+        Count("recorded", JUDGEMENT_RECORDED),
         (
             Count("no", "not at all"),
             Count("partly", "partly"),
@@ -71,7 +72,7 @@ LINES = (
     ),
     Line(
         "failure_demand",
-        "Failure demand",
+        TITLES["failure_demand"],
         "Demands caused by a failure to do something or do it right, of those classified.",
         Count("failure", "failure demands"),
         Count("classified", "classified"),
@@ -90,7 +91,7 @@ LINES = (
     ),
     Line(
         "same_worker",
-        "Same worker on re-contact",
+        TITLES["same_worker"],
         "New cases for a person with an earlier closed case that went back to that case's owner.",
         Count("same_worker", "to the same worker"),
         Count("recontacts", "re-contacts"),
@@ -101,7 +102,7 @@ LINES = (
     ),
     Line(
         "closed_by_agreement",
-        "Closed by mutual agreement",
+        TITLES["closed_by_agreement"],
         "Cases closed whose closure records the person's agreement. The other endings are "
         "counted beside it: the person died, moved away or declined support, or another team "
         "took the case on.",
@@ -125,7 +126,7 @@ LINES = (
     ),
     Line(
         "returned_within_90_days",
-        "Returned within 90 days",
+        TITLES["returned_within_90_days"],
         "Cases closed at least 90 days before the period's end whose person came back to the "
         "team within 90 days. Closures by agreement and when support was declined count; a "
         "death, a move away or a transfer is no test of whether the work held, so is left out.",
@@ -148,7 +149,7 @@ LINES = (
     ),
     Line(
         "split_across_teams",
-        "Split across teams",
+        TITLES["split_across_teams"],
         "People with a demand in the period who had cases in two or more teams (of any "
         "cohort) open on the same day of the period: one person's story split into several "
         "cases. A case closing the day another team's opens, as in a transfer, is not a split.",

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from .safety import NetworkMember
 from .staff import Team, User
 
+DEMAND_ORDER = "(Demand.received_on, Demand.id)"  # a case's and a person's demands, oldest first
+
 
 class Case(Recorded, db.Model):
     """One stretch of end-to-end work with a person in a team, from first demand to closure."""
@@ -66,9 +68,7 @@ class Case(Recorded, db.Model):
     transferred_from: Mapped[Case | None] = relationship(
         remote_side=[id], foreign_keys=[transferred_from_case_id]
     )
-    demands: Mapped[list[Demand]] = relationship(
-        back_populates="case", order_by="(Demand.received_on, Demand.id)"
-    )
+    demands: Mapped[list[Demand]] = relationship(back_populates="case", order_by=DEMAND_ORDER)
     conversations: Mapped[list[Conversation]] = relationship(
         back_populates="case", order_by="(Conversation.held_on, Conversation.id)"
     )
@@ -189,9 +189,7 @@ class Demand(EnteredInError, db.Model):
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     recorded_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
 
-    person: Mapped[Person] = relationship(
-        backref=backref("demands", order_by="(Demand.received_on, Demand.id)")
-    )
+    person: Mapped[Person] = relationship(backref=backref("demands", order_by=DEMAND_ORDER))
     team: Mapped[Team] = relationship()
     case: Mapped[Case | None] = relationship(back_populates="demands")
     recorded_by: Mapped[User | None] = relationship(foreign_keys=[recorded_by_id])

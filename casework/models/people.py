@@ -10,6 +10,8 @@ from sqlalchemy.orm import Mapped, mapped_column
 from ..extensions import db
 from .base import Recorded
 
+MERGED_AWAY = "merged_into_id IS NOT NULL"  # the condition of the partial index below
+
 
 class Person(Recorded, db.Model):
     """One human being the service helps. Never twice: duplicates are merged."""
@@ -44,8 +46,8 @@ class Person(Recorded, db.Model):
         Index(
             "ix_people_merged_into_id",
             "merged_into_id",
-            sqlite_where=text("merged_into_id IS NOT NULL"),
-            postgresql_where=text("merged_into_id IS NOT NULL"),
+            sqlite_where=text(MERGED_AWAY),
+            postgresql_where=text(MERGED_AWAY),
         ),
     )
 

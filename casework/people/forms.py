@@ -2,15 +2,24 @@ from wtforms import BooleanField, HiddenField, RadioField, StringField, TextArea
 from wtforms.validators import InputRequired, Optional
 
 from ..forms import DateInputField, FlaskForm, MaxLength, not_in_future
-from ..rules import ADDRESS, NAME, NHS_NUMBER_TYPED, PHONE, POSTCODE, PREFERRED_CONTACT
+from ..rules import (
+    ADDRESS,
+    NAME,
+    NHS_NUMBER_TYPED,
+    NO_FAMILY_NAME,
+    NO_GIVEN_NAME,
+    PHONE,
+    POSTCODE,
+    PREFERRED_CONTACT,
+)
 
 
 class PersonForm(FlaskForm):
     given_name = StringField(
-        "First name", validators=[InputRequired("Enter the person's first name"), MaxLength(NAME)]
+        "First name", validators=[InputRequired(NO_GIVEN_NAME), MaxLength(NAME)]
     )
     family_name = StringField(
-        "Last name", validators=[InputRequired("Enter the person's last name"), MaxLength(NAME)]
+        "Last name", validators=[InputRequired(NO_FAMILY_NAME), MaxLength(NAME)]
     )
     date_of_birth = DateInputField("Date of birth", validators=[Optional(), not_in_future])
     nhs_number = StringField("NHS number (optional)", validators=[MaxLength(NHS_NUMBER_TYPED)])

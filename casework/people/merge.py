@@ -52,6 +52,7 @@ OWN_RECORDS = {
 
 # Details the kept record may take from the other when its own are blank.
 FILLABLE = ("date_of_birth", "nhs_number", "phone", "address", "postcode", "preferred_contact")
+ALREADY_UNDONE = "This merge has already been undone."
 
 
 class MergeRefused(Conflict):
@@ -245,7 +246,7 @@ def check_undo(session: Session, event: AuditEvent) -> tuple[Person, Person]:
     keep = session.get(Person, detail.get("kept_id"))
     other = session.get(Person, detail.get("merged_id"))
     if keep is None or other is None:
-        raise MergeRefused("This merge has already been undone.")
+        raise MergeRefused(ALREADY_UNDONE)
     latest = latest_merge_of(session, other)
     if latest is not None and latest.id != event.id:
         raise MergeRefused(
@@ -260,7 +261,7 @@ def check_undo(session: Session, event: AuditEvent) -> tuple[Person, Person]:
         )
     )
     if undone is not None or other.merged_into_id != keep.id:
-        raise MergeRefused("This merge has already been undone.")
+        raise MergeRefused(ALREADY_UNDONE)
     if keep.merged_into_id is not None:
         raise MergeRefused(
             f"{keep.name}'s record has since been merged into another record. "

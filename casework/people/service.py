@@ -19,6 +19,8 @@ from ..rules import (
     NAME,
     NHS_NUMBER_INVALID,
     NHS_NUMBER_SHAPE,
+    NO_FAMILY_NAME,
+    NO_GIVEN_NAME,
     PHONE,
     POSTCODE,
     too_long,
@@ -174,11 +176,7 @@ def validate_person(data: dict) -> dict:
     for field in ("given_name", "family_name"):
         value = (data.get(field) or "").strip()
         if not value:
-            errors[field] = (
-                "Enter the person's first name"
-                if field == "given_name"
-                else "Enter the person's last name"
-            )
+            errors[field] = NO_GIVEN_NAME if field == "given_name" else NO_FAMILY_NAME
         elif len(value) > NAME:
             errors[field] = too_long(NAME, "Names must be")
         clean[field] = value

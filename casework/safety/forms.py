@@ -87,7 +87,5 @@ class ConsentForm(FlaskForm):
             MaxLength(rules.CONSENT_SCOPE, "What may be shared"),
         ],
     )
-    recorded_on = DateInputField(
-        "When they decided", required_message="Enter the date the person decided"
-    )
+    recorded_on = DateInputField("When they decided", required_message=service.NO_DECISION_DATE)
     expires_on = DateInputField("Until (optional)")

@@ -56,6 +56,7 @@ NETWORK_FIELDS = (
     "notes",
 )
 _EMAIL = re.compile(EMAIL_PATTERN)
+NO_DECISION_DATE = "Enter the date the person decided"
 
 
 class FlagAlreadyEnded(Conflict):
@@ -338,7 +339,7 @@ def record_consent(
     decision = _choice(decision, "decision", errors, CONSENT_DECISIONS, NO_DECISION)
     scope = _text(scope, "scope", errors, CONSENT_SCOPE, NO_SCOPE)
     if not isinstance(recorded_on, dt.date):
-        errors["recorded_on"] = "Enter the date the person decided"
+        errors["recorded_on"] = NO_DECISION_DATE
     elif recorded_on > today:
         errors["recorded_on"] = "The date they decided must be today or in the past"
     if expires_on is not None and not isinstance(expires_on, dt.date):

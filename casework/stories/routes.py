@@ -18,7 +18,7 @@ def _back(case_id: int) -> str:
 
 
 def _out_of_date():
-    abort(400, "The form was out of date: open the case again and retry.")
+    abort(400, StoryForm.OUT_OF_DATE)
 
 
 @bp.route("/cases/<int:case_id>/story", methods=["POST"])

@@ -40,6 +40,8 @@ PHONE = re.compile(r"(?<!\w)(?:\+44\s?(?:\(0\)\s?)?|\(?0)\d(?:[\s)-]{0,2}\d){8,9
 POSTCODE = re.compile(r"\b[A-Z]{1,2}\d[A-Z\d]?\s*\d[A-Z]{2}\b", re.IGNORECASE)
 EMAIL = re.compile(r"\b[\w.+-]+@[\w-]+(?:\.[\w-]+)+\b")
 
+ALREADY_A_STORY = "This case is already a story to share."
+
 
 class NotClosed(Conflict):
     code = "not_closed"
@@ -54,14 +56,14 @@ def mark_story(session: Session, case: Case, user: User) -> Story:
     if case.is_open:
         raise NotClosed("Only a closed case can be a story: what changed is not known yet.")
     if case.story is not None:
-        raise AlreadyAStory("This case is already a story to share.")
+        raise AlreadyAStory(ALREADY_A_STORY)
     story = Story(case=case, marked_by_id=user.id)
     session.add(story)
     try:
         session.flush()
     except IntegrityError as error:  # marked by someone else (or a double click) just now
         session.rollback()
-        raise AlreadyAStory("This case is already a story to share.") from error
+        raise AlreadyAStory(ALREADY_A_STORY) from error
     audit.record_in_case("create", "story", story.id, case, user=user)
     return story
 

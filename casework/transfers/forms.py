@@ -3,9 +3,7 @@ from wtforms.validators import InputRequired, ValidationError
 
 from ..forms import FlaskForm, MaxLength
 from ..rules import SHORT_TEXT
-from .service import NO_DECLINE_REASON, NO_REASON
-
-NO_TEAM = "Choose the team to transfer the case to"
+from .service import NO_DECLINE_REASON, NO_REASON, NO_TEAM
 
 
 def team_chosen(form, field):

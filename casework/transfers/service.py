@@ -19,10 +19,11 @@ from ..locking import flush_checked
 from ..models import Action, Case, Conversation, OwnershipChange, Team, Transfer, User
 from ..notifications.service import managers_of, tell
 from ..pagination import Page, paginate
-from ..rules import NOTIFICATION_TEXT, SHORT_TEXT, clean_text
+from ..rules import NOTIFICATION_TEXT, SHORT_TEXT, choose_a_member, clean_text
 
 NO_REASON = "Say why the case should move to the other team"
 NO_DECLINE_REASON = "Say why your team cannot take the case"
+NO_TEAM = "Choose the team to transfer the case to"
 
 
 class TransferPending(Conflict):
@@ -77,11 +78,11 @@ def request_transfer(
     if not reason and not errors:
         raise ReasonRequired(NO_REASON, {"reason": NO_REASON})
     if to_team is None:
-        errors["to_team"] = "Choose the team to transfer the case to"
+        errors["to_team"] = NO_TEAM
     elif to_team.id == case.team_id:
         errors["to_team"] = f"The case is already in {to_team.name}: choose another team"
     elif to_owner is not None and not _member_of(to_owner, to_team):
-        errors["to_owner_id"] = f"Choose an active member of {to_team.name}, or nobody"
+        errors["to_owner_id"] = f"{choose_a_member(to_team.name)}, or nobody"
     if errors:
         raise InvalidValue("Check the transfer", errors)
     _refuse_if_open_there(session, case, to_team)
@@ -153,9 +154,7 @@ def accept_transfer(
             "Check the transfer", {"owner_id": f"Choose who in {team.name} will own the case"}
         )
     if not _member_of(owner, team):
-        raise InvalidValue(
-            "Check the transfer", {"owner_id": f"Choose an active member of {team.name}"}
-        )
+        raise InvalidValue("Check the transfer", {"owner_id": choose_a_member(team.name)})
     require_open(old)
     _refuse_if_open_there(session, old, team)
     today = on or clock.today()

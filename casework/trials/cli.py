@@ -3,28 +3,18 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 import sys
 
 import click
 from flask import Flask
 
-from ..admin.service import find_team
+from ..clitools import iso_date, team_or_exit
 from ..exceptions import DomainError
 from ..extensions import db
 from ..rules import COST_UNITS
 from . import costs, service
 from .results import results
-
-
-def _date(ctx, param, value: str | None) -> dt.date | None:
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"{value!r} is not a date like 2026-04-01") from None
 
 
 def _fail(error: DomainError) -> None:
@@ -59,7 +49,7 @@ def _trial_commands(trials: click.Group) -> None:
     @click.option("--pilot-team", required=True, help="The pilot team's name.")
     @click.option("--usual-team", required=True, help="The usual-practice team's name.")
     @click.option("--share", required=True, help="The chance of the pilot arm, between 0 and 1.")
-    @click.option("--start", "start_on", callback=_date, help="First day, YYYY-MM-DD (today).")
+    @click.option("--start", "start_on", callback=iso_date, help="First day, YYYY-MM-DD (today).")
     def create_command(name, pilot_team, usual_team, share, start_on):
         """Create a trial: demands recorded into it are routed by the rule or drawn."""
         try:
@@ -111,10 +101,7 @@ def _cost_commands(costs_group: click.Group) -> None:
     @click.option("--source", default=None, help="Where the figure comes from.")
     def set_command(team_name, service_name, cost, per, source):
         """Set a service's unit cost in pounds (practitioner-hour: an hour of a worker)."""
-        team = find_team(db.session, team_name)
-        if team is None:
-            click.echo(f"Error: there is no team called {team_name}", err=True)
-            sys.exit(1)
+        team = team_or_exit(team_name)
         try:
             item = costs.set_cost(
                 db.session, team, service_name, cost, per=per, source=source, by=None
@@ -130,10 +117,7 @@ def _cost_commands(costs_group: click.Group) -> None:
     @click.option("--team", "team_name", required=True, help="The team's name.")
     def list_command(team_name):
         """Print the team's cost catalogue."""
-        team = find_team(db.session, team_name)
-        if team is None:
-            click.echo(f"Error: there is no team called {team_name}", err=True)
-            sys.exit(1)
+        team = team_or_exit(team_name)
         for item in costs.catalogue(db.session, team.id):
             source = f" ({item.source})" if item.source else ""
             click.echo(f"{item.service}: £{item.unit_pence / 100:,.2f} per {item.per}{source}")
