@@ -398,15 +398,8 @@ def case_cost_facts(people: list[int] | None):
 
 
 DEMAND_COLUMNS = (
-    "demand_id",
-    "person_id",
-    "team_id",
-    "cohort",
-    "received_on",
-    "kind",
-    "repeat",
-    "previous_on",
-    "previous_in_cohort_on",
+    *("demand_id", "person_id", "team_id", "cohort", "received_on", "kind", "repeat"),
+    *("previous_on", "previous_in_cohort_on"),
 )
 CASE_COLUMNS = (
     "case_id",
