@@ -32,11 +32,13 @@ after the other, the second seeing the first's records. SQLite has one writer at
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 
 from flask_sqlalchemy.session import Session as FlaskSession
 from sqlalchemy import (
     and_,
+    bindparam,
     case,
     delete,
     event,
@@ -401,24 +403,10 @@ DEMAND_COLUMNS = (
     *("demand_id", "person_id", "team_id", "cohort", "received_on", "kind", "repeat"),
     *("previous_on", "previous_in_cohort_on"),
 )
-CASE_COLUMNS = (
-    "case_id",
-    "person_id",
-    "team_id",
-    "cohort",
-    "opened_on",
-    "closed_on",
-    "referral_match",
-    "first_owner_id",
-    "previous_case_id",
-    "previous_owner_id",
-    "handoffs",
-    "agreed",
-    "days",
-    "returned",
-    "outcome",
-    *(f"actions_{name}" for name in ACTION_COUNTS),
-    "in_two_teams",
+CASE_COLUMNS = (  # in the order case_facts() selects them
+    *("case_id", "person_id", "team_id", "cohort", "opened_on", "closed_on", "referral_match"),
+    *("first_owner_id", "previous_case_id", "previous_owner_id", "handoffs", "agreed", "days"),
+    *("returned", "outcome", *(f"actions_{name}" for name in ACTION_COUNTS), "in_two_teams"),
 )
 COST_COLUMNS = ("case_id", "person_id", "team_id", "cohort", "closed_on", "minutes", "asks_pence")
 FACT_TABLES = (
@@ -466,11 +454,25 @@ def rebuild(session: Session) -> None:
 
 def _write(session: Session, people: list[int] | None, tables=FACT_TABLES) -> None:
     for model, rows, columns in tables:
-        gone = delete(model)
-        if people is not None:
-            gone = gone.where(model.person_id.in_(people))
-        session.execute(gone)
-        session.execute(insert(model).from_select(columns, rows(people)))
+        if people is None:
+            session.execute(delete(model))
+            session.execute(insert(model).from_select(columns, rows(None)))
+            continue
+        gone, made = _for_people(model, lookback_days())
+        connection = session.connection()  # Core, not an ORM bulk insert of the parameters
+        connection.execute(gone, {"people": people})
+        connection.execute(made, {"people": people})
+
+
+@functools.cache
+def _for_people(model, lookback: int) -> tuple:
+    """The delete and insert that work out some people's facts of one table, built once
+    (per look-back, which the repeat rule reads) with the people as a parameter: a visit's
+    refresh runs them, not the building of the statements, inside the write's lock."""
+    rows, columns = next((rows, columns) for m, rows, columns in FACT_TABLES if m is model)
+    people = bindparam("people", expanding=True)
+    gone = delete(model).where(model.person_id.in_(people))
+    return gone, insert(model).from_select(columns, rows(people))
 
 
 def _lock(session: Session, people: list[int] | None) -> None:
