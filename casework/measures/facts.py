@@ -70,6 +70,8 @@ from .repeat import had_earlier_demand_among, lookback_days
 from .sql import any_row, days_between
 from .sql import for_reporting as reporting_settings
 
+# Raised by every migration that changes what a fact holds (2: migration 0020's columns).
+FACTS_FORMAT = 2
 RETURN_WINDOW_DAYS = 90
 LOCK_SPACE = 20100  # the first key of PostgreSQL's two-key advisory locks: "measure facts"
 CHUNK = 500  # people refreshed per statement
@@ -448,7 +450,7 @@ def rebuild(session: Session) -> None:
     for model, *_ in FACT_TABLES:  # the planner's statistics, made again
         session.execute(text(f"ANALYZE {model.__tablename__}"))
     session.execute(delete(MeasureFactsState))
-    session.add(MeasureFactsState(id=1, lookback_days=lookback_days()))
+    session.add(MeasureFactsState(id=1, lookback_days=lookback_days(), format=FACTS_FORMAT))
     session.flush()
 
 
@@ -489,11 +491,11 @@ def _lock(session: Session, people: list[int] | None) -> None:
 
 def ensure_current(session: Session) -> bool:
     """Before counting: the facts of what this transaction changed, and every fact again if
-    they were built with another look-back or never built (then committed at once, and
-    True is returned)."""
+    they were built with another look-back, in another format or never (then committed at
+    once, and True is returned)."""
     refresh_marked(session)
     state = session.get(MeasureFactsState, 1)
-    if state is not None and state.lookback_days == lookback_days():
+    if state is not None and (state.lookback_days, state.format) == (lookback_days(), FACTS_FORMAT):
         return False
     rebuild(session)
     session.commit()

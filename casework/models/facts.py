@@ -147,11 +147,15 @@ class CaseFact(Counted, db.Model):
 
 
 class MeasureFactsState(db.Model):
-    """One row: the look-back the facts were built with. Another look-back configured (or no
-    row, after the migration that made the tables) means every fact is built again."""
+    """One row: the look-back the facts were built with, and their format. Another look-back
+    configured, another format (or no row, after a migration that changes the facts) means
+    every fact is built again."""
 
     __tablename__ = "measure_facts_state"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     lookback_days: Mapped[int] = mapped_column(Integer)
+    # What the rows hold (measures.facts.FACTS_FORMAT): a build by code of another format,
+    # an old app server's during an upgrade say, is built again.
+    format: Mapped[int] = mapped_column(Integer, server_default="0")
     built_at: Mapped[dt.datetime] = mapped_column(DateTime(timezone=True), default=utcnow)

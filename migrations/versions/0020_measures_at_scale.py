@@ -6,6 +6,8 @@ things kept with the facts, each so a figure reads an index instead of sorting a
   (of any team; of the same cohort), so the people with a demand in a period are counted by
   their first demand in it.
 - demand_facts by person and day, so "had a demand in the period" is one search.
+- measure_facts_state.format: facts built by code of another format (an app server not yet
+  restarted after the upgrade) are built again by the new code.
 The facts are built again on first use (the state row is removed).
 
 Revision ID: f1a2b3c40020
@@ -41,10 +43,14 @@ def upgrade():
         batch_op.create_index("ix_demand_facts_person", PERSON_DEMANDS, unique=False)
         batch_op.drop_index("ix_demand_facts_period")
         batch_op.create_index("ix_demand_facts_period", PERIOD + PREVIOUS, unique=False)
+    with op.batch_alter_table("measure_facts_state", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("format", sa.Integer(), nullable=False, server_default="0"))
     op.execute("DELETE FROM measure_facts_state")
 
 
 def downgrade():
+    with op.batch_alter_table("measure_facts_state", schema=None) as batch_op:
+        batch_op.drop_column("format")
     with op.batch_alter_table("demand_facts", schema=None) as batch_op:
         batch_op.drop_index("ix_demand_facts_period")
         batch_op.create_index("ix_demand_facts_period", PERIOD, unique=False)

@@ -11,7 +11,7 @@ import time
 import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import event, select
+from sqlalchemy import event, func, select, update
 
 from casework import create_app
 from casework.extensions import db
@@ -113,6 +113,22 @@ def test_another_look_back_builds_every_fact_again(history_app):
     assert session.get(MeasureFactsState, 1).lookback_days == 1
     assert with_1["total"] == with_45["total"]
     assert with_1["repeat"] < with_45["repeat"]  # fewer earlier demands within a day
+
+
+def test_facts_of_another_format_are_built_again(history_app):
+    """An app server of the code before an upgrade may rebuild (or refresh) the facts the
+    old way after the migration; the state it writes has the column's default format, so
+    the new code builds every fact again before counting."""
+    build_history(random_steps(13, 30))
+    session = db.session
+    assert facts.ensure_current(session) is False  # built at write time, current
+    session.get(MeasureFactsState, 1).format = 0  # as an older server's build leaves it
+    session.execute(update(DemandFact).values(previous_on=None, previous_in_cohort_on=None))
+    session.commit()
+    assert facts.ensure_current(session) is True
+    assert session.get(MeasureFactsState, 1).format == facts.FACTS_FORMAT
+    assert kept_facts() == worked_out_again()
+    assert session.scalar(select(func.count()).where(DemandFact.previous_on.is_not(None)))
 
 
 def test_facts_are_built_the_first_time_the_measures_are_asked_for(history_app):
