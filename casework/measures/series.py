@@ -247,41 +247,71 @@ def _label(start: dt.date, grain: str) -> str:
 
 
 def every_series(session: Session, f: Filters, grain: str) -> dict[str, Series]:
-    """Every figure's series, by figure (the people with a demand in each point counted
-    once, for demands per person and for split across teams)."""
+    """Every figure's series, by figure: one statement for all the figures counted from one
+    population (the demands, cases opened, cases closed), and the people with a demand in
+    each point counted once, for demands per person and for split across teams."""
+    grouped: dict = {}
+    for figure, spec in SPECS.items():
+        if spec.points is None:
+            grouped.setdefault(spec.population, []).append(figure)
     done: dict[str, Series] = {}
-    for figure in SPECS:
-        people = done.get("demands_per_person")
-        done[figure] = series(session, f, figure, grain, people=people and people.denominators)
-    return done
+    for figures in grouped.values():
+        done |= _counted(session, f, grain, figures)
+    for figure, spec in SPECS.items():
+        if spec.points is not None:
+            people = done["demands_per_person"].denominators
+            done[figure] = series(session, f, figure, grain, people=people)
+    return {figure: done[figure] for figure in SPECS}
 
 
 def series(session: Session, f: Filters, figure: str, grain: str, *, people=None) -> Series:
     """The figure per week, month or quarter over the period. `people`: the people with a
     demand in each point (demands per person's denominators), when already counted."""
     spec = SPECS[figure]
+    if spec.points is None:
+        return _counted(session, f, grain, [figure])[figure]
     for_reporting(session)
     starts = bucket_starts(f, grain)
-    if spec.points is not None:  # of the people with a demand in each point
-        if people is None:
-            people = series(session, f, "demands_per_person", grain).denominators
-        counted = spec.points(session, f, starts, _following(starts[-1], grain))
-        return _series(figure, spec, grain, starts, counted, people)
-    subquery = spec.population(f)
+    if people is None:  # of the people with a demand in each point
+        people = series(session, f, "demands_per_person", grain).denominators
+    counted = spec.points(session, f, starts, _following(starts[-1], grain))
+    return _series(figure, spec, grain, starts, counted, people)
+
+
+def _counted(session: Session, f: Filters, grain: str, figures: list[str]) -> dict:
+    """The series of figures counted from one population, in one statement grouped by point:
+    each figure's numerator and denominator side by side."""
+    for_reporting(session)
+    starts = bucket_starts(f, grain)
+    subquery = SPECS[figures[0]].population(f)
     bucket = _bucket(subquery.c.on, f, grain).label("bucket")
-    if spec.counts:
-        numerator, denominator = spec.numerator(subquery), spec.denominator(subquery)
-    else:
-        numerator = func.sum(case((spec.numerator(subquery), 1), else_=0))
-        denominator = func.sum(case((spec.denominator(subquery), 1), else_=0))
-    query = select(bucket, numerator, denominator).group_by(bucket)
-    numerators, denominators = [0] * len(starts), [0] * len(starts)
+    sums = []
+    for figure in figures:
+        spec = SPECS[figure]
+        if spec.counts:
+            sums += [spec.numerator(subquery), spec.denominator(subquery)]
+        else:
+            sums += [
+                func.sum(case((spec.numerator(subquery), 1), else_=0)),
+                func.sum(case((spec.denominator(subquery), 1), else_=0)),
+            ]
+    counts = [[0] * (2 * len(figures)) for _ in starts]
     offset = 0 if grain == "week" else _index(starts[0], grain)
-    for index, num, den in session.execute(query):
+    for index, *values in session.execute(select(bucket, *sums).group_by(bucket)):
         i = int(index) - offset
         if 0 <= i < len(starts):
-            numerators[i], denominators[i] = int(num or 0), int(den or 0)
-    return _series(figure, spec, grain, starts, numerators, denominators)
+            counts[i] = [int(value or 0) for value in values]
+    return {
+        figure: _series(
+            figure,
+            SPECS[figure],
+            grain,
+            starts,
+            [point[2 * n] for point in counts],
+            [point[2 * n + 1] for point in counts],
+        )
+        for n, figure in enumerate(figures)
+    }
 
 
 def _following(start: dt.date, grain: str) -> dt.date:
