@@ -52,7 +52,11 @@ def log_in(page: Page, base: str, user) -> None:
 
 def check(page: Page) -> None:
     """Accessible (axe-core, WCAG 2.2 AA) and no sideways scroll at 360px: the page itself, or
-    (JavaScript off) the same markup, as served, in a page that can run the checks."""
+    (JavaScript off) the same markup, as served, in a page that can run the checks. First
+    the page's document whole: read straight after a click, it may still be arriving (CI
+    once read an empty document)."""
+    page.wait_for_load_state()
+    expect(page.locator("h1")).to_be_visible()
     where = page.url
     if page.checker is not None:
         origin = "/".join(where.split("/")[:3])
