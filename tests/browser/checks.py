@@ -22,10 +22,33 @@ RUN_AXE = """async (tags) => {
 }"""
 
 
+# The page settled: its fonts loaded and two frames drawn, so the header's script has
+# finished moving the menu items that do not fit into "More".
+SETTLED = """async () => {
+  await document.fonts.ready;
+  await new Promise(r => requestAnimationFrame(() => requestAnimationFrame(r)));
+}"""
+
+
 def accessibility_violations(page: Page) -> list[str]:
-    """axe-core's WCAG 2.2 AA violations, one line each: rule, help, URL and the elements."""
+    """axe-core's WCAG 2.2 AA violations, one line each: rule, help, URL and the elements.
+
+    Checked on the settled page; violations found are checked once more half a second
+    later, and only those still there count: twice in CI the header's menu items failed
+    colour contrast while being moved, never on a page at rest. A real failure stays."""
+    page.wait_for_load_state()
     if not page.evaluate("typeof axe !== 'undefined'"):
         page.evaluate(AXE_SOURCE)  # not a <script> tag: the CSP refuses inline scripts
+    page.evaluate(SETTLED)
+    found = _axe(page)
+    if found:
+        page.wait_for_timeout(500)
+        page.evaluate(SETTLED)
+        found = [line for line in _axe(page) if line in found]
+    return found
+
+
+def _axe(page: Page) -> list[str]:
     return [
         f"{v['id']}: {v['help']} <{v['url']}> at {v['targets']}"
         for v in page.evaluate(RUN_AXE, WCAG_TAGS)

@@ -6,7 +6,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from casework.extensions import db
-from tests.browser.test_imports import accessibility_violations
+from tests.browser.checks import accessibility_violations
 from tests.conftest import PASSWORD, make_demand, make_person, make_user
 
 pytestmark = pytest.mark.browser

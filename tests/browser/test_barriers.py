@@ -10,7 +10,8 @@ from playwright.sync_api import Page, expect
 from casework import clock
 from casework.cases.service import close_case, log_conversation
 from casework.extensions import db
-from tests.browser.test_imports import accessibility_violations, log_in
+from tests.browser.checks import accessibility_violations
+from tests.browser.test_imports import log_in
 from tests.browser.test_journey import shot
 from tests.conftest import make_demand, make_person, make_user
 

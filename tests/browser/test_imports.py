@@ -2,31 +2,17 @@
 
 import datetime as dt
 import re
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
 
 from casework.extensions import db
 from casework.people.service import create_person
+from tests.browser.checks import accessibility_violations
 from tests.conftest import PASSWORD, make_user
 from tests.imports.samples import UK_SAMPLE as SAMPLE  # dates as Excel saves them in the UK
 
 pytestmark = pytest.mark.browser
-ROOT = Path(__file__).resolve().parents[2]
-AXE = ROOT / "node_modules" / "axe-core" / "axe.min.js"
-
-
-def accessibility_violations(page: Page) -> list[str]:
-    page.evaluate(AXE.read_text())  # not a <script> tag: the CSP refuses inline scripts
-    # WCAG 2.2 AA, the project's standard (axe's best-practice rules are not part of it).
-    result = page.evaluate(
-        "async () => await axe.run(document, {resultTypes: ['violations'], runOnly: "
-        "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa']})"
-    )
-    return [
-        f"{v['id']}: {v['help']} ({[n['html'] for n in v['nodes']]})" for v in result["violations"]
-    ]
 
 
 def log_in(page: Page, base: str, user) -> None:

@@ -12,8 +12,8 @@ from playwright.sync_api import Browser, Page, expect
 from casework import clock
 from casework.extensions import db
 from casework.safety import service as safety
+from tests.browser.checks import accessibility_violations
 from tests.browser.test_asks import log_in
-from tests.browser.test_imports import accessibility_violations
 from tests.conftest import make_demand, make_person, make_team, make_user
 
 pytestmark = pytest.mark.browser

@@ -9,8 +9,8 @@ from playwright.sync_api import Browser, Page, expect
 
 from casework import clock
 from casework.extensions import db
+from tests.browser.checks import accessibility_violations
 from tests.browser.test_asks import log_in
-from tests.browser.test_imports import accessibility_violations
 from tests.conftest import make_demand, make_person
 
 pytestmark = pytest.mark.browser

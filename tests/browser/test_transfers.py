@@ -12,7 +12,7 @@ from playwright.sync_api import Browser, Page, expect
 from casework import clock
 from casework.cases.service import add_action, log_conversation
 from casework.extensions import db
-from tests.browser.test_imports import accessibility_violations
+from tests.browser.checks import accessibility_violations
 from tests.conftest import PASSWORD, make_demand, make_person, make_team, make_user
 
 pytestmark = pytest.mark.browser
