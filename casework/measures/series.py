@@ -250,6 +250,7 @@ def every_series(session: Session, f: Filters, grain: str) -> dict[str, Series]:
     """Every figure's series, by figure: one statement for all the figures counted from one
     population (the demands, cases opened, cases closed), and the people with a demand in
     each point counted once, for demands per person and for split across teams."""
+    for_reporting(session)  # once, not for each population
     grouped: dict = {}
     for figure, spec in SPECS.items():
         if spec.points is None:
@@ -268,9 +269,9 @@ def series(session: Session, f: Filters, figure: str, grain: str, *, people=None
     """The figure per week, month or quarter over the period. `people`: the people with a
     demand in each point (demands per person's denominators), when already counted."""
     spec = SPECS[figure]
+    for_reporting(session)
     if spec.points is None:
         return _counted(session, f, grain, [figure])[figure]
-    for_reporting(session)
     starts = bucket_starts(f, grain)
     if people is None:  # of the people with a demand in each point
         people = series(session, f, "demands_per_person", grain).denominators
@@ -280,8 +281,7 @@ def series(session: Session, f: Filters, figure: str, grain: str, *, people=None
 
 def _counted(session: Session, f: Filters, grain: str, figures: list[str]) -> dict:
     """The series of figures counted from one population, in one statement grouped by point:
-    each figure's numerator and denominator side by side."""
-    for_reporting(session)
+    each figure's numerator and denominator side by side (the facts made current first)."""
     starts = bucket_starts(f, grain)
     subquery = SPECS[figures[0]].population(f)
     bucket = _bucket(subquery.c.on, f, grain).label("bucket")
